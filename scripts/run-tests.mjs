@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs every compiled test file (dist/test/**/*.test.js) under Node's built-in test runner.
 // Node 20's `node --test` takes no globs, so the files are listed here. Pass a substring to run
-// only the files whose path contains it: `npm test -- ring`.
+// only the files whose path contains it: `npm test -- ring`. VDP_DIST names another build folder.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -16,7 +16,8 @@ function walk(dir, out) {
 }
 
 const filters = process.argv.slice(2);
-const files = walk('dist/test', [])
+const dist = process.env.VDP_DIST || 'dist';
+const files = walk(join(dist, 'test'), [])
   .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
   .sort();
 if (files.length === 0) {
