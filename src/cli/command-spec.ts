@@ -1,0 +1,126 @@
+/**
+ * The `vdpush` commands and their flags, declared once: the parser, `--help` and the README's
+ * command table all come from here.
+ */
+import type { ParseArgsConfig } from 'node:util';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+export interface CommandSpec {
+  name: string;
+  usage: string;
+  summary: string;
+  options: Options;
+  /** One line per flag for --help, in order. */
+  flagHelp: ReadonlyArray<readonly [string, string]>;
+  positionals: 'none' | 'one' | 'optional';
+}
+
+const sourceOptions: Options = {
+  source: { type: 'string' },
+  mode: { type: 'string' },
+  format: { type: 'string' },
+  faults: { type: 'string' },
+  seed: { type: 'string' },
+  clock: { type: 'string' },
+  pattern: { type: 'string' },
+  display: { type: 'string' },
+  depth: { type: 'string' },
+  exec: { type: 'string' },
+  'no-workload': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+const sourceHelp: ReadonlyArray<readonly [string, string]> = [
+  ['--source sim|xvfb', 'the display: the simulated IddCx display (default) or a real Xvfb'],
+  ['--mode WxH@HZ', 'display mode, e.g. 1280x720@240 (default 1280x720@60)'],
+  ['--format bgra8|rgba16f', 'composition format (sim; default bgra8)'],
+  ['--faults SPEC', 'fault schedule, e.g. device-removed@200ms*6/100ms,idle@1s:500ms (sim)'],
+  ['--seed N', 'seed of the simulation (default 1)'],
+  ['--clock virtual|real', 'sim clock: deterministic virtual time, or real time (default real)'],
+  ['--pattern moving|desktop|full', 'sim damage workload (default moving)'],
+  ['--display :N', 'xvfb: attach to a running Xvfb started with -fbdir instead of starting one'],
+  ['--depth 24|30', 'xvfb: colour depth of a started Xvfb (default 24)'],
+  ['--exec CMD', 'xvfb: run this X program instead of the built-in animated workload'],
+  ['--no-workload', 'xvfb: run no workload'],
+];
+
+export const COMMANDS: readonly CommandSpec[] = [
+  {
+    name: 'run',
+    usage: 'vdpush run [--source sim|xvfb] [--mode WxH@HZ] [--duration 3s] [--faults SPEC] [--json] ...',
+    summary: 'drain a display into the ring, verify every frame, print a summary',
+    options: { ...sourceOptions, duration: { type: 'string' }, json: { type: 'boolean' } },
+    flagHelp: [
+      ...sourceHelp,
+      ['--duration T', 'how long to run, e.g. 3s or 500ms (default 3s)'],
+      ['--json', 'print exactly one JSON summary object on stdout'],
+    ],
+    positionals: 'none',
+  },
+  {
+    name: 'snapshot',
+    usage: 'vdpush snapshot OUT.png [--source sim|xvfb] [--mode WxH@HZ] ...',
+    summary: 'write the first complete frame as a PNG (8-bit sRGB)',
+    options: { ...sourceOptions },
+    flagHelp: sourceHelp,
+    positionals: 'one',
+  },
+  {
+    name: 'record',
+    usage: 'vdpush record OUT.y4m|OUT.mp4 [--duration 10s] [--source sim|xvfb] ...',
+    summary: 'record the display: Y4M directly, MP4 (H.264) through ffmpeg',
+    options: { ...sourceOptions, duration: { type: 'string' } },
+    flagHelp: [...sourceHelp, ['--duration T', 'how long to record (default 10s)']],
+    positionals: 'one',
+  },
+  {
+    name: 'serve',
+    usage: 'vdpush serve [--port 8080] [--host 127.0.0.1] [--token T] [--source sim|xvfb] ...',
+    summary: 'serve a live viewer of the display in the browser',
+    options: { ...sourceOptions, port: { type: 'string' }, host: { type: 'string' }, token: { type: 'string' } },
+    flagHelp: [
+      ['--port N', 'TCP port (default 8080; 0 picks a free one)'],
+      ['--host ADDR', 'address to listen on (default 127.0.0.1); any other needs --token'],
+      ['--token T', 'every request must carry this token (?token=T or Authorization: Bearer T)'],
+      ...sourceHelp,
+    ],
+    positionals: 'none',
+  },
+  {
+    name: 'bench',
+    usage: 'vdpush bench ring|xvfb|processor|all [--json]',
+    summary: 'measure against the ceiling in the same run (memcpy, ffmpeg x11grab)',
+    options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    flagHelp: [['--json', 'print one JSON object']],
+    positionals: 'one',
+  },
+];
+
+export const BENCH_TARGETS = ['ring', 'xvfb', 'processor', 'all'] as const;
+
+export function findCommand(name: string): CommandSpec | undefined {
+  return COMMANDS.find((c) => c.name === name);
+}
+
+export function commandHelp(spec: CommandSpec): string {
+  const width = Math.max(...spec.flagHelp.map(([f]) => f.length));
+  const lines = [`usage: ${spec.usage}`, '', spec.summary, ''];
+  for (const [flag, text] of spec.flagHelp) lines.push(`  ${flag.padEnd(width)}  ${text}`);
+  lines.push(`  ${'-h, --help'.padEnd(width)}  show this help`);
+  return lines.join('\n');
+}
+
+export function mainHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    'vdpush — a virtual-display frame engine: drain a display, push every frame through a shared-memory ring, survive faults',
+    '',
+    'usage: vdpush <command> [flags]',
+    '',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'vdpush <command> --help shows the flags of a command.',
+    'exit codes: 0 ok, 1 failure, 2 bad arguments, 3 critical error',
+  ].join('\n');
+}

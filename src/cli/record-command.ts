@@ -1,0 +1,42 @@
+import { createSink } from '../host/sinks/index.js';
+import { ProgressBar } from '../host/sinks/progress.js';
+import { openSession } from '../host/session.js';
+import type { ParsedCommand } from './main.js';
+import { parseDurationMs } from './parse-values.js';
+import { sessionOptionsFromFlags } from './source-flags.js';
+import { EXIT_CRITICAL, EXIT_OK } from './exit-codes.js';
+import { onInterrupt } from './interrupt.js';
+
+export async function recordCommand(cmd: ParsedCommand): Promise<number> {
+  const out = cmd.positional!;
+  const opts = sessionOptionsFromFlags(cmd.values);
+  const d = cmd.values.duration;
+  const durationMs = typeof d === 'string' ? parseDurationMs(d) : 10_000;
+  opts.durationMs = durationMs;
+  const session = await openSession(opts);
+  const mode = session.config;
+  // Refuses an unknown extension or a missing ffmpeg before any frame is taken.
+  let sink;
+  try {
+    sink = await createSink(out, { fps: mode.refreshHz, width: mode.width, height: mode.height });
+  } catch (e) {
+    await session.close();
+    throw e;
+  }
+  const release = onInterrupt(() => void session.close());
+  const bar = new ProgressBar(process.stderr, durationMs);
+  const started = performance.now();
+  try {
+    for await (const frame of session.frames()) {
+      await sink.write(frame);
+      bar.update(performance.now() - started, `${sink.frames} frames`);
+    }
+  } finally {
+    bar.done();
+    await sink.close();
+    await session.close();
+    release();
+  }
+  process.stderr.write(`vdpush: wrote ${out} (${sink.frames} frames)\n`);
+  return session.stats().recovery.criticalError ? EXIT_CRITICAL : EXIT_OK;
+}

@@ -1,0 +1,39 @@
+import { openSession } from '../host/session.js';
+import { formatRunSummary } from '../host/run-summary.js';
+import type { ParsedCommand } from './main.js';
+import { parseDurationMs } from './parse-values.js';
+import { sessionOptionsFromFlags } from './source-flags.js';
+import { EXIT_CRITICAL, EXIT_FAILURE, EXIT_OK } from './exit-codes.js';
+import { ProgressLine } from './progress-line.js';
+import { onInterrupt } from './interrupt.js';
+
+export async function runCommand(cmd: ParsedCommand): Promise<number> {
+  const opts = sessionOptionsFromFlags(cmd.values);
+  const d = cmd.values.duration;
+  opts.durationMs = typeof d === 'string' ? parseDurationMs(d) : 3000;
+  const json = cmd.values.json === true;
+  const session = await openSession(opts);
+  const progress = new ProgressLine();
+  const release = onInterrupt(() => void session.close());
+  const timer = progress.enabled && !json ? setInterval(() => progress.update(session.stats()), 250) : null;
+  try {
+    await session.drain();
+  } finally {
+    if (timer) clearInterval(timer);
+    progress.clear();
+  }
+  const summary = await session.close();
+  release();
+  if (json) process.stdout.write(JSON.stringify(summary) + '\n');
+  else process.stdout.write(formatRunSummary(summary) + '\n');
+  const violations = session.invariantViolations();
+  if (violations.length > 0) {
+    process.stderr.write(`vdpush: invariant violations:\n${violations.map((v) => `  ${v}`).join('\n')}\n`);
+  }
+  if (session.error) {
+    process.stderr.write(`vdpush: ${session.error.message} [${session.error.code}]\n`);
+    return EXIT_FAILURE;
+  }
+  if (summary.recovery.criticalError) return EXIT_CRITICAL;
+  return violations.length > 0 || summary.frames.integrityErrors > 0 ? EXIT_FAILURE : EXIT_OK;
+}

@@ -1,0 +1,35 @@
+import { InvalidArgumentError, VdpushError } from '../contract/errors.js';
+import { openSession } from '../host/session.js';
+import { snapshotToPng } from '../host/sinks/png-sink.js';
+import type { ParsedCommand } from './main.js';
+import { sessionOptionsFromFlags } from './source-flags.js';
+import { EXIT_OK } from './exit-codes.js';
+import { onInterrupt } from './interrupt.js';
+
+/** How long to wait for a first frame before giving up (a display that never composes). */
+const FIRST_FRAME_TIMEOUT_MS = 15_000;
+
+export async function snapshotCommand(cmd: ParsedCommand): Promise<number> {
+  const out = cmd.positional!;
+  if (!out.toLowerCase().endsWith('.png')) throw new InvalidArgumentError(`snapshot: "${out}" must end in .png`);
+  const opts = sessionOptionsFromFlags(cmd.values);
+  opts.durationMs = 0;
+  const session = await openSession(opts);
+  const release = onInterrupt(() => void session.close());
+  const timer = setTimeout(() => void session.close(), FIRST_FRAME_TIMEOUT_MS);
+  let wrote = false;
+  try {
+    for await (const frame of session.frames()) {
+      await snapshotToPng(frame, out);
+      wrote = true;
+      break;
+    }
+  } finally {
+    clearTimeout(timer);
+    await session.close();
+    release();
+  }
+  if (!wrote) throw new VdpushError('VDP_ERR_NO_FRAME', session.error?.message ?? 'the display produced no frame to snapshot');
+  process.stderr.write(`vdpush: wrote ${out}\n`);
+  return EXIT_OK;
+}

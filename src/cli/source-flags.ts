@@ -1,0 +1,45 @@
+/** Maps the shared source flags of run/snapshot/record/serve onto SessionOptions. */
+import { InvalidArgumentError } from '../contract/errors.js';
+import type { SessionOptions } from '../host/session-options.js';
+import { parseChoice, parseIntegerFlag } from './parse-values.js';
+
+type Values = Record<string, string | boolean | undefined>;
+
+function str(v: Values, k: string): string | undefined {
+  const x = v[k];
+  return typeof x === 'string' ? x : undefined;
+}
+
+export function sessionOptionsFromFlags(v: Values): SessionOptions {
+  const o: SessionOptions = {};
+  const source = str(v, 'source');
+  if (source !== undefined) o.source = parseChoice(source, '--source', ['sim', 'xvfb'] as const);
+  const mode = str(v, 'mode');
+  if (mode !== undefined) o.mode = mode;
+  const format = str(v, 'format');
+  if (format !== undefined) o.format = parseChoice(format, '--format', ['bgra8', 'rgba16f'] as const);
+  const faults = str(v, 'faults');
+  if (faults !== undefined) o.faults = faults;
+  const seed = str(v, 'seed');
+  if (seed !== undefined) o.seed = parseIntegerFlag(seed, '--seed', 0, 0xffffffff);
+  const clock = str(v, 'clock');
+  if (clock !== undefined) o.clock = parseChoice(clock, '--clock', ['virtual', 'real'] as const);
+  const pattern = str(v, 'pattern');
+  if (pattern !== undefined) o.pattern = parseChoice(pattern, '--pattern', ['moving', 'desktop', 'full'] as const);
+  const display = str(v, 'display');
+  if (display !== undefined) {
+    if (!/^:\d+$/.test(display)) throw new InvalidArgumentError(`--display "${display}" is not a local X display like :99`);
+    o.display = display;
+  }
+  const depth = str(v, 'depth');
+  if (depth !== undefined) o.depth = parseChoice(depth, '--depth', ['24', '30'] as const) === '30' ? 30 : 24;
+  const exec = str(v, 'exec');
+  if (exec !== undefined && v['no-workload']) throw new InvalidArgumentError('--exec and --no-workload exclude each other');
+  if (exec !== undefined) o.workload = { exec };
+  else if (v['no-workload']) o.workload = 'none';
+  const usesXvfbFlags = display !== undefined || depth !== undefined || exec !== undefined || v['no-workload'];
+  if (usesXvfbFlags && (o.source ?? 'sim') !== 'xvfb') {
+    throw new InvalidArgumentError('--display, --depth, --exec and --no-workload need --source xvfb');
+  }
+  return o;
+}

@@ -1,0 +1,350 @@
+/**
+ * A session: one virtual monitor, drained on its own worker thread into a ring this thread owns.
+ *
+ *   host thread (here)                         monitor worker (monitor-worker.ts)
+ *   HostRing.create ──── SharedArrayBuffer ───> FramePublisher.open (lazily, by the processor)
+ *   frames(): nextFrame → verify → yield        DisplaySystem (sim | xvfb) + driver
+ *   sourceDescChanged → recreate → 'ring' ────> re-attach at once (stale)
+ *   close(): terminate word + 'stop' ─────────> driver.stop(), display.stop(), 'done' + counters
+ *
+ * Invariant: a frame handed out by frames() stays valid (its slot is held) until the iteration
+ * step ends; the host never blocks its thread on the ring (every wait is a promise).
+ */
+import { Worker } from 'node:worker_threads';
+import { ClosedError, VdpushError } from '../contract/errors.js';
+import { HostRing, type ConsumedFrame } from '../ring/index.js';
+import { decodeHealth } from '../contract/status-codes.js';
+import type { HostFaultRequest } from '../display/types.js';
+import { resolveMonitorConfig, type SessionOptions } from './session-options.js';
+import { buildRunSummary, type RunSummary } from './run-summary.js';
+import { createFrameVerifier, type FrameVerifier } from './frame-verifier.js';
+import {
+  CONTROL_TERMINATE,
+  CONTROL_WORDS,
+  type HostToWorker,
+  type MonitorConfig,
+  type RecoveryEventMessage,
+  type WorkerSnapshot,
+  type WorkerToHost,
+} from './worker-messages.js';
+
+export type { SessionOptions } from './session-options.js';
+export type SessionFrame = ConsumedFrame;
+
+/** How long close() waits for the worker's orderly shutdown before it terminates the thread. */
+const STOP_GRACE_MS = 10_000;
+/** How long frames() waits on the ring before it looks at its housekeeping again. */
+const POLL_MS = 25;
+
+export class Session {
+  readonly config: MonitorConfig;
+  private readonly ring: HostRing;
+  private readonly worker: Worker;
+  private readonly control: Int32Array;
+  private readonly verifier: FrameVerifier;
+  private snapshot: WorkerSnapshot | null = null;
+  private readonly events: RecoveryEventMessage[] = [];
+  private readonly eventListeners = new Set<(e: RecoveryEventMessage) => void>();
+  private hostFaults: HostFaultRequest[] = [];
+  private consumed = 0;
+  private integrityErrors = 0;
+  private generations = 1;
+  private readonly startedAt = performance.now();
+  private endedAt: number | null = null;
+  private finished = false;
+  private failure: VdpushError | null = null;
+  private closing: Promise<RunSummary> | null = null;
+  private invariants: string[] = [];
+  private mode: { width: number; height: number; refreshHz: number; format: number };
+  /** Resolves when the run is over (its duration elapsed, a critical error, or the worker failed). */
+  readonly ended: Promise<void>;
+  private resolveEnded!: () => void;
+
+  private constructor(config: MonitorConfig, ring: HostRing, worker: Worker, control: Int32Array, verifier: FrameVerifier) {
+    this.config = config;
+    this.ring = ring;
+    this.worker = worker;
+    this.control = control;
+    this.verifier = verifier;
+    this.mode = { width: config.width, height: config.height, refreshHz: config.refreshHz, format: config.format };
+    this.ended = new Promise((r) => (this.resolveEnded = r));
+  }
+
+  static async open(options: SessionOptions = {}): Promise<Session> {
+    const config = resolveMonitorConfig(options);
+    const ring = HostRing.create({
+      targetId: config.targetId,
+      width: config.width,
+      height: config.height,
+      format: config.format,
+      ...(options.ringLen !== undefined ? { ringLen: options.ringLen } : {}),
+      ...(options.arm !== undefined ? { arm: options.arm } : {}),
+    });
+    const controlBuffer = new SharedArrayBuffer(CONTROL_WORDS * 4);
+    const worker = new Worker(new URL('./monitor-worker.js', import.meta.url));
+    const ready = await new Promise<Extract<WorkerToHost, { type: 'ready' }>>((resolve, reject) => {
+      const onMessage = (m: WorkerToHost): void => {
+        if (m.type === 'ready') {
+          cleanup();
+          resolve(m);
+        } else if (m.type === 'error') {
+          cleanup();
+          reject(new VdpushError(m.code, m.message));
+        }
+      };
+      const onError = (e: Error): void => {
+        cleanup();
+        reject(new VdpushError('VDP_ERR_WORKER', `monitor worker failed to start: ${e.message}`));
+      };
+      const onExit = (code: number): void => {
+        cleanup();
+        reject(new VdpushError('VDP_ERR_WORKER', `monitor worker exited during start (code ${code})`));
+      };
+      const cleanup = (): void => {
+        worker.off('message', onMessage);
+        worker.off('error', onError);
+        worker.off('exit', onExit);
+      };
+      worker.on('message', onMessage);
+      worker.on('error', onError);
+      worker.on('exit', onExit);
+      worker.postMessage({ type: 'init', config, control: controlBuffer, ring: ring.buffer } satisfies HostToWorker);
+    }).catch(async (e: unknown) => {
+      ring.close();
+      await worker.terminate();
+      throw e;
+    });
+    const session = new Session(config, ring, worker, new Int32Array(controlBuffer), createFrameVerifier(ready.verify));
+    session.mode = { width: ready.width, height: ready.height, refreshHz: ready.refreshHz, format: ready.format };
+    session.listen();
+    return session;
+  }
+
+  private listen(): void {
+    this.worker.on('message', (m: WorkerToHost) => {
+      switch (m.type) {
+        case 'snapshot':
+          this.snapshot = m.snapshot;
+          break;
+        case 'recovery':
+          this.events.push(m.event);
+          for (const l of this.eventListeners) l(m.event);
+          break;
+        case 'host-fault':
+          this.hostFaults.push(m.request);
+          break;
+        case 'done':
+          this.snapshot = m.snapshot;
+          this.invariants = m.invariants;
+          this.finish();
+          break;
+        case 'error':
+          this.failure = new VdpushError(m.code, m.message);
+          this.finish();
+          break;
+        default:
+          break;
+      }
+    });
+    this.worker.on('error', (e) => {
+      this.failure = new VdpushError('VDP_ERR_WORKER', `monitor worker crashed: ${e.message}`);
+      this.finish();
+    });
+    this.worker.on('exit', () => {
+      // A worker that dies while holding a slot mutex must not wedge the host's next acquire.
+      this.ring.abandonDisplaySide();
+      this.finish();
+    });
+  }
+
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.endedAt = performance.now();
+    this.resolveEnded();
+  }
+
+  /** True once the run is over; frames() then ends after the frames still in the ring. */
+  get isEnded(): boolean {
+    return this.finished;
+  }
+
+  /** The error that ended the run early, if any. */
+  get error(): VdpushError | null {
+    return this.failure;
+  }
+
+  /**
+   * The consumed frames, newest first-come: each is verified (unless verify was off) and returned
+   * to the ring when the iteration step ends. Ends when the run ends.
+   */
+  async *frames(): AsyncGenerator<SessionFrame, void, undefined> {
+    while (true) {
+      this.housekeeping();
+      if (this.hostFaults.length > 0) await this.performHostFault(this.hostFaults.shift()!);
+      const frame = await this.ring.nextFrame({ timeoutMs: POLL_MS });
+      if (frame === null) {
+        if (this.finished) return;
+        continue;
+      }
+      this.consumed++;
+      if (!this.verifier(frame)) this.integrityErrors++;
+      try {
+        yield frame;
+      } finally {
+        this.ring.release(frame);
+      }
+    }
+  }
+
+  /** Drains frames without handing them out (what `vdpush run` does) until the run ends. */
+  async drain(onFrame?: (f: SessionFrame) => void): Promise<void> {
+    for await (const f of this.frames()) onFrame?.(f);
+  }
+
+  /** The display changed its mode (HDR flip, RandR): recreate the ring at the new desc and hand it over. */
+  private housekeeping(): void {
+    const desc = this.ring.sourceDescChanged();
+    if (desc) this.recreateRing(desc);
+  }
+
+  private recreateRing(desc: { width: number; height: number; format: number }): void {
+    this.ring.recreate(desc);
+    this.generations++;
+    this.mode = { ...this.mode, width: desc.width, height: desc.height, format: desc.format };
+    this.post({ type: 'ring', buffer: this.ring.buffer });
+  }
+
+  private async performHostFault(req: HostFaultRequest): Promise<void> {
+    if (req.kind === 'host-recreate') {
+      const h = this.ring.health();
+      this.recreateRing({ width: h.width, height: h.height, format: h.format });
+      return;
+    }
+    // host-stall: take every frame that arrives and sit on it, as a wedged encoder would. The
+    // producer must keep draining the display (it overwrites or drops), never wait for us.
+    const held: ConsumedFrame[] = [];
+    const until = performance.now() + req.durationMs;
+    try {
+      while (performance.now() < until && !this.finished) {
+        const f = this.ring.tryConsume();
+        if (f) held.push(f);
+        await new Promise((r) => setTimeout(r, 2));
+      }
+    } finally {
+      for (const f of held) this.ring.release(f);
+    }
+  }
+
+  private post(m: HostToWorker): void {
+    try {
+      this.worker.postMessage(m);
+    } catch {
+      // The worker is gone; finish() has run or will.
+    }
+  }
+
+  /** Injects a fault now (simulated display only), as the viewer's buttons do. */
+  injectFault(kind: string, durationMs?: number): void {
+    if (this.finished) throw new ClosedError('session');
+    this.post(durationMs === undefined ? { type: 'inject', kind } : { type: 'inject', kind, durationMs });
+  }
+
+  recoveryEvents(): readonly RecoveryEventMessage[] {
+    return this.events;
+  }
+
+  onRecoveryEvent(listener: (e: RecoveryEventMessage) => void): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
+
+  /** Invariant violations the display reported at the end (empty on a correct run). */
+  invariantViolations(): readonly string[] {
+    return this.invariants;
+  }
+
+  ringHealth(): ReturnType<HostRing['health']> {
+    return this.ring.health();
+  }
+
+  /** The summary so far (final after close()). */
+  stats(): RunSummary {
+    const snap = this.snapshot ?? emptySnapshot();
+    const durationMs = this.config.clock === 'virtual' && this.snapshot ? this.snapshot.nowMs : (this.endedAt ?? performance.now()) - this.startedAt;
+    return buildRunSummary(
+      {
+        source: this.config.source,
+        mode: this.mode,
+        durationMs,
+        consumed: this.consumed,
+        integrityErrors: this.integrityErrors,
+        generations: this.generations,
+        health: decodeHealth(this.ring.health().healthState),
+      },
+      snap,
+    );
+  }
+
+  /** Stops the monitor (terminate + wake + join), releases the ring; returns the final summary. Idempotent. */
+  close(): Promise<RunSummary> {
+    this.closing ??= this.doClose();
+    return this.closing;
+  }
+
+  private async doClose(): Promise<RunSummary> {
+    if (!this.finished) {
+      Atomics.store(this.control, CONTROL_TERMINATE, 1);
+      Atomics.notify(this.control, CONTROL_TERMINATE);
+      this.post({ type: 'stop' });
+      const timer = setTimeout(() => void this.worker.terminate(), STOP_GRACE_MS);
+      await this.ended;
+      clearTimeout(timer);
+    }
+    await new Promise<void>((resolve) => {
+      if (this.worker.threadId === -1) resolve();
+      else {
+        this.worker.once('exit', () => resolve());
+        // The worker exits by itself after 'done'; make sure it does.
+        setTimeout(() => void this.worker.terminate(), 2000).unref();
+      }
+    });
+    const summary = this.stats();
+    this.ring.close();
+    return summary;
+  }
+}
+
+function emptySnapshot(): WorkerSnapshot {
+  return {
+    display: {
+      presented: 0,
+      acquired: 0,
+      finished: 0,
+      swapChainsAssigned: 0,
+      swapChainsAbandoned: 0,
+      swapChainsDeleted: 0,
+      devicesCreated: 0,
+      devicesDestroyed: 0,
+      stalls: 0,
+      renderAdapter: { luid: 0, kind: 'hardware', name: '' },
+      criticalError: null,
+    },
+    driver: {
+      acquired: 0,
+      finished: 0,
+      published: 0,
+      dropped: { descMismatch: 0, allSlotsBusy: 0, stale: 0, noPublisher: 0 },
+      devices: { created: 0, destroyed: 0, live: 0 },
+      terminateMaxLatencyMs: 0,
+    },
+    events: [],
+    criticalError: null,
+    nowMs: 0,
+  };
+}
+
+/** Opens a session: the API's front door. */
+export function openSession(options: SessionOptions = {}): Promise<Session> {
+  return Session.open(options);
+}

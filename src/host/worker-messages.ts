@@ -1,0 +1,88 @@
+/**
+ * The messages between the host (main thread) and a monitor worker, declared once. The worker runs
+ * the display system (a backend) and the driver for one monitor; the host owns the ring.
+ *
+ * Stop does not travel as a message: a continuous frame burst may not turn the worker's event loop
+ * for a while, so the host sets the terminate word in the shared control buffer (Atomics) and the
+ * driver sees it at the top of its next pass. The message only follows, for the worker's shutdown.
+ */
+import type { DisplayStats, HostFaultRequest } from '../display/types.js';
+
+export type SourceKind = 'sim' | 'xvfb';
+export type ClockKind = 'virtual' | 'real';
+export type SimPattern = 'moving' | 'desktop' | 'full';
+
+export interface MonitorConfig {
+  source: SourceKind;
+  targetId: number;
+  width: number;
+  height: number;
+  refreshHz: number;
+  /** Pixel-format code. */
+  format: number;
+  /** Run length in display-clock ms; 0 = until stopped. */
+  durationMs: number;
+  faults: string;
+  seed: number;
+  clock: ClockKind;
+  pattern: SimPattern;
+  /** xvfb: attach to an existing display instead of starting one. */
+  display?: string;
+  /** xvfb: 24 or 30. */
+  depth?: 24 | 30;
+  /** xvfb: 'animated' (default), 'none', or a command line to run. */
+  workload?: 'animated' | 'none' | { exec: string };
+  /** Recovery policy thresholds (defaults per Microsoft's guidance). */
+  policy?: { consecutiveAssignFailures?: number; processingFailures?: number; processingWindowMs?: number };
+}
+
+export type HostToWorker =
+  | { type: 'init'; config: MonitorConfig; control: SharedArrayBuffer; ring: SharedArrayBuffer }
+  | { type: 'ring'; buffer: SharedArrayBuffer }
+  | { type: 'inject'; kind: string; durationMs?: number }
+  | { type: 'stop' };
+
+export interface DriverCounters {
+  acquired: number;
+  finished: number;
+  published: number;
+  dropped: { descMismatch: number; allSlotsBusy: number; stale: number; noPublisher: number };
+  devices: { created: number; destroyed: number; live: number };
+  terminateMaxLatencyMs: number;
+}
+
+export interface RecoveryEventMessage {
+  atMs: number;
+  failure: string;
+  hresult: string;
+  class: string;
+  action: string;
+  adapter: string;
+  recoveryMs?: number | null;
+}
+
+export interface WorkerSnapshot {
+  display: DisplayStats;
+  driver: DriverCounters;
+  events: RecoveryEventMessage[];
+  criticalError: { major: number; minor: number } | null;
+  nowMs: number;
+}
+
+export type WorkerToHost =
+  | { type: 'ready'; width: number; height: number; refreshHz: number; format: number; verify: VerifyDescriptor }
+  | { type: 'host-fault'; request: HostFaultRequest }
+  | { type: 'recovery'; event: RecoveryEventMessage }
+  | { type: 'snapshot'; snapshot: WorkerSnapshot }
+  | { type: 'done'; snapshot: WorkerSnapshot; invariants: string[]; faultLog: Array<{ atMs: number; kind: string }> }
+  | { type: 'error'; code: string; message: string };
+
+/** How the host checks a frame's pixels: which backend's pattern, and its parameters. */
+export interface VerifyDescriptor {
+  kind: 'sim' | 'xvfb' | 'none';
+  params: unknown;
+}
+
+/** Indices of the Int32 words in the shared control buffer. */
+export const CONTROL_TERMINATE = 0;
+export const CONTROL_WORDS = 4;
