@@ -1,0 +1,43 @@
+/**
+ * The shapes the sinks and the viewer accept, declared structurally so that this folder depends on
+ * no other folder's classes: the ring's consumed frame and the display's cursor both satisfy them.
+ *
+ * Lifetime: a FrameView (and its `pixels`) is valid only during the call it is passed to. Anything a
+ * sink keeps beyond the call is copied (converted) first.
+ */
+
+export interface DirtyBounds {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+/** One frame as the host consumes it from the ring. */
+export interface FrameView {
+  /** `height` rows of `stride` bytes in the given format. */
+  pixels: Uint8Array;
+  width: number;
+  height: number;
+  /** A pixel-format code from src/contract/pixel-format.ts. */
+  format: number;
+  /** Bytes per row, >= width * bytesPerPixel(format). */
+  stride: number;
+  sequence: number;
+  presentTimeMs: number;
+  dirty: DirtyBounds;
+}
+
+/** A hardware cursor beside the frame. `shape` is BGRA8, width*height*4 bytes (may be empty). */
+export interface CursorView {
+  visible: boolean;
+  x: number;
+  y: number;
+  hotX: number;
+  hotY: number;
+  /** Changes whenever the shape changes, so the image is fetched only then. */
+  shapeId: number;
+  width: number;
+  height: number;
+  shape: Uint8Array;
+}

@@ -1,0 +1,167 @@
+/**
+ * Records frames to an H.264 MP4 through the system's ffmpeg. We feed ffmpeg a YUV4MPEG2 stream on
+ * its stdin (so the size, rate and colour range travel in-band) and let it encode with libx264 when
+ * it has it, else with its default H.264 encoder, as yuv420p.
+ *
+ * Process lifetime: `open` probes ffmpeg (missing → MissingDependencyError naming the Debian package
+ * "ffmpeg"), then spawns the encoder. `close()` ends stdin and waits for ffmpeg to exit; `destroy()`
+ * (or the AbortSignal) kills it by pid with SIGKILL. Both wait for the 'close' event, i.e. until the
+ * child is reaped, so no zombie outlives the sink.
+ */
+import { execFile, spawn, type ChildProcessByStdio } from 'node:child_process';
+import { resolve as resolvePath } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { MissingDependencyError } from '../../contract/errors.js';
+import type { FrameView } from './frame-view.js';
+import { validateSinkOptions, type FrameSink, type SinkOptions } from './frame-sink.js';
+import { SinkError } from './sink-error.js';
+import { Y4mEncoder } from './y4m-encoder.js';
+
+export interface Mp4SinkOptions extends SinkOptions {
+  /** The ffmpeg executable; default "ffmpeg", looked up on PATH. */
+  ffmpegPath?: string;
+  /** Aborting it destroys the sink (kills ffmpeg). */
+  signal?: AbortSignal;
+}
+
+const STDERR_TAIL_BYTES = 4096;
+const encoderCache = new Map<string, string>();
+
+function isMissing(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  return code === 'ENOENT' || code === 'EACCES';
+}
+
+/** The H.264 encoder to use: "libx264" when this ffmpeg has it, else "h264" (ffmpeg's default for the codec). */
+export async function probeH264Encoder(ffmpegPath = 'ffmpeg'): Promise<string> {
+  const key = `${ffmpegPath}\0${process.env['PATH'] ?? ''}`;
+  const cached = encoderCache.get(key);
+  if (cached) return cached;
+  const listing = await new Promise<string>((resolve, reject) => {
+    execFile(ffmpegPath, ['-hide_banner', '-encoders'], { maxBuffer: 4 << 20 }, (err, stdout) => {
+      if (err && isMissing(err)) reject(new MissingDependencyError(`ffmpeg ("${ffmpegPath}")`, 'ffmpeg', 'needed to write MP4'));
+      else if (err) reject(new SinkError(ffmpegPath, `ffmpeg -encoders failed: ${err.message}`, { cause: err }));
+      else resolve(stdout);
+    });
+  });
+  const encoder = /^\s*V\S*\s+libx264\s/m.test(listing) ? 'libx264' : 'h264';
+  encoderCache.set(key, encoder);
+  return encoder;
+}
+
+/** ffmpeg's arguments for reading Y4M on stdin and writing `outPath` as H.264 yuv420p. */
+export function ffmpegArgs(outPath: string, encoder: string, width: number, height: number): string[] {
+  const args = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-f', 'yuv4mpegpipe', '-i', 'pipe:0'];
+  // yuv420p H.264 needs even dimensions: pad an odd edge by one pixel rather than lose one.
+  if (width % 2 !== 0 || height % 2 !== 0) args.push('-vf', 'pad=ceil(iw/2)*2:ceil(ih/2)*2');
+  args.push('-c:v', encoder);
+  if (encoder === 'libx264') args.push('-preset', 'veryfast');
+  // Tag what the Y4M stream carries (BT.601 limited-range matrix, sRGB primaries and transfer).
+  args.push('-pix_fmt', 'yuv420p', '-color_range', 'tv', '-colorspace', 'smpte170m');
+  args.push('-color_primaries', 'bt709', '-color_trc', 'iec61966-2-1', '-movflags', '+faststart');
+  // An absolute path never starts with "-", so ffmpeg cannot mistake it for an option.
+  args.push(resolvePath(outPath));
+  return args;
+}
+
+type Ffmpeg = ChildProcessByStdio<Writable, null, Readable>;
+
+export class Mp4Sink implements FrameSink {
+  readonly kind = 'mp4' as const;
+  private readonly encoder: Y4mEncoder;
+  private stderrTail = '';
+  private readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  private closing: Promise<void> | null = null;
+  private readonly onAbort = (): void => void this.destroy();
+
+  private constructor(
+    readonly path: string,
+    readonly options: Mp4SinkOptions,
+    private readonly child: Ffmpeg,
+  ) {
+    this.exited = new Promise((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_TAIL_BYTES);
+    });
+    this.encoder = new Y4mEncoder(child.stdin, options, (err) => this.ffmpegError(`cannot feed ffmpeg: ${err.message}`, err));
+    options.signal?.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  /** Probes and spawns ffmpeg. Throws MissingDependencyError without ffmpeg, InvalidArgumentError on bad options. */
+  static async open(path: string, options: Mp4SinkOptions): Promise<Mp4Sink> {
+    validateSinkOptions(options);
+    const ffmpegPath = options.ffmpegPath ?? 'ffmpeg';
+    const encoder = await probeH264Encoder(ffmpegPath);
+    const child = spawn(ffmpegPath, ffmpegArgs(path, encoder, options.width, options.height), {
+      stdio: ['pipe', 'ignore', 'pipe'],
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.once('spawn', resolve);
+      child.once('error', (err) =>
+        reject(isMissing(err) ? new MissingDependencyError(`ffmpeg ("${ffmpegPath}")`, 'ffmpeg', 'needed to write MP4') : err),
+      );
+    });
+    const sink = new Mp4Sink(path, options, child);
+    if (options.signal?.aborted) await sink.destroy();
+    return sink;
+  }
+
+  /** ffmpeg's process id, for a caller that reports it. */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get framesWritten(): number {
+    return this.encoder.framesWritten;
+  }
+
+  get framesDropped(): number {
+    return this.encoder.framesDropped;
+  }
+
+  write(frame: FrameView, repeat = 1): Promise<void> {
+    return this.encoder.write(frame, repeat);
+  }
+
+  /** Ends ffmpeg's input and waits for it to finish the file. Rejects with a SinkError carrying ffmpeg's message. */
+  close(): Promise<void> {
+    this.closing ??= this.finish();
+    return this.closing;
+  }
+
+  async destroy(): Promise<void> {
+    this.options.signal?.removeEventListener('abort', this.onAbort);
+    const c = this.child;
+    if (c.exitCode === null && c.signalCode === null && c.pid !== undefined) {
+      try {
+        process.kill(c.pid, 'SIGKILL');
+      } catch {
+        // it exited between the check and the kill
+      }
+    }
+    c.stdin.destroy();
+    await this.exited;
+  }
+
+  private async finish(): Promise<void> {
+    let feedError: unknown = null;
+    try {
+      await this.encoder.end();
+    } catch (err) {
+      feedError = err;
+    }
+    const { code, signal } = await this.exited;
+    this.options.signal?.removeEventListener('abort', this.onAbort);
+    if (code !== 0) {
+      const why = signal ? `was killed by ${signal}` : `exited with code ${String(code)}`;
+      throw this.ffmpegError(`ffmpeg ${why}`, feedError);
+    }
+    if (feedError) throw feedError;
+  }
+
+  private ffmpegError(what: string, cause: unknown): SinkError {
+    const tail = this.stderrTail.trim();
+    return new SinkError(this.path, tail ? `${what}: ${tail}` : what, { cause });
+  }
+}

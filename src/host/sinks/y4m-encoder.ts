@@ -1,0 +1,155 @@
+/**
+ * Writes a YUV4MPEG2 stream to any Writable (a file for Y4MSink, ffmpeg's stdin for Mp4Sink).
+ *
+ * Stream layout:
+ *   "YUV4MPEG2 W<w> H<h> F<num>:<den> Ip A1:1 C420jpeg XCOLORRANGE=LIMITED\n"
+ *   then per frame: "FRAME\n" + Y plane (w*h) + U plane + V plane (ceil(w/2)*ceil(h/2) each)
+ * Colour: BT.601 limited range, chroma sited at the centre of each 2x2 block (see pixel-convert.ts).
+ *
+ * Buffers: a fixed pool of POOL_SIZE frame buffers ("FRAME\n" + picture). A stream keeps a
+ * reference to a written Buffer until it is flushed, so a buffer is reused only after every write
+ * of it has called back. That bounds the memory in flight to POOL_SIZE frames and is the
+ * backpressure: `write` resolves when a buffer is free again; a frame that finds none is dropped.
+ */
+import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import { ClosedError, InvalidArgumentError } from '../../contract/errors.js';
+import type { FrameView } from './frame-view.js';
+import { ConvertOutcome, I420Converter, i420Size } from './pixel-convert.js';
+import type { SinkOptions } from './frame-sink.js';
+
+const FRAME_MARKER = 'FRAME\n';
+const POOL_SIZE = 3;
+const READY: Promise<void> = Promise.resolve();
+
+/** fps as the rational Y4M carries: 30 → 30:1, 29.97 → 30000:1001, 12.5 → 25:2. */
+export function fpsToRational(fps: number): [number, number] {
+  if (Number.isInteger(fps)) return [fps, 1];
+  // NTSC-family rates (23.976, 29.97, 59.94) are n*1000/1001, which a user types rounded.
+  const n = Math.round((fps * 1001) / 1000);
+  if (Math.abs(fps - (n * 1000) / 1001) < 0.005) return [n * 1000, 1001];
+  let num = Math.round(fps * 1000);
+  let den = 1000;
+  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+  const g = gcd(num, den);
+  num /= g;
+  den /= g;
+  return [num, den];
+}
+
+export function y4mHeader(opts: SinkOptions): string {
+  const [num, den] = fpsToRational(opts.fps);
+  return `YUV4MPEG2 W${opts.width} H${opts.height} F${num}:${den} Ip A1:1 C420jpeg XCOLORRANGE=LIMITED\n`;
+}
+
+/** Bytes of one frame record in the stream, marker included. */
+export function y4mFrameBytes(width: number, height: number): number {
+  return FRAME_MARKER.length + i420Size(width, height);
+}
+
+export class Y4mEncoder {
+  framesWritten = 0;
+  framesDropped = 0;
+  /** The first error of the stream (or a write callback); once set, every write rejects with it. */
+  failure: Error | null = null;
+  private readonly converter = new I420Converter();
+  private readonly pool: (Buffer | null)[] = new Array<Buffer | null>(POOL_SIZE).fill(null);
+  /** Writes of each pool buffer not yet called back; 0 = free. */
+  private readonly pending = new Int32Array(POOL_SIZE);
+  private readonly releasers: ((err?: Error | null) => void)[] = [];
+  private wakeFree: (() => void) | null = null;
+  private freed: Promise<void> | null = null;
+  private ended = false;
+
+  constructor(
+    private readonly stream: Writable,
+    private readonly opts: SinkOptions,
+    private readonly wrapError: (err: Error) => Error,
+  ) {
+    for (let i = 0; i < POOL_SIZE; i++) this.releasers.push((err) => this.release(i, err));
+    stream.on('error', (err: Error) => this.fail(err));
+    stream.write(y4mHeader(opts));
+  }
+
+  write(frame: FrameView, repeat = 1): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.ended) return Promise.reject(new ClosedError('the Y4M stream'));
+    if (!(Number.isInteger(repeat) && repeat >= 0)) {
+      return Promise.reject(new InvalidArgumentError(`repeat must be a non-negative integer, got ${String(repeat)}`));
+    }
+    if (repeat === 0) return READY;
+    // Y4M cannot change size mid-stream: a frame of another size is counted, never written.
+    if (frame.width !== this.opts.width || frame.height !== this.opts.height) {
+      this.framesDropped++;
+      return READY;
+    }
+    const slot = this.freeSlot();
+    if (slot < 0) {
+      this.framesDropped++;
+      return this.whenFree();
+    }
+    let buf = this.pool[slot];
+    if (!buf) {
+      buf = Buffer.allocUnsafe(y4mFrameBytes(this.opts.width, this.opts.height));
+      buf.write(FRAME_MARKER, 0, 'latin1');
+      this.pool[slot] = buf;
+    }
+    if (this.converter.convert(frame, buf, FRAME_MARKER.length) !== ConvertOutcome.Ok) {
+      this.framesDropped++;
+      return READY;
+    }
+    this.pending[slot] = repeat;
+    for (let k = 0; k < repeat; k++) this.stream.write(buf, this.releasers[slot]);
+    this.framesWritten += repeat;
+    return this.freeSlot() >= 0 ? READY : this.whenFree();
+  }
+
+  /** Waits for every buffer to be flushed, then ends the stream and waits for it to finish. */
+  async end(): Promise<void> {
+    if (this.ended) return;
+    this.ended = true;
+    while (!this.failure && this.busy()) await this.whenFree();
+    if (!this.failure) {
+      this.stream.end();
+      try {
+        await finished(this.stream);
+      } catch (err) {
+        this.fail(err as Error);
+      }
+    }
+    if (this.failure) throw this.failure;
+  }
+
+  private busy(): boolean {
+    for (let i = 0; i < POOL_SIZE; i++) if (this.pending[i]! > 0) return true;
+    return false;
+  }
+
+  private freeSlot(): number {
+    for (let i = 0; i < POOL_SIZE; i++) if (this.pending[i] === 0) return i;
+    return -1;
+  }
+
+  private whenFree(): Promise<void> {
+    if (!this.freed) this.freed = new Promise<void>((resolve) => (this.wakeFree = resolve));
+    return this.freed;
+  }
+
+  private release(slot: number, err?: Error | null): void {
+    if (err) this.fail(err);
+    if (this.pending[slot]! > 0) this.pending[slot] = this.pending[slot]! - 1;
+    if (this.pending[slot] === 0 || this.failure) this.wake();
+  }
+
+  private fail(err: Error): void {
+    if (!this.failure) this.failure = this.wrapError(err);
+    this.wake();
+  }
+
+  private wake(): void {
+    const w = this.wakeFree;
+    this.wakeFree = null;
+    this.freed = null;
+    if (w) w();
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * Records frames to a YUV4MPEG2 file, written directly (no encoder). See y4m-encoder.ts for the
+ * stream layout and the backpressure rule.
+ */
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+import type { FrameView } from './frame-view.js';
+import { validateSinkOptions, type FrameSink, type SinkOptions } from './frame-sink.js';
+import { SinkError } from './sink-error.js';
+import { Y4mEncoder } from './y4m-encoder.js';
+
+export class Y4MSink implements FrameSink {
+  readonly kind = 'y4m' as const;
+  private readonly file: WriteStream;
+  private readonly encoder: Y4mEncoder;
+  private closing: Promise<void> | null = null;
+
+  /** Creates (truncates) `path` and writes the stream header. Throws InvalidArgumentError on bad options. */
+  constructor(
+    readonly path: string,
+    readonly options: SinkOptions,
+  ) {
+    validateSinkOptions(options);
+    this.file = createWriteStream(path);
+    this.encoder = new Y4mEncoder(this.file, options, (err) => new SinkError(path, `cannot write: ${err.message}`, { cause: err }));
+  }
+
+  /** Resolves once the file is open; rejects with a SinkError if it cannot be created. */
+  async ready(): Promise<void> {
+    if (this.encoder.failure) throw this.encoder.failure;
+    if (this.file.pending) {
+      try {
+        await once(this.file, 'ready');
+      } catch {
+        // the encoder's error listener holds the wrapped error
+      }
+    }
+    if (this.encoder.failure) throw this.encoder.failure;
+  }
+
+  get framesWritten(): number {
+    return this.encoder.framesWritten;
+  }
+
+  get framesDropped(): number {
+    return this.encoder.framesDropped;
+  }
+
+  write(frame: FrameView, repeat = 1): Promise<void> {
+    return this.encoder.write(frame, repeat);
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.encoder.end();
+    return this.closing;
+  }
+
+  /** Stops writing at once; the file keeps what was flushed (a truncated but readable stream). */
+  async destroy(): Promise<void> {
+    if (this.file.destroyed) return;
+    this.file.destroy();
+    await once(this.file, 'close').catch(() => undefined);
+  }
+}
