@@ -1,0 +1,267 @@
+/**
+ * MonitorContext: the driver's side of one monitor (EvtIddCxMonitorAssignSwapChain /
+ * UnassignSwapChain). It owns the monitor's device pool and runs one SwapChainProcessor at a time,
+ * and it carries out the RecoveryPolicy's decisions.
+ *
+ * Invariants:
+ * - at most one processor runs; an old one is terminated, woken and joined before anything new
+ *   starts (a second drain of the same monitor would race the first for the device);
+ * - assign/unassign/stop run one after another (a promise chain, the OS's callback serialisation);
+ *   a processor that exits on its own settles without that chain, so joining it while "holding"
+ *   the chain can never deadlock;
+ * - a device that saw a DirectX error is destroyed, never pooled (it never recovers; seed 004);
+ * - after stop(), no device is live and no processor runs; after a critical error, no swap-chain is
+ *   accepted (the device stopped).
+ */
+import { ErrorDomain, HealthState } from '../contract/status-codes.js';
+import type { Clock } from '../display/clock.js';
+import {
+  STATUS_GRAPHICS_INDIRECT_DISPLAY_ABANDON_SWAPCHAIN,
+  STATUS_GRAPHICS_INDIRECT_DISPLAY_DEVICE_STOPPED,
+  S_OK,
+} from '../display/result-codes.js';
+import type { Adapter, IndirectDisplayAdapter, Monitor, RenderDevice, SwapChain } from '../display/types.js';
+import { criticalTerminalCode } from './critical-codes.js';
+import { DevicePool } from './device-pool.js';
+import { FrameStash } from './frame-stash.js';
+import { createProcessorCounters, type ProcessorCounters } from './processor-counters.js';
+import { RecoveryPolicy, type RecoveryDecision } from './recovery-policy.js';
+import type { RingPort } from './ring-port.js';
+import { SwapChainProcessor, type ProcessorExit, type ProcessorTuning } from './swap-chain-processor.js';
+import { TerminateFlag } from './terminate-signal.js';
+
+export interface MonitorContextOptions {
+  adapter: IndirectDisplayAdapter;
+  clock: Clock;
+  ring: RingPort;
+  policy?: RecoveryPolicy;
+  pool?: DevicePool;
+  /** A driver-wide stop (possibly shared with the host thread); every processor's flag is its child. */
+  terminate?: TerminateFlag | null;
+  counters?: ProcessorCounters;
+  /** The FrameStash shared by this monitor's processors; null disables it. */
+  stash?: FrameStash | null;
+  tuning?: Partial<ProcessorTuning>;
+  /** Called once when the driver reported a critical error. */
+  onCriticalError?: (major: number, minor: number) => void;
+}
+
+export interface SwapChainCounts {
+  /** Swap-chains accepted (assign returned S_OK). */
+  assigned: number;
+  /** Swap-chains refused with ABANDON_SWAPCHAIN. */
+  abandoned: number;
+  /** Swap-chains deleted by a processor on its way out. */
+  deleted: number;
+  /** Assigns refused because the device stopped (critical error or shutdown). */
+  refused: number;
+}
+
+interface Running {
+  processor: SwapChainProcessor;
+  /** Resolves when the processor exited and its device and decision were settled. */
+  done: Promise<void>;
+}
+
+export class MonitorContext implements Monitor {
+  readonly pool: DevicePool;
+  readonly policy: RecoveryPolicy;
+  readonly counters: ProcessorCounters;
+  readonly swapChains: SwapChainCounts = { assigned: 0, abandoned: 0, deleted: 0, refused: 0 };
+  private readonly adapter: IndirectDisplayAdapter;
+  private readonly clock: Clock;
+  private readonly ring: RingPort;
+  private readonly parent: TerminateFlag | null;
+  private readonly stash: FrameStash | null;
+  private readonly tuning: Partial<ProcessorTuning>;
+  private readonly onCriticalError: ((major: number, minor: number) => void) | null;
+  private current: Running | null = null;
+  private chain: Promise<unknown> = Promise.resolve();
+  private stopped = false;
+  private assignmentEpoch = 0;
+  private deviceEpoch = 0;
+  private lastAdapter: Adapter | null = null;
+
+  constructor(options: MonitorContextOptions) {
+    this.adapter = options.adapter;
+    this.clock = options.clock;
+    this.ring = options.ring;
+    this.policy = options.policy ?? new RecoveryPolicy();
+    this.pool = options.pool ?? new DevicePool(options.adapter);
+    this.parent = options.terminate ?? null;
+    this.counters = options.counters ?? createProcessorCounters();
+    this.stash = options.stash === undefined ? new FrameStash() : options.stash;
+    this.tuning = options.tuning ?? {};
+    this.onCriticalError = options.onCriticalError ?? null;
+  }
+
+  /** The processor running now, if any. */
+  get processor(): SwapChainProcessor | null {
+    return this.current?.processor ?? null;
+  }
+
+  /** The render adapter of the last swap-chain assigned (or offered). */
+  get renderAdapter(): Adapter | null {
+    return this.lastAdapter;
+  }
+
+  get epochs(): { assignment: number; device: number } {
+    return { assignment: this.assignmentEpoch, device: this.deviceEpoch };
+  }
+
+  assignSwapChain(swapChain: SwapChain): Promise<number> {
+    return this.serial(() => this.assign(swapChain));
+  }
+
+  unassignSwapChain(): Promise<void> {
+    return this.serial(() => this.retire());
+  }
+
+  /** Shutdown: terminate + join the processor, then destroy every device. Idempotent. */
+  stop(): Promise<void> {
+    this.stopped = true;
+    return this.serial(async () => {
+      await this.retire();
+      this.pool.destroyAll();
+    });
+  }
+
+  private serial<T>(op: () => Promise<T>): Promise<T> {
+    const next = this.chain.then(op);
+    // The chain must survive a failed step; the caller still sees the failure through `next`.
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  private async assign(sc: SwapChain): Promise<number> {
+    this.lastAdapter = sc.renderAdapter;
+    if (this.stopped || (this.parent !== null && this.parent.requested) || this.policy.criticalError !== null) {
+      // The device stopped (shutdown or a critical error): no swap-chain will be processed again.
+      this.swapChains.refused++;
+      return STATUS_GRAPHICS_INDIRECT_DISPLAY_DEVICE_STOPPED;
+    }
+    // Join the old processor (normally gone already through unassign) before anything new starts.
+    await this.retire();
+    let device: RenderDevice | null = null;
+    let fresh = false;
+    while (device === null) {
+      const co = this.pool.checkout(sc.renderAdapter);
+      if (co.device !== null) {
+        device = co.device;
+        fresh = co.fresh;
+        break;
+      }
+      // Creating (or first using) the device failed. The pool already destroyed a device it found in
+      // error. Seed 004: DirectX error here → destroy the device, return ABANDON_SWAPCHAIN (the OS
+      // retries, possibly on another adapter); a transient own failure is retried right here.
+      const d = this.policy.onFailure('assign', co.hr, sc.renderAdapter, this.adapter.renderAdapters(), this.clock.now());
+      if (d.action === 'retry') continue;
+      this.carryOut(d);
+      if (d.action === 'critical-error') {
+        this.swapChains.refused++;
+        return STATUS_GRAPHICS_INDIRECT_DISPLAY_DEVICE_STOPPED;
+      }
+      this.swapChains.abandoned++;
+      return STATUS_GRAPHICS_INDIRECT_DISPLAY_ABANDON_SWAPCHAIN;
+    }
+    this.policy.onAssigned(sc.renderAdapter);
+    this.assignmentEpoch++;
+    if (fresh) this.deviceEpoch++;
+    this.swapChains.assigned++;
+    this.start(sc, device);
+    return S_OK;
+  }
+
+  private start(sc: SwapChain, device: RenderDevice): void {
+    let decided: RecoveryDecision | null = null;
+    const processor = new SwapChainProcessor({
+      swapChain: sc,
+      device,
+      clock: this.clock,
+      ring: this.ring,
+      terminate: TerminateFlag.local(this.parent),
+      counters: this.counters,
+      stash: this.stash,
+      epochs: { assignment: this.assignmentEpoch, device: this.deviceEpoch },
+      onAcquireError: (hr) => {
+        const d = this.policy.onFailure('processing', hr, sc.renderAdapter, this.adapter.renderAdapters(), this.clock.now());
+        if (d.action === 'retry') return true;
+        decided = d;
+        return false;
+      },
+      onFrameDelivered: this.policy.onFrameDelivered,
+      // Called by the processor after it deleted the swap-chain: the device goes only now.
+      releaseDevice: (dev, exit) => this.settle(sc, dev, exit, decided),
+      tuning: this.tuning,
+    });
+    const running: Running = {
+      processor,
+      done: processor.run().then(() => {
+        if (this.current === running) this.current = null;
+      }),
+    };
+    this.current = running;
+  }
+
+  /** A processor ended: keep or destroy its device, and carry out the recovery decision. */
+  private settle(sc: SwapChain, device: RenderDevice, exit: ProcessorExit, decided: RecoveryDecision | null): void {
+    this.swapChains.deleted++;
+    if (exit.reason === 'terminated') {
+      // Unassigned or stopped: the device is healthy (the pool checks), reuse it for the next swap-chain.
+      this.pool.giveBack(device);
+      return;
+    }
+    const d =
+      decided ??
+      this.policy.onFailure(
+        'processing',
+        exit.hr,
+        sc.renderAdapter,
+        this.adapter.renderAdapters(),
+        exit.atMs,
+        exit.reason === 'bind-failed' ? 'set-device-failed' : exit.reason === 'exception' ? 'processor-exception' : undefined,
+      );
+    // Seed 004: a DirectX error while processing → leave the loop (done), delete the swap-chain
+    // (done by the processor; the OS assigns a new one), destroy the device: once in error a device
+    // never recovers, so the next assign creates a new one.
+    this.pool.destroy(device);
+    this.carryOut(d);
+  }
+
+  /** Executes a decision's escalation: move to the software adapter, or report a critical error. */
+  private carryOut(d: RecoveryDecision): void {
+    const e = d.escalation;
+    if (e === null) return;
+    if (e.action === 'software-fallback') {
+      // Hardware devices will not be used again by this monitor; free them now.
+      this.pool.trimExcept(e.luid);
+      this.adapter.setRenderAdapter(e.luid);
+      return;
+    }
+    this.adapter.reportCriticalError(e.major, e.minor);
+    this.writeTerminalError(e.major, e.minor);
+    this.current?.processor.requestStop();
+    this.onCriticalError?.(e.major, e.minor);
+  }
+
+  /** Tells the host why the stream ended: terminal error + health Dead in the ring header. */
+  private writeTerminalError(major: number, minor: number): void {
+    try {
+      const p = this.ring.open();
+      if (p === null) return;
+      p.setTerminalError(ErrorDomain.Critical, criticalTerminalCode(major, minor));
+      p.setHealth(HealthState.Dead);
+      p.detach();
+    } catch {
+      // Best effort: the critical error itself has been reported to the OS already.
+    }
+  }
+
+  /** Terminate + wake + join the running processor, if any. */
+  private async retire(): Promise<void> {
+    const cur = this.current;
+    if (cur === null) return;
+    cur.processor.requestStop();
+    await cur.done;
+  }
+}

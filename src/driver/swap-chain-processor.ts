@@ -1,0 +1,403 @@
+/**
+ * SwapChainProcessor: drains one swap-chain and publishes every acquired frame into the host's
+ * ring. A port of seed 000's processor (pf-vdisplay's `SwapChainProcessor::run_core`), in the same
+ * order, with each of its reasons kept beside the code that honours it.
+ *
+ * Why a swap-chain must be drained: the OS presents the composed desktop through it and presents the
+ * next frame only after the driver finished the previous one. A driver that stops acquiring and
+ * finishing stalls the monitor. So draining never depends on a host: with no ring attached the
+ * processor still acquires and finishes every frame.
+ *
+ * Threading: the processor runs on the monitor's worker (never the host's thread, so no host work
+ * can delay the drain). Every wait is awaited, never a blocking Atomics.wait: the Xvfb backend's
+ * events and the host's postMessages arrive on this same event loop.
+ *
+ * Invariants:
+ * - terminate is checked at the top of every pass, before every SetDevice attempt and after every
+ *   wait, so a stop is seen within one pass even during a continuous burst;
+ * - an acquired frame is published before it is finished, and finished exactly once;
+ * - on exit the swap-chain is deleted, then the device is released (the swap-chain references it);
+ * - run() never rejects: an exception from a backend ends the run with reason 'exception'.
+ */
+import { HealthState, PublishOutcome } from '../contract/status-codes.js';
+import type { Clock } from '../display/clock.js';
+import { E_FAIL, E_PENDING, S_OK, succeeded } from '../display/result-codes.js';
+import { waitAny, type Signal } from '../display/signal.js';
+import type { RenderDevice, SwapChain } from '../display/types.js';
+import type { FrameStash } from './frame-stash.js';
+import { countPublishOutcome, createProcessorCounters, type ProcessorCounters } from './processor-counters.js';
+import type { PublisherLike, RingPort } from './ring-port.js';
+import type { TerminateFlag } from './terminate-signal.js';
+
+export interface ProcessorTuning {
+  /** SetDevice attempts per swap-chain (seed: 60). */
+  setDeviceAttempts: number;
+  /** Gap between SetDevice attempts (seed: 50 ms). */
+  setDeviceRetryMs: number;
+  /** Passes between ring attach attempts while detached (seed: 30). */
+  attachEveryPasses: number;
+  /** Longest wait on surface-available after E_PENDING (seed: 16 ms). */
+  pendingWaitMs: number;
+  /** Pause before retrying a transient failure within the frame. */
+  transientRetryMs: number;
+  /** Consecutive frames without a wait after which the loop yields one macrotask (0 = never). */
+  burstYieldFrames: number;
+}
+
+export const DEFAULT_PROCESSOR_TUNING: Readonly<ProcessorTuning> = Object.freeze({
+  setDeviceAttempts: 60,
+  setDeviceRetryMs: 50,
+  attachEveryPasses: 30,
+  pendingWaitMs: 16,
+  transientRetryMs: 1,
+  burstYieldFrames: 32,
+});
+
+export type ProcessorExitReason = 'terminated' | 'bind-failed' | 'acquire-failed' | 'finish-failed' | 'exception';
+
+/** How a run ended. `hr` is the HRESULT that ended it (S_OK when terminated), for the recovery policy. */
+export interface ProcessorExit {
+  reason: ProcessorExitReason;
+  hr: number;
+  /** Driver-clock time the loop ended. */
+  atMs: number;
+  /** Frames this run acquired. */
+  frames: number;
+  /** Request → loop exit, when the run was terminated and the request time is known. */
+  terminateLatencyMs: number | null;
+  /** The exception, for reason 'exception'. */
+  error?: unknown;
+}
+
+export interface SwapChainProcessorOptions {
+  swapChain: SwapChain;
+  /** Borrowed from the monitor's device pool; given back through releaseDevice after the delete. */
+  device: RenderDevice;
+  clock: Clock;
+  ring: RingPort;
+  /** This processor's stop request (a new flag per processor). */
+  terminate: TerminateFlag;
+  counters?: ProcessorCounters;
+  stash?: FrameStash | null;
+  /** Written into the ring at attach, so the host can tell swap-chains and devices apart. */
+  epochs?: { assignment: number; device: number };
+  /**
+   * Consulted for an acquire failure other than E_PENDING: true retries within the frame (a
+   * transient issue of the driver's own), false leaves the loop. Default: leave (seed 000).
+   */
+  onAcquireError?: ((hr: number) => boolean) | null;
+  /** A frame reached the ring (or was drained with no ring attached): frames flow. */
+  onFrameDelivered?: ((nowMs: number) => void) | null;
+  /** Gives the device back; called after swapChain.delete(), never before. */
+  releaseDevice?: ((device: RenderDevice, exit: ProcessorExit) => void) | null;
+  tuning?: Partial<ProcessorTuning>;
+}
+
+export type ProcessorState = 'created' | 'binding' | 'draining' | 'exited';
+
+export class SwapChainProcessor {
+  readonly swapChain: SwapChain;
+  readonly device: RenderDevice;
+  readonly counters: ProcessorCounters;
+  private readonly clock: Clock;
+  private readonly ring: RingPort;
+  private readonly terminate: TerminateFlag;
+  private readonly stash: FrameStash | null;
+  private readonly epochs: { assignment: number; device: number };
+  private readonly onAcquireError: ((hr: number) => boolean) | null;
+  private readonly onFrameDelivered: ((nowMs: number) => void) | null;
+  private readonly releaseDevice: ((device: RenderDevice, exit: ProcessorExit) => void) | null;
+  private readonly tuning: ProcessorTuning;
+  /** Preallocated wait sets: the hot path allocates no arrays. */
+  private readonly pendingWaitSet: readonly Signal[];
+  private readonly wakeOnly: readonly Signal[];
+  private publisher: PublisherLike | null = null;
+  private passesSinceAttach: number;
+  private running: Promise<ProcessorExit> | null = null;
+  private frames = 0;
+  private _state: ProcessorState = 'created';
+
+  constructor(options: SwapChainProcessorOptions) {
+    this.swapChain = options.swapChain;
+    this.device = options.device;
+    this.clock = options.clock;
+    this.ring = options.ring;
+    this.terminate = options.terminate;
+    this.counters = options.counters ?? createProcessorCounters();
+    this.stash = options.stash ?? null;
+    this.epochs = options.epochs ?? { assignment: 0, device: 0 };
+    this.onAcquireError = options.onAcquireError ?? null;
+    this.onFrameDelivered = options.onFrameDelivered ?? null;
+    this.releaseDevice = options.releaseDevice ?? null;
+    this.tuning = validateTuning({ ...DEFAULT_PROCESSOR_TUNING, ...options.tuning });
+    this.pendingWaitSet = [this.swapChain.surfaceAvailable, this.terminate.wake];
+    this.wakeOnly = [this.terminate.wake];
+    // Seed: the first pass tries to attach at once (frames_since_try starts at its limit).
+    this.passesSinceAttach = this.tuning.attachEveryPasses;
+  }
+
+  get state(): ProcessorState {
+    return this._state;
+  }
+
+  /** True while a ring is attached. */
+  get attached(): boolean {
+    return this.publisher !== null;
+  }
+
+  /** Runs the processor (once; later calls return the same promise). Never rejects. */
+  run(): Promise<ProcessorExit> {
+    if (this.running === null) this.running = this.runOnce();
+    return this.running;
+  }
+
+  /** Sets terminate and wakes the worker; resolves when run() has exited and cleaned up. */
+  requestStop(): void {
+    this.terminate.request(this.clock.now());
+  }
+
+  /** stop = terminate + wake + join. */
+  stop(): Promise<ProcessorExit> {
+    this.requestStop();
+    return this.run();
+  }
+
+  private async runOnce(): Promise<ProcessorExit> {
+    this.counters.processorsStarted++;
+    this.stash?.beginSwapChain();
+    let exit: ProcessorExit;
+    try {
+      exit = await this.bindAndDrain();
+    } catch (error) {
+      exit = this.exitWith('exception', E_FAIL);
+      exit.error = error;
+    }
+    this._state = 'exited';
+    this.letGoOfRing(exit);
+    // Seed: delete the swap-chain BEFORE the device goes: the swap-chain references our device.
+    // Deleting also tells the OS to assign a new swap-chain (the IddSample's "kick the system").
+    try {
+      this.swapChain.delete();
+    } finally {
+      // Give back what we borrowed: the device goes back to its pool (or is destroyed) only now.
+      this.releaseDevice?.(this.device, exit);
+      this.counters.processorsExited++;
+    }
+    return exit;
+  }
+
+  private async bindAndDrain(): Promise<ProcessorExit> {
+    this._state = 'binding';
+    const bound = await this.bindDevice();
+    if (bound !== S_OK) {
+      return bound === TERMINATED ? this.exitWith('terminated', S_OK) : this.exitWith('bind-failed', bound);
+    }
+    this._state = 'draining';
+    return this.drain();
+  }
+
+  /**
+   * IddCxSwapChainSetDevice, once per swap-chain. Returns S_OK, TERMINATED, or the last failure.
+   *
+   * Seed: SetDevice fails with DXGI_ERROR_ACCESS_LOST while the monitor briefly flaps inactive during
+   * topology activation (the OS unassigns and re-assigns, and a fresh processor can lose the race to
+   * the unassign). Retry briefly so a stable re-assign binds instead of giving up on the first
+   * transient failure; terminate (set when the OS unassigns) breaks out promptly. The device is
+   * borrowed across all attempts, never re-acquired per attempt (the seed's leak: a reference per
+   * failed attempt pinned the device forever).
+   */
+  private async bindDevice(): Promise<number> {
+    const t = this.tuning;
+    let last = S_OK;
+    for (let attempt = 0; attempt < t.setDeviceAttempts; attempt++) {
+      if (this.terminate.requested) return TERMINATED;
+      this.counters.setDeviceAttempts++;
+      last = this.swapChain.setDevice(this.device);
+      if (succeeded(last)) return S_OK;
+      this.counters.setDeviceFailures++;
+      // The wake cuts the 50 ms gap short, so a stop during a flap is seen at once.
+      if (attempt + 1 < t.setDeviceAttempts) await waitAny(this.wakeOnly, t.setDeviceRetryMs, this.clock);
+    }
+    if (this.terminate.requested) return TERMINATED;
+    // Give up cleanly: the caller deletes the swap-chain and the OS assigns a new one.
+    this.counters.bindGiveUps++;
+    return last === S_OK ? E_FAIL : last;
+  }
+
+  /** The drain loop. The most performance-critical code in vdpush: no allocation, no throw. */
+  private async drain(): Promise<ProcessorExit> {
+    const sc = this.swapChain;
+    const c = this.counters;
+    const t = this.tuning;
+    let burst = 0;
+    for (;;) {
+      // Seed: check terminate at the TOP of every pass. The success branch does not re-check it, so
+      // during a continuous burst a processor the OS unassigns would never see the flag and would
+      // loop on, pinning its device (the seed's reconnect leak), and a join would block until the
+      // burst ends.
+      if (this.terminate.requested) return this.exitWith('terminated', S_OK);
+
+      // Seed: the host recreates the ring when the format changes (HDR flip) and bumps its
+      // generation. Drop a stale publisher and re-attach at once below; otherwise every publish
+      // would hit the format guard and the stream would freeze until the next swap-chain.
+      if (this.publisher !== null && this.publisher.isStale()) this.dropPublisher(true);
+
+      // Seed: attach lazily, rate-limited, at the loop TOP so it keeps trying while the display is
+      // idle (E_PENDING), not only when a frame arrives. open() fails fast until the host made one.
+      if (this.publisher === null) {
+        if (this.passesSinceAttach >= t.attachEveryPasses) {
+          this.passesSinceAttach = 0;
+          this.tryAttach();
+        } else {
+          this.passesSinceAttach++;
+        }
+      }
+
+      const hr = sc.acquire();
+      if (hr >>> 0 === E_PENDING) {
+        // The swap-chain is fine; nothing new composed yet. Wait at most 16 ms on surface-available
+        // (or the wake), then re-check terminate and retry. Unlike WaitForSingleObject this wait
+        // cannot fail, so the seed's "wait cancelled → leave" branch has no counterpart.
+        c.pendingWaits++;
+        burst = 0;
+        await waitAny(this.pendingWaitSet, t.pendingWaitMs, this.clock);
+        if (this.terminate.requested) return this.exitWith('terminated', S_OK);
+        continue;
+      }
+      if (succeeded(hr)) {
+        c.acquired++;
+        this.frames++;
+        // Publish BEFORE finish: the surface is valid only until finish() / the next acquire.
+        this.publishFrame();
+        const fhr = sc.finish();
+        if (!succeeded(fhr)) {
+          c.finishFailures++;
+          return this.exitWith('finish-failed', fhr);
+        }
+        c.finished++;
+        // A burst that never waits would never let the worker's event loop turn (the host's
+        // postMessages, X events); yield one macrotask now and then. Terminate is still checked
+        // at the top of every pass, yield or not.
+        if (t.burstYieldFrames > 0 && ++burst >= t.burstYieldFrames) {
+          burst = 0;
+          await this.clock.sleep(0);
+        }
+        continue;
+      }
+      // Any other result: the swap-chain or its device failed (ACCESS_LOST: the OS took it; a
+      // device-loss code: the device is gone). Only a transient failure of our own is retried here.
+      if (this.onAcquireError !== null && this.onAcquireError(hr)) {
+        c.transientRetries++;
+        burst = 0;
+        await waitAny(this.pendingWaitSet, t.transientRetryMs, this.clock);
+        continue;
+      }
+      return this.exitWith('acquire-failed', hr);
+    }
+  }
+
+  /** Publishes the acquired frame, counts the outcome, stashes a copy. Hot path. */
+  private publishFrame(): void {
+    const frame = this.swapChain.frame;
+    const p = this.publisher;
+    let taken = false;
+    if (p === null) {
+      // Nothing attached: the frame is drained, not published (a session without a ring).
+      this.counters.dropped.noPublisher++;
+    } else {
+      const outcome = p.publish(frame);
+      countPublishOutcome(this.counters, outcome);
+      if (outcome === PublishOutcome.Published) taken = true;
+      else if (outcome === PublishOutcome.Stale || outcome === PublishOutcome.HostAbandoned) this.dropPublisher(true);
+      else if (outcome === PublishOutcome.Fatal) this.dropPublisher(false);
+    }
+    if (this.onFrameDelivered !== null && (taken || p === null)) this.onFrameDelivered(this.clock.now());
+    this.stash?.capture(frame, taken);
+  }
+
+  /** One attach attempt: open, describe ourselves, republish the stash if the ring lacks it. */
+  private tryAttach(): void {
+    this.counters.attachAttempts++;
+    let p: PublisherLike | null;
+    try {
+      p = this.ring.open();
+    } catch {
+      // RingPort.open must not throw; if one does, treat it as "no ring yet" rather than dying.
+      p = null;
+    }
+    if (p === null) return;
+    this.counters.attaches++;
+    this.publisher = p;
+    p.setRenderAdapterLuid(this.swapChain.renderAdapter.luid);
+    p.setEpochs(this.epochs.assignment, this.epochs.device);
+    p.setHealth(HealthState.Active);
+    const s = this.stash;
+    if (s !== null && s.needsRepublish) {
+      // A host opening onto an idle desktop gets its first frame now, not at the next present.
+      const outcome = p.publish(s.frame);
+      if (outcome === PublishOutcome.Published) {
+        this.counters.republished++;
+        s.notePublished(true);
+        this.onFrameDelivered?.(this.clock.now());
+      } else if (outcome === PublishOutcome.Stale || outcome === PublishOutcome.HostAbandoned) {
+        this.dropPublisher(true);
+      } else if (outcome === PublishOutcome.Fatal) {
+        this.dropPublisher(false);
+      }
+    }
+  }
+
+  /** Lets go of the publisher. `reattachNow`: the host made a new ring; attach on the next pass. */
+  private dropPublisher(reattachNow: boolean): void {
+    const p = this.publisher;
+    if (p === null) return;
+    this.publisher = null;
+    this.counters.staleDrops++;
+    p.detach();
+    // The new ring does not hold the last frame.
+    this.stash?.markRingLost();
+    this.passesSinceAttach = reattachNow ? this.tuning.attachEveryPasses : 0;
+  }
+
+  /** On exit: a failure tells the host we are rebuilding; either way, detach (release what we borrowed). */
+  private letGoOfRing(exit: ProcessorExit): void {
+    const p = this.publisher;
+    if (p === null) return;
+    this.publisher = null;
+    try {
+      if (exit.reason !== 'terminated') p.setHealth(HealthState.Rebuilding);
+      p.detach();
+    } catch {
+      // The ring is the host's; a failure to write our farewell must not keep the swap-chain alive.
+    }
+  }
+
+  private exitWith(reason: ProcessorExitReason, hr: number): ProcessorExit {
+    const atMs = this.clock.now();
+    let latency: number | null = null;
+    if (reason === 'terminated') {
+      const requestedAt = this.terminate.requestedAtMs;
+      if (!Number.isNaN(requestedAt)) {
+        latency = Math.max(0, atMs - requestedAt);
+        const term = this.counters.terminate;
+        term.measured++;
+        term.lastLatencyMs = latency;
+        if (latency > term.maxLatencyMs) term.maxLatencyMs = latency;
+      }
+    }
+    return { reason, hr: hr >>> 0, atMs, frames: this.frames, terminateLatencyMs: latency };
+  }
+}
+
+/** bindDevice's "terminate was requested" result; not an HRESULT any DDI returns. */
+const TERMINATED = -1;
+
+function validateTuning(t: ProcessorTuning): ProcessorTuning {
+  for (const [k, v] of Object.entries(t)) {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
+      throw new RangeError(`processor tuning ${k} must be a finite number >= 0, got ${String(v)}`);
+    }
+  }
+  if (t.setDeviceAttempts < 1) throw new RangeError('processor tuning setDeviceAttempts must be at least 1');
+  return t;
+}
