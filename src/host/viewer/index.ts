@@ -1,0 +1,19 @@
+/** The live viewer: an HTTP + WebSocket server for web/, fed by a ViewerSource. */
+export { startViewerServer, type ViewerServer, type ViewerServerOptions } from './viewer-server.js';
+export type { ViewerSource, ViewerStats, ViewerRecoveryEvent } from './viewer-source.js';
+export {
+  PROTOCOL_VERSION,
+  WS_PATH,
+  FRAME_MAGIC,
+  CURSOR_MAGIC,
+  FRAME_HEADER_BYTES,
+  CURSOR_HEADER_BYTES,
+  FrameHeader,
+  CursorHeader,
+  MAX_FRAMES_IN_FLIGHT,
+  type ServerMessage,
+  type ClientMessage,
+  type CursorPosition,
+  type ViewerClientStats,
+} from './viewer-protocol.js';
+export { checkBind, isLoopbackHost, tokensEqual } from './access.js';
