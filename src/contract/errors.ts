@@ -93,3 +93,23 @@ export class ClosedError extends VdpushError {
     super('VDP_ERR_CLOSED', `${what} is closed`);
   }
 }
+
+/** A framebuffer file's header (Xvfb's XWD dump) is truncated, malformed or in a layout vdpush cannot read. */
+export class FramebufferHeaderError extends VdpushError {
+  /** The header field at fault ("header_size", "depth", ...), or "file" for a short file. */
+  readonly field: string;
+  constructor(field: string, reason: string) {
+    super('VDP_ERR_FRAMEBUFFER_HEADER', `bad framebuffer header (${field}): ${reason}`);
+    this.field = field;
+  }
+}
+
+/**
+ * The simulation was driven in a way that can never make progress (a virtual clock asked to run
+ * while it already runs, timers that keep rescheduling at one instant, a wait no timer can end).
+ */
+export class SimulationError extends VdpushError {
+  constructor(message: string) {
+    super('VDP_ERR_SIMULATION', message);
+  }
+}
