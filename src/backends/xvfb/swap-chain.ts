@@ -1,0 +1,304 @@
+/**
+ * The swap-chain the Xvfb "OS" assigns a monitor: one screen mode, one frame buffer, one bound
+ * device. It turns X damage into IddCx's acquire / finish protocol:
+ *
+ *   IDLE --damage or cursor change--> CAPTURING: GrabServer + QueryPointer (the round trip)
+ *   CAPTURING --reply--> take the damage rectangles (every DamageNotify of a draw the server
+ *            finished before our grab precedes this reply on the socket), read them into the frame
+ *            buffer, UngrabServer --> READY, surfaceAvailable.set()
+ *   READY --acquire() = S_OK--> HELD (the frame is the driver's until finish)
+ *   HELD --finish()--> FINISHING: DamageSubtract + GetInputFocus (round trip)
+ *   FINISHING --reply--> IDLE, and capture again at once if damage arrived meanwhile.
+ *
+ * acquire() with nothing READY is E_PENDING and costs no X traffic: an idle screen sends no
+ * DamageNotify, so nothing is captured and surfaceAvailable stays unset (no spin).
+ *
+ * Consistency: reading the file races the server's drawing. With the server grabbed, the server
+ * finishes the request it is in (it is single-threaded) and then serves only us, so the read sees
+ * whole drawing requests — never half of one. A client that draws one frame in several requests
+ * can still be caught between them; that is the client's tearing, which a real compositor shows
+ * too, and why double-buffered clients present with one request.
+ *
+ * Hot path (acquire, finish, the capture callbacks): no allocation of ours, no throwing; results
+ * are HRESULTs. Any state the X side changes while a frame is HELD waits for finish().
+ */
+import { LocalSignal } from '../../display/signal.js';
+import {
+  DXGI_ERROR_ACCESS_LOST,
+  DXGI_ERROR_DEVICE_REMOVED,
+  E_FAIL,
+  E_PENDING,
+  S_OK,
+} from '../../display/result-codes.js';
+import type { AcquiredFrame, Adapter, CursorState, DisplayMode, RenderDevice, SwapChain } from '../../display/types.js';
+import type { Clock } from '../../display/clock.js';
+import type { QueryPointerReply, XError } from 'x11';
+import { DIRTY_RECTS_CAPACITY, type DirtyRegion } from './dirty-region.js';
+import type { CursorTracker } from './cursor-tracker.js';
+import { XvfbRenderDevice } from './render-device.js';
+import type { XConnection } from './x-connection.js';
+
+const IDLE = 0;
+const CAPTURING = 1;
+const READY = 2;
+const HELD = 3;
+const FINISHING = 4;
+const DEAD = 5;
+
+/** Counters the display sums into its stats (shared by all its swap-chains). */
+export interface CaptureCounters {
+  presented: number;
+  acquired: number;
+  finished: number;
+  pending: number;
+  captures: number;
+  stalls: number;
+  /** Sum of ms between sending GrabServer and its round trip's reply. */
+  grabWaitMs: number;
+  /** Sum of ms the server stayed grabbed while we read. */
+  grabHeldMs: number;
+  readFailures: number;
+}
+
+/** What the swap-chain needs from the display that assigned it. */
+export interface SwapChainHost {
+  readonly clock: Clock;
+  /** Damage accumulated since the last capture (only the current swap-chain takes from it). */
+  readonly region: DirtyRegion;
+  readonly cursor: CursorTracker | null;
+  readonly counters: CaptureCounters;
+  /** The live X connection (a device bound to an older one is stale). */
+  currentConnection(): XConnection | null;
+  /** Whether captures hold a server grab (the default) or read unsynchronised (for measuring). */
+  readonly grab: boolean;
+  /** The driver deleted the swap-chain (WdfObjectDelete): the OS assigns a new one. */
+  onDeleted(sc: XvfbSwapChain): void;
+}
+
+export class XvfbSwapChain implements SwapChain {
+  readonly surfaceAvailable = new LocalSignal();
+  readonly frame: AcquiredFrame;
+  deleted = false;
+  private state = IDLE;
+  private device: XvfbRenderDevice | null = null;
+  /** Non-zero once the OS took the swap-chain away (mode change, server loss, adapter switch). */
+  private revokedHr = S_OK;
+  private frameNumber = 0;
+  private readyAt = 0;
+  private heldSince = 0;
+  private stalledThisFrame = false;
+  private grabbed = false;
+  private grabSentAt = 0;
+  private cursorSeen = -1;
+  private readonly cursorOut: CursorState | null;
+  private readonly frameIntervalMs: number;
+  private readonly onGrabbedCb = (err: XError | null | undefined, p: QueryPointerReply): void => this.onGrabbed(err, p);
+  private readonly onSoftwareReadCb = (ok: boolean): void => this.onRead(ok);
+  private readonly onFinishedCb = (): void => this.onFinished();
+
+  constructor(
+    readonly id: number,
+    readonly renderAdapter: Adapter,
+    readonly mode: DisplayMode,
+    private readonly host: SwapChainHost,
+  ) {
+    const stride = mode.width * 4;
+    this.cursorOut = host.cursor
+      ? { visible: false, x: 0, y: 0, hotX: 0, hotY: 0, shapeId: 0, width: 0, height: 0, shape: new Uint8Array(0) }
+      : null;
+    this.frame = {
+      pixels: new Uint8Array(stride * mode.height),
+      width: mode.width,
+      height: mode.height,
+      format: mode.format,
+      stride,
+      frameNumber: 0,
+      presentTimeMs: 0,
+      dirtyRects: new Int32Array(DIRTY_RECTS_CAPACITY * 4),
+      dirtyCount: 0,
+      cursor: this.cursorOut,
+    };
+    this.frameIntervalMs = 1000 / Math.max(1, mode.refreshHz);
+  }
+
+  setDevice(device: RenderDevice): number {
+    if (this.deleted || this.revokedHr !== S_OK) return DXGI_ERROR_ACCESS_LOST;
+    if (!(device instanceof XvfbRenderDevice) || device.adapter.luid !== this.renderAdapter.luid) return E_FAIL;
+    if (device.lost() || device.conn !== this.host.currentConnection()) return DXGI_ERROR_DEVICE_REMOVED;
+    this.device = device;
+    // A newly bound device presents the whole screen once, as a fresh swap-chain would.
+    this.host.region.markAll();
+    this.maybeCapture();
+    return S_OK;
+  }
+
+  // ---- the most performance-critical section: acquire / finish and the capture callbacks ----
+
+  acquire(): number {
+    if (this.deleted) return DXGI_ERROR_ACCESS_LOST;
+    if (this.revokedHr !== S_OK) return this.revokedHr;
+    const dev = this.device;
+    if (dev === null) return E_FAIL;
+    if (dev.lost()) return DXGI_ERROR_DEVICE_REMOVED;
+    // ReleaseAndAcquire releases the previous buffer first.
+    if (this.state === HELD) this.finish();
+    if (this.state !== READY) {
+      this.host.counters.pending++;
+      return E_PENDING;
+    }
+    this.state = HELD;
+    this.heldSince = this.host.clock.now();
+    this.stalledThisFrame = false;
+    this.frame.frameNumber = ++this.frameNumber;
+    this.frame.presentTimeMs = this.readyAt;
+    this.host.counters.acquired++;
+    return S_OK;
+  }
+
+  finish(): number {
+    if (this.state !== HELD) return S_OK;
+    this.host.counters.finished++;
+    const conn = this.device?.conn;
+    if (!conn || conn.closed) {
+      this.state = IDLE;
+      return S_OK;
+    }
+    this.state = FINISHING;
+    // With RawRectangles the server reports every draw whatever the region holds; the subtract
+    // keeps its region empty, and the round trip orders the next capture after it.
+    conn.damage.Subtract(conn.damageId, 0, 0);
+    conn.client.GetInputFocus(this.onFinishedCb);
+    return S_OK;
+  }
+
+  /** Starts a capture if there is something to deliver and nothing in the way. */
+  maybeCapture(): void {
+    if (this.state !== IDLE) {
+      if (this.state === HELD && !this.stalledThisFrame && this.host.clock.now() - this.heldSince > this.frameIntervalMs) {
+        // New damage while the driver still holds a frame older than one refresh: a stall.
+        this.stalledThisFrame = true;
+        this.host.counters.stalls++;
+      }
+      return;
+    }
+    const dev = this.device;
+    if (dev === null || this.deleted || this.revokedHr !== S_OK) return;
+    const cursorChanged = this.host.cursor !== null && this.host.cursor.version !== this.cursorSeen;
+    if (this.host.region.empty && !cursorChanged) return;
+    if (dev.lost()) {
+      this.surfaceAvailable.set(); // let the processor see DEVICE_REMOVED now
+      return;
+    }
+    this.state = CAPTURING;
+    this.host.counters.captures++;
+    const client = dev.conn.client;
+    this.grabSentAt = this.host.clock.now();
+    if (this.host.grab) {
+      client.GrabServer();
+      this.grabbed = true;
+    }
+    client.QueryPointer(dev.conn.root, this.onGrabbedCb);
+  }
+
+  private onGrabbed(err: XError | null | undefined, p: QueryPointerReply): void {
+    const dev = this.device;
+    if (this.state !== CAPTURING || dev === null) {
+      this.ungrab(dev);
+      return;
+    }
+    if (err || dev.lost()) {
+      this.ungrab(dev);
+      this.state = IDLE;
+      this.surfaceAvailable.set();
+      return;
+    }
+    const t = this.host.clock.now();
+    this.host.counters.grabWaitMs += t - this.grabSentAt;
+    const cursor = this.host.cursor;
+    if (cursor !== null && p) cursor.updatePosition(p.rootX, p.rootY);
+    const n = this.host.region.takeInto(this.frame.dirtyRects);
+    this.frame.dirtyCount = n;
+    const cursorChanged = cursor !== null && cursor.version !== this.cursorSeen;
+    if (n === 0 && !cursorChanged) {
+      // Damage outside the current screen only: nothing to deliver.
+      this.ungrab(dev);
+      this.state = IDLE;
+      return;
+    }
+    if (dev.framebuffer !== null) {
+      const ok = dev.framebuffer.read(this.frame.pixels, this.frame.stride, this.frame.dirtyRects, n);
+      this.onRead(ok);
+    } else if (dev.getImage !== null) {
+      dev.getImage.read(this.frame.pixels, this.frame.stride, this.frame.dirtyRects, n, this.onSoftwareReadCb);
+    } else this.onRead(false);
+  }
+
+  private onRead(ok: boolean): void {
+    const dev = this.device;
+    this.ungrab(dev);
+    if (this.state !== CAPTURING) return;
+    this.host.counters.grabHeldMs += this.host.clock.now() - this.grabSentAt;
+    if (!ok) {
+      this.host.counters.readFailures++;
+      dev?.markFailed();
+      this.state = IDLE;
+      this.surfaceAvailable.set();
+      return;
+    }
+    const cursor = this.host.cursor;
+    const out = this.cursorOut;
+    if (cursor !== null && out !== null) {
+      const s = cursor.state;
+      out.visible = s.visible;
+      out.x = s.x;
+      out.y = s.y;
+      out.hotX = s.hotX;
+      out.hotY = s.hotY;
+      out.width = s.width;
+      out.height = s.height;
+      out.shape = s.shape;
+      out.shapeId = s.shapeId;
+      this.cursorSeen = cursor.version;
+    }
+    this.state = READY;
+    this.readyAt = this.host.clock.now();
+    this.host.counters.presented++;
+    this.surfaceAvailable.set();
+  }
+
+  private onFinished(): void {
+    if (this.state !== FINISHING) return;
+    this.state = IDLE;
+    this.maybeCapture();
+  }
+
+  private ungrab(dev: XvfbRenderDevice | null): void {
+    if (!this.grabbed) return;
+    this.grabbed = false;
+    if (dev && !dev.conn.closed) dev.conn.client.UngrabServer();
+  }
+
+  // ---- the OS side ----
+
+  /** The OS takes the swap-chain away: acquire returns `hr` from now on. */
+  revoke(hr: number): void {
+    if (this.revokedHr === S_OK) this.revokedHr = hr;
+    this.surfaceAvailable.set();
+  }
+
+  /** WdfObjectDelete. Idempotent. */
+  delete(): void {
+    if (this.deleted) return;
+    this.deleted = true;
+    this.state = DEAD;
+    // A capture in flight still needs the device to ungrab in its callback.
+    if (!this.grabbed) this.device = null;
+    this.surfaceAvailable.set();
+    this.host.onDeleted(this);
+  }
+
+  /** For the display's stats: the device removed reason the swap-chain sees (S_OK if none). */
+  deviceState(): number {
+    return this.device && this.device.lost() ? DXGI_ERROR_DEVICE_REMOVED : S_OK;
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * Runs what draws on the display, in its own process so its CPU is not vdpush's: the built-in
+ * 'animated' / 'desktop' client (workload-main.js), any X program (`{ exec: CMD }`, run by /bin/sh
+ * with DISPLAY set, in its own process group), or nothing ('none').
+ *
+ * Every process started here is stopped by its own pid (the exec'd one by its process group, which
+ * it leads) on stop(), and by the exit guard if vdpush dies first. The built-in client also holds an
+ * IPC channel to this process and exits when it closes.
+ */
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { BackendError, InvalidArgumentError } from '../../contract/errors.js';
+import { guardExit } from './exit-guard.js';
+
+export type WorkloadSpec = 'animated' | 'desktop' | 'none' | { exec: string };
+
+const READY_TIMEOUT_MS = 10_000;
+const STOP_GRACE_MS = 1_000;
+
+export function validateWorkload(spec: unknown): WorkloadSpec {
+  if (spec === undefined) return 'animated';
+  if (spec === 'animated' || spec === 'desktop' || spec === 'none') return spec;
+  if (typeof spec === 'object' && spec !== null && typeof (spec as { exec?: unknown }).exec === 'string') {
+    const cmd = (spec as { exec: string }).exec.trim();
+    if (cmd.length === 0) throw new InvalidArgumentError('workload { exec }: the command is empty');
+    return { exec: cmd };
+  }
+  throw new InvalidArgumentError(`workload ${JSON.stringify(spec)}: expected 'animated', 'desktop', 'none' or { exec: "CMD" }`);
+}
+
+export class WorkloadProcess {
+  private exited = false;
+  private readonly exit: Promise<void>;
+  private readonly release: () => void;
+
+  private constructor(
+    child: ChildProcess,
+    readonly pid: number,
+    private readonly group: boolean,
+  ) {
+    this.exit = new Promise((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        this.exited = true;
+        resolve();
+      } else
+        child.once('exit', () => {
+          this.exited = true;
+          resolve();
+        });
+    });
+    this.release = guardExit(() => this.kill('SIGTERM'));
+  }
+
+  get running(): boolean {
+    return !this.exited;
+  }
+
+  private kill(signal: NodeJS.Signals): void {
+    if (this.exited) return;
+    try {
+      process.kill(this.group ? -this.pid : this.pid, signal);
+    } catch {
+      /* already gone */
+    }
+  }
+
+  /** SIGTERM, then SIGKILL after a grace period; resolves once the process exited. Idempotent. */
+  async stop(): Promise<void> {
+    this.kill('SIGTERM');
+    const t = setTimeout(() => this.kill('SIGKILL'), STOP_GRACE_MS);
+    await this.exit;
+    clearTimeout(t);
+    this.release();
+  }
+
+  /**
+   * Starts the workload on `display`; for the built-in client, waits until it drew its first
+   * frame. Returns null for 'none'.
+   */
+  static async start(spec: WorkloadSpec, display: string, fps: number | 'max'): Promise<WorkloadProcess | null> {
+    if (spec === 'none') return null;
+    if (typeof spec === 'object') {
+      const child = spawn('/bin/sh', ['-c', spec.exec], {
+        env: { ...process.env, DISPLAY: display },
+        stdio: 'ignore',
+        detached: true,
+      });
+      await new Promise<void>((resolve, reject) => {
+        child.once('spawn', () => resolve());
+        child.once('error', (e) => reject(new BackendError(`cannot run workload "${spec.exec}": ${e.message}`, { cause: e })));
+      });
+      child.unref();
+      return new WorkloadProcess(child, child.pid!, true);
+    }
+    const main = fileURLToPath(new URL('./workload-main.js', import.meta.url));
+    const child = fork(main, ['--display', display, '--kind', spec, '--fps', String(fps)], {
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      execArgv: [],
+    });
+    const wp = new WorkloadProcess(child, child.pid!, false);
+    let stderr = '';
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (s: string) => (stderr = (stderr + s).slice(-2000)));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`not ready within ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS);
+        child.stdout!.setEncoding('utf8');
+        child.stdout!.on('data', (s: string) => {
+          if (s.includes('ready')) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+        child.once('exit', (code) => {
+          clearTimeout(timer);
+          reject(new Error(`exited with code ${code}`));
+        });
+      });
+    } catch (e) {
+      await wp.stop();
+      throw new BackendError(`the ${spec} workload did not start on ${display}: ${(e as Error).message}${stderr ? ` (${stderr.trim()})` : ''}`);
+    }
+    child.stdout!.resume();
+    child.unref();
+    child.channel?.unref();
+    (child.stdout as unknown as { unref?: () => void }).unref?.();
+    (child.stderr as unknown as { unref?: () => void }).unref?.();
+    return wp;
+  }
+}

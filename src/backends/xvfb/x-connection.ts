@@ -1,0 +1,144 @@
+/**
+ * One X connection of the backend, with the three extensions it needs: DAMAGE (what changed),
+ * RANDR (the screen's size) and XFIXES (the cursor). Opening it checks they exist and fails with a
+ * MissingDependencyError naming the package otherwise.
+ *
+ * The connection never uses MIT-SHM: node-x11 can pass a segment's fd only through Node's
+ * internal pipe bindings (process.binding, deprecated), and even then the client reads the
+ * segment with pread, so it would save nothing over reading the framebuffer file. `shm: false`
+ * keeps the socket a plain one.
+ *
+ * Once the socket ends (the server died or dropped us), `closed` is true for good and every
+ * onClose listener has run once; a new connection is a new object.
+ */
+import x11 from 'x11';
+import type { XClient, XDisplay, XEvent } from 'x11';
+import { BackendError, MissingDependencyError } from '../../contract/errors.js';
+import { XVFB_PACKAGE } from './xvfb-server.js';
+
+const CONNECT_TIMEOUT_MS = 5_000;
+
+/** The DAMAGE, RANDR and XFIXES extension objects node-x11 returns (request methods + constants). */
+/* eslint-disable @typescript-eslint/no-explicit-any */
+export type DamageExt = any;
+export type RandrExt = any;
+export type FixesExt = any;
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
+export class XConnection {
+  closed = false;
+  /** The DAMAGE object (RawRectangles) on the root window, created at open. */
+  readonly damageId: number;
+  /** X errors of requests sent without a callback (counted, never thrown). */
+  asyncErrors = 0;
+  private closeListeners: Array<() => void> = [];
+
+  private constructor(
+    readonly display: string,
+    readonly client: XClient,
+    readonly xdisplay: XDisplay,
+    readonly damage: DamageExt,
+    readonly randr: RandrExt,
+    readonly fixes: FixesExt,
+  ) {
+    this.damageId = client.AllocID();
+    damage.Create(this.damageId, this.root, damage.ReportLevel.RawRectangles);
+    const onGone = (): void => this.markClosed();
+    client.on('end', onGone);
+    client.stream.on('close', onGone);
+  }
+
+  get root(): number {
+    return this.xdisplay.screen[0]!.root;
+  }
+
+  get depth(): number {
+    return this.xdisplay.screen[0]!.root_depth;
+  }
+
+  onClose(fn: () => void): void {
+    if (this.closed) fn();
+    else this.closeListeners.push(fn);
+  }
+
+  onEvent(fn: (ev: XEvent) => void): void {
+    this.client.on('event', fn);
+  }
+
+  private markClosed(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const ls = this.closeListeners;
+    this.closeListeners = [];
+    for (const l of ls) l();
+  }
+
+  /** A round trip: resolves once the server processed every request sent before it. */
+  sync(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.closed) return reject(new BackendError(`X connection to ${this.display} is closed`));
+      this.client.sync((err) => (err ? reject(err) : resolve()));
+    });
+  }
+
+  /** Closes the socket. Idempotent; safe on a dead connection. */
+  close(): void {
+    if (this.closed) return;
+    try {
+      this.client.terminate();
+    } catch {
+      /* already torn down */
+    }
+    this.markClosed();
+  }
+
+  static async open(display: string): Promise<XConnection> {
+    let conn: XConnection | undefined;
+    const { client, xdisplay } = await new Promise<{ client: XClient; xdisplay: XDisplay }>((resolve, reject) => {
+      let settled = false;
+      const timer = setTimeout(() => {
+        if (settled) return;
+        settled = true;
+        try {
+          c.terminate();
+        } catch {
+          /* not connected */
+        }
+        reject(new BackendError(`X display ${display} did not answer within ${CONNECT_TIMEOUT_MS} ms`));
+      }, CONNECT_TIMEOUT_MS);
+      const c = x11.createClient({ display, shm: false }, (err, d) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (err) reject(new BackendError(`cannot connect to X display ${display}: ${err.message}`, { cause: err }));
+        else resolve({ client: c, xdisplay: d });
+      });
+      // Errors after setup arrive here; without a listener an EventEmitter 'error' would throw.
+      c.on('error', () => {
+        if (conn) conn.asyncErrors++;
+      });
+    });
+    const need = (name: string, ext: string): Promise<unknown> =>
+      new Promise((resolve, reject) => {
+        client.require(ext, (err, e) => {
+          if (err || !e) {
+            reject(new MissingDependencyError(`the X extension ${name} on display ${display}`, XVFB_PACKAGE, 'vdpush needs DAMAGE, RANDR and XFIXES'));
+          } else resolve(e);
+        });
+      });
+    try {
+      const damage = await need('DAMAGE', 'damage');
+      const randr = await need('RANDR', 'randr');
+      const fixes = await need('XFIXES', 'fixes');
+      conn = new XConnection(display, client, xdisplay, damage, randr, fixes);
+      return conn;
+    } catch (e) {
+      try {
+        client.terminate();
+      } catch {
+        /* ignore */
+      }
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,341 @@
+/**
+ * The X server behind the Xvfb backend: either an Xvfb vdpush starts (and always stops: stop(),
+ * Ctrl-C, SIGTERM, a crash of its own — see exit-guard.ts) or an existing display it attaches to.
+ *
+ * A started Xvfb gets a free display number from Xvfb itself (`-displayfd`, which probes the lock
+ * files and sockets race-free), its framebuffer on a fresh memory-backed dir (`-fbdir`, under
+ * /dev/shm), `-noreset` (else the screen resets when the last client leaves) and
+ * `-extension SECURITY` (else XFIXES cannot read the cursor image). A restart after a crash asks
+ * for the same display number first, so clients that remember $DISPLAY find it again.
+ *
+ * An attached display must be an Xvfb started with `-fbdir`: the owner is found from the display's
+ * lock file (/tmp/.X<N>-lock) and its command line (/proc/<pid>/cmdline). vdpush never stops an
+ * attached server.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { BackendError, InvalidArgumentError, MissingDependencyError } from '../../contract/errors.js';
+import { guardExit } from './exit-guard.js';
+
+export const XVFB_BINARY = 'Xvfb';
+/** The Debian package that provides Xvfb (and its DAMAGE, RANDR and XFIXES extensions). */
+export const XVFB_PACKAGE = 'xvfb';
+const START_TIMEOUT_MS = 10_000;
+const STOP_GRACE_MS = 2_000;
+const STDERR_TAIL_BYTES = 4096;
+
+export interface XvfbScreenSpec {
+  width: number;
+  height: number;
+  depth: 24 | 30;
+}
+
+export interface XvfbServer {
+  /** ":N" */
+  readonly display: string;
+  readonly displayNumber: number;
+  /** The live framebuffer file (XWD), DIR/Xvfb_screen0. */
+  readonly framebufferPath: string;
+  /** The server's pid (ours or the attached one's owner). */
+  readonly pid: number;
+  /** True when vdpush started this server (and so may restart and must stop it). */
+  readonly owned: boolean;
+  /** True while the process runs (for an attached server: while its pid exists). */
+  alive(): boolean;
+  /** Calls `fn` once when a vdpush-started server exits without stop() having been called. */
+  onUnexpectedExit(fn: (code: number | null, signal: string | null) => void): void;
+  /** Stops a started server (SIGTERM, then SIGKILL) and removes its temp dir; no-op when attached. Idempotent. */
+  stop(): Promise<void>;
+}
+
+function validateSpec(spec: XvfbScreenSpec): void {
+  const ok = (n: number): boolean => Number.isInteger(n) && n >= 16 && n <= 16384;
+  if (!ok(spec.width) || !ok(spec.height)) {
+    throw new InvalidArgumentError(`Xvfb screen ${spec.width}x${spec.height}: width and height must be integers in 16..16384`);
+  }
+  if (spec.depth !== 24 && spec.depth !== 30) {
+    throw new InvalidArgumentError(`Xvfb depth ${String(spec.depth)}: must be 24 or 30`);
+  }
+}
+
+/** A memory-backed directory for the framebuffer file: /dev/shm when writable, else the OS temp dir. */
+function makeFbDir(): string {
+  const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+  try {
+    return mkdtempSync(join(base, 'vdpush-xvfb-'));
+  } catch {
+    return mkdtempSync(join(tmpdir(), 'vdpush-xvfb-'));
+  }
+}
+
+function lockPath(n: number): string {
+  return `/tmp/.X${n}-lock`;
+}
+
+function socketPath(n: number): string {
+  return `/tmp/.X11-unix/X${n}`;
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+class StartedXvfb implements XvfbServer {
+  readonly owned = true;
+  readonly display: string;
+  readonly framebufferPath: string;
+  private stopping = false;
+  private exited = false;
+  private readonly exitPromise: Promise<void>;
+  private unexpected: ((code: number | null, signal: string | null) => void) | null = null;
+  private releaseGuard: () => void;
+
+  constructor(
+    child: ChildProcess,
+    readonly pid: number,
+    readonly displayNumber: number,
+    private readonly fbDir: string,
+  ) {
+    this.display = `:${displayNumber}`;
+    this.framebufferPath = join(fbDir, 'Xvfb_screen0');
+    this.exitPromise = new Promise((resolve) => {
+      child.once('exit', (code, signal) => {
+        this.exited = true;
+        resolve();
+        if (!this.stopping && this.unexpected) this.unexpected(code, signal);
+      });
+    });
+    // If this process dies first, the server and its dir must not outlive it.
+    this.releaseGuard = guardExit(() => {
+      if (!this.exited) {
+        try {
+          process.kill(this.pid, 'SIGTERM');
+        } catch {
+          /* already gone */
+        }
+      }
+      rmSync(this.fbDir, { recursive: true, force: true });
+    });
+  }
+
+  alive(): boolean {
+    return !this.exited;
+  }
+
+  onUnexpectedExit(fn: (code: number | null, signal: string | null) => void): void {
+    this.unexpected = fn;
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopping) return this.exitPromise.then(() => undefined);
+    this.stopping = true;
+    if (!this.exited) {
+      try {
+        process.kill(this.pid, 'SIGTERM');
+      } catch {
+        /* already gone */
+      }
+      const timer = setTimeout(() => {
+        try {
+          process.kill(this.pid, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
+      }, STOP_GRACE_MS);
+      await this.exitPromise;
+      clearTimeout(timer);
+    }
+    removeStaleDisplayFiles(this.displayNumber, this.pid);
+    rmSync(this.fbDir, { recursive: true, force: true });
+    this.releaseGuard();
+  }
+}
+
+/**
+ * An Xvfb killed by SIGKILL leaves its lock file and socket behind. Remove them only when the lock
+ * names the (dead) pid we started, never another server's.
+ */
+function removeStaleDisplayFiles(n: number, pid: number): void {
+  try {
+    const owner = Number.parseInt(readFileSync(lockPath(n), 'latin1').trim(), 10);
+    if (owner !== pid || pidAlive(pid)) return;
+    unlinkSync(lockPath(n));
+    try {
+      unlinkSync(socketPath(n));
+    } catch {
+      /* already gone */
+    }
+  } catch {
+    /* no lock file: Xvfb cleaned up itself */
+  }
+}
+
+/**
+ * Starts Xvfb. With `displayNumber`, asks for exactly that display (a restart); otherwise lets
+ * Xvfb pick the first free one through -displayfd.
+ */
+export async function startXvfb(spec: XvfbScreenSpec, displayNumber?: number): Promise<XvfbServer> {
+  validateSpec(spec);
+  const fbDir = makeFbDir();
+  const args: string[] = [];
+  if (displayNumber !== undefined) args.push(`:${displayNumber}`);
+  args.push(
+    '-displayfd', '3',
+    '-fbdir', fbDir,
+    '-noreset',
+    '-extension', 'SECURITY',
+    '-nolisten', 'tcp',
+    '-screen', '0', `${spec.width}x${spec.height}x${spec.depth}`,
+  );
+  let child: ChildProcess;
+  try {
+    child = spawn(XVFB_BINARY, args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+  } catch (e) {
+    rmSync(fbDir, { recursive: true, force: true });
+    throw e;
+  }
+  let stderr = '';
+  child.stderr!.setEncoding('latin1');
+  child.stderr!.on('data', (s: string) => {
+    stderr = (stderr + s).slice(-STDERR_TAIL_BYTES);
+  });
+  const fail = (why: string, cause?: unknown): never => {
+    if (child.pid !== undefined && child.exitCode === null) child.kill('SIGKILL');
+    rmSync(fbDir, { recursive: true, force: true });
+    const tail = stderr.trim().split('\n').slice(-5).join(' | ');
+    throw new BackendError(`could not start Xvfb (${args.join(' ')}): ${why}${tail ? `; Xvfb said: ${tail}` : ''}`, { cause });
+  };
+
+  const number = await new Promise<number>((resolve, reject) => {
+    let text = '';
+    const timer = setTimeout(() => reject(new Error(`no display number within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
+    const done = (): void => clearTimeout(timer);
+    child.once('error', (e: NodeJS.ErrnoException) => {
+      done();
+      reject(e);
+    });
+    child.once('exit', (code, signal) => {
+      done();
+      reject(new Error(`Xvfb exited (code ${code}, signal ${signal}) before it was ready`));
+    });
+    const fd3 = child.stdio[3] as NodeJS.ReadableStream;
+    fd3.setEncoding('latin1');
+    fd3.on('data', (s: string) => {
+      text += s;
+      const nl = text.indexOf('\n');
+      if (nl >= 0) {
+        done();
+        resolve(Number.parseInt(text.slice(0, nl), 10));
+      }
+    });
+  }).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'ENOENT') {
+      rmSync(fbDir, { recursive: true, force: true });
+      throw new MissingDependencyError('the Xvfb binary', XVFB_PACKAGE, `"${XVFB_BINARY}" not found on PATH`);
+    }
+    return fail(e.message, e);
+  });
+  (child.stdio[3] as NodeJS.ReadableStream & { destroy(): void }).destroy();
+  child.stderr!.removeAllListeners('data');
+  child.stderr!.resume();
+  if (!Number.isInteger(number) || number < 0) return fail(`bad display number from -displayfd`);
+  const fb = join(fbDir, 'Xvfb_screen0');
+  if (!existsSync(fb)) return fail(`the framebuffer file ${fb} was not created`);
+  return new StartedXvfb(child, child.pid!, number, fbDir);
+}
+
+/** Parses ":N" / ":N.S" / "unix:N" into the display number. */
+export function parseDisplayNumber(display: string): number {
+  const m = /^(?:unix)?:(\d+)(?:\.\d+)?$/.exec(display.trim());
+  if (!m) throw new InvalidArgumentError(`display "${display}": expected ":N" (a local X display)`);
+  return Number.parseInt(m[1]!, 10);
+}
+
+function readCmdline(pid: number): string[] | null {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').filter((s) => s.length > 0);
+  } catch {
+    return null;
+  }
+}
+
+/** Finds the pid serving display N: its lock file, else a /proc scan for an X server with ":N". */
+function findServerPid(n: number): number | null {
+  try {
+    const pid = Number.parseInt(readFileSync(lockPath(n), 'latin1').trim(), 10);
+    if (Number.isInteger(pid) && pid > 0 && pidAlive(pid)) return pid;
+  } catch {
+    /* fall through to the scan */
+  }
+  try {
+    for (const entry of readdirSafe('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      const argv = readCmdline(Number(entry));
+      if (argv && argv.length > 1 && /X/.test(basename(argv[0]!)) && argv.includes(`:${n}`)) return Number(entry);
+    }
+  } catch {
+    /* no /proc */
+  }
+  return null;
+}
+
+function readdirSafe(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+class AttachedXvfb implements XvfbServer {
+  readonly owned = false;
+  readonly display: string;
+  constructor(
+    readonly displayNumber: number,
+    readonly pid: number,
+    readonly framebufferPath: string,
+  ) {
+    this.display = `:${displayNumber}`;
+  }
+  alive(): boolean {
+    return pidAlive(this.pid);
+  }
+  onUnexpectedExit(): void {
+    // An attached server is not ours to watch or restart; the X connection's end reports its loss.
+  }
+  async stop(): Promise<void> {
+    // Never stop a server vdpush did not start.
+  }
+}
+
+/** Attaches to an existing Xvfb on `display` (":N"); it must have been started with -fbdir. */
+export function attachXvfb(display: string): XvfbServer {
+  const n = parseDisplayNumber(display);
+  const pid = findServerPid(n);
+  if (pid === null) {
+    throw new BackendError(`display :${n} not found: no live server owns /tmp/.X${n}-lock (start one, or omit --display to let vdpush start Xvfb)`);
+  }
+  const argv = readCmdline(pid);
+  if (!argv) throw new BackendError(`display :${n}: cannot read /proc/${pid}/cmdline to find its framebuffer directory`);
+  const exe = basename(argv[0]!);
+  if (exe !== 'Xvfb') {
+    throw new BackendError(`display :${n} is served by "${exe}" (pid ${pid}), not Xvfb: vdpush reads Xvfb's -fbdir framebuffer file`);
+  }
+  const at = argv.indexOf('-fbdir');
+  if (at < 0 || at + 1 >= argv.length) {
+    throw new BackendError(
+      `display :${n}: its Xvfb (pid ${pid}) was not started with -fbdir, so there is no framebuffer file to read. ` +
+        `Restart it as "Xvfb :${n} -fbdir /dev/shm/<dir> -noreset -extension SECURITY ..." or omit --display to let vdpush start one`,
+    );
+  }
+  const fb = join(argv[at + 1]!, 'Xvfb_screen0');
+  if (!existsSync(fb)) throw new BackendError(`display :${n}: Xvfb (pid ${pid}) has -fbdir ${argv[at + 1]} but ${fb} does not exist`);
+  return new AttachedXvfb(n, pid, fb);
+}
