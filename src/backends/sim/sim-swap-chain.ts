@@ -1,0 +1,291 @@
+/**
+ * One simulated IDDCX_SWAPCHAIN: the surface the compositor presents into and the driver drains.
+ *
+ * Life: assigned (waiting for setDevice) → bound (presents flow) → lost (the OS took it back:
+ * access lost or unassigned) and/or deleted (the driver gave it back). Acquire on a lost or
+ * deleted swap-chain is DXGI_ERROR_ACCESS_LOST.
+ *
+ * Invariants:
+ * - acquire() hands out the LATEST presented frame once; its dirty rectangles are the union of
+ *   every present since the previous acquire (the first frame a driver acquires is all dirty);
+ * - every acquired frame is released exactly once: by finish() (counted as finished), or, as a
+ *   counted driver error, by the next acquire() or by delete();
+ * - while a frame is acquired and not finished, or SWAP_CHAIN_BUFFERS presents wait unacquired,
+ *   the compositor cannot present (must-drain);
+ * - nothing here allocates per frame: the frame object, its dirty array and the surface live as
+ *   long as the swap-chain.
+ */
+import {
+  DXGI_ERROR_ACCESS_LOST,
+  DXGI_ERROR_DEVICE_REMOVED,
+  E_FAIL,
+  E_PENDING,
+  STATUS_GRAPHICS_INDIRECT_DISPLAY_DEVICE_STOPPED,
+  S_OK,
+} from '../../display/result-codes.js';
+import { LocalSignal } from '../../display/signal.js';
+import type { AcquiredFrame, Adapter, DisplayMode, RenderDevice, SwapChain } from '../../display/types.js';
+import { bytesPerPixel } from '../../contract/pixel-format.js';
+import { SimRenderDevice } from './sim-devices.js';
+
+/** Presents the compositor may queue ahead of the driver before it must wait (a triple-buffered chain). */
+export const SWAP_CHAIN_BUFFERS = 3;
+/** Dirty rectangles a swap-chain accumulates before it collapses them into their bounding box. */
+export const MAX_PENDING_DIRTY_RECTS = 16;
+
+/** What every swap-chain of one display counts, shared (the display's stats read it). */
+export interface FrameCounters {
+  presented: number;
+  acquired: number;
+  finished: number;
+  /** finish() with no acquired frame (an error; not counted as finished). */
+  finishWithoutFrame: number;
+  /** An acquired frame released by the next acquire() without finish(). */
+  releasedUnfinished: number;
+  /** An acquired frame released by delete() without finish(). */
+  unfinishedAtDelete: number;
+  setDeviceFailures: number;
+  /** An acquire that handed out a frame number not above the previous one. */
+  nonMonotonicFrames: number;
+}
+
+export function newFrameCounters(): FrameCounters {
+  return { presented: 0, acquired: 0, finished: 0, finishWithoutFrame: 0, releasedUnfinished: 0, unfinishedAtDelete: 0, setDeviceFailures: 0, nonMonotonicFrames: 0 };
+}
+
+/** What a swap-chain asks of its display (the simulated OS). */
+export interface SwapChainOwner {
+  readonly counters: FrameCounters;
+  /** A monitor flap is in progress: SetDevice fails with ACCESS_LOST. */
+  isFlapping(): boolean;
+  /** The device stopped (critical error). */
+  isStopped(): boolean;
+  /** The driver deleted the swap-chain. */
+  swapChainDeleted(sc: SimSwapChain): void;
+}
+
+export type SwapChainState = 'assigned' | 'bound' | 'lost' | 'deleted';
+
+export class SimSwapChain implements SwapChain {
+  readonly id: number;
+  readonly renderAdapter: Adapter;
+  readonly surfaceAvailable = new LocalSignal();
+  readonly frame: AcquiredFrame;
+  readonly mode: DisplayMode;
+  readonly surface: Uint8Array;
+  private st: SwapChainState = 'assigned';
+  /** Whether the OS had taken it back before the driver deleted it. */
+  wasLost = false;
+  private device: SimRenderDevice | null = null;
+  /** The device bound when the outstanding frame was acquired (the one that processes it). */
+  private frameDevice: SimRenderDevice | null = null;
+  private outstanding = false;
+  private hasNew = false;
+  private everAcquired = false;
+  private unacquired = 0;
+  private latestFrame = 0;
+  private latestPresentMs = 0;
+  private lastAcquiredFrame = -1;
+  private readonly pending = new Int32Array(MAX_PENDING_DIRTY_RECTS * 4);
+  private pendingCount = 0;
+  private pendingFull = true;
+  /** Presents this swap-chain received. */
+  presents = 0;
+
+  constructor(id: number, renderAdapter: Adapter, mode: DisplayMode, surface: Uint8Array, private readonly owner: SwapChainOwner) {
+    this.id = id;
+    this.renderAdapter = renderAdapter;
+    this.mode = mode;
+    this.surface = surface;
+    const stride = mode.width * bytesPerPixel(mode.format);
+    this.frame = {
+      pixels: surface,
+      width: mode.width,
+      height: mode.height,
+      format: mode.format,
+      stride,
+      frameNumber: 0,
+      presentTimeMs: 0,
+      dirtyRects: new Int32Array(MAX_PENDING_DIRTY_RECTS * 4),
+      dirtyCount: 0,
+      cursor: null,
+    };
+  }
+
+  get state(): SwapChainState {
+    return this.st;
+  }
+
+  get deleted(): boolean {
+    return this.st === 'deleted';
+  }
+
+  get boundDevice(): SimRenderDevice | null {
+    return this.device;
+  }
+
+  get hasOutstandingFrame(): boolean {
+    return this.outstanding;
+  }
+
+  setDevice(device: RenderDevice): number {
+    if (this.st === 'lost' || this.st === 'deleted' || this.owner.isFlapping()) {
+      this.owner.counters.setDeviceFailures++;
+      return DXGI_ERROR_ACCESS_LOST;
+    }
+    if (!(device instanceof SimRenderDevice) || device.adapter.luid !== this.renderAdapter.luid) {
+      // IddCx refuses a device that is not on the render adapter it named at assign.
+      this.owner.counters.setDeviceFailures++;
+      return E_FAIL;
+    }
+    const reason = device.destroyed ? DXGI_ERROR_DEVICE_REMOVED : device.removedReason();
+    if (reason !== S_OK) {
+      this.owner.counters.setDeviceFailures++;
+      return reason;
+    }
+    this.device = device;
+    this.st = 'bound';
+    return S_OK;
+  }
+
+  acquire(): number {
+    if (this.st === 'lost' || this.st === 'deleted') return DXGI_ERROR_ACCESS_LOST;
+    if (this.owner.isStopped()) return STATUS_GRAPHICS_INDIRECT_DISPLAY_DEVICE_STOPPED;
+    const d = this.device;
+    if (d === null) return E_FAIL; // ReleaseAndAcquire before SetDevice
+    if (d.destroyed) return DXGI_ERROR_DEVICE_REMOVED;
+    const reason = d.removedReason();
+    if (reason !== S_OK) return reason;
+    // ReleaseAndAcquire releases the previous buffer; without a finish() that frame was dropped.
+    if (this.outstanding) {
+      this.outstanding = false;
+      this.owner.counters.releasedUnfinished++;
+    }
+    if (!this.hasNew) return E_PENDING;
+    const f = this.frame;
+    if (this.latestFrame <= this.lastAcquiredFrame) this.owner.counters.nonMonotonicFrames++;
+    f.frameNumber = this.latestFrame;
+    f.presentTimeMs = this.latestPresentMs;
+    if (this.pendingFull || !this.everAcquired) {
+      f.dirtyRects[0] = 0;
+      f.dirtyRects[1] = 0;
+      f.dirtyRects[2] = f.width;
+      f.dirtyRects[3] = f.height;
+      f.dirtyCount = 1;
+    } else {
+      for (let i = 0, n = this.pendingCount * 4; i < n; i++) f.dirtyRects[i] = this.pending[i]!;
+      f.dirtyCount = this.pendingCount;
+    }
+    this.pendingCount = 0;
+    this.pendingFull = false;
+    this.hasNew = false;
+    this.unacquired = 0;
+    this.everAcquired = true;
+    this.outstanding = true;
+    this.frameDevice = d;
+    this.lastAcquiredFrame = this.latestFrame;
+    this.owner.counters.acquired++;
+    return S_OK;
+  }
+
+  finish(): number {
+    if (!this.outstanding) {
+      this.owner.counters.finishWithoutFrame++;
+      return E_FAIL;
+    }
+    this.outstanding = false;
+    this.owner.counters.finished++;
+    this.frameDevice?.frameProcessed();
+    this.frameDevice = null;
+    return this.st === 'lost' ? DXGI_ERROR_ACCESS_LOST : S_OK;
+  }
+
+  delete(): void {
+    if (this.st === 'deleted') return;
+    if (this.outstanding) {
+      this.outstanding = false;
+      this.owner.counters.unfinishedAtDelete++;
+    }
+    this.st = 'deleted';
+    this.device = null;
+    this.frameDevice = null;
+    this.owner.swapChainDeleted(this);
+  }
+
+  // ---- the OS side (display, compositor) ----
+
+  /** The OS took the swap-chain back (access lost, unassigned): acquire fails from now on. */
+  lose(): void {
+    if (this.st === 'deleted' || this.st === 'lost') return;
+    this.st = 'lost';
+    this.wasLost = true;
+    // Wake a driver waiting for a frame, so it sees the loss at once.
+    this.surfaceAvailable.set();
+  }
+
+  /** Bound, with a healthy device: the compositor presents into it. */
+  acceptsPresents(): boolean {
+    const d = this.device;
+    return this.st === 'bound' && d !== null && !d.destroyed && d.removedReason() === S_OK;
+  }
+
+  /** A present must wait: a frame is being processed, or the queue of unacquired presents is full. */
+  blocked(): boolean {
+    return this.outstanding || this.unacquired >= SWAP_CHAIN_BUFFERS;
+  }
+
+  /** The number of the last frame presented into this surface (0 before the first). */
+  get latestPresented(): number {
+    return this.latestFrame;
+  }
+
+  /** True until the first present: the surface holds nothing yet, so it is drawn whole. */
+  get blank(): boolean {
+    return this.presents === 0;
+  }
+
+  /**
+   * The compositor presented frame `frameNumber` into the surface; `rects[0..4*count)` are what it
+   * changed (ignored when `full`). Signals surface-available.
+   */
+  presented(frameNumber: number, timeMs: number, rects: Int32Array, count: number, full: boolean): void {
+    this.presents++;
+    this.owner.counters.presented++;
+    this.latestFrame = frameNumber;
+    this.latestPresentMs = timeMs;
+    this.hasNew = true;
+    this.unacquired++;
+    if (full) this.pendingFull = true;
+    else if (!this.pendingFull) this.addDirty(rects, count);
+    this.surfaceAvailable.set();
+  }
+
+  private addDirty(rects: Int32Array, count: number): void {
+    const p = this.pending;
+    if (this.pendingCount + count <= MAX_PENDING_DIRTY_RECTS) {
+      for (let i = 0, o = this.pendingCount * 4, n = count * 4; i < n; i++) p[o + i] = rects[i]!;
+      this.pendingCount += count;
+      return;
+    }
+    // Too many to list: keep their bounding box, which still covers every change.
+    let x0 = p[0]!;
+    let y0 = p[1]!;
+    let x1 = x0 + p[2]!;
+    let y1 = y0 + p[3]!;
+    for (let pass = 0; pass < 2; pass++) {
+      const a = pass === 0 ? p : rects;
+      const n = pass === 0 ? this.pendingCount : count;
+      for (let i = 0; i < n; i++) {
+        x0 = Math.min(x0, a[i * 4]!);
+        y0 = Math.min(y0, a[i * 4 + 1]!);
+        x1 = Math.max(x1, a[i * 4]! + a[i * 4 + 2]!);
+        y1 = Math.max(y1, a[i * 4 + 1]! + a[i * 4 + 3]!);
+      }
+    }
+    p[0] = x0;
+    p[1] = y0;
+    p[2] = x1 - x0;
+    p[3] = y1 - y0;
+    this.pendingCount = 1;
+  }
+}
