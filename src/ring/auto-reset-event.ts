@@ -1,0 +1,122 @@
+/**
+ * An auto-reset event over one 32-bit futex word in a SharedArrayBuffer, like a Win32 auto-reset
+ * event shared between processes: `set()` latches it (word = 1) and wakes waiters; one waiter
+ * consumes it (word back to 0). Any non-zero value counts as set, so a corrupt word can only cause
+ * a spurious wake, never a hang.
+ *
+ * Two kinds of wait, for the two kinds of thread:
+ * - `waitSync` blocks with Atomics.wait: for a worker that has nothing else to do;
+ * - `waitAsync` and `subscribe` use Atomics.waitAsync: for the main thread (and any loop that must
+ *   keep receiving events), which is never blocked.
+ *
+ * Timed async waits go through async-wait.ts, which also holds a timer: a pending waitAsync alone
+ * does not keep Node's event loop alive.
+ *
+ * Structurally this is a display `Signal` (tryConsume + subscribe), without importing display: the
+ * ring depends on the contract only.
+ */
+import { sleepWhileEqual } from './async-wait.js';
+
+export type WaitResult = 'signaled' | 'timeout';
+
+/** How long one subscription waiter sleeps before it re-arms (so no waiter is left pending forever). */
+const SUBSCRIBE_REARM_MS = 1000;
+
+export class AutoResetEvent {
+  private readonly words: Int32Array;
+  private readonly index: number;
+  private subscribers: Array<() => void> = [];
+  private subscriptionArmed = false;
+
+  /** `words` must be backed by a SharedArrayBuffer; `index` is the word index (byte offset / 4). */
+  constructor(words: Int32Array, index: number) {
+    if (!(words.buffer instanceof SharedArrayBuffer)) throw new TypeError('an AutoResetEvent needs a SharedArrayBuffer');
+    if (!Number.isInteger(index) || index < 0 || index >= words.length) {
+      throw new RangeError(`event word index ${index} is outside 0..${words.length - 1}`);
+    }
+    this.words = words;
+    this.index = index;
+  }
+
+  static at(buffer: SharedArrayBuffer, byteOffset: number): AutoResetEvent {
+    if (byteOffset % 4 !== 0) throw new RangeError(`event word offset ${byteOffset} is not 4-byte aligned`);
+    return new AutoResetEvent(new Int32Array(buffer, 0, buffer.byteLength >>> 2), byteOffset >>> 2);
+  }
+
+  /** Latches the event and wakes waiters. Waking is skipped when it was already set: nobody waits on 1. */
+  set(): void {
+    if (Atomics.exchange(this.words, this.index, 1) === 0) Atomics.notify(this.words, this.index);
+  }
+
+  reset(): void {
+    Atomics.store(this.words, this.index, 0);
+  }
+
+  /** Peeks without consuming. */
+  isSet(): boolean {
+    return Atomics.load(this.words, this.index) !== 0;
+  }
+
+  /** Consumes the latched event; true if it was set. */
+  tryConsume(): boolean {
+    return Atomics.exchange(this.words, this.index, 0) !== 0;
+  }
+
+  /** Blocks this thread until set (consuming it) or `timeoutMs` passes. Workers only. */
+  waitSync(timeoutMs: number): WaitResult {
+    if (this.tryConsume()) return 'signaled';
+    const deadline = performance.now() + Math.max(0, timeoutMs);
+    for (;;) {
+      const remaining = deadline - performance.now();
+      if (remaining <= 0) return 'timeout';
+      Atomics.wait(this.words, this.index, 0, remaining);
+      if (this.tryConsume()) return 'signaled';
+    }
+  }
+
+  /** Waits without blocking the thread until set (consuming it) or `timeoutMs` passes. */
+  async waitAsync(timeoutMs: number): Promise<WaitResult> {
+    if (this.tryConsume()) return 'signaled';
+    const deadline = performance.now() + Math.max(0, timeoutMs);
+    for (;;) {
+      const remaining = deadline - performance.now();
+      if (remaining <= 0) return 'timeout';
+      await sleepWhileEqual(this.words, this.index, 0, remaining);
+      if (this.tryConsume()) return 'signaled';
+    }
+  }
+
+  /**
+   * Calls `onSet` once, the next time the event is set (at once if it is set now), without
+   * consuming it; returns a cancel function. All subscribers share one pending waiter.
+   */
+  subscribe(onSet: () => void): () => void {
+    this.subscribers.push(onSet);
+    this.armSubscription();
+    return () => {
+      const i = this.subscribers.indexOf(onSet);
+      if (i >= 0) this.subscribers.splice(i, 1);
+    };
+  }
+
+  private armSubscription(): void {
+    if (this.subscriptionArmed) return;
+    this.subscriptionArmed = true;
+    const r = Atomics.waitAsync(this.words, this.index, 0, SUBSCRIBE_REARM_MS);
+    if (r.async) void r.value.then(() => this.dispatchSubscribers());
+    else queueMicrotask(() => this.dispatchSubscribers());
+  }
+
+  private dispatchSubscribers(): void {
+    this.subscriptionArmed = false;
+    if (this.subscribers.length === 0) return;
+    if (!this.isSet()) {
+      // Timed out (or a spurious wake): keep waiting for the subscribers still registered.
+      this.armSubscription();
+      return;
+    }
+    const subs = this.subscribers;
+    this.subscribers = [];
+    for (const s of subs) s();
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * What the host receives from the ring: a view on one slot plus the frame's description. The
+ * objects are PREALLOCATED, one per slot per generation, and reused for every frame that slot
+ * delivers, so consuming allocates nothing but the token's BigInt. A frame is the consumer's until
+ * it returns it with `HostRing.release`; the producer never touches the slot meanwhile.
+ */
+import type { SlotTable } from './slot-table.js';
+
+export interface DirtyBounds {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+export interface ConsumedFrame {
+  /** The slot's pixels: `height` rows of `stride` bytes. Valid until the frame is released. */
+  readonly pixels: Uint8Array;
+  readonly width: number;
+  readonly height: number;
+  /** A pixel-format code from contract/pixel-format.ts. */
+  readonly format: number;
+  readonly stride: number;
+  /** The publisher's sequence number (32-bit, wrapping). */
+  readonly sequence: number;
+  /** The display's present time for this frame, in its clock's milliseconds. */
+  readonly presentTimeMs: number;
+  /** Bounding box of what changed in this frame relative to the previous source frame. */
+  readonly dirty: Readonly<DirtyBounds>;
+  readonly slot: number;
+  readonly generation: number;
+  /** The frame token (generation, sequence, slot). */
+  readonly token: bigint;
+}
+
+/** The ring-internal side of a ConsumedFrame. */
+export class SlotFrame implements ConsumedFrame {
+  readonly pixels: Uint8Array;
+  readonly width: number;
+  readonly height: number;
+  readonly format: number;
+  readonly stride: number;
+  readonly slot: number;
+  readonly generation: number;
+  readonly dirty: DirtyBounds = { x: 0, y: 0, w: 0, h: 0 };
+  sequence = 0;
+  presentTimeMs = 0;
+  token = 0n;
+  /** Held by the consumer (taken, not yet released). */
+  held = false;
+  /** The object that handed it out: release checks it, so a foreign frame is refused. */
+  readonly owner: object;
+
+  constructor(table: SlotTable, slot: number, owner: object) {
+    const d = table.desc;
+    this.pixels = table.pixels(slot);
+    this.width = d.width;
+    this.height = d.height;
+    this.format = d.format;
+    this.stride = d.stride;
+    this.slot = slot;
+    this.generation = d.generation;
+    this.owner = owner;
+  }
+}

@@ -1,0 +1,342 @@
+/**
+ * FramePublisher: the display side's (worker's) end of the ring, after seed 000's FramePublisher
+ * (try_open, is_stale, publish).
+ *
+ * open: validates the host's header with checkAttach and never throws on a hostile buffer; a
+ * refusal is written back (DRIVER_STATUS = Refused, detail = the code) when that is safe. On
+ * success it writes its capabilities, DRIVER_STATUS = Opened (detail: negotiated capabilities),
+ * the render-adapter LUID and health Active, and works from its own validated copy of the
+ * geometry from then on: a header rewritten later cannot steer a copy out of bounds.
+ *
+ * publish (the most performance-critical code in vdpush): checks the ring is live, guards the
+ * format, adds the frame's damage to every slot, takes a slot WITHOUT waiting, copies only what
+ * that slot lacks, stores the slot's token/time/dirty bounds, hands the slot over, updates the
+ * health tail, stores `latest` and sets frame-ready. It never throws and allocates nothing but
+ * the BigInts of the token and the 64-bit counters. Every outcome but Published is a counted drop.
+ *
+ * publish = publishBegin + publishCopy + publishCommit; the steps are public so a model test can
+ * interleave a consumer between them.
+ */
+import {
+  AttachRefusal,
+  DriverStatus,
+  HEADER_SIZE,
+  HealthState,
+  OFF_ASSIGNMENT_EPOCH,
+  OFF_CAPABILITIES,
+  OFF_DEVICE_EPOCH,
+  OFF_DRIVER_STATUS,
+  OFF_DRIVER_STATUS_DETAIL,
+  OFF_DROPPED_ALL_SLOTS_BUSY,
+  OFF_DROPPED_DESC_MISMATCH,
+  OFF_DROPPED_STALE,
+  OFF_DROPPED_TOTAL,
+  OFF_FRAME_READY,
+  OFF_GENERATION,
+  OFF_HEALTH_STATE,
+  OFF_LAST_PUBLISH_TIME,
+  OFF_LATEST,
+  OFF_MAGIC,
+  OFF_PRESENT_TIME,
+  OFF_PUBLISHED_TOTAL,
+  OFF_RENDER_ADAPTER_LUID,
+  OFF_SOURCE_FORMAT,
+  OFF_SOURCE_HEIGHT,
+  OFF_SOURCE_SEQUENCE,
+  OFF_SOURCE_WIDTH,
+  OFF_TERMINAL_ERROR_CODE,
+  OFF_TERMINAL_ERROR_DOMAIN,
+  PublishOutcome,
+  RING_MAGIC,
+  RING_MAGIC_RETIRED,
+  bytesPerPixel,
+  checkAttach,
+  tokenGeneration,
+  tokenSequence,
+  type AttachRefusalCode,
+  type HealthStateCode,
+  type PublishOutcomeCode,
+  type SlotArm,
+} from '../contract/index.js';
+import { AutoResetEvent } from './auto-reset-event.js';
+import { DamageTracker } from './damage-tracker.js';
+import { HeaderView } from './header-view.js';
+import { PixelCopier } from './pixel-copy.js';
+import { DEFAULT_DISPLAY_CAPABILITIES } from './ring-options.js';
+import { createSlotArm, type SlotArmOps } from './slot-arm.js';
+import { SlotTable } from './slot-table.js';
+
+/** What publish needs of a frame: the fields of display's AcquiredFrame, declared here structurally. */
+export interface PublishableFrame {
+  pixels: Uint8Array;
+  width: number;
+  height: number;
+  format: number;
+  stride: number;
+  frameNumber: number;
+  presentTimeMs: number;
+  /** (x, y, w, h) quads in dirtyRects[0 .. 4*dirtyCount). */
+  dirtyRects: Int32Array;
+  /** Number of dirty rects; -1 = unknown (the whole frame). */
+  dirtyCount: number;
+}
+
+export interface PublisherOptions {
+  targetId: number;
+  /** The display's capability bits (default: both arms, dirty rects, HDR). */
+  capabilities?: number;
+  renderAdapterLuid?: number;
+}
+
+export type OpenResult =
+  | { ok: true; publisher: FramePublisher }
+  | { ok: false; refusal: AttachRefusalCode; message: string };
+
+/** publishBegin's failure values: -1 - outcome, so every value >= 0 is a slot. */
+function failed(outcome: PublishOutcomeCode): number {
+  return -1 - outcome;
+}
+
+export class FramePublisher {
+  readonly generation: number;
+  readonly arm: SlotArm;
+  readonly negotiated: number;
+  private readonly view: HeaderView;
+  private readonly table: SlotTable;
+  private readonly slots: SlotArmOps;
+  private readonly event: AutoResetEvent;
+  private readonly damage: DamageTracker;
+  private readonly copier: PixelCopier;
+  private readonly writtenSeq: Float64Array;
+  /** The token's generation bits, built once: the per-frame token costs one shift and one OR. */
+  private readonly generationBits: bigint;
+  private sequence: number;
+  private published: number;
+  private dropped: number;
+  private mismatchReported: boolean;
+  private activeSlot = -1;
+  private detached = false;
+
+  private constructor(view: HeaderView, table: SlotTable, arm: SlotArm, negotiated: number) {
+    this.view = view;
+    this.table = table;
+    this.arm = arm;
+    this.negotiated = negotiated;
+    this.generation = table.desc.generation;
+    this.slots = createSlotArm(arm, table, 'producer');
+    this.event = AutoResetEvent.at(view.buffer, OFF_FRAME_READY);
+    const d = table.desc;
+    this.damage = new DamageTracker(d.ringLen, d.width, d.height);
+    this.copier = new PixelCopier(view.buffer, d.width, d.height, d.bytesPerPixel, d.stride);
+    this.writtenSeq = new Float64Array(d.ringLen).fill(-1);
+    this.generationBits = BigInt(this.generation) << 40n;
+    // A publisher re-attaching to the same generation continues its predecessor's numbering, so
+    // the consumer (which only takes newer sequences) sees its frames at once.
+    const latest = view.load64(OFF_LATEST);
+    this.sequence = tokenGeneration(latest) === this.generation ? tokenSequence(latest) : 0;
+    this.published = view.loadCount(OFF_PUBLISHED_TOTAL);
+    this.dropped = view.loadCount(OFF_DROPPED_TOTAL);
+    const sw = view.load32(OFF_SOURCE_WIDTH);
+    this.mismatchReported = sw !== 0 && (sw !== d.width || view.load32(OFF_SOURCE_HEIGHT) !== d.height || view.load32(OFF_SOURCE_FORMAT) !== d.format);
+  }
+
+  /** Opens the host's ring. Never throws: a hostile or foreign buffer is a typed refusal. */
+  static open(buffer: SharedArrayBuffer, options: PublisherOptions): OpenResult {
+    if (!(buffer instanceof SharedArrayBuffer)) {
+      return { ok: false, refusal: AttachRefusal.BufferTooSmall, message: 'the ring buffer is not a SharedArrayBuffer' };
+    }
+    const capabilities = (options.capabilities ?? DEFAULT_DISPLAY_CAPABILITIES) >>> 0;
+    if (buffer.byteLength < HEADER_SIZE) {
+      return { ok: false, refusal: AttachRefusal.BufferTooSmall, message: `buffer of ${buffer.byteLength} bytes cannot hold the ${HEADER_SIZE}-byte header` };
+    }
+    const view = new HeaderView(buffer);
+    const h = view.readHostFields();
+    const check = checkAttach(h, buffer.byteLength, { targetId: options.targetId >>> 0, capabilities });
+    if (!check.ok) {
+      // Never write into another monitor's ring: its own display may be publishing there.
+      if (check.refusal !== AttachRefusal.TargetMismatch) {
+        view.store32(OFF_DRIVER_STATUS, DriverStatus.Refused);
+        view.store32(OFF_DRIVER_STATUS_DETAIL, check.refusal);
+      }
+      return check;
+    }
+    const table = new SlotTable(view, {
+      generation: h.generation,
+      ringLen: h.ringLen,
+      width: h.width,
+      height: h.height,
+      format: h.format,
+      bytesPerPixel: bytesPerPixel(h.format),
+      stride: h.stride,
+      slotStride: h.slotStride,
+      pixelsOffset: h.pixelsOffset,
+    });
+    const publisher = new FramePublisher(view, table, check.arm, check.negotiated);
+    view.store32(OFF_CAPABILITIES, capabilities);
+    if (options.renderAdapterLuid !== undefined) publisher.setRenderAdapterLuid(options.renderAdapterLuid);
+    view.store32(OFF_HEALTH_STATE, HealthState.Active);
+    view.store32(OFF_DRIVER_STATUS_DETAIL, check.negotiated);
+    view.store32(OFF_DRIVER_STATUS, DriverStatus.Opened);
+    return { ok: true, publisher };
+  }
+
+  get width(): number {
+    return this.table.desc.width;
+  }
+
+  get height(): number {
+    return this.table.desc.height;
+  }
+
+  get format(): number {
+    return this.table.desc.format;
+  }
+
+  get ringLen(): number {
+    return this.table.ringLen;
+  }
+
+  get buffer(): SharedArrayBuffer {
+    return this.view.buffer;
+  }
+
+  /** The host recreated (generation changed) or retired/closed this ring: drop it and re-attach. */
+  isStale(): boolean {
+    return this.view.load32(OFF_GENERATION) !== this.generation || this.view.load32(OFF_MAGIC) !== RING_MAGIC;
+  }
+
+  publish(frame: PublishableFrame): PublishOutcomeCode {
+    const slot = this.publishBegin(frame);
+    if (slot < 0) return (-1 - slot) as PublishOutcomeCode;
+    this.publishCopy(frame, slot);
+    return this.publishCommit(frame, slot);
+  }
+
+  /** Step 1: checks, damage, slot. Returns the slot now owned, or -1 - outcome for a drop. */
+  publishBegin(frame: PublishableFrame): number {
+    if (this.detached) return failed(PublishOutcome.Stale);
+    const v = this.view;
+    if (v.load32(OFF_GENERATION) !== this.generation) return this.drop(PublishOutcome.Stale, OFF_DROPPED_STALE);
+    const magic = v.load32(OFF_MAGIC);
+    if (magic !== RING_MAGIC) return this.drop(magic === RING_MAGIC_RETIRED ? PublishOutcome.HostAbandoned : PublishOutcome.Fatal, -1);
+    const d = this.table.desc;
+    if (frame.width !== d.width || frame.height !== d.height || frame.format !== d.format) {
+      this.reportMismatch(frame);
+      return this.drop(PublishOutcome.DescMismatch, OFF_DROPPED_DESC_MISMATCH);
+    }
+    const rowBytes = d.width * d.bytesPerPixel;
+    if (!(frame.stride >= rowBytes) || frame.stride % 1 !== 0 || !(frame.pixels.length >= frame.stride * (d.height - 1) + rowBytes)) {
+      // Right mode, malformed surface: drop it, and trust no slot's content to be current.
+      this.damage.markAllFull();
+      return this.drop(PublishOutcome.DescMismatch, OFF_DROPPED_DESC_MISMATCH);
+    }
+    if (this.mismatchReported) this.clearMismatch();
+    this.damage.addFrame(frame.dirtyRects, frame.dirtyCount);
+    const slot = this.slots.takeForWrite(this.writtenSeq);
+    if (slot < 0) return this.drop(PublishOutcome.AllSlotsBusy, OFF_DROPPED_ALL_SLOTS_BUSY);
+    if (this.slots.lastTakeAbandoned) this.damage.markFull(slot);
+    this.activeSlot = slot;
+    return slot;
+  }
+
+  /** Step 2: brings the slot up to date with the frame (only what it lacks). */
+  publishCopy(frame: PublishableFrame, slot: number): void {
+    this.copier.setSource(frame.pixels, frame.stride);
+    this.copier.copyDamage(this.damage, slot, this.table.pixelOffset(slot));
+    this.damage.clear(slot);
+  }
+
+  /** Step 3: token, time and dirty bounds; hand the slot over; health tail; latest; frame-ready. */
+  publishCommit(frame: PublishableFrame, slot: number): PublishOutcomeCode {
+    const t = this.table;
+    const v = this.view;
+    const seq = (this.sequence + 1) >>> 0;
+    this.sequence = seq;
+    // seq * 256 + slot < 2^40 is exact as a double: one BigInt, OR'd with the cached generation bits.
+    const token = this.generationBits | BigInt(seq * 256 + slot);
+    const b = this.damage.frameBounds;
+    t.storeDirty(slot, b[0]!, b[1]!, b[2]!, b[3]!);
+    t.storePresentTime(slot, frame.presentTimeMs);
+    t.storeToken(slot, token);
+    this.slots.publishWritten(slot);
+    this.writtenSeq[slot] = seq;
+    this.activeSlot = -1;
+    v.storeTime(OFF_PRESENT_TIME, frame.presentTimeMs);
+    v.storeTime(OFF_LAST_PUBLISH_TIME, performance.timeOrigin + performance.now());
+    v.store64(OFF_SOURCE_SEQUENCE, BigInt(Number.isSafeInteger(frame.frameNumber) ? frame.frameNumber : 0));
+    v.store64(OFF_PUBLISHED_TOTAL, BigInt(++this.published));
+    v.store64(OFF_LATEST, token);
+    this.event.set();
+    return PublishOutcome.Published;
+  }
+
+  setHealth(state: HealthStateCode): void {
+    if (!this.detached) this.view.store32(OFF_HEALTH_STATE, state);
+  }
+
+  setRenderAdapterLuid(luid: number | bigint): void {
+    if (this.detached) return;
+    this.view.store64(OFF_RENDER_ADAPTER_LUID, BigInt.asIntN(64, typeof luid === 'bigint' ? luid : BigInt(Math.trunc(luid))));
+  }
+
+  setEpochs(assignment: number, device: number): void {
+    if (this.detached) return;
+    this.view.store32(OFF_ASSIGNMENT_EPOCH, assignment);
+    this.view.store32(OFF_DEVICE_EPOCH, device);
+  }
+
+  setTerminalError(domain: number, code: number): void {
+    if (this.detached) return;
+    this.view.store32(OFF_TERMINAL_ERROR_CODE, code);
+    this.view.store32(OFF_TERMINAL_ERROR_DOMAIN, domain);
+  }
+
+  /** Lets go of the ring: gives back a slot held mid-publish, DRIVER_STATUS = Detached. Idempotent. */
+  detach(): void {
+    if (this.detached) return;
+    if (this.activeSlot >= 0) {
+      this.slots.abortWrite(this.activeSlot);
+      this.activeSlot = -1;
+    }
+    this.view.store32(OFF_DRIVER_STATUS, DriverStatus.Detached);
+    this.detached = true;
+    this.event.set();
+  }
+
+  get isDetached(): boolean {
+    return this.detached;
+  }
+
+  private drop(outcome: PublishOutcomeCode, reasonOffset: number): number {
+    this.view.store64(OFF_DROPPED_TOTAL, BigInt(++this.dropped));
+    if (reasonOffset >= 0) this.view.add32(reasonOffset, 1);
+    return failed(outcome);
+  }
+
+  /** The display composes another mode: say so (SOURCE_* + status) so the host recreates. */
+  private reportMismatch(frame: PublishableFrame): void {
+    const v = this.view;
+    // Every slot now lags the source by a whole frame.
+    this.damage.markAllFull();
+    if (!this.mismatchReported || v.load32(OFF_SOURCE_FORMAT) !== frame.format || v.load32(OFF_SOURCE_WIDTH) !== frame.width || v.load32(OFF_SOURCE_HEIGHT) !== frame.height) {
+      v.store32(OFF_SOURCE_WIDTH, frame.width);
+      v.store32(OFF_SOURCE_HEIGHT, frame.height);
+      v.store32(OFF_SOURCE_FORMAT, frame.format);
+      v.store32(OFF_DRIVER_STATUS_DETAIL, frame.format);
+      v.store32(OFF_DRIVER_STATUS, DriverStatus.DescMismatch);
+      this.mismatchReported = true;
+    }
+  }
+
+  /** The source matches the ring again (the mode flipped back before the host recreated). */
+  private clearMismatch(): void {
+    const v = this.view;
+    const d = this.table.desc;
+    v.store32(OFF_SOURCE_WIDTH, d.width);
+    v.store32(OFF_SOURCE_HEIGHT, d.height);
+    v.store32(OFF_SOURCE_FORMAT, d.format);
+    v.store32(OFF_DRIVER_STATUS_DETAIL, this.negotiated);
+    v.store32(OFF_DRIVER_STATUS, DriverStatus.Opened);
+    this.mismatchReported = false;
+  }
+}

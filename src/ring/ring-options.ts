@@ -1,0 +1,92 @@
+/**
+ * HostRing options: validated once, up front, with messages that say exactly what is wrong
+ * (the hot path never re-checks them).
+ */
+import {
+  Capability,
+  DEFAULT_RING_LEN,
+  FORMAT_UNKNOWN,
+  MAX_DIMENSION,
+  MAX_RING_LEN,
+  PIXEL_FORMAT_NAMES,
+  bytesPerPixel,
+  formatCode,
+  InvalidArgumentError,
+} from '../contract/index.js';
+
+export type ArmChoice = 'slot-state' | 'keyed-mutex' | 'auto';
+
+export interface HostRingOptions {
+  /** The monitor this ring serves; the display side refuses a ring for another target. */
+  targetId: number;
+  width: number;
+  height: number;
+  /** A format code (contract/pixel-format.ts) or its name ('bgra8', 'rgba16f', 'xrgb2101010'). */
+  format: number | string;
+  /** Number of slots, 1..MAX_RING_LEN (default 6). */
+  ringLen?: number;
+  /** Which slot arm the host offers; 'auto' offers both and lets negotiation pick. */
+  arm?: ArmChoice;
+}
+
+export interface RingModeSpec {
+  width: number;
+  height: number;
+  format: number | string;
+}
+
+export interface ResolvedRingOptions {
+  targetId: number;
+  width: number;
+  height: number;
+  format: number;
+  ringLen: number;
+  hostCapabilities: number;
+}
+
+/** What a display advertises unless told otherwise: both arms, dirty rects, HDR formats. */
+export const DEFAULT_DISPLAY_CAPABILITIES = Capability.KeyedMutex | Capability.SlotState | Capability.DirtyRects | Capability.Hdr;
+
+export function hostCapabilitiesFor(arm: ArmChoice): number {
+  const common = Capability.DirtyRects | Capability.Hdr;
+  if (arm === 'slot-state') return common | Capability.SlotState;
+  if (arm === 'keyed-mutex') return common | Capability.KeyedMutex;
+  return common | Capability.SlotState | Capability.KeyedMutex;
+}
+
+export function resolveFormat(format: unknown): number {
+  const code = typeof format === 'string' ? formatCode(format) : typeof format === 'number' ? format : FORMAT_UNKNOWN;
+  if (bytesPerPixel(code) === 0) {
+    throw new InvalidArgumentError(`format ${JSON.stringify(format)} is not a known pixel format (${PIXEL_FORMAT_NAMES.join(', ')})`);
+  }
+  return code;
+}
+
+function dimension(name: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > MAX_DIMENSION) {
+    throw new InvalidArgumentError(`${name} ${String(v)} is not an integer in 1..${MAX_DIMENSION}`);
+  }
+  return v;
+}
+
+export function resolveMode(mode: RingModeSpec): { width: number; height: number; format: number } {
+  if (mode === null || typeof mode !== 'object') throw new InvalidArgumentError('a ring mode needs {width, height, format}');
+  return { width: dimension('width', mode.width), height: dimension('height', mode.height), format: resolveFormat(mode.format) };
+}
+
+export function resolveRingOptions(o: HostRingOptions): ResolvedRingOptions {
+  if (o === null || typeof o !== 'object') throw new InvalidArgumentError('HostRing.create needs an options object');
+  const { targetId } = o;
+  if (typeof targetId !== 'number' || !Number.isInteger(targetId) || targetId < 0 || targetId > 0xffffffff) {
+    throw new InvalidArgumentError(`targetId ${String(targetId)} is not a u32`);
+  }
+  const ringLen = o.ringLen ?? DEFAULT_RING_LEN;
+  if (typeof ringLen !== 'number' || !Number.isInteger(ringLen) || ringLen < 1 || ringLen > MAX_RING_LEN) {
+    throw new InvalidArgumentError(`ringLen ${String(ringLen)} is not an integer in 1..${MAX_RING_LEN}`);
+  }
+  const arm = o.arm ?? 'auto';
+  if (arm !== 'auto' && arm !== 'slot-state' && arm !== 'keyed-mutex') {
+    throw new InvalidArgumentError(`arm ${JSON.stringify(arm)} is not 'slot-state', 'keyed-mutex' or 'auto'`);
+  }
+  return { targetId, ...resolveMode(o), ringLen, hostCapabilities: hostCapabilitiesFor(arm) };
+}

@@ -1,0 +1,128 @@
+/**
+ * The slot table of one ring buffer, seen through a validated geometry: where each slot's entry
+ * words live (state, mutex, token, present time, dirty bounds) and where its pixels live.
+ *
+ * Invariant: a SlotTable is only ever built from a geometry that checkAttach (or the host's own
+ * builder) accepted, so every index it computes lies inside the buffer. It re-reads nothing from
+ * the header after construction: a header rewritten later cannot steer an access out of bounds.
+ */
+import {
+  SLOT_OFF_DIRTY_H,
+  SLOT_OFF_DIRTY_W,
+  SLOT_OFF_DIRTY_X,
+  SLOT_OFF_DIRTY_Y,
+  SLOT_OFF_MUTEX,
+  SLOT_OFF_PRESENT_TIME,
+  SLOT_OFF_STATE,
+  SLOT_OFF_TOKEN,
+  slotEntryOffset,
+} from '../contract/index.js';
+import type { HeaderView } from './header-view.js';
+
+/** A ring's shape, as the host built it and the display validated it. */
+export interface RingDesc {
+  generation: number;
+  ringLen: number;
+  width: number;
+  height: number;
+  format: number;
+  bytesPerPixel: number;
+  stride: number;
+  slotStride: number;
+  pixelsOffset: number;
+}
+
+export class SlotTable {
+  readonly view: HeaderView;
+  readonly desc: RingDesc;
+  readonly ringLen: number;
+  /** Bytes of one frame in a slot: stride * height. */
+  readonly frameBytes: number;
+  private readonly pixelViews: Uint8Array[];
+
+  constructor(view: HeaderView, desc: RingDesc) {
+    const end = desc.pixelsOffset + desc.ringLen * desc.slotStride;
+    if (end > view.buffer.byteLength) {
+      throw new RangeError(`slots end at byte ${end}, past the ${view.buffer.byteLength}-byte buffer`);
+    }
+    this.view = view;
+    this.desc = desc;
+    this.ringLen = desc.ringLen;
+    this.frameBytes = desc.stride * desc.height;
+    this.pixelViews = [];
+    for (let s = 0; s < desc.ringLen; s++) {
+      this.pixelViews.push(new Uint8Array(view.buffer, this.pixelOffset(s), this.frameBytes));
+    }
+  }
+
+  /** Byte offset of slot `slot`'s first pixel. */
+  pixelOffset(slot: number): number {
+    return this.desc.pixelsOffset + slot * this.desc.slotStride;
+  }
+
+  /** The slot's frame bytes (cached: the same view object every call). */
+  pixels(slot: number): Uint8Array {
+    return this.pixelViews[slot]!;
+  }
+
+  /** Int32Array index of the slot's state word (slot-state arm). */
+  stateIndex(slot: number): number {
+    return (slotEntryOffset(slot) + SLOT_OFF_STATE) >> 2;
+  }
+
+  /** Int32Array index of the slot's keyed-mutex word. */
+  mutexIndex(slot: number): number {
+    return (slotEntryOffset(slot) + SLOT_OFF_MUTEX) >> 2;
+  }
+
+  loadState(slot: number): number {
+    return Atomics.load(this.view.i32, this.stateIndex(slot));
+  }
+
+  /** CAS on the state word; true if it moved from `from` to `to`. */
+  casState(slot: number, from: number, to: number): boolean {
+    return Atomics.compareExchange(this.view.i32, this.stateIndex(slot), from, to) === from;
+  }
+
+  loadToken(slot: number): bigint {
+    return Atomics.load(this.view.i64, (slotEntryOffset(slot) + SLOT_OFF_TOKEN) >> 3);
+  }
+
+  storeToken(slot: number, token: bigint): void {
+    Atomics.store(this.view.i64, (slotEntryOffset(slot) + SLOT_OFF_TOKEN) >> 3, token);
+  }
+
+  loadPresentTime(slot: number): number {
+    return this.view.f64[(slotEntryOffset(slot) + SLOT_OFF_PRESENT_TIME) >> 3]!;
+  }
+
+  storePresentTime(slot: number, ms: number): void {
+    this.view.f64[(slotEntryOffset(slot) + SLOT_OFF_PRESENT_TIME) >> 3] = ms;
+  }
+
+  storeDirty(slot: number, x: number, y: number, w: number, h: number): void {
+    const base = slotEntryOffset(slot);
+    const i32 = this.view.i32;
+    Atomics.store(i32, (base + SLOT_OFF_DIRTY_X) >> 2, x);
+    Atomics.store(i32, (base + SLOT_OFF_DIRTY_Y) >> 2, y);
+    Atomics.store(i32, (base + SLOT_OFF_DIRTY_W) >> 2, w);
+    Atomics.store(i32, (base + SLOT_OFF_DIRTY_H) >> 2, h);
+  }
+
+  /** Reads the slot's dirty bounds into `out`, clamped to the frame so a corrupt entry cannot lie. */
+  loadDirty(slot: number, out: { x: number; y: number; w: number; h: number }): void {
+    const base = slotEntryOffset(slot);
+    const i32 = this.view.i32;
+    const { width, height } = this.desc;
+    const x = clamp(Atomics.load(i32, (base + SLOT_OFF_DIRTY_X) >> 2), 0, width);
+    const y = clamp(Atomics.load(i32, (base + SLOT_OFF_DIRTY_Y) >> 2), 0, height);
+    out.x = x;
+    out.y = y;
+    out.w = clamp(Atomics.load(i32, (base + SLOT_OFF_DIRTY_W) >> 2), 0, width - x);
+    out.h = clamp(Atomics.load(i32, (base + SLOT_OFF_DIRTY_H) >> 2), 0, height - y);
+  }
+}
+
+function clamp(v: number, lo: number, hi: number): number {
+  return v < lo ? lo : v > hi ? hi : v;
+}
