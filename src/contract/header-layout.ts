@@ -6,6 +6,11 @@
  * - every 32-bit field sits at a 4-byte-aligned offset (Int32Array index = offset / 4);
  * - fields are never moved or reused; new fields are appended and 0 means "unknown".
  *
+ * Time fields (PRESENT_TIME, LAST_PUBLISH_TIME and a slot's PRESENT_TIME) hold IEEE-754 float64
+ * milliseconds (not integers), so the per-frame path never builds a BigInt for a time.
+ * PRESENT_TIME is the display clock's present time; LAST_PUBLISH_TIME is on the clock both threads
+ * share, performance.timeOrigin + performance.now().
+ *
  * Who writes what:
  *   host:    MAGIC, VERSION, GENERATION, RING_LEN, WIDTH, HEIGHT, FORMAT, TARGET_ID, STRIDE,
  *            SLOT_STRIDE, PIXELS_OFFSET, HOST_CAPABILITIES, FRAME_READY (signal word)

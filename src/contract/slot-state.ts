@@ -7,6 +7,9 @@
  *                      producer (overwrite) ---+  +--- producer may take a PUBLISHED slot back to
  *                                                      WRITING (the oldest one) when no slot is FREE
  *   consumer: PUBLISHED --> FREE when it skips an older frame for a newer one.
+ *   consumer: READING --> PUBLISHED when it returns the newest frame it delivered, so that frame
+ *             stays available (repeatLast) until the producer needs the slot; the consumer never
+ *             delivers it as new again (its sequence is not newer than the last delivered).
  *
  * Neither side ever touches a slot the other side holds (WRITING or READING).
  */
@@ -26,6 +29,7 @@ export const SLOT_TRANSITIONS: ReadonlyArray<readonly [SlotStateCode, SlotStateC
   [SlotState.Published, SlotState.Reading, 'consumer'],
   [SlotState.Published, SlotState.Free, 'consumer'],
   [SlotState.Reading, SlotState.Free, 'consumer'],
+  [SlotState.Reading, SlotState.Published, 'consumer'],
 ];
 
 export function isAllowedTransition(from: number, to: number, who: 'producer' | 'consumer'): boolean {
