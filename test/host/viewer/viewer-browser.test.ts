@@ -1,0 +1,110 @@
+/**
+ * The viewer in a real browser: Debian's headless Chromium, driven by playwright-core (which never
+ * downloads a browser). It opens the page with a token, sees frames arrive (canvas pixels change),
+ * clicks a fault button, sees the recovery event on the timeline, and keeps a screenshot in
+ * artifacts/viewer.png.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { startViewerServer, type ViewerServer } from '../../../src/host/viewer/viewer-server.js';
+import { findWebRoot } from '../../../src/host/viewer/web-assets.js';
+import { FakeSource } from './fake-source.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+// The few page globals the functions run inside the page use (this project's tsconfig has no DOM lib).
+interface PageCanvas {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null;
+}
+declare const document: { getElementById(id: string): (PageCanvas & { hidden: boolean }) | null };
+
+/** Runs in the page: a cheap fingerprint of the display canvas's pixels, plus one pixel of the task bar. */
+function readCanvas(): { width: number; height: number; hash: number; bar: number[] } {
+  const c = document.getElementById('display')!;
+  const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+  let hash = 0;
+  for (let i = 0; i < d.length; i += 4) hash = (Math.imul(hash, 31) + d[i]! + (d[i + 1]! << 8) + (d[i + 2]! << 16)) | 0;
+  const o = ((c.height - 1) * c.width + 1) * 4;
+  return { width: c.width, height: c.height, hash, bar: [d[o]!, d[o + 1]!, d[o + 2]!, d[o + 3]!] };
+}
+
+/** Polls `check` until it returns true; fails with `what` after `ms`. */
+async function eventually(check: () => Promise<boolean>, what: string, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+test('the_viewer_page_shows_live_frames_and_a_fault_button_puts_an_event_on_the_timeline', { timeout: 90_000 }, async () => {
+  if (!existsSync(CHROMIUM)) {
+    assert.fail(`Chromium is not installed at ${CHROMIUM}: run scripts/setup-system.sh (it installs the Debian package "chromium")`);
+  }
+  const source = new FakeSource({ width: 640, height: 360, faultKinds: ['device-removed', 'device-hung', 'access-lost'] });
+  const shape = new Uint8Array(12 * 12 * 4);
+  for (let i = 0; i < 12 * 12; i++) shape.set([0, 0, 0, 255], i * 4); // premultiplied black square
+  source.cursorState = { visible: true, x: 320, y: 200, hotX: 0, hotY: 0, shapeId: 1, width: 12, height: 12, shape };
+  const userDataDir = mkdtempSync(join(tmpdir(), 'vdp-chromium-'));
+  let server: ViewerServer | null = null;
+  let context: BrowserContext | null = null;
+  try {
+    source.emit();
+    source.animate(30);
+    server = await startViewerServer({ source, port: 0, host: '127.0.0.1', token: 'browser-test-token' });
+    context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.setViewportSize({ width: 1280, height: 720 });
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+    });
+
+    await page.goto(server.url);
+    await eventually(async () => page.evaluate(() => document.getElementById('waiting')!.hidden), 'the first frame');
+    const first = await page.evaluate(readCanvas);
+    assert.deepEqual([first.width, first.height], [640, 360]);
+    assert.deepEqual(first.bar, [32, 36, 40, 255], 'the task bar of the fake desktop, pixel for pixel');
+    await eventually(async () => (await page.evaluate(readCanvas)).hash !== first.hash, 'the canvas to change');
+
+    await page.waitForSelector('#faults:not([hidden])');
+    const kinds = await page.$$eval('#fault-buttons button', (bs) => bs.map((b) => b.textContent));
+    assert.deepEqual(kinds, ['device-removed', 'device-hung', 'access-lost']);
+    await page.click('#fault-buttons button[data-kind="device-removed"]');
+    const entry = page.locator('#timeline li', { hasText: 'recreate-device' });
+    await entry.waitFor({ timeout: 10_000 });
+    assert.match((await entry.textContent()) ?? '', /device-removed\s*→\s*recreate-device/);
+    assert.deepEqual(source.injected, ['device-removed']);
+    await page.locator('#health', { hasText: 'rebuilding' }).waitFor({ timeout: 10_000 });
+    assert.equal(await page.textContent('#generation'), '2');
+    assert.equal(await page.textContent('#adapter'), 'hardware');
+    assert.equal(await page.textContent('#conn'), 'live');
+
+    const artifacts = join(dirname(findWebRoot()), 'artifacts');
+    mkdirSync(artifacts, { recursive: true });
+    await page.screenshot({ path: join(artifacts, 'viewer.png') });
+    assert.deepEqual(problems, []);
+  } finally {
+    await context?.close();
+    await server?.close();
+    source.stop();
+    rmSync(userDataDir, { recursive: true, force: true });
+  }
+});
