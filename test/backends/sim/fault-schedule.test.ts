@@ -1,0 +1,144 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import {
+  DEFAULT_FAULT_DURATION_MS,
+  FAULT_KINDS,
+  formatFaultEntry,
+  parseFaultSchedule,
+  takesDuration,
+  type FaultKind,
+} from '../../../src/backends/sim/index.js';
+import { FaultScheduleError } from '../../../src/contract/errors.js';
+
+test('an empty or blank schedule has no faults', () => {
+  assert.deepEqual(parseFaultSchedule(''), []);
+  assert.deepEqual(parseFaultSchedule('  \n '), []);
+});
+
+test('KIND@TIME with ms, s and bare-number (ms) times', () => {
+  const e = parseFaultSchedule('device-removed@200ms, unassign@1.5s ,hdr-flip@250');
+  assert.deepEqual(
+    e.map((x) => [x.kind, x.atMs]),
+    [['device-removed', 200], ['hdr-flip', 250], ['unassign', 1500]],
+  );
+  assert.equal(e[0]!.source, 'device-removed@200ms');
+});
+
+test('KIND@TIME*N/GAP repeats N times GAP apart', () => {
+  const e = parseFaultSchedule('device-removed@200ms*6/100ms');
+  assert.deepEqual(e.map((x) => x.atMs), [200, 300, 400, 500, 600, 700]);
+  assert.ok(e.every((x) => x.kind === 'device-removed' && x.source === 'device-removed@200ms*6/100ms'));
+});
+
+test('durations and counts: given, or each kind\'s default', () => {
+  const [idle] = parseFaultSchedule('idle@1s:500ms');
+  assert.deepEqual([idle!.kind, idle!.atMs, idle!.durationMs], ['idle', 1000, 500]);
+  assert.equal(parseFaultSchedule('flap@0')[0]!.durationMs, DEFAULT_FAULT_DURATION_MS.flap);
+  assert.equal(parseFaultSchedule('host-stall@1s')[0]!.durationMs, DEFAULT_FAULT_DURATION_MS['host-stall']);
+  assert.equal(parseFaultSchedule('idle@1s')[0]!.durationMs, DEFAULT_FAULT_DURATION_MS.idle);
+  assert.equal(parseFaultSchedule('assign-fail@1s')[0]!.count, 1);
+  assert.equal(parseFaultSchedule('assign-fail@1s:4')[0]!.count, 4);
+  const rep = parseFaultSchedule(' idle @ 1s : 0.5s * 3 / 2s ');
+  assert.deepEqual(rep.map((x) => [x.atMs, x.durationMs]), [[1000, 500], [3000, 500], [5000, 500]]);
+  assert.equal(parseFaultSchedule('driver-bug@3s')[0]!.durationMs, 0);
+});
+
+test('every kind is accepted, and faults at one time keep schedule order', () => {
+  const spec = FAULT_KINDS.map((k) => `${k}@100ms`).join(',');
+  assert.deepEqual(parseFaultSchedule(spec).map((e) => e.kind), [...FAULT_KINDS]);
+});
+
+const MALFORMED: Array<[string, string, RegExp]> = [
+  ['device-removed', 'device-removed', /KIND@TIME/],
+  ['teleport@1s', 'teleport@1s', /unknown kind "teleport"/],
+  ['Device-Removed@1s', 'Device-Removed@1s', /unknown kind/],
+  ['idle@', 'idle@', /time is missing/],
+  ['idle@-5ms', 'idle@-5ms', /negative/],
+  ['idle@5min', 'idle@5min', /unknown unit "min"/],
+  ['idle@NaN', 'idle@NaN', /not a number/],
+  ['idle@Infinity', 'idle@Infinity', /not a number/],
+  ['idle@1e3', 'idle@1e3', /unknown unit "e"|not a number/],
+  ['idle@99999999999ms', 'idle@99999999999ms', /24 h/],
+  ['idle@1s:-1ms', 'idle@1s:-1ms', /negative/],
+  ['idle@1s:', 'idle@1s:', /duration is missing/],
+  ['idle@1s:fast', 'idle@1s:fast', /duration "fast"/],
+  ['device-removed@1s:5ms', 'device-removed@1s:5ms', /takes no ":" argument/],
+  ['assign-fail@1s:2ms', 'assign-fail@1s:2ms', /count of assigns/],
+  ['assign-fail@1s:0', 'assign-fail@1s:0', /outside 1\.\.10000/],
+  ['unassign@1s*0/10ms', 'unassign@1s*0/10ms', /repeat count 0/],
+  ['unassign@1s*10001/10ms', 'unassign@1s*10001/10ms', /outside 1\.\.10000/],
+  ['unassign@1s*-2/10ms', 'unassign@1s*-2/10ms', /not a whole number/],
+  ['unassign@1s*2.5/10ms', 'unassign@1s*2.5/10ms', /not a whole number/],
+  ['unassign@1s*3', 'unassign@1s*3', /KIND@TIME/],
+  ['unassign@1s*3/0ms', 'unassign@1s*3/0ms', /more than 0/],
+  ['unassign@1s*3/xs', 'unassign@1s*3/xs', /gap/],
+  ['idle@1s,,flap@2s', '', /entry 3 is empty/],
+  ['idle@1s,', '', /entry 3 is empty/],
+  ['unassign@1s*10000/10000s', 'unassign@1s*10000/10000s', /after 24 h/],
+];
+
+test('every malformed form is a FaultScheduleError naming the entry', () => {
+  for (const [spec, entry, re] of MALFORMED) {
+    assert.throws(
+      () => parseFaultSchedule(`flap@1s, ${spec}`),
+      (e: unknown) => e instanceof FaultScheduleError && e.entry === entry && e.message.includes(`"${entry}"`) && re.test(e.message),
+      `${spec} → ${entry} ${re}`,
+    );
+  }
+});
+
+test('a schedule that expands to more than 100000 faults is refused', () => {
+  const spec = Array.from({ length: 11 }, (_, i) => `idle@${i}ms*10000/1ms`).join(',');
+  assert.throws(() => parseFaultSchedule(spec), (e: unknown) => e instanceof FaultScheduleError && /100000/.test(e.message) && e.entry === 'idle@10ms*10000/1ms');
+});
+
+const kindArb = fc.constantFrom(...FAULT_KINDS);
+const entryArb = fc.record({
+  kind: kindArb,
+  atMs: fc.integer({ min: 0, max: 3_600_000 }),
+  durationMs: fc.integer({ min: 0, max: 100_000 }),
+  count: fc.integer({ min: 1, max: 10_000 }),
+});
+
+test('property: any list of valid faults round-trips through the schedule language', () => {
+  fc.assert(
+    fc.property(fc.array(entryArb, { maxLength: 20 }), (raw) => {
+      const entries = raw.map((e) => ({
+        kind: e.kind as FaultKind,
+        atMs: e.atMs,
+        durationMs: takesDuration(e.kind) ? e.durationMs : 0,
+        count: e.kind === 'assign-fail' ? e.count : 0,
+      }));
+      const parsed = parseFaultSchedule(entries.map(formatFaultEntry).join(' , '));
+      const strip = parsed.map(({ kind, atMs, durationMs, count }) => ({ kind, atMs, durationMs, count }));
+      const expected = [...entries].sort((a, b) => a.atMs - b.atMs);
+      assert.deepEqual(strip, expected);
+    }),
+    { seed: 20261120, numRuns: 300 },
+  );
+});
+
+test('property: arbitrary text either parses into valid faults or throws a FaultScheduleError naming one of its entries', () => {
+  const alphabet = fc.constantFrom(...'idle@flap:ms*/,0123456789. -sxdevice-removedassign-fail'.split(''));
+  const text = fc.oneof(
+    fc.string({ unit: alphabet, maxLength: 40 }),
+    fc.string({ maxLength: 30 }),
+    fc.tuple(kindArb, fc.string({ unit: alphabet, maxLength: 12 })).map(([k, t]) => `${k}@${t}`),
+  );
+  fc.assert(
+    fc.property(text, (spec) => {
+      try {
+        const out = parseFaultSchedule(spec);
+        for (const e of out) {
+          assert.ok((FAULT_KINDS as readonly string[]).includes(e.kind));
+          assert.ok(Number.isFinite(e.atMs) && e.atMs >= 0 && e.durationMs >= 0 && e.count >= 0);
+        }
+      } catch (e) {
+        assert.ok(e instanceof FaultScheduleError, `${String(e)} for ${JSON.stringify(spec)}`);
+        assert.ok(spec.split(',').some((part) => part.trim() === e.entry), `entry ${JSON.stringify(e.entry)} is one of ${JSON.stringify(spec)}`);
+      }
+    }),
+    { seed: 7, numRuns: 2000 },
+  );
+});
