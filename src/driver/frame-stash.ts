@@ -149,7 +149,11 @@ export class FrameStash {
     const w = src.width;
     const h = src.height;
     let area = 0;
-    for (let r = 0; r < n; r++) area += rects[4 * r + 2]! * rects[4 * r + 3]!;
+    for (let r = 0; r < n; r++) {
+      const cw = Math.min(w, rects[4 * r]! + rects[4 * r + 2]!) - Math.max(0, rects[4 * r]!);
+      const ch = Math.min(h, rects[4 * r + 1]! + rects[4 * r + 3]!) - Math.max(0, rects[4 * r + 1]!);
+      if (cw > 0 && ch > 0) area += cw * ch;
+    }
     if (area > FULL_COPY_AREA_SHARE * w * h) {
       this.copyAll(src, src.stride * h);
       return;
