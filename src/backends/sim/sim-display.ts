@@ -246,8 +246,12 @@ export class SimDisplay<C extends Clock = Clock> implements DisplaySystem, SwapC
     this.critical = { major: major >>> 0, minor: minor >>> 0 };
     this.cancelAssign?.();
     this.cancelAssign = null;
-    this.current?.surfaceAvailable.set(); // a waiting driver sees DEVICE_STOPPED at once
-    void this.enqueue(() => this.takeBack());
+    // The device stopped: the swap-chain stops being current now (the driver deleting it must not
+    // count as a request for another), and IddCx tears the monitor's swap-chain down.
+    const sc = this.current;
+    this.current = null;
+    sc?.surfaceAvailable.set(); // a waiting driver sees DEVICE_STOPPED at once
+    if (sc !== null) void this.enqueue(() => this.unassign(sc));
   }
 
   // ---- the OS's swap-chain management (always on the queue) ----
@@ -307,8 +311,14 @@ export class SimDisplay<C extends Clock = Clock> implements DisplaySystem, SwapC
   /** EvtIddCxMonitorUnassignSwapChain for the current swap-chain, then it is dead. */
   private async takeBack(): Promise<void> {
     const sc = this.current;
-    if (sc === null || this.monitor === null) return;
+    if (sc === null) return;
     this.current = null;
+    await this.unassign(sc);
+  }
+
+  /** Calls the monitor's unassign for `sc` (no longer current) and reclaims it. */
+  private async unassign(sc: SimSwapChain): Promise<void> {
+    if (this.monitor === null) return;
     this.unassigns++;
     try {
       await this.monitor.unassignSwapChain();

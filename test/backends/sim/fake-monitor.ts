@@ -39,6 +39,10 @@ export class FakeMonitor implements Monitor {
   readonly integrityErrors: string[] = [];
   assigned: SwapChain[] = [];
   unassignCalls = 0;
+  /** Called when the loop leaves on an error, before the swap-chain is deleted (a recovery ladder goes here). */
+  onLoopError: ((hr: number, sc: SwapChain) => void) | null = null;
+  /** Called for every acquired frame with the device's id. */
+  onFrame: ((deviceId: number) => void) | null = null;
   private terminate = false;
   private loop: Promise<void> | null = null;
   private held = false;
@@ -103,9 +107,11 @@ export class FakeMonitor implements Monitor {
         }
         if (!succeeded(hr)) {
           this.loopErrors.push(hr >>> 0);
+          this.onLoopError?.(hr >>> 0, sc);
           break;
         }
         const f = sc.frame;
+        this.onFrame?.(device.id);
         this.frames.push({ swapChain: sc.id, frameNumber: f.frameNumber, dirtyCount: f.dirtyCount, format: f.format });
         if (this.frames.length > this.keepFrames) this.frames.shift();
         if (this.verify) {
