@@ -80,6 +80,8 @@ export class Mp4Sink implements FrameSink {
     private readonly child: Ffmpeg,
   ) {
     this.exited = new Promise((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
+    // After a successful spawn the only 'error' left is a failed kill; the exit status tells the rest.
+    child.on('error', () => undefined);
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk: string) => {
       this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_TAIL_BYTES);

@@ -37,10 +37,18 @@ export function tokensEqual(given: string, expected: string): boolean {
   return timingSafeEqual(a, b);
 }
 
+/** The request's URL, or null when it does not parse. */
+export function requestUrl(req: IncomingMessage): URL | null {
+  try {
+    return new URL(req.url ?? '/', 'http://viewer.invalid');
+  } catch {
+    return null;
+  }
+}
+
 /** The token a request carries (query first, then the bearer header), or null. */
 export function requestToken(req: IncomingMessage): string | null {
-  const url = new URL(req.url ?? '/', 'http://viewer.invalid');
-  const q = url.searchParams.get('token');
+  const q = requestUrl(req)?.searchParams.get('token') ?? null;
   if (q !== null) return q;
   const auth = req.headers.authorization;
   if (auth && /^Bearer /i.test(auth)) return auth.slice(7).trim();

@@ -102,7 +102,7 @@ export class ViewerHub {
       maxWidth: this.opts.maxWidth,
       maxHeight: this.opts.maxHeight,
     });
-    this.sendStats(c, this.sourceFps);
+    this.sendStats(c, 0);
     this.sendNewEvents(c);
     if (this.shapeMessage) this.sendRaw(c, this.shapeMessage);
     if (this.cursorPos) this.sendJson(c, { type: 'cursor', cursor: this.cursorPos });

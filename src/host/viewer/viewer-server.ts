@@ -13,7 +13,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { InvalidArgumentError } from '../../contract/errors.js';
-import { checkAccess, checkBind } from './access.js';
+import { checkAccess, checkBind, requestUrl } from './access.js';
 import { ViewerHub } from './viewer-hub.js';
 import { WS_PATH } from './viewer-protocol.js';
 import type { ViewerSource } from './viewer-source.js';
@@ -99,7 +99,12 @@ class ViewerHttpServer implements ViewerServer {
     hubOptions: { maxWidth: number; maxHeight: number; statsIntervalMs: number },
   ) {
     this.hub = new ViewerHub(source, hubOptions);
-    this.server = createServer((req, res) => void this.onRequest(req, res));
+    this.server = createServer((req, res) => {
+      this.onRequest(req, res).catch((err: unknown) => {
+        if (res.headersSent) res.destroy();
+        else sendJson(res, 500, { error: (err as Error).message });
+      });
+    });
     this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
   }
 
@@ -133,7 +138,7 @@ class ViewerHttpServer implements ViewerServer {
     socket.on('error', () => socket.destroy());
     const verdict = checkAccess(req, this.token);
     if (verdict !== 'ok') return refuseUpgrade(socket, verdict === 'unauthorized' ? 401 : 403);
-    if (new URL(req.url ?? '/', 'http://viewer.invalid').pathname !== WS_PATH || this.closing) return refuseUpgrade(socket, 404);
+    if (requestUrl(req)?.pathname !== WS_PATH || this.closing) return refuseUpgrade(socket, 404);
     this.wss.handleUpgrade(req, socket, head, (ws) => this.hub.add(ws));
   }
 
@@ -144,7 +149,8 @@ class ViewerHttpServer implements ViewerServer {
       return sendJson(res, 401, { error: 'missing or wrong token' });
     }
     if (verdict === 'forbidden') return sendJson(res, 403, { error: 'request from another host or origin refused' });
-    const url = new URL(req.url ?? '/', 'http://viewer.invalid');
+    const url = requestUrl(req);
+    if (url === null) return sendJson(res, 400, { error: 'malformed URL' });
     const path = url.pathname;
     if (path === '/api/fault') {
       if (req.method !== 'POST') return sendJson(res, 405, { error: 'use POST' });
