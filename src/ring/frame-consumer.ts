@@ -120,7 +120,7 @@ export class FrameConsumer {
     const valid = tokenGeneration(token) === this.generation && tokenSlot(token) === slot;
     if (!valid || (this.hasDelivered && !sequenceAfter(seq, this.lastSequence))) {
       if (!valid) this.rejectedTokens++;
-      arm.returnRead(slot, valid && this.hasDelivered && seq === this.lastSequence);
+      arm.finishRead(slot, valid && this.hasDelivered && seq === this.lastSequence);
       return null;
     }
     this.hasDelivered = true;
@@ -134,24 +134,25 @@ export class FrameConsumer {
     const arm = this.currentArm();
     if (arm === null || !this.hasDelivered) return null;
     const slot = this.lastSlot;
-    if (this.frames[slot]!.held || !arm.takeForRead(slot)) return null;
+    if (this.frames[slot]!.held || !arm.takeRetained(slot)) return null;
     const token = this.table.loadToken(slot);
     if (tokenGeneration(token) !== this.generation || tokenSlot(token) !== slot || tokenSequence(token) !== this.lastSequence) {
       // The producer reused the slot: whatever is there now is not the frame we delivered.
       const newer = tokenGeneration(token) === this.generation && sequenceAfter(tokenSequence(token), this.lastSequence);
-      arm.returnRead(slot, newer);
+      if (newer) arm.putBack(slot);
+      else arm.finishRead(slot, false);
       return null;
     }
     return this.fill(slot, token);
   }
 
-  /** Gives a held frame's slot back: kept for repeatLast when it is the newest delivered frame. */
+  /** Gives a held frame's slot back: retained for repeatLast when it is the newest delivered frame. */
   release(frame: SlotFrame): void {
     frame.held = false;
     if (this.retired) return;
     const arm = this.currentArm();
     if (arm === null) return;
-    arm.returnRead(frame.slot, frame.sequence === this.lastSequence && frame.slot === this.lastSlot);
+    arm.finishRead(frame.slot, frame.sequence === this.lastSequence && frame.slot === this.lastSlot);
   }
 
   private fill(slot: number, token: bigint): SlotFrame {
@@ -195,7 +196,8 @@ export class FrameConsumer {
       if (s === this.lastSlot || this.frames[s]!.held || !arm.isReadable(s) || !arm.takeForRead(s)) continue;
       const t = this.table.loadToken(s);
       const newer = tokenGeneration(t) === this.generation && tokenSlot(t) === s && sequenceAfter(tokenSequence(t), this.lastSequence);
-      arm.returnRead(s, newer);
+      if (newer) arm.putBack(s);
+      else arm.finishRead(s, false);
     }
   }
 }

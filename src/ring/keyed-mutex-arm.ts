@@ -2,8 +2,10 @@
  * The keyed-mutex arm (what seed 000 uses with D3D11 keyed-mutex textures): each slot has a
  * KeyedMutex. The producer tries each slot with acquire(KEY_PRODUCER, 0), starting after the slot
  * it wrote last, and skips busy ones; it releases to KEY_CONSUMER to publish. The consumer tries
- * acquire(KEY_CONSUMER, 0) and releases to KEY_PRODUCER (free) or back to KEY_CONSUMER (keep, so
- * the newest delivered frame stays available for repeatLast).
+ * acquire(KEY_CONSUMER, 0) and releases to KEY_PRODUCER once it consumed the frame, or back to
+ * KEY_CONSUMER to put back a frame it took but did not consume. repeatLast takes the newest
+ * consumed frame again with KEY_PRODUCER (its slot's current key) while the producer has not yet
+ * come round to rewriting it; the token check after the take tells.
  *
  * A slot whose previous holder died mid-write (abandoned) is taken by the next acquirer whatever
  * its key; its content is unknown. The producer then rewrites it whole; the consumer gives it
@@ -63,8 +65,22 @@ export class KeyedMutexArm implements SlotArmOps {
     return false;
   }
 
-  returnRead(slot: number, keep: boolean): void {
-    this.mutexes[slot]!.release(keep ? KEY_CONSUMER : KEY_PRODUCER);
+  putBack(slot: number): void {
+    this.mutexes[slot]!.release(KEY_CONSUMER);
+  }
+
+  finishRead(slot: number, _retain: boolean): void {
+    // Always to the producer's key: the producer only ever takes key 0, so a consumed slot left at
+    // key 1 would be lost to it. A retained frame survives anyway until the producer reuses the slot.
+    this.mutexes[slot]!.release(KEY_PRODUCER);
+  }
+
+  takeRetained(slot: number): boolean {
+    const m = this.mutexes[slot]!;
+    const r = m.tryAcquire(KEY_PRODUCER);
+    if (r === 'acquired') return true;
+    if (r === 'abandoned') m.release(KEY_PRODUCER);
+    return false;
   }
 
   /** The slot's mutex, for the consumer's timed wait. */

@@ -4,9 +4,15 @@
  *
  * Producer (display side): `takeForWrite` never waits: it returns a slot it now owns, or -1.
  * `publishWritten` hands the slot to the consumer; `abortWrite` gives an unfinished slot back.
- * Consumer (host side): `takeForRead` tries one slot without waiting; `returnRead` gives it back,
- * either FREE for the producer or, with `keep`, still PUBLISHED so the consumer can take the same
- * frame again (repeatLast) until the producer needs the slot.
+ * Consumer (host side), never waiting:
+ *   `takeForRead`   takes a published frame;
+ *   `putBack`       returns a taken frame unconsumed (it is newer than what was delivered);
+ *   `finishRead`    returns a consumed frame; with `retain`, its pixels stay readable for
+ *                   repeatLast until the producer needs the slot (slot-state: PUBLISHED again;
+ *                   keyed mutex: released to the producer's key, which does not rewrite it until
+ *                   it comes round to that slot — releasing to the consumer's key would keep the
+ *                   producer out of the slot for good);
+ *   `takeRetained`  takes such a retained frame again.
  *
  * Neither arm reads a token: choosing by sequence is the caller's business (the producer passes
  * the sequence it last wrote into each slot; the consumer verifies the token after each take).
@@ -30,7 +36,9 @@ export interface SlotArmOps {
   /** A cheap look: does the slot hold a published frame nobody holds? */
   isReadable(slot: number): boolean;
   takeForRead(slot: number): boolean;
-  returnRead(slot: number, keep: boolean): void;
+  putBack(slot: number): void;
+  finishRead(slot: number, retain: boolean): void;
+  takeRetained(slot: number): boolean;
 }
 
 export type ArmSide = 'producer' | 'consumer';

@@ -6,8 +6,9 @@
  * Producer: the first FREE slot; else the oldest PUBLISHED one (by the sequence it wrote there; a
  * slot it never wrote counts as oldest). Never READING or WRITING, never a wait. A CAS lost to the
  * consumer (it took or freed that slot) just means "look again", a bounded number of times.
- * Consumer: PUBLISHED → READING to read; READING → FREE to return, or READING → PUBLISHED to keep
- * the newest delivered frame available for repeatLast.
+ * Consumer: PUBLISHED → READING to read; READING → FREE to return, or READING → PUBLISHED to put
+ * back a frame it did not consume or to retain the newest delivered frame for repeatLast (the
+ * producer may still overwrite it: it is PUBLISHED, and the oldest).
  */
 import { sequenceAfter, SlotState } from '../contract/index.js';
 import type { SlotArmOps, WrittenSequences } from './slot-arm.js';
@@ -57,8 +58,16 @@ export class SlotStateArm implements SlotArmOps {
     return this.table.casState(slot, SlotState.Published, SlotState.Reading);
   }
 
-  returnRead(slot: number, keep: boolean): void {
-    this.table.casState(slot, SlotState.Reading, keep ? SlotState.Published : SlotState.Free);
+  putBack(slot: number): void {
+    this.table.casState(slot, SlotState.Reading, SlotState.Published);
+  }
+
+  finishRead(slot: number, retain: boolean): void {
+    this.table.casState(slot, SlotState.Reading, retain ? SlotState.Published : SlotState.Free);
+  }
+
+  takeRetained(slot: number): boolean {
+    return this.table.casState(slot, SlotState.Published, SlotState.Reading);
   }
 }
 
