@@ -325,9 +325,9 @@ export class SimDisplay<C extends Clock = Clock> implements DisplaySystem, SwapC
     } catch (e) {
       this.monitorErrors.push(`unassignSwapChain threw: ${e instanceof Error ? e.message : String(e)}`);
     }
+    // A swap-chain lost to access-lost stays in awaitingDelete: the driver should have deleted it.
     if (!sc.deleted) {
       sc.lose();
-      this.awaitingDelete.delete(sc);
       this.release(sc);
     }
   }

@@ -5,7 +5,7 @@
  * swap-chain and destroys the device. Unassign stops the loop and waits for it. Knobs let a test
  * stop finishing frames, refuse assigns, or record what it saw.
  */
-import { waitAny } from '../../../src/display/signal.js';
+import { LocalSignal, waitAny } from '../../../src/display/signal.js';
 import {
   E_PENDING,
   STATUS_GRAPHICS_INDIRECT_DISPLAY_ABANDON_SWAPCHAIN,
@@ -44,6 +44,8 @@ export class FakeMonitor implements Monitor {
   /** Called for every acquired frame with the device's id. */
   onFrame: ((deviceId: number) => void) | null = null;
   private terminate = false;
+  /** Wakes a loop waiting for a frame, so unassign reaches an idle loop at once. */
+  private readonly wake = new LocalSignal();
   private loop: Promise<void> | null = null;
   private held = false;
 
@@ -57,6 +59,7 @@ export class FakeMonitor implements Monitor {
       return STATUS_GRAPHICS_INDIRECT_DISPLAY_ABANDON_SWAPCHAIN;
     }
     this.terminate = false;
+    this.wake.reset();
     this.loop = this.run(sc, created.device);
     this.assignResults.push(S_OK);
     return S_OK;
@@ -65,6 +68,7 @@ export class FakeMonitor implements Monitor {
   async unassignSwapChain(): Promise<void> {
     this.unassignCalls++;
     this.terminate = true;
+    this.wake.set();
     const l = this.loop;
     this.loop = null;
     if (l !== null) await l;
@@ -102,7 +106,7 @@ export class FakeMonitor implements Monitor {
         }
         const hr = sc.acquire();
         if (hr === E_PENDING) {
-          await waitAny([sc.surfaceAvailable], 16, clock);
+          await waitAny([sc.surfaceAvailable, this.wake], 16, clock);
           continue;
         }
         if (!succeeded(hr)) {
