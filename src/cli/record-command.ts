@@ -29,7 +29,7 @@ export async function recordCommand(cmd: ParsedCommand): Promise<number> {
   try {
     for await (const frame of session.frames()) {
       await sink.write(frame);
-      bar.update(performance.now() - started, `${sink.frames} frames`);
+      bar.update(performance.now() - started, `${sink.framesWritten} frames`);
     }
   } finally {
     bar.done();
@@ -37,6 +37,6 @@ export async function recordCommand(cmd: ParsedCommand): Promise<number> {
     await session.close();
     release();
   }
-  process.stderr.write(`vdpush: wrote ${out} (${sink.frames} frames)\n`);
+  process.stderr.write(`vdpush: wrote ${out} (${sink.framesWritten} frames)\n`);
   return session.stats().recovery.criticalError ? EXIT_CRITICAL : EXIT_OK;
 }

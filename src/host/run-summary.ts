@@ -49,7 +49,12 @@ export function buildRunSummary(host: HostCounters, w: WorkerSnapshot): RunSumma
       finished: d.finished,
       published: w.driver.published,
       consumed: host.consumed,
-      dropped: { ...w.driver.dropped },
+      dropped: {
+        descMismatch: w.driver.dropped.descMismatch,
+        allSlotsBusy: w.driver.dropped.allSlotsBusy,
+        stale: w.driver.dropped.stale,
+        noPublisher: w.driver.dropped.noPublisher,
+      },
       integrityErrors: host.integrityErrors,
     },
     swapChains: { assigned: d.swapChainsAssigned, abandoned: d.swapChainsAbandoned, deleted: d.swapChainsDeleted },

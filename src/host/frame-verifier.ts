@@ -1,0 +1,42 @@
+/**
+ * The host's integrity check of a consumed frame, chosen by the backend the worker runs:
+ * - sim: the pixel stamp says which compositor frame this is; every pixel is then checked against
+ *   what the compositor shows at that frame (a torn copy, a stale dirty region or a missed damage
+ *   union all fail), and frame numbers must never go backwards within a ring generation;
+ * - xvfb: the built-in workload's squares must all encode one sequence (no torn read);
+ * - none: any frame passes (an --exec or --no-workload display has no known pattern).
+ */
+import { codeBits, readFrameStamp, unwrapFrame, FrameVerifier as SimVerifier, type PatternParams } from '../backends/sim/index.js';
+import { verifyXFrame } from '../backends/xvfb/index.js';
+import type { ConsumedFrame } from '../ring/index.js';
+import type { VerifyDescriptor } from './worker-messages.js';
+
+export type FrameVerifier = (frame: ConsumedFrame) => boolean;
+
+export function createFrameVerifier(d: VerifyDescriptor): FrameVerifier {
+  switch (d.kind) {
+    case 'sim':
+      return simVerifier(d.params as PatternParams);
+    case 'xvfb':
+      return (f) => verifyXFrame(f.pixels, f.width, f.height, f.stride, f.format).ok;
+    default:
+      return () => true;
+  }
+}
+
+function simVerifier(params: PatternParams): FrameVerifier {
+  const verifier = new SimVerifier();
+  let lastFrame = 0;
+  let lastGeneration = -1;
+  return (f) => {
+    const wrapped = readFrameStamp(f.pixels, f.format, params);
+    if (wrapped < 0) return false;
+    const n = unwrapFrame(wrapped, codeBits(f.format), lastFrame);
+    // Within one generation the consumer takes only newer frames; a recreate may legitimately
+    // republish the last frame (FrameStash), so the order check restarts with the generation.
+    const ordered = f.generation !== lastGeneration || n >= lastFrame;
+    lastGeneration = f.generation;
+    lastFrame = Math.max(n, 0);
+    return ordered && verifier.verify(f.pixels, f.width, f.height, f.stride, f.format, n, params).ok;
+  };
+}

@@ -1,0 +1,215 @@
+/**
+ * A monitor's worker thread: the display system (sim or xvfb) and the driver for one monitor, so
+ * nothing the host does (encoding, serving, a slow disk) can delay the drain. This is the one file
+ * that joins a backend, the driver and the ring.
+ *
+ * Lifecycle: 'init' → build display + driver, start → 'ready' → run for the duration (the display's
+ * clock) or until the host asks to stop → driver.stop() (display unassigns; processor terminated,
+ * woken and joined; devices destroyed) → 'done' with the final counters → the thread ends.
+ */
+import { parentPort } from 'node:worker_threads';
+import { VdpushError } from '../contract/errors.js';
+import { FramePublisher } from '../ring/index.js';
+import { createDriver, TerminateFlag, type Driver, type PublisherLike, type RingPort } from '../driver/index.js';
+import type { DisplaySystem } from '../display/types.js';
+import { createSimDisplay, type SimDisplay, type VirtualClock } from '../backends/sim/index.js';
+import {
+  CONTROL_TERMINATE,
+  type HostToWorker,
+  type MonitorConfig,
+  type VerifyDescriptor,
+  type WorkerSnapshot,
+  type WorkerToHost,
+} from './worker-messages.js';
+
+const SNAPSHOT_INTERVAL_MS = 200;
+/** Virtual time is run in slices this long, so a stop from the host is seen between slices. */
+const VIRTUAL_SLICE_MS = 50;
+
+const port = parentPort;
+if (port === null) throw new Error('monitor-worker.js must run as a worker thread');
+
+function post(m: WorkerToHost): void {
+  port!.postMessage(m);
+}
+
+/** The ring the host delivered last; the processor's lazy attach opens it. */
+class MailboxRingPort implements RingPort {
+  constructor(
+    public buffer: SharedArrayBuffer,
+    private readonly targetId: number,
+  ) {}
+  open(): PublisherLike | null {
+    const r = FramePublisher.open(this.buffer, { targetId: this.targetId });
+    return r.ok ? r.publisher : null;
+  }
+}
+
+interface Running {
+  config: MonitorConfig;
+  display: DisplaySystem;
+  sim: SimDisplay | null;
+  driver: Driver;
+  control: Int32Array;
+  stopRequested: boolean;
+  wakeStop: () => void;
+}
+
+async function createDisplay(config: MonitorConfig): Promise<{ display: DisplaySystem; sim: SimDisplay | null; verify: VerifyDescriptor }> {
+  if (config.source === 'sim') {
+    const sim = createSimDisplay({
+      seed: config.seed,
+      clock: config.clock,
+      mode: { width: config.width, height: config.height, refreshHz: config.refreshHz, format: config.format },
+      pattern: config.pattern,
+      faults: config.faults,
+    } as Parameters<typeof createSimDisplay>[0]) as SimDisplay;
+    return { display: sim, sim, verify: { kind: 'sim', params: sim.patternParams() } };
+  }
+  const { createXvfbDisplay } = await import('../backends/xvfb/index.js');
+  const workload = config.workload ?? 'animated';
+  const display = await createXvfbDisplay({
+    mode: { width: config.width, height: config.height, refreshHz: config.refreshHz },
+    ...(config.depth !== undefined ? { depth: config.depth } : {}),
+    ...(config.display !== undefined ? { display: config.display } : {}),
+    workload,
+  });
+  return { display, sim: null, verify: { kind: workload === 'animated' ? 'xvfb' : 'none', params: null } };
+}
+
+function snapshot(r: Running): WorkerSnapshot {
+  const d = r.driver.stats();
+  return {
+    display: r.display.stats(),
+    driver: {
+      acquired: d.acquired,
+      finished: d.finished,
+      published: d.published,
+      dropped: { ...d.dropped },
+      devices: { ...d.devices },
+      terminateMaxLatencyMs: d.terminate.maxLatencyMs,
+    },
+    events: d.recovery.events.map((e) => ({
+      atMs: e.atMs,
+      failure: e.failure,
+      hresult: e.hresult,
+      class: e.class,
+      action: e.action,
+      adapter: e.adapter,
+      recoveryMs: e.recoveryMs,
+    })),
+    criticalError: d.recovery.criticalError ?? r.display.stats().criticalError,
+    nowMs: r.display.clock.now(),
+  };
+}
+
+/** Waits for the run's end: its duration on the display's clock, a stop, or a critical error. */
+async function runFor(r: Running): Promise<void> {
+  const clock = r.display.clock;
+  const critical = (): boolean => r.display.stats().criticalError !== null;
+  if (r.sim !== null && r.config.clock === 'virtual') {
+    const vclock = clock as VirtualClock;
+    const end = r.config.durationMs > 0 ? r.config.durationMs : Number.POSITIVE_INFINITY;
+    while (!r.stopRequested && !critical() && vclock.now() < end) {
+      await vclock.runFor(Math.min(VIRTUAL_SLICE_MS, end - vclock.now()));
+    }
+    return;
+  }
+  let finish!: () => void;
+  const ended = new Promise<void>((resolve) => (finish = resolve));
+  const cancelTimer = r.config.durationMs > 0 ? clock.setTimer(r.config.durationMs, finish) : () => undefined;
+  const poll = setInterval(() => critical() && finish(), 20);
+  r.wakeStop = finish;
+  if (r.stopRequested) finish();
+  // The host's stop also arrives as the shared terminate word, which needs no message turn.
+  // (A pending waitAsync does not keep the worker alive.)
+  const w = Atomics.waitAsync(r.control, CONTROL_TERMINATE, 0);
+  if (w.async) void w.value.then(finish);
+  else finish();
+  await ended;
+  cancelTimer();
+  clearInterval(poll);
+}
+
+async function stopDriver(r: Running): Promise<void> {
+  if (r.sim !== null && r.config.clock === 'virtual') {
+    await (r.display.clock as VirtualClock).drive(r.driver.stop());
+  } else {
+    await r.driver.stop();
+  }
+}
+
+async function main(init: Extract<HostToWorker, { type: 'init' }>): Promise<void> {
+  const config = init.config;
+  const control = new Int32Array(init.control);
+  const ringPort = new MailboxRingPort(init.ring, config.targetId);
+  const { display, sim, verify } = await createDisplay(config);
+  const driver = createDriver({
+    display,
+    ring: ringPort,
+    targetId: config.targetId,
+    terminate: TerminateFlag.shared(control, CONTROL_TERMINATE),
+    ...(config.policy !== undefined ? { policy: config.policy } : {}),
+  });
+  const r: Running = { config, display, sim, driver, control, stopRequested: false, wakeStop: () => undefined };
+  port!.on('message', (m: HostToWorker) => {
+    switch (m.type) {
+      case 'ring':
+        ringPort.buffer = m.buffer;
+        break;
+      case 'inject':
+        if (sim !== null) {
+          try {
+            sim.injectFault(m.kind, m.durationMs);
+          } catch (e) {
+            post({ type: 'error', code: (e as VdpushError).code ?? 'VDP_ERR_INVALID_ARGUMENT', message: (e as Error).message });
+          }
+        }
+        break;
+      case 'stop':
+        r.stopRequested = true;
+        r.wakeStop();
+        break;
+      default:
+        break;
+    }
+  });
+  display.onHostFault((request) => post({ type: 'host-fault', request }));
+  driver.onRecoveryEvent((e) =>
+    post({
+      type: 'recovery',
+      event: { atMs: e.atMs, failure: e.failure, hresult: e.hresult, class: e.class, action: e.action, adapter: e.adapter, recoveryMs: e.recoveryMs },
+    }),
+  );
+  const ticker = setInterval(() => post({ type: 'snapshot', snapshot: snapshot(r) }), SNAPSHOT_INTERVAL_MS);
+  try {
+    if (sim !== null && config.clock === 'virtual') {
+      // start() assigns the first swap-chain, which may need virtual time (ABANDON retries).
+      await (display.clock as VirtualClock).drive(driver.start());
+    } else {
+      await driver.start();
+    }
+    const mode = display.mode();
+    post({ type: 'ready', width: mode.width, height: mode.height, refreshHz: mode.refreshHz, format: mode.format, verify });
+    await runFor(r);
+  } finally {
+    clearInterval(ticker);
+    await stopDriver(r);
+  }
+  post({
+    type: 'done',
+    snapshot: snapshot(r),
+    invariants: sim !== null ? sim.checkInvariants() : [],
+    faultLog: sim !== null ? sim.faultLog().map((f) => ({ atMs: f.atMs, kind: f.kind })) : [],
+  });
+  port!.close();
+}
+
+port.once('message', (m: HostToWorker) => {
+  if (m.type !== 'init') return;
+  main(m).catch((e: unknown) => {
+    const err = e as VdpushError;
+    post({ type: 'error', code: err?.code ?? 'VDP_ERR_WORKER', message: err?.message ?? String(e) });
+    port.close();
+  });
+});
