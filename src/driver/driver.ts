@@ -11,6 +11,7 @@
  */
 import { InvalidArgumentError } from '../contract/errors.js';
 import type { AdapterKind, DisplaySystem } from '../display/types.js';
+import type { CriticalCode } from './critical-codes.js';
 import { FrameStash } from './frame-stash.js';
 import { MonitorContext, type SwapChainCounts } from './monitor-context.js';
 import { createProcessorCounters, type DropCounters, type ProcessorCounters } from './processor-counters.js';
@@ -64,6 +65,8 @@ export interface Driver {
   stats(): DriverStats;
   onRecoveryEvent(listener: (e: RecoveryEvent) => void): () => void;
   onCriticalError(listener: (major: number, minor: number) => void): () => void;
+  /** A permanent issue of the driver's own: reportCriticalError (critical-codes.ts PermanentOwn unless `code`). */
+  reportPermanentFailure(failure: string, hr?: number, code?: CriticalCode): void;
 }
 
 export function createDriver(options: DriverOptions): Driver {
@@ -143,6 +146,9 @@ export function createDriver(options: DriverOptions): Driver {
     },
     onRecoveryEvent(listener) {
       return timeline.onEvent(listener);
+    },
+    reportPermanentFailure(failure, hr, code) {
+      monitor.reportPermanentFailure(failure, hr, code);
     },
     onCriticalError(listener) {
       criticalListeners.add(listener);

@@ -16,12 +16,13 @@
 import { ErrorDomain, HealthState } from '../contract/status-codes.js';
 import type { Clock } from '../display/clock.js';
 import {
+  E_FAIL,
   STATUS_GRAPHICS_INDIRECT_DISPLAY_ABANDON_SWAPCHAIN,
   STATUS_GRAPHICS_INDIRECT_DISPLAY_DEVICE_STOPPED,
   S_OK,
 } from '../display/result-codes.js';
 import type { Adapter, IndirectDisplayAdapter, Monitor, RenderDevice, SwapChain } from '../display/types.js';
-import { criticalTerminalCode } from './critical-codes.js';
+import { criticalTerminalCode, type CriticalCode } from './critical-codes.js';
 import { DevicePool } from './device-pool.js';
 import { FrameStash } from './frame-stash.js';
 import { createProcessorCounters, type ProcessorCounters } from './processor-counters.js';
@@ -124,6 +125,16 @@ export class MonitorContext implements Monitor {
       await this.retire();
       this.pool.destroyAll();
     });
+  }
+
+  /**
+   * A permanent issue of the driver's own (seed 004): report a critical error with a unique code;
+   * the device stops and the running processor is terminated.
+   */
+  reportPermanentFailure(failure: string, hr: number = E_FAIL, code?: CriticalCode): void {
+    const adapter = this.lastAdapter ?? this.adapter.renderAdapters()[0];
+    if (adapter === undefined) return;
+    this.carryOut(this.policy.reportPermanent(failure, hr, adapter, this.clock.now(), code));
   }
 
   private serial<T>(op: () => Promise<T>): Promise<T> {
