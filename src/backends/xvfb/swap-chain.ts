@@ -280,6 +280,10 @@ export class XvfbSwapChain implements SwapChain {
 
   // ---- the OS side ----
 
+  get revoked(): boolean {
+    return this.revokedHr !== S_OK;
+  }
+
   /** The OS takes the swap-chain away: acquire returns `hr` from now on. */
   revoke(hr: number): void {
     if (this.revokedHr === S_OK) this.revokedHr = hr;

@@ -312,9 +312,11 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
     const target = this.renderAdapters().find((a) => a.luid === luid);
     if (!target || target.luid === this.renderAdapterNow.luid) return;
     this.renderAdapterNow = target;
-    this.current?.revoke(DXGI_ERROR_ACCESS_LOST);
+    // Swap-chains are recreated on the new adapter. One being assigned right now is simply the
+    // last on the old adapter: the assign loop builds the next one on the new adapter.
+    if (this.current && this.current.renderAdapter.luid !== target.luid) this.current.revoke(DXGI_ERROR_ACCESS_LOST);
     void this.enqueue(async () => {
-      await this.takeBack(DXGI_ERROR_ACCESS_LOST);
+      if (this.current && this.current.renderAdapter.luid !== this.renderAdapterNow.luid) await this.takeBack(DXGI_ERROR_ACCESS_LOST);
       await this.assignNew();
     });
   }
@@ -366,7 +368,8 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
 
   private async assignNew(): Promise<void> {
     let backoff = 10;
-    while (!this.stopping && !this.critical && this.current === null && this.monitor && this.conn && !this.conn.closed) {
+    // Not while a RandR burst settles: its end assigns at the new size.
+    while (!this.stopping && !this.critical && this.current === null && this.settleCancel === null && this.monitor && this.conn && !this.conn.closed) {
       const sc = new XvfbSwapChain(this.nextSwapChainId++, this.renderAdapterNow, { ...this.modeNow }, this);
       this.current = sc;
       let hr: number;
@@ -461,6 +464,10 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
   }
 
   private onScreenChange(width: number, height: number): void {
+    // The screen already has the new size: a frame at the old size would show stale pixels
+    // outside it, so the current swap-chain delivers nothing more.
+    const sc = this.current;
+    if (sc && (sc.mode.width !== width || sc.mode.height !== height)) sc.revoke(DXGI_ERROR_ACCESS_LOST);
     // Act on the last of a burst (xrandr sends several): wait until the events stop.
     this.pendingSize = { width, height };
     this.settleCancel?.();
@@ -469,11 +476,15 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
       const size = this.pendingSize;
       this.pendingSize = null;
       if (!size || this.stopping) return;
-      if (size.width === this.modeNow.width && size.height === this.modeNow.height) return;
-      this.extra.modeChanges++;
-      this.modeNow = { ...this.modeNow, width: size.width, height: size.height };
-      this.region.resize(size.width, size.height);
-      this.cursor?.setScreen(size.width, size.height);
+      const sameMode = size.width === this.modeNow.width && size.height === this.modeNow.height;
+      // A burst that ended where it started changes nothing, unless it cost the swap-chain.
+      if (sameMode && !(this.current?.revoked ?? false)) return;
+      if (!sameMode) {
+        this.extra.modeChanges++;
+        this.modeNow = { ...this.modeNow, width: size.width, height: size.height };
+        this.region.resize(size.width, size.height);
+        this.cursor?.setScreen(size.width, size.height);
+      }
       this.current?.revoke(DXGI_ERROR_ACCESS_LOST);
       void this.enqueue(async () => {
         await this.takeBack(DXGI_ERROR_ACCESS_LOST);
