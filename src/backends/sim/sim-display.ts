@@ -1,25 +1,20 @@
 /**
- * The simulated OS side of one indirect monitor: IddCx's swap-chain assignment, DXGI's adapters and
- * devices, DWM's compositor, and the fault schedule, on one clock.
+ * The simulated OS side of one indirect monitor, as one DisplaySystem: DXGI's adapters and devices
+ * (sim-devices.ts), IddCx's swap-chain assignment (swap-chain-assigner.ts), DWM's compositor
+ * (compositor.ts) and the fault schedule (fault-injector.ts), all on one clock. This file joins
+ * them and says what each fault does to the OS's state (faultEffects).
  *
- * IddCx semantics (DESIGN.md "The map"):
- * - start(monitor) assigns the first swap-chain; ABANDON_SWAPCHAIN (or any failure, or a throw)
- *   from assignSwapChain → the OS destroys that swap-chain and assigns again after
- *   reassignDelayMs, giving up after maxConsecutiveAbandons in a row (counted, not thrown);
- * - swapChain.delete() of the current swap-chain → the OS assigns a new one after reassignDelayMs;
- * - unassign, flap, hdr-flip, setRenderAdapter, a critical error and stop() take the swap-chain
- *   back: monitor.unassignSwapChain() is awaited, then the swap-chain is dead (ACCESS_LOST);
- * - every call into the monitor goes through one queue, so assign and unassign never overlap, as
- *   IddCx serializes its callbacks;
- * - reportCriticalError stops the device: acquire returns DEVICE_STOPPED, the swap-chain is taken
- *   back and no swap-chain is assigned again.
- *
- * Invariant: at most one swap-chain is current (the one the compositor presents into).
+ * IddCx semantics beyond the assigner's:
+ * - setRenderAdapter(luid) → the swap-chain is taken back (unassign) and a new one assigned on
+ *   that adapter; the adapter already in use changes nothing; an unknown LUID is a programming
+ *   error (InvalidArgumentError);
+ * - reportCriticalError → the device stops: acquire returns DEVICE_STOPPED, the swap-chain is
+ *   unassigned, no swap-chain is assigned again, the compositor stops; the first code stands.
  */
 import { InvalidArgumentError } from '../../contract/errors.js';
-import { FORMAT_BGRA8, FORMAT_RGBA16F, bytesPerPixel, formatName } from '../../contract/pixel-format.js';
+import { FORMAT_BGRA8, FORMAT_RGBA16F, formatName } from '../../contract/pixel-format.js';
 import type { Clock } from '../../display/clock.js';
-import { DXGI_ERROR_DEVICE_REMOVED, E_FAIL, S_OK, hresultHex, resultName, succeeded } from '../../display/result-codes.js';
+import { DXGI_ERROR_DEVICE_REMOVED, S_OK, hresultHex, resultName } from '../../display/result-codes.js';
 import type { Adapter, DeviceCreation, DisplayMode, DisplayStats, DisplaySystem, HostFaultRequest, IndirectDisplayAdapter, Monitor } from '../../display/types.js';
 import { Compositor } from './compositor.js';
 import { FaultInjector, type FaultEffects, type FaultRecord } from './fault-injector.js';
@@ -28,7 +23,8 @@ import type { PatternParams } from './pattern-workload.js';
 import { Prng } from './prng.js';
 import { DeviceRegistry, HARDWARE_ADAPTER, SIM_ADAPTERS, type SimRenderDevice } from './sim-devices.js';
 import type { ResolvedSimOptions } from './sim-options.js';
-import { SimSwapChain, newFrameCounters, type FrameCounters, type SwapChainOwner } from './sim-swap-chain.js';
+import type { SimSwapChain } from './sim-swap-chain.js';
+import { SwapChainAssigner } from './swap-chain-assigner.js';
 import { checkSimInvariants, type InvariantOptions } from './sim-invariants.js';
 
 /** The display's counters: DisplayStats plus what the simulation alone can know. */
@@ -52,53 +48,45 @@ export interface SimDisplayStats extends DisplayStats {
   monitorErrors: string[];
 }
 
-export class SimDisplay<C extends Clock = Clock> implements DisplaySystem, SwapChainOwner {
+export class SimDisplay<C extends Clock = Clock> implements DisplaySystem {
   readonly clock: C;
   readonly adapter: IndirectDisplayAdapter;
-  readonly counters: FrameCounters = newFrameCounters();
   private readonly opts: ResolvedSimOptions<C>;
   private displayMode: DisplayMode;
   private renderAdapter: Adapter = HARDWARE_ADAPTER;
   private readonly devices: DeviceRegistry;
+  private readonly assigner: SwapChainAssigner;
   private readonly compositor: Compositor;
   private readonly injector: FaultInjector;
-  private monitor: Monitor | null = null;
-  private current: SimSwapChain | null = null;
-  private readonly live = new Set<SimSwapChain>();
-  /** Swap-chains abandoned with access lost that the driver has not deleted yet. */
-  private readonly awaitingDelete = new Set<SimSwapChain>();
-  private nextSwapChainId = 1;
-  private queue: Promise<void> = Promise.resolve();
-  private cancelAssign: (() => void) | null = null;
+  private started = false;
   private stopping = false;
   private stopped = false;
   private stopPromise: Promise<void> | null = null;
   private critical: { major: number; minor: number } | null = null;
   private flapUntil = -Infinity;
-  private assignFailLeft = 0;
-  private assignFailing = false;
-  private consecutiveAbandons = 0;
-  private assignGaveUp = false;
-  private readonly freeSurfaces: Uint8Array[] = [];
   private readonly hostFaultListeners: Array<(req: HostFaultRequest) => void> = [];
-  private readonly monitorErrors: string[] = [];
-  private swapChainsAssigned = 0;
-  private swapChainsAbandoned = 0;
-  private swapChainsDeleted = 0;
-  private swapChainsLost = 0;
-  private unassigns = 0;
+  private readonly listenerErrors: string[] = [];
 
   constructor(opts: ResolvedSimOptions<C>) {
     this.opts = opts;
     this.clock = opts.clock;
     this.displayMode = opts.mode;
+    this.assigner = new SwapChainAssigner({
+      clock: this.clock,
+      mode: () => this.displayMode,
+      renderAdapter: () => this.renderAdapter,
+      flapping: () => this.clock.now() < this.flapUntil,
+      deviceStopped: () => this.critical !== null,
+      reassignDelayMs: opts.reassignDelayMs,
+      maxConsecutiveAbandons: opts.maxConsecutiveAbandons,
+    });
     const prng = new Prng(opts.seed);
     this.devices = new DeviceRegistry(
       () => this.clock.now(),
       prng.fork(1),
-      () => (this.assignFailing ? DXGI_ERROR_DEVICE_REMOVED : S_OK),
+      () => (this.assigner.assignFailing ? DXGI_ERROR_DEVICE_REMOVED : S_OK),
     );
-    this.compositor = new Compositor(this.clock, opts.pattern, () => this.displayMode, () => this.current, () => this.critical !== null, opts.stallThresholdFrames);
+    this.compositor = new Compositor(this.clock, opts.pattern, () => this.displayMode, () => this.assigner.current, () => this.critical !== null, opts.stallThresholdFrames);
     this.injector = new FaultInjector(this.clock, opts.faults, this.faultEffects());
     this.adapter = {
       renderAdapters: () => SIM_ADAPTERS,
@@ -119,7 +107,7 @@ export class SimDisplay<C extends Clock = Clock> implements DisplaySystem, SwapC
 
   /** The swap-chain the OS composes into now, or null. */
   currentSwapChain(): SimSwapChain | null {
-    return this.current;
+    return this.assigner.current;
   }
 
   liveDevices(): SimRenderDevice[] {
@@ -144,12 +132,12 @@ export class SimDisplay<C extends Clock = Clock> implements DisplaySystem, SwapC
   }
 
   start(monitor: Monitor): Promise<void> {
-    if (this.monitor !== null) throw new InvalidArgumentError('start() was already called on this display');
+    if (this.started) throw new InvalidArgumentError('start() was already called on this display');
     if (this.stopping) throw new InvalidArgumentError('start() after stop(): create a new display');
-    this.monitor = monitor;
+    this.started = true;
     this.compositor.start();
     this.injector.start();
-    return this.enqueue(() => this.assign());
+    return this.assigner.start(monitor);
   }
 
   stop(): Promise<void> {
@@ -157,23 +145,22 @@ export class SimDisplay<C extends Clock = Clock> implements DisplaySystem, SwapC
     this.stopping = true;
     this.compositor.stop();
     this.injector.stop();
-    this.cancelAssign?.();
-    this.cancelAssign = null;
-    this.stopPromise = this.enqueue(() => this.takeBack()).then(() => {
+    this.stopPromise = this.assigner.stop().then(() => {
       this.stopped = true;
     });
     return this.stopPromise;
   }
 
   stats(): SimDisplayStats {
-    const c = this.counters;
+    const as = this.assigner;
+    const c = as.counters;
     return {
       presented: c.presented,
       acquired: c.acquired,
       finished: c.finished,
-      swapChainsAssigned: this.swapChainsAssigned,
-      swapChainsAbandoned: this.swapChainsAbandoned,
-      swapChainsDeleted: this.swapChainsDeleted,
+      swapChainsAssigned: as.assigned,
+      swapChainsAbandoned: as.abandoned,
+      swapChainsDeleted: as.deleted,
       devicesCreated: this.devices.created,
       devicesDestroyed: this.devices.destroyed,
       stalls: this.compositor.stalls,
@@ -181,18 +168,18 @@ export class SimDisplay<C extends Clock = Clock> implements DisplaySystem, SwapC
       criticalError: this.critical === null ? null : { ...this.critical },
       devicesLive: this.devices.liveCount,
       deviceCreateFailures: this.devices.createFailures,
-      swapChainsLive: this.live.size,
-      unassigns: this.unassigns,
-      swapChainsLost: this.swapChainsLost,
+      swapChainsLive: as.liveIds().length,
+      unassigns: as.unassigns,
+      swapChainsLost: as.lost,
       setDeviceFailures: c.setDeviceFailures,
       finishWithoutFrame: c.finishWithoutFrame,
       releasedUnfinished: c.releasedUnfinished,
       unfinishedAtDelete: c.unfinishedAtDelete,
       nonMonotonicFrames: c.nonMonotonicFrames,
-      assignGaveUp: this.assignGaveUp,
+      assignGaveUp: as.gaveUp,
       frameNumber: this.compositor.frameNumber,
       mode: { ...this.displayMode },
-      monitorErrors: [...this.monitorErrors],
+      monitorErrors: [...as.monitorErrors, ...this.listenerErrors],
     };
   }
 
@@ -202,33 +189,13 @@ export class SimDisplay<C extends Clock = Clock> implements DisplaySystem, SwapC
       {
         stats: this.stats(),
         stopped: this.stopped,
-        outstanding: this.current?.hasOutstandingFrame ?? false,
+        outstanding: this.assigner.current?.hasOutstandingFrame ?? false,
         leakedDevices: this.stopped ? this.devices.liveDevices().map((d) => `device ${d.id} on ${d.adapter.kind}`) : [],
-        undeleted: [...this.awaitingDelete].map((s) => s.id),
-        liveSwapChains: [...this.live].map((s) => s.id),
+        undeleted: this.assigner.undeletedIds(),
+        liveSwapChains: this.assigner.liveIds(),
       },
       options,
     );
-  }
-
-  // ---- SwapChainOwner ----
-
-  isFlapping(): boolean {
-    return this.clock.now() < this.flapUntil;
-  }
-
-  isStopped(): boolean {
-    return this.critical !== null;
-  }
-
-  swapChainDeleted(sc: SimSwapChain): void {
-    this.swapChainsDeleted++;
-    this.awaitingDelete.delete(sc);
-    this.release(sc);
-    if (this.current === sc) {
-      this.current = null;
-      this.requestAssign(this.opts.reassignDelayMs);
-    }
   }
 
   // ---- IndirectDisplayAdapter ----
@@ -238,156 +205,48 @@ export class SimDisplay<C extends Clock = Clock> implements DisplaySystem, SwapC
     if (a === undefined) throw new InvalidArgumentError(`setRenderAdapter: no render adapter has LUID 0x${(luid >>> 0).toString(16)}`);
     if (a === this.renderAdapter) return; // already composing there: IddCx changes nothing
     this.renderAdapter = a;
-    void this.enqueue(() => this.reassign());
+    this.assigner.reassign();
   }
 
   private reportCriticalError(major: number, minor: number): void {
     if (this.critical !== null) return; // the device already stopped; the first code stands
     this.critical = { major: major >>> 0, minor: minor >>> 0 };
-    this.cancelAssign?.();
-    this.cancelAssign = null;
-    // The device stopped: the swap-chain stops being current now (the driver deleting it must not
-    // count as a request for another), and IddCx tears the monitor's swap-chain down.
-    const sc = this.current;
-    this.current = null;
-    sc?.surfaceAvailable.set(); // a waiting driver sees DEVICE_STOPPED at once
-    if (sc !== null) void this.enqueue(() => this.unassign(sc));
-  }
-
-  // ---- the OS's swap-chain management (always on the queue) ----
-
-  private enqueue(op: () => Promise<void>): Promise<void> {
-    const run = this.queue.then(op).catch((e: unknown) => {
-      this.monitorErrors.push(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
-    });
-    this.queue = run;
-    return run;
-  }
-
-  private requestAssign(delayMs: number): void {
-    if (this.stopping || this.critical !== null || this.current !== null || this.cancelAssign !== null || this.monitor === null) return;
-    this.cancelAssign = this.clock.setTimer(delayMs, () => {
-      this.cancelAssign = null;
-      void this.enqueue(() => this.assign());
-    });
-  }
-
-  /** EvtIddCxMonitorAssignSwapChain with a new swap-chain on the current render adapter. */
-  private async assign(): Promise<void> {
-    if (this.stopping || this.critical !== null || this.current !== null || this.monitor === null || this.assignGaveUp) return;
-    const mode = this.displayMode;
-    const sc = new SimSwapChain(this.nextSwapChainId++, this.renderAdapter, mode, this.takeSurface(mode), this);
-    this.current = sc;
-    this.live.add(sc);
-    this.swapChainsAssigned++;
-    this.assignFailing = this.assignFailLeft > 0;
-    if (this.assignFailing) this.assignFailLeft--;
-    let hr: number;
-    try {
-      hr = await this.monitor.assignSwapChain(sc);
-    } catch (e) {
-      this.monitorErrors.push(`assignSwapChain threw: ${e instanceof Error ? e.message : String(e)}`);
-      hr = E_FAIL;
-    } finally {
-      this.assignFailing = false;
-    }
-    if (succeeded(hr)) {
-      this.consecutiveAbandons = 0;
-      return;
-    }
-    // ABANDON_SWAPCHAIN (or a failure the OS treats alike): destroy it and assign again soon.
-    this.swapChainsAbandoned++;
-    if (this.current === sc) this.current = null;
-    this.awaitingDelete.delete(sc);
-    sc.lose();
-    this.release(sc);
-    if (++this.consecutiveAbandons >= this.opts.maxConsecutiveAbandons) {
-      this.assignGaveUp = true;
-      return;
-    }
-    this.requestAssign(this.opts.reassignDelayMs);
-  }
-
-  /** EvtIddCxMonitorUnassignSwapChain for the current swap-chain, then it is dead. */
-  private async takeBack(): Promise<void> {
-    const sc = this.current;
-    if (sc === null) return;
-    this.current = null;
-    await this.unassign(sc);
-  }
-
-  /** Calls the monitor's unassign for `sc` (no longer current) and reclaims it. */
-  private async unassign(sc: SimSwapChain): Promise<void> {
-    if (this.monitor === null) return;
-    this.unassigns++;
-    try {
-      await this.monitor.unassignSwapChain();
-    } catch (e) {
-      this.monitorErrors.push(`unassignSwapChain threw: ${e instanceof Error ? e.message : String(e)}`);
-    }
-    // A swap-chain lost to access-lost stays in awaitingDelete: the driver should have deleted it.
-    if (!sc.deleted) {
-      sc.lose();
-      this.release(sc);
-    }
-  }
-
-  /** Takes the swap-chain back and assigns a new one at once (unassign, flap, hdr-flip, adapter change). */
-  private async reassign(between?: () => void): Promise<void> {
-    await this.takeBack();
-    between?.();
-    this.cancelAssign?.();
-    this.cancelAssign = null;
-    await this.assign();
-  }
-
-  private takeSurface(mode: DisplayMode): Uint8Array {
-    const bytes = mode.width * mode.height * bytesPerPixel(mode.format);
-    const s = this.freeSurfaces.pop();
-    return s !== undefined && s.byteLength === bytes ? s : new Uint8Array(bytes);
-  }
-
-  /** The swap-chain is gone (deleted, or destroyed by the OS): its surface can serve the next one. */
-  private release(sc: SimSwapChain): void {
-    if (!this.live.delete(sc)) return;
-    if (this.freeSurfaces.length < 2) this.freeSurfaces.push(sc.surface);
+    this.assigner.deviceStopped();
   }
 
   // ---- faults ----
 
   private faultEffects(): FaultEffects {
+    const as = this.assigner;
     return {
       breakCurrentDevice: (hr) => {
-        const d = this.current?.boundDevice ?? this.devices.newestLive();
+        const d = as.current?.boundDevice ?? this.devices.newestLive();
         if (d === null) return 'no live device';
         return d.remove(hr) ? `device ${d.id} on ${d.adapter.kind}: ${resultName(hr)}` : `device ${d.id} was already removed (${hresultHex(d.removedReason())})`;
       },
       loseSwapChain: () => {
-        const sc = this.current;
-        if (sc === null || sc.state === 'lost') return 'no swap-chain';
-        sc.lose();
-        this.swapChainsLost++;
-        this.awaitingDelete.add(sc);
-        return `swap-chain ${sc.id}: DXGI_ERROR_ACCESS_LOST`;
+        const sc = as.loseCurrent();
+        return sc === null ? 'no swap-chain' : `swap-chain ${sc.id}: DXGI_ERROR_ACCESS_LOST`;
       },
       flap: (ms) => {
         this.flapUntil = Math.max(this.flapUntil, this.clock.now() + ms);
-        void this.enqueue(() => this.reassign());
-        return `SetDevice fails for ${ms} ms; swap-chain ${this.current?.id ?? '-'} unassigned and reassigned`;
+        const id = as.current?.id;
+        as.reassign();
+        return `SetDevice fails for ${ms} ms; swap-chain ${id ?? '-'} unassigned, a new one assigned`;
       },
       unassign: () => {
-        void this.enqueue(() => this.reassign());
-        return `swap-chain ${this.current?.id ?? '-'} unassigned`;
+        const id = as.current?.id;
+        as.reassign();
+        return `swap-chain ${id ?? '-'} unassigned, a new one assigned`;
       },
       hdrFlip: () => {
-        void this.enqueue(() =>
-          this.reassign(() => {
-            const next = this.displayMode.format === FORMAT_BGRA8 ? FORMAT_RGBA16F : FORMAT_BGRA8;
-            this.displayMode = { ...this.displayMode, format: next };
-            this.freeSurfaces.length = 0;
-          }),
-        );
-        return `composition format leaves ${formatName(this.displayMode.format)}; swap-chain recreated`;
+        const from = this.displayMode.format;
+        const to = from === FORMAT_BGRA8 ? FORMAT_RGBA16F : FORMAT_BGRA8;
+        as.reassign(() => {
+          this.displayMode = { ...this.displayMode, format: to };
+          as.dropSurfaces();
+        });
+        return `composition format ${formatName(from)} -> ${formatName(to)}; swap-chain recreated`;
       },
       idle: (ms) => {
         this.compositor.idleFor(ms);
@@ -399,14 +258,13 @@ export class SimDisplay<C extends Clock = Clock> implements DisplaySystem, SwapC
           try {
             l(req);
           } catch (e) {
-            this.monitorErrors.push(`host fault listener threw: ${e instanceof Error ? e.message : String(e)}`);
+            this.listenerErrors.push(`host fault listener threw: ${e instanceof Error ? e.message : String(e)}`);
           }
         }
         return `delivered to ${this.hostFaultListeners.length} host listener(s)`;
       },
       assignFail: (count) => {
-        this.assignFailLeft += count;
-        if (this.current !== null) void this.enqueue(() => this.reassign());
+        as.armAssignFail(count);
         return `device creation fails in the next ${count} assign(s)`;
       },
       driverBug: () => {

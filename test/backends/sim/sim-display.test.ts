@@ -7,7 +7,6 @@ import {
   SOFTWARE_ADAPTER,
   createSimDisplay,
   formatFaultEntry,
-  verifyFrame,
 } from '../../../src/backends/sim/index.js';
 import { STATUS_GRAPHICS_INDIRECT_DISPLAY_ABANDON_SWAPCHAIN, S_OK } from '../../../src/display/result-codes.js';
 import type { SwapChain } from '../../../src/display/types.js';
@@ -181,12 +180,11 @@ test('the same display runs on the real clock', async () => {
   const d = createSimDisplay({ clock: 'real', mode: '64x32@200' });
   const m = new FakeMonitor(d);
   await d.start(m);
-  await new Promise((r) => setTimeout(r, 60));
+  // Wait for a few frames, however slow the machine (no timing is asserted).
+  for (let i = 0; i < 500 && m.frames.length < 3; i++) await new Promise((r) => setTimeout(r, 10));
   await d.stop();
   assert.ok(d.stats().presented > 0);
   assert.deepEqual(m.integrityErrors, []);
   assert.deepEqual(d.checkInvariants({ allowStalls: true }), []);
-  const f = m.frames.at(-1)!;
-  assert.ok(f.frameNumber >= 1);
-  void verifyFrame;
+  assert.ok(m.frames.length >= 3);
 });

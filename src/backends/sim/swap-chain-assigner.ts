@@ -1,0 +1,245 @@
+/**
+ * The OS's side of EvtIddCxMonitorAssignSwapChain / UnassignSwapChain for one monitor: which
+ * swap-chain is current, when the monitor is called, and what happens to a swap-chain afterwards.
+ *
+ * Invariants:
+ * - every call into the monitor goes through one queue, so assign and unassign never overlap (IddCx
+ *   serializes its callbacks) and a fault that arrives mid-assign waits for it;
+ * - at most one swap-chain is current; only the current one receives presents;
+ * - ABANDON_SWAPCHAIN (or any failure, or a throw) from assignSwapChain → that swap-chain is dead and
+ *   the OS assigns again after reassignDelayMs, giving up after maxConsecutiveAbandons in a row;
+ * - the driver deleting the current swap-chain → a new one is assigned after reassignDelayMs;
+ * - a swap-chain taken back (unassign) is dead once the monitor's unassign resolved;
+ * - every swap-chain ever assigned is live until deleted by the driver or destroyed by the OS.
+ */
+import { bytesPerPixel } from '../../contract/pixel-format.js';
+import type { Clock } from '../../display/clock.js';
+import { E_FAIL, succeeded } from '../../display/result-codes.js';
+import type { Adapter, DisplayMode, Monitor } from '../../display/types.js';
+import { SimSwapChain, newFrameCounters, type FrameCounters, type SwapChainOwner } from './sim-swap-chain.js';
+
+/** What the assigner reads from the rest of the simulated OS. */
+export interface AssignerContext {
+  readonly clock: Clock;
+  mode(): DisplayMode;
+  renderAdapter(): Adapter;
+  /** SetDevice fails (a monitor flap). */
+  flapping(): boolean;
+  /** The device stopped (critical error): nothing is assigned any more. */
+  deviceStopped(): boolean;
+  readonly reassignDelayMs: number;
+  readonly maxConsecutiveAbandons: number;
+}
+
+export class SwapChainAssigner implements SwapChainOwner {
+  readonly counters: FrameCounters = newFrameCounters();
+  assigned = 0;
+  abandoned = 0;
+  deleted = 0;
+  lost = 0;
+  unassigns = 0;
+  gaveUp = false;
+  readonly monitorErrors: string[] = [];
+  private monitor: Monitor | null = null;
+  private cur: SimSwapChain | null = null;
+  private readonly live = new Set<SimSwapChain>();
+  /** Swap-chains abandoned with access lost that the driver has not deleted yet. */
+  private readonly awaitingDelete = new Set<SimSwapChain>();
+  private nextId = 1;
+  private queue: Promise<void> = Promise.resolve();
+  private cancelAssign: (() => void) | null = null;
+  private stopping = false;
+  private consecutiveAbandons = 0;
+  private assignFailLeft = 0;
+  private failing = false;
+  private readonly freeSurfaces: Uint8Array[] = [];
+
+  constructor(private readonly ctx: AssignerContext) {}
+
+  get current(): SimSwapChain | null {
+    return this.cur;
+  }
+
+  /** Inside an assignSwapChain call that the assign-fail fault makes fail. */
+  get assignFailing(): boolean {
+    return this.failing;
+  }
+
+  liveIds(): number[] {
+    return [...this.live].map((s) => s.id);
+  }
+
+  undeletedIds(): number[] {
+    return [...this.awaitingDelete].map((s) => s.id);
+  }
+
+  /** Plugs the monitor in and assigns the first swap-chain. */
+  start(monitor: Monitor): Promise<void> {
+    this.monitor = monitor;
+    return this.enqueue(() => this.assign());
+  }
+
+  /** No more assigns; takes the current swap-chain back. */
+  stop(): Promise<void> {
+    this.stopping = true;
+    this.cancelPendingAssign();
+    return this.enqueue(() => this.takeBack());
+  }
+
+  /** Takes the current swap-chain back and assigns a new one at once; `between` runs in the gap. */
+  reassign(between?: () => void): void {
+    void this.enqueue(async () => {
+      await this.takeBack();
+      between?.();
+      this.cancelPendingAssign();
+      await this.assign();
+    });
+  }
+
+  /** The device stopped: the swap-chain stops being current now and is torn down; none follows. */
+  deviceStopped(): void {
+    this.cancelPendingAssign();
+    const sc = this.cur;
+    this.cur = null; // the driver deleting it must not read as a request for another
+    if (sc === null) return;
+    sc.surfaceAvailable.set(); // a waiting driver sees DEVICE_STOPPED at once
+    void this.enqueue(() => this.unassign(sc));
+  }
+
+  /** access-lost: the OS abandons the current swap-chain; the driver is expected to delete it. */
+  loseCurrent(): SimSwapChain | null {
+    const sc = this.cur;
+    if (sc === null || sc.state === 'lost') return null;
+    sc.lose();
+    this.lost++;
+    this.awaitingDelete.add(sc);
+    return sc;
+  }
+
+  /** assign-fail: device creation fails inside the next `count` assigns; forces one if a swap-chain is current. */
+  armAssignFail(count: number): void {
+    this.assignFailLeft += count;
+    if (this.cur !== null) this.reassign();
+  }
+
+  /** The mode changed: surfaces kept for reuse no longer fit. */
+  dropSurfaces(): void {
+    this.freeSurfaces.length = 0;
+  }
+
+  // ---- SwapChainOwner ----
+
+  isFlapping(): boolean {
+    return this.ctx.flapping();
+  }
+
+  isStopped(): boolean {
+    return this.ctx.deviceStopped();
+  }
+
+  swapChainDeleted(sc: SimSwapChain): void {
+    this.deleted++;
+    this.awaitingDelete.delete(sc);
+    this.release(sc);
+    if (this.cur === sc) {
+      this.cur = null;
+      this.requestAssign(this.ctx.reassignDelayMs);
+    }
+  }
+
+  // ---- on the queue ----
+
+  private enqueue(op: () => Promise<void>): Promise<void> {
+    const run = this.queue.then(op).catch((e: unknown) => {
+      this.monitorErrors.push(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+    });
+    this.queue = run;
+    return run;
+  }
+
+  private cancelPendingAssign(): void {
+    this.cancelAssign?.();
+    this.cancelAssign = null;
+  }
+
+  private requestAssign(delayMs: number): void {
+    if (this.stopping || this.ctx.deviceStopped() || this.cur !== null || this.cancelAssign !== null || this.monitor === null) return;
+    this.cancelAssign = this.ctx.clock.setTimer(delayMs, () => {
+      this.cancelAssign = null;
+      void this.enqueue(() => this.assign());
+    });
+  }
+
+  /** EvtIddCxMonitorAssignSwapChain with a new swap-chain on the current render adapter and mode. */
+  private async assign(): Promise<void> {
+    const monitor = this.monitor;
+    if (this.stopping || this.ctx.deviceStopped() || this.cur !== null || monitor === null || this.gaveUp) return;
+    const mode = this.ctx.mode();
+    const sc = new SimSwapChain(this.nextId++, this.ctx.renderAdapter(), mode, this.takeSurface(mode), this);
+    this.cur = sc;
+    this.live.add(sc);
+    this.assigned++;
+    this.failing = this.assignFailLeft > 0;
+    if (this.failing) this.assignFailLeft--;
+    let hr: number;
+    try {
+      hr = await monitor.assignSwapChain(sc);
+    } catch (e) {
+      this.monitorErrors.push(`assignSwapChain threw: ${e instanceof Error ? e.message : String(e)}`);
+      hr = E_FAIL;
+    } finally {
+      this.failing = false;
+    }
+    if (succeeded(hr)) {
+      this.consecutiveAbandons = 0;
+      return;
+    }
+    // ABANDON_SWAPCHAIN (or a failure the OS treats alike): destroy it and assign again soon.
+    this.abandoned++;
+    if (this.cur === sc) this.cur = null;
+    this.awaitingDelete.delete(sc);
+    sc.lose();
+    this.release(sc);
+    if (++this.consecutiveAbandons >= this.ctx.maxConsecutiveAbandons) {
+      this.gaveUp = true;
+      return;
+    }
+    this.requestAssign(this.ctx.reassignDelayMs);
+  }
+
+  /** EvtIddCxMonitorUnassignSwapChain for the current swap-chain. */
+  private async takeBack(): Promise<void> {
+    const sc = this.cur;
+    if (sc === null) return;
+    this.cur = null;
+    await this.unassign(sc);
+  }
+
+  /** Calls the monitor's unassign for `sc` (no longer current); then the swap-chain is dead. */
+  private async unassign(sc: SimSwapChain): Promise<void> {
+    if (this.monitor === null) return;
+    this.unassigns++;
+    try {
+      await this.monitor.unassignSwapChain();
+    } catch (e) {
+      this.monitorErrors.push(`unassignSwapChain threw: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    // One lost to access-lost stays in awaitingDelete: the driver should have deleted it.
+    if (!sc.deleted) {
+      sc.lose();
+      this.release(sc);
+    }
+  }
+
+  private takeSurface(mode: DisplayMode): Uint8Array {
+    const bytes = mode.width * mode.height * bytesPerPixel(mode.format);
+    const s = this.freeSurfaces.pop();
+    return s !== undefined && s.byteLength === bytes ? s : new Uint8Array(bytes);
+  }
+
+  /** The swap-chain is gone (deleted, or destroyed by the OS): its surface can serve the next one. */
+  private release(sc: SimSwapChain): void {
+    if (!this.live.delete(sc)) return;
+    if (this.freeSurfaces.length < 2) this.freeSurfaces.push(sc.surface);
+  }
+}
