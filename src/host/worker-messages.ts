@@ -52,6 +52,7 @@ export interface DriverCounters {
 }
 
 export interface RecoveryEventMessage {
+  [key: string]: unknown;
   atMs: number;
   failure: string;
   hresult: string;
