@@ -38,6 +38,7 @@ export {
   type FaultKind,
 } from './fault-schedule.js';
 export { type FaultRecord } from './fault-injector.js';
+export { chaosSchedule, type ChaosOptions } from './chaos-schedule.js';
 export {
   PATTERN_WORKLOADS,
   PATTERN_PERIOD,
