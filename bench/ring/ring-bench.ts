@@ -1,0 +1,284 @@
+/**
+ * `vdpush bench ring`: the shared-memory ring against the machine's memcpy ceiling and against the
+ * naive alternative (postMessage of a freshly allocated, transferred ArrayBuffer), in one run, at
+ * 1920x1080 and 3840x2160 bgra8 (DESIGN.md "Performance": benchmarks compare side by side, never
+ * timed tests).
+ *
+ * Per size:
+ *   memcpy     SAB → SAB Uint8Array.set of one frame: the ceiling for a full-frame publish;
+ *   ring       a worker publishes full frames as fast as it can, the main thread takes each with
+ *              nextFrame (never blocking) and returns it: frames/s, GB/s, ratio to memcpy;
+ *   latency    the same at a steady pace (a display, not a flood): publish start → frame in the
+ *              consumer's hands, on the clock both threads share (timeOrigin + now), p50/p99 µs;
+ *   baseline   the same two workloads through postMessage with a transferred buffer (2 in flight);
+ *   dirty      publish time of full frames vs frames whose damage is 1% of the frame: the speed-up.
+ *
+ * runRingBench never writes to stdout: the caller prints formatRingBench(result) or the JSON.
+ */
+import { Worker } from 'node:worker_threads';
+import { FORMAT_BGRA8 } from '../../src/contract/index.js';
+import { FramePublisher, HostRing } from '../../src/ring/index.js';
+import type { BenchToWorker, WorkerToBench } from './bench-messages.js';
+
+export interface RingBenchSize {
+  width: number;
+  height: number;
+  fps: number;
+  GBps: number;
+  ratioToMemcpy: number;
+  latencyUs: { p50: number; p99: number };
+  baseline: { fps: number; GBps: number; latencyUs: { p50: number; p99: number } };
+  dirty: { speedup: number; fullPublishUs: number; onePercentPublishUs: number };
+  /** The memcpy ceiling measured at this frame size (the ratio's denominator). */
+  memcpyGBps: number;
+  framesDelivered: number;
+}
+
+export interface RingBenchResult {
+  /** The memcpy ceiling at the first size (1080p); each result carries its own size's ceiling. */
+  memcpyGBps: number;
+  results: RingBenchSize[];
+}
+
+export interface RingBenchOptions {
+  json?: boolean;
+  /** Length of each measuring phase (default 1000 ms; 10 phases in all). */
+  durationMs?: number;
+}
+
+const SIZES: ReadonlyArray<readonly [number, number]> = [
+  [1920, 1080],
+  [3840, 2160],
+];
+const TARGET = 1;
+/** The steady pace of the latency phases: a 240 Hz display at 1080p, 120 Hz at 4K. */
+const PACE_MS: Record<number, number> = { 1920: 1000 / 240, 3840: 1000 / 120 };
+
+function sharedNow(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+}
+
+function round(n: number, digits = 2): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
+
+function progress(opts: RingBenchOptions, line: string): void {
+  if (!opts.json) process.stderr.write(`  ${line}\n`);
+}
+
+/** SAB → SAB copy of one frame, repeated for durationMs: GB/s. */
+function measureMemcpy(bytes: number, durationMs: number): number {
+  const src = new Uint8Array(new SharedArrayBuffer(bytes));
+  const dst = new Uint8Array(new SharedArrayBuffer(bytes));
+  for (let i = 0; i < bytes; i += 4096) src[i] = i & 0xff;
+  for (let i = 0; i < 5; i++) dst.set(src);
+  let n = 0;
+  const t0 = performance.now();
+  let t = t0;
+  while (t - t0 < durationMs) {
+    dst.set(src);
+    n++;
+    t = performance.now();
+  }
+  return (n * bytes) / ((t - t0) / 1000) / 1e9;
+}
+
+class BenchWorker {
+  private readonly worker = new Worker(new URL('./ring-bench-worker.js', import.meta.url));
+  private listener: ((m: WorkerToBench) => void) | null = null;
+  private failure: Error | null = null;
+
+  constructor() {
+    this.worker.on('message', (m: WorkerToBench) => {
+      if (m.type === 'error') this.failure = new Error(`ring bench worker: ${m.message}`);
+      this.listener?.(m);
+    });
+    this.worker.on('error', (e) => (this.failure = e));
+  }
+
+  /** Sends a command; resolves with the 'done' message, passing every other message to onMessage. */
+  run<T extends WorkerToBench['type']>(cmd: BenchToWorker, doneType: T, onMessage?: (m: WorkerToBench) => void): Promise<Extract<WorkerToBench, { type: T }>> {
+    return new Promise((resolve, reject) => {
+      this.listener = (m) => {
+        if (m.type === doneType) {
+          this.listener = null;
+          resolve(m as Extract<WorkerToBench, { type: T }>);
+        } else if (m.type === 'error') {
+          this.listener = null;
+          reject(this.failure);
+        } else onMessage?.(m);
+      };
+      this.worker.postMessage(cmd);
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.worker.terminate();
+  }
+}
+
+interface FlowResult {
+  fps: number;
+  latencies: Float64Array;
+  delivered: number;
+}
+
+/** Worker publishes into the ring; this thread consumes with nextFrame until the worker is done. */
+async function ringFlow(w: BenchWorker, width: number, height: number, durationMs: number, paceMs: number): Promise<FlowResult> {
+  const ring = HostRing.create({ targetId: TARGET, width, height, format: FORMAT_BGRA8, ringLen: 6 });
+  const lat = new Float64Array(Math.ceil(durationMs * 20) + 16);
+  let delivered = 0;
+  let finished = false;
+  const done = w.run({ type: 'ring', buffer: ring.buffer, targetId: TARGET, width, height, durationMs, paceMs }, 'ring-done').then(() => (finished = true));
+  const t0 = performance.now();
+  let tLast = t0;
+  try {
+    while (!finished) {
+      const f = await ring.nextFrame({ timeoutMs: 50 });
+      if (f === null) continue;
+      const now = sharedNow();
+      if (delivered < lat.length) lat[delivered] = (now - f.presentTimeMs) * 1000;
+      delivered++;
+      tLast = performance.now();
+      ring.release(f);
+    }
+    await done;
+  } finally {
+    ring.close();
+  }
+  const latencies = lat.slice(0, Math.min(delivered, lat.length)).sort();
+  return { fps: delivered / ((tLast - t0) / 1000), latencies, delivered };
+}
+
+/** Worker posts each frame as a new transferred ArrayBuffer; this thread receives and acks. */
+async function baselineFlow(w: BenchWorker, width: number, height: number, durationMs: number, paceMs: number): Promise<FlowResult> {
+  const ackBuf = new SharedArrayBuffer(4);
+  const ack = new Int32Array(ackBuf);
+  const lat = new Float64Array(Math.ceil(durationMs * 20) + 16);
+  let received = 0;
+  const t0 = performance.now();
+  let tLast = t0;
+  await w.run({ type: 'baseline', width, height, durationMs, paceMs, ack: ackBuf, window: 2 }, 'baseline-done', (m) => {
+    if (m.type !== 'frame') return;
+    const now = sharedNow();
+    if (received < lat.length) lat[received] = (now - m.startedMs) * 1000;
+    received++;
+    tLast = performance.now();
+    Atomics.add(ack, 0, 1);
+    Atomics.notify(ack, 0);
+  });
+  // Frames still in the port's queue arrive before the next command's replies; let them land.
+  await new Promise((r) => setTimeout(r, 20));
+  const latencies = lat.slice(0, Math.min(received, lat.length)).sort();
+  return { fps: received / ((tLast - t0) / 1000), latencies, delivered: received };
+}
+
+/** Mean publish time (µs) of full frames and of frames whose damage is 1% of the frame, one thread. */
+function dirtySpeedup(width: number, height: number, durationMs: number): { full: number; onePercent: number } {
+  const ring = HostRing.create({ targetId: TARGET, width, height, format: FORMAT_BGRA8, ringLen: 6 });
+  const opened = FramePublisher.open(ring.buffer, { targetId: TARGET });
+  if (!opened.ok) throw new Error(opened.message);
+  const p = opened.publisher;
+  const pixels = new Uint8Array(new SharedArrayBuffer(width * height * 4));
+  // A 10% x 10% rectangle (1% of the area) that changes every frame, as a clock or a cursor does.
+  const rw = Math.round(width / 10);
+  const rh = Math.round(height / 10);
+  const frame = { pixels, width, height, format: FORMAT_BGRA8, stride: width * 4, frameNumber: 0, presentTimeMs: 0, dirtyRects: new Int32Array([width / 2, height / 3, rw, rh]), dirtyCount: -1 };
+  const timeIt = (count: number): number => {
+    let total = 0;
+    let n = 0;
+    const end = performance.now() + durationMs / 2;
+    while (performance.now() < end || n < 20) {
+      frame.dirtyCount = count;
+      frame.frameNumber++;
+      const t = performance.now();
+      p.publish(frame);
+      total += performance.now() - t;
+      n++;
+      const f = ring.tryConsume();
+      if (f) ring.release(f);
+    }
+    return (total / n) * 1000;
+  };
+  timeIt(-1); // warm up every slot at full size
+  const full = timeIt(-1);
+  timeIt(1); // settle: every slot has received a frame since the last full one
+  const onePercent = timeIt(1);
+  ring.close();
+  return { full, onePercent };
+}
+
+export async function runRingBench(opts: RingBenchOptions = {}): Promise<RingBenchResult> {
+  const phase = opts.durationMs ?? 1000;
+  const w = new BenchWorker();
+  const results: RingBenchSize[] = [];
+  try {
+    for (const [width, height] of SIZES) {
+      const bytes = width * height * 4;
+      progress(opts, `${width}x${height}: memcpy ceiling`);
+      const memcpy = measureMemcpy(bytes, phase / 2);
+      progress(opts, `${width}x${height}: ring, full speed`);
+      const ring = await ringFlow(w, width, height, phase, 0);
+      progress(opts, `${width}x${height}: ring, paced (latency)`);
+      const ringPaced = await ringFlow(w, width, height, phase, PACE_MS[width]!);
+      progress(opts, `${width}x${height}: postMessage baseline, full speed`);
+      const base = await baselineFlow(w, width, height, phase, 0);
+      progress(opts, `${width}x${height}: postMessage baseline, paced (latency)`);
+      const basePaced = await baselineFlow(w, width, height, phase, PACE_MS[width]!);
+      progress(opts, `${width}x${height}: 1% damage vs full frames`);
+      const dirty = dirtySpeedup(width, height, phase);
+      const GBps = (ring.fps * bytes) / 1e9;
+      results.push({
+        width,
+        height,
+        fps: round(ring.fps, 1),
+        GBps: round(GBps),
+        ratioToMemcpy: round(GBps / memcpy, 3),
+        latencyUs: { p50: round(percentile(ringPaced.latencies, 0.5), 1), p99: round(percentile(ringPaced.latencies, 0.99), 1) },
+        baseline: {
+          fps: round(base.fps, 1),
+          GBps: round((base.fps * bytes) / 1e9),
+          latencyUs: { p50: round(percentile(basePaced.latencies, 0.5), 1), p99: round(percentile(basePaced.latencies, 0.99), 1) },
+        },
+        dirty: { speedup: round(dirty.full / dirty.onePercent, 1), fullPublishUs: round(dirty.full, 1), onePercentPublishUs: round(dirty.onePercent, 1) },
+        memcpyGBps: round(memcpy),
+        framesDelivered: ring.delivered,
+      });
+    }
+  } finally {
+    await w.close();
+  }
+  return { memcpyGBps: results[0]!.memcpyGBps, results };
+}
+
+export function formatRingBench(r: RingBenchResult): string {
+  const lines = [
+    'vdpush ring bench (bgra8; publish in a worker, consume on the main thread)',
+    '',
+    '  size        memcpy GB/s   ring fps   ring GB/s  x memcpy   latency p50/p99 µs   postMessage fps  GB/s   p50/p99 µs      1% damage',
+  ];
+  for (const s of r.results) {
+    lines.push(
+      '  ' +
+        `${s.width}x${s.height}`.padEnd(12) +
+        `${s.memcpyGBps.toFixed(1)}`.padStart(11) +
+        `${s.fps.toFixed(0)}`.padStart(11) +
+        `${s.GBps.toFixed(1)}`.padStart(12) +
+        `${s.ratioToMemcpy.toFixed(2)}`.padStart(10) +
+        `${s.latencyUs.p50.toFixed(0)} / ${s.latencyUs.p99.toFixed(0)}`.padStart(21) +
+        `${s.baseline.fps.toFixed(0)}`.padStart(17) +
+        `${s.baseline.GBps.toFixed(1)}`.padStart(6) +
+        `${s.baseline.latencyUs.p50.toFixed(0)} / ${s.baseline.latencyUs.p99.toFixed(0)}`.padStart(15) +
+        `${s.dirty.speedup.toFixed(1)}x faster`.padStart(15),
+    );
+  }
+  lines.push('');
+  lines.push('  targets: ring >= 0.8 x memcpy; ring latency p99 < postMessage p50; 1% damage >= 20x faster than a full frame');
+  return lines.join('\n');
+}
