@@ -195,6 +195,8 @@ export class MonitorContext implements Monitor {
       stash: this.stash,
       epochs: { assignment: this.assignmentEpoch, device: this.deviceEpoch },
       onAcquireError: (hr) => {
+        // After a critical error the device stopped: leave, and decide nothing more.
+        if (this.policy.criticalError !== null) return false;
         const d = this.policy.onFailure('processing', hr, sc.renderAdapter, this.adapter.renderAdapters(), this.clock.now());
         if (d.action === 'retry') return true;
         decided = d;
@@ -219,6 +221,11 @@ export class MonitorContext implements Monitor {
     this.swapChains.deleted++;
     if (exit.reason === 'terminated') {
       // Unassigned or stopped: the device is healthy (the pool checks), reuse it for the next swap-chain.
+      this.pool.giveBack(device);
+      return;
+    }
+    if (decided === null && this.policy.criticalError !== null) {
+      // The device stopped (critical error): this exit is its consequence, not a new failure.
       this.pool.giveBack(device);
       return;
     }
