@@ -18,7 +18,7 @@ import { createProcessorCounters, type DropCounters, type ProcessorCounters } fr
 import { RecoveryPolicy, type RecoveryPolicyOptions } from './recovery-policy.js';
 import { RecoveryTimeline, type RecoveryEvent } from './recovery-timeline.js';
 import type { RingPort } from './ring-port.js';
-import type { ProcessorTuning } from './swap-chain-processor.js';
+import type { ProcessorTuning } from './processor-tuning.js';
 import type { TerminateFlag } from './terminate-signal.js';
 
 export interface DriverOptions {

@@ -2,6 +2,7 @@ export * from './ring-port.js';
 export * from './terminate-signal.js';
 export * from './processor-counters.js';
 export * from './frame-stash.js';
+export * from './processor-tuning.js';
 export * from './swap-chain-processor.js';
 export * from './device-pool.js';
 export * from './failure-class.js';

@@ -28,7 +28,8 @@ import { FrameStash } from './frame-stash.js';
 import { createProcessorCounters, type ProcessorCounters } from './processor-counters.js';
 import { RecoveryPolicy, type RecoveryDecision } from './recovery-policy.js';
 import type { RingPort } from './ring-port.js';
-import { SwapChainProcessor, type ProcessorExit, type ProcessorTuning } from './swap-chain-processor.js';
+import type { ProcessorTuning } from './processor-tuning.js';
+import { SwapChainProcessor, type ProcessorExit } from './swap-chain-processor.js';
 import { TerminateFlag } from './terminate-signal.js';
 
 export interface MonitorContextOptions {

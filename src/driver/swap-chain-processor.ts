@@ -28,30 +28,9 @@ import type { FrameStash } from './frame-stash.js';
 import { countPublishOutcome, createProcessorCounters, type ProcessorCounters } from './processor-counters.js';
 import type { PublisherLike, RingPort } from './ring-port.js';
 import type { TerminateFlag } from './terminate-signal.js';
+import { DEFAULT_PROCESSOR_TUNING, validateTuning, type ProcessorTuning } from './processor-tuning.js';
 
-export interface ProcessorTuning {
-  /** SetDevice attempts per swap-chain (seed: 60). */
-  setDeviceAttempts: number;
-  /** Gap between SetDevice attempts (seed: 50 ms). */
-  setDeviceRetryMs: number;
-  /** Passes between ring attach attempts while detached (seed: 30). */
-  attachEveryPasses: number;
-  /** Longest wait on surface-available after E_PENDING (seed: 16 ms). */
-  pendingWaitMs: number;
-  /** Pause before retrying a transient failure within the frame. */
-  transientRetryMs: number;
-  /** Consecutive frames without a wait after which the loop yields one macrotask (0 = never). */
-  burstYieldFrames: number;
-}
 
-export const DEFAULT_PROCESSOR_TUNING: Readonly<ProcessorTuning> = Object.freeze({
-  setDeviceAttempts: 60,
-  setDeviceRetryMs: 50,
-  attachEveryPasses: 30,
-  pendingWaitMs: 16,
-  transientRetryMs: 1,
-  burstYieldFrames: 32,
-});
 
 export type ProcessorExitReason = 'terminated' | 'bind-failed' | 'acquire-failed' | 'finish-failed' | 'exception';
 
@@ -391,13 +370,3 @@ export class SwapChainProcessor {
 
 /** bindDevice's "terminate was requested" result; not an HRESULT any DDI returns. */
 const TERMINATED = -1;
-
-function validateTuning(t: ProcessorTuning): ProcessorTuning {
-  for (const [k, v] of Object.entries(t)) {
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-      throw new RangeError(`processor tuning ${k} must be a finite number >= 0, got ${String(v)}`);
-    }
-  }
-  if (t.setDeviceAttempts < 1) throw new RangeError('processor tuning setDeviceAttempts must be at least 1');
-  return t;
-}

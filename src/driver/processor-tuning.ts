@@ -1,0 +1,37 @@
+/**
+ * The processor's timing constants, from seed 000 unless marked, validated once at construction
+ * (the hot path never re-checks them).
+ */
+export interface ProcessorTuning {
+  /** SetDevice attempts per swap-chain (seed: 60). */
+  setDeviceAttempts: number;
+  /** Gap between SetDevice attempts (seed: 50 ms). */
+  setDeviceRetryMs: number;
+  /** Passes between ring attach attempts while detached (seed: 30). */
+  attachEveryPasses: number;
+  /** Longest wait on surface-available after E_PENDING (seed: 16 ms). */
+  pendingWaitMs: number;
+  /** Pause before retrying a transient failure within the frame (vdpush; seed 004 "fix it while processing the frame"). */
+  transientRetryMs: number;
+  /** vdpush: consecutive frames without a wait after which the loop yields one macrotask (0 = never). */
+  burstYieldFrames: number;
+}
+
+export const DEFAULT_PROCESSOR_TUNING: Readonly<ProcessorTuning> = Object.freeze({
+  setDeviceAttempts: 60,
+  setDeviceRetryMs: 50,
+  attachEveryPasses: 30,
+  pendingWaitMs: 16,
+  transientRetryMs: 1,
+  burstYieldFrames: 32,
+});
+
+export function validateTuning(t: ProcessorTuning): ProcessorTuning {
+  for (const [k, v] of Object.entries(t)) {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
+      throw new RangeError(`processor tuning ${k} must be a finite number >= 0, got ${String(v)}`);
+    }
+  }
+  if (t.setDeviceAttempts < 1) throw new RangeError('processor tuning setDeviceAttempts must be at least 1');
+  return t;
+}
