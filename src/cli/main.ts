@@ -4,7 +4,7 @@
  * error of the display ends in exit code 3; nothing the user typed produces a stack trace.
  */
 import { parseArgs } from 'node:util';
-import { VdpushError, InvalidArgumentError } from '../contract/errors.js';
+import { VdpushError, InvalidArgumentError, FaultScheduleError } from '../contract/errors.js';
 import { COMMANDS, commandHelp, findCommand, mainHelp, type CommandSpec } from './command-spec.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 
@@ -71,7 +71,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     return await dispatch(cmd);
   } catch (e) {
-    if (e instanceof InvalidArgumentError) {
+    if (e instanceof InvalidArgumentError || e instanceof FaultScheduleError) {
       process.stderr.write(`vdpush: ${e.message}\n`);
       return EXIT_USAGE;
     }

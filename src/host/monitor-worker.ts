@@ -9,12 +9,16 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { VdpushError } from '../contract/errors.js';
-import { FramePublisher } from '../ring/index.js';
+import { FramePublisher, sleepWhileEqual } from '../ring/index.js';
 import { createDriver, TerminateFlag, type Driver, type PublisherLike, type RingPort } from '../driver/index.js';
 import type { DisplaySystem } from '../display/types.js';
 import { createSimDisplay, type SimDisplay, type VirtualClock } from '../backends/sim/index.js';
 import {
+  CONTROL_ACK,
+  CONTROL_POSTED,
+  CONTROL_SLICE,
   CONTROL_TERMINATE,
+  CONTROL_VNOW,
   type HostToWorker,
   type MonitorConfig,
   type VerifyDescriptor,
@@ -23,8 +27,13 @@ import {
 } from './worker-messages.js';
 
 const SNAPSHOT_INTERVAL_MS = 200;
-/** Virtual time is run in slices this long, so a stop from the host is seen between slices. */
-const VIRTUAL_SLICE_MS = 50;
+/**
+ * Virtual time runs in slices this long; after each the worker waits for the host's acknowledgement
+ * (see CONTROL_SLICE). Short enough that the host consumes about every frame at 240 Hz.
+ */
+const VIRTUAL_SLICE_MS = 4;
+/** A host that does not acknowledge for this long (real time) is not keeping lockstep; run on. */
+const ACK_PATIENCE_MS = 2000;
 
 const port = parentPort;
 if (port === null) throw new Error('monitor-worker.js must run as a worker thread');
@@ -110,8 +119,14 @@ async function runFor(r: Running): Promise<void> {
   if (r.sim !== null && r.config.clock === 'virtual') {
     const vclock = clock as VirtualClock;
     const end = r.config.durationMs > 0 ? r.config.durationMs : Number.POSITIVE_INFINITY;
+    let slice = 0;
     while (!r.stopRequested && !critical() && vclock.now() < end) {
       await vclock.runFor(Math.min(VIRTUAL_SLICE_MS, end - vclock.now()));
+      slice++;
+      Atomics.store(r.control, CONTROL_VNOW, Math.floor(vclock.now()));
+      Atomics.store(r.control, CONTROL_SLICE, slice);
+      Atomics.notify(r.control, CONTROL_SLICE);
+      await waitForAck(r, slice);
     }
     return;
   }
@@ -129,6 +144,18 @@ async function runFor(r: Running): Promise<void> {
   await ended;
   cancelTimer();
   clearInterval(poll);
+}
+
+/** Waits (yielding to the event loop) until the host acknowledged `slice`, or stops, or gives up. */
+async function waitForAck(r: Running, slice: number): Promise<void> {
+  const deadline = performance.now() + ACK_PATIENCE_MS;
+  while (!r.stopRequested && Atomics.load(r.control, CONTROL_TERMINATE) === 0) {
+    const acked = Atomics.load(r.control, CONTROL_ACK);
+    if (acked >= slice) return;
+    const left = deadline - performance.now();
+    if (left <= 0) return;
+    await sleepWhileEqual(r.control, CONTROL_ACK, acked, Math.min(left, 100));
+  }
 }
 
 async function stopDriver(r: Running): Promise<void> {
@@ -174,7 +201,11 @@ async function main(init: Extract<HostToWorker, { type: 'init' }>): Promise<void
         break;
     }
   });
-  display.onHostFault((request) => post({ type: 'host-fault', request }));
+  display.onHostFault((request) => {
+    // Counted before it is posted, so a lockstepped host waits for it before acknowledging.
+    Atomics.add(control, CONTROL_POSTED, 1);
+    post({ type: 'host-fault', request });
+  });
   driver.onRecoveryEvent((e) =>
     post({
       type: 'recovery',

@@ -12,14 +12,18 @@
  */
 import { Worker } from 'node:worker_threads';
 import { ClosedError, VdpushError } from '../contract/errors.js';
-import { HostRing, type ConsumedFrame } from '../ring/index.js';
+import { HostRing, sleepWhileEqual, type ConsumedFrame } from '../ring/index.js';
 import { decodeHealth } from '../contract/status-codes.js';
 import type { HostFaultRequest } from '../display/types.js';
 import { resolveMonitorConfig, type SessionOptions } from './session-options.js';
 import { buildRunSummary, type RunSummary } from './run-summary.js';
 import { createFrameVerifier, type FrameVerifier } from './frame-verifier.js';
 import {
+  CONTROL_ACK,
+  CONTROL_POSTED,
+  CONTROL_SLICE,
   CONTROL_TERMINATE,
+  CONTROL_VNOW,
   CONTROL_WORDS,
   type HostToWorker,
   type MonitorConfig,
@@ -46,6 +50,12 @@ export class Session {
   private readonly events: RecoveryEventMessage[] = [];
   private readonly eventListeners = new Set<(e: RecoveryEventMessage) => void>();
   private hostFaults: HostFaultRequest[] = [];
+  private hostFaultsReceived = 0;
+  /** Virtual-clock lockstep (see CONTROL_SLICE): the consumer's progress, in slices. */
+  private readonly lockstep: boolean;
+  private consumerActive = 0;
+  private caughtUpSlice = 0;
+  private caughtUpWaiters: Array<() => void> = [];
   private consumed = 0;
   private integrityErrors = 0;
   private generations = 1;
@@ -68,6 +78,7 @@ export class Session {
     this.verifier = verifier;
     this.mode = { width: config.width, height: config.height, refreshHz: config.refreshHz, format: config.format };
     this.ended = new Promise((r) => (this.resolveEnded = r));
+    this.lockstep = config.clock === 'virtual';
   }
 
   static async open(options: SessionOptions = {}): Promise<Session> {
@@ -117,6 +128,7 @@ export class Session {
     const session = new Session(config, ring, worker, new Int32Array(controlBuffer), createFrameVerifier(ready.verify));
     session.mode = { width: ready.width, height: ready.height, refreshHz: ready.refreshHz, format: ready.format };
     session.listen();
+    if (session.lockstep) void session.acknowledgeSlices();
     return session;
   }
 
@@ -132,6 +144,7 @@ export class Session {
           break;
         case 'host-fault':
           this.hostFaults.push(m.request);
+          this.hostFaultsReceived++;
           break;
         case 'done':
           this.snapshot = m.snapshot;
@@ -179,21 +192,81 @@ export class Session {
    * to the ring when the iteration step ends. Ends when the run ends.
    */
   async *frames(): AsyncGenerator<SessionFrame, void, undefined> {
-    while (true) {
-      this.housekeeping();
-      if (this.hostFaults.length > 0) await this.performHostFault(this.hostFaults.shift()!);
-      const frame = await this.ring.nextFrame({ timeoutMs: POLL_MS });
-      if (frame === null) {
-        if (this.finished) return;
+    this.consumerActive++;
+    try {
+      while (true) {
+        this.housekeeping();
+        if (this.hostFaults.length > 0) await this.performHostFault(this.hostFaults.shift()!);
+        const frame = await this.nextFrame();
+        if (frame === null) {
+          if (this.finished) return;
+          continue;
+        }
+        this.consumed++;
+        if (!this.verifier(frame)) this.integrityErrors++;
+        try {
+          yield frame;
+        } finally {
+          this.ring.release(frame);
+        }
+      }
+    } finally {
+      this.consumerActive--;
+      this.markCaughtUp(Number.MAX_SAFE_INTEGER);
+    }
+  }
+
+  /**
+   * The next frame, or null after a wait with nothing new. In lockstep the consumer first notes
+   * which slice it has seen (before looking, so nothing published in that slice can be missed),
+   * and reports itself caught up when the ring has nothing newer.
+   */
+  private async nextFrame(): Promise<ConsumedFrame | null> {
+    if (!this.lockstep) return this.ring.nextFrame({ timeoutMs: POLL_MS });
+    const slice = Atomics.load(this.control, CONTROL_SLICE);
+    const frame = this.ring.tryConsume();
+    if (frame !== null) return frame;
+    this.markCaughtUp(slice);
+    if (!this.finished) {
+      await sleepWhileEqual(this.control, CONTROL_SLICE, slice, POLL_MS);
+    }
+    return null;
+  }
+
+  private markCaughtUp(slice: number): void {
+    if (slice <= this.caughtUpSlice && slice !== Number.MAX_SAFE_INTEGER) return;
+    this.caughtUpSlice = Math.max(this.caughtUpSlice, slice === Number.MAX_SAFE_INTEGER ? this.caughtUpSlice : slice);
+    const waiters = this.caughtUpWaiters;
+    this.caughtUpWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  /**
+   * The host half of the lockstep: acknowledge each finished slice once every host-fault posted
+   * in it has arrived, the ring matches the display's mode, and an active consumer has taken what
+   * was published. Without a consumer the slice is acknowledged at once (the ring absorbs it).
+   */
+  private async acknowledgeSlices(): Promise<void> {
+    let acked = 0;
+    while (!this.finished) {
+      const slice = Atomics.load(this.control, CONTROL_SLICE);
+      if (slice <= acked) {
+        await sleepWhileEqual(this.control, CONTROL_SLICE, slice, 100);
         continue;
       }
-      this.consumed++;
-      if (!this.verifier(frame)) this.integrityErrors++;
-      try {
-        yield frame;
-      } finally {
-        this.ring.release(frame);
+      while (this.hostFaultsReceived < Atomics.load(this.control, CONTROL_POSTED) && !this.finished) {
+        await new Promise((r) => setImmediate(r));
       }
+      if (this.consumerActive > 0) {
+        while (this.consumerActive > 0 && this.caughtUpSlice < slice && !this.finished) {
+          await new Promise<void>((r) => this.caughtUpWaiters.push(r));
+        }
+      } else {
+        this.housekeeping();
+      }
+      acked = slice;
+      Atomics.store(this.control, CONTROL_ACK, slice);
+      Atomics.notify(this.control, CONTROL_ACK);
     }
   }
 
@@ -224,12 +297,26 @@ export class Session {
     // host-stall: take every frame that arrives and sit on it, as a wedged encoder would. The
     // producer must keep draining the display (it overwrites or drops), never wait for us.
     const held: ConsumedFrame[] = [];
-    const until = performance.now() + req.durationMs;
     try {
-      while (performance.now() < until && !this.finished) {
-        const f = this.ring.tryConsume();
-        if (f) held.push(f);
-        await new Promise((r) => setTimeout(r, 2));
+      if (this.lockstep) {
+        const until = req.atMs + req.durationMs;
+        while (Atomics.load(this.control, CONTROL_VNOW) < until && !this.finished) {
+          const slice = Atomics.load(this.control, CONTROL_SLICE);
+          const f = this.ring.tryConsume();
+          if (f) {
+            held.push(f);
+            continue;
+          }
+          this.markCaughtUp(slice);
+          await sleepWhileEqual(this.control, CONTROL_SLICE, slice, POLL_MS);
+        }
+      } else {
+        const until = performance.now() + req.durationMs;
+        while (performance.now() < until && !this.finished) {
+          const f = this.ring.tryConsume();
+          if (f) held.push(f);
+          await new Promise((r) => setTimeout(r, 2));
+        }
       }
     } finally {
       for (const f of held) this.ring.release(f);

@@ -84,6 +84,19 @@ export interface VerifyDescriptor {
   params: unknown;
 }
 
-/** Indices of the Int32 words in the shared control buffer. */
+/**
+ * Indices of the Int32 words in the shared control buffer.
+ *
+ * Virtual-clock lockstep: the worker runs virtual time in slices; after each it stores the slice
+ * number (CONTROL_SLICE) and virtual now (CONTROL_VNOW) and waits until the host stores the same
+ * number into CONTROL_ACK. The host acknowledges once it has received every host-fault message
+ * posted so far (CONTROL_POSTED counts them), recreated its ring if the display's mode changed, and
+ * its consumer has taken what was published. So host-side reactions happen at exact virtual times
+ * and a virtual run is repeatable end to end, however fast the worker is.
+ */
 export const CONTROL_TERMINATE = 0;
-export const CONTROL_WORDS = 4;
+export const CONTROL_SLICE = 1;
+export const CONTROL_ACK = 2;
+export const CONTROL_POSTED = 3;
+export const CONTROL_VNOW = 4;
+export const CONTROL_WORDS = 8;

@@ -11,6 +11,7 @@ export {
 } from './ring-options.js';
 export { FramePublisher, type OpenResult, type PublishableFrame, type PublisherOptions } from './frame-publisher.js';
 export { AutoResetEvent, type WaitResult } from './auto-reset-event.js';
+export { sleepWhileEqual } from './async-wait.js';
 export { KeyedMutex, type AcquireResult } from './keyed-mutex.js';
 export { HeaderView } from './header-view.js';
 export { SlotTable, type RingDesc } from './slot-table.js';

@@ -264,8 +264,13 @@ export class SimDisplay<C extends Clock = Clock> implements DisplaySystem {
         return `delivered to ${this.hostFaultListeners.length} host listener(s)`;
       },
       assignFail: (count) => {
+        // A GPU-wide fault (a PnP stop, a TDR): the live devices are lost with the adapter, and
+        // creating new ones fails until it comes back. Without the first half a driver that pools
+        // its devices would never create one inside assign, and the failure would never be seen.
+        let lost = 0;
+        for (const d of this.liveDevices()) if (d.remove(DXGI_ERROR_DEVICE_REMOVED)) lost++;
         as.armAssignFail(count);
-        return `device creation fails in the next ${count} assign(s)`;
+        return `${lost} live device(s) removed; device creation fails in the next ${count} assign(s)`;
       },
       driverBug: () => {
         this.devices.enableDriverBug();
