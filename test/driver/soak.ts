@@ -25,10 +25,13 @@ export interface SoakResult {
   replay: string;
 }
 
-/** DirectX failures a fault can cause at most (assign-fail: one per failed assign). */
+/**
+ * DirectX failures a fault can cause at most. assign-fail is a GPU-wide fault: it removes the live
+ * devices (one processing failure at most) and fails `count` device creations.
+ */
 function directxBudget(kind: FaultKind, count: number): number {
   if (kind === 'device-removed' || kind === 'device-reset' || kind === 'device-hung' || kind === 'access-lost') return 1;
-  if (kind === 'assign-fail') return count;
+  if (kind === 'assign-fail') return count + 1;
   return 0;
 }
 
