@@ -10,6 +10,7 @@ import {
   HealthState,
   KEY_CONSUMER,
   MutexOwner,
+  OFF_FRAME_READY,
   OFF_GENERATION,
   OFF_LATEST,
   OFF_MAGIC,
@@ -162,7 +163,7 @@ test('recreate moves to a new buffer and generation and retires the old one', ()
   const { ring, publisher, source } = setup();
   publisher.publish(source.next('full'));
   const oldBuffer = ring.buffer;
-  const oldEvent = AutoResetEvent.at(oldBuffer, 48);
+  const oldEvent = AutoResetEvent.at(oldBuffer, OFF_FRAME_READY);
   oldEvent.reset();
   ring.recreate({ width: 16, height: 2, format: 'rgba16f' });
   assert.notEqual(ring.buffer, oldBuffer);
