@@ -7,6 +7,9 @@ import { sessionOptionsFromFlags } from './source-flags.js';
 import { EXIT_CRITICAL, EXIT_OK } from './exit-codes.js';
 import { onInterrupt } from './interrupt.js';
 
+/** A gap longer than this many frames (a long idle) is written as this many repeats. */
+const MAX_REPEAT = 600;
+
 export async function recordCommand(cmd: ParsedCommand): Promise<number> {
   const out = cmd.positional!;
   const opts = sessionOptionsFromFlags(cmd.values);
@@ -26,9 +29,15 @@ export async function recordCommand(cmd: ParsedCommand): Promise<number> {
   const release = onInterrupt(() => void session.close());
   const bar = new ProgressBar(process.stderr, durationMs);
   const started = performance.now();
+  const periodMs = 1000 / mode.refreshHz;
+  let lastPresent = Number.NaN;
   try {
     for await (const frame of session.frames()) {
-      await sink.write(frame);
+      // Y4M and MP4 here are constant-rate: a frame that stayed on screen for k periods (an idle
+      // display, frames the host skipped) is written k times, so the video runs as long as the display did.
+      const gap = Number.isNaN(lastPresent) ? 1 : Math.round((frame.presentTimeMs - lastPresent) / periodMs);
+      lastPresent = frame.presentTimeMs;
+      await sink.write(frame, Math.min(Math.max(gap, 1), MAX_REPEAT));
       bar.update(performance.now() - started, `${sink.framesWritten} frames`);
     }
   } finally {

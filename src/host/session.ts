@@ -54,6 +54,7 @@ export class Session {
   /** Virtual-clock lockstep (see CONTROL_SLICE): the consumer's progress, in slices. */
   private readonly lockstep: boolean;
   private consumerActive = 0;
+  private consumerSeen = false;
   private caughtUpSlice = 0;
   private caughtUpWaiters: Array<() => void> = [];
   private consumed = 0;
@@ -174,6 +175,7 @@ export class Session {
     if (this.finished) return;
     this.finished = true;
     this.endedAt = performance.now();
+    this.wakeAckLoop();
     this.resolveEnded();
   }
 
@@ -193,6 +195,8 @@ export class Session {
    */
   async *frames(): AsyncGenerator<SessionFrame, void, undefined> {
     this.consumerActive++;
+    this.consumerSeen = true;
+    this.wakeAckLoop();
     try {
       while (true) {
         this.housekeeping();
@@ -212,7 +216,7 @@ export class Session {
       }
     } finally {
       this.consumerActive--;
-      this.markCaughtUp(Number.MAX_SAFE_INTEGER);
+      this.wakeAckLoop();
     }
   }
 
@@ -234,8 +238,11 @@ export class Session {
   }
 
   private markCaughtUp(slice: number): void {
-    if (slice <= this.caughtUpSlice && slice !== Number.MAX_SAFE_INTEGER) return;
-    this.caughtUpSlice = Math.max(this.caughtUpSlice, slice === Number.MAX_SAFE_INTEGER ? this.caughtUpSlice : slice);
+    if (slice > this.caughtUpSlice) this.caughtUpSlice = slice;
+    this.wakeAckLoop();
+  }
+
+  private wakeAckLoop(): void {
     const waiters = this.caughtUpWaiters;
     this.caughtUpWaiters = [];
     for (const w of waiters) w();
@@ -256,6 +263,12 @@ export class Session {
       }
       while (this.hostFaultsReceived < Atomics.load(this.control, CONTROL_POSTED) && !this.finished) {
         await new Promise((r) => setImmediate(r));
+      }
+      // Until a consumer first iterates, virtual time waits for it (a recorder that is still
+      // starting its encoder must not miss the run); once one has come and gone, slices are
+      // acknowledged at once and the ring absorbs them.
+      while (this.consumerActive === 0 && !this.consumerSeen && !this.finished) {
+        await new Promise<void>((r) => this.caughtUpWaiters.push(r));
       }
       if (this.consumerActive > 0) {
         while (this.consumerActive > 0 && this.caughtUpSlice < slice && !this.finished) {
