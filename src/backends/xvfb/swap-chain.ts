@@ -58,6 +58,8 @@ export interface CaptureCounters {
   /** Sum of ms the server stayed grabbed while we read. */
   grabHeldMs: number;
   readFailures: number;
+  /** Bytes read from the framebuffer file. */
+  bytesRead: number;
 }
 
 /** What the swap-chain needs from the display that assigned it. */
@@ -71,6 +73,8 @@ export interface SwapChainHost {
   currentConnection(): XConnection | null;
   /** Whether captures hold a server grab (the default) or read unsynchronised (for measuring). */
   readonly grab: boolean;
+  /** Read the whole screen every frame, whatever the damage (the benchmark's full-copy baseline). */
+  readonly fullFrameReads: boolean;
   /** The driver deleted the swap-chain (WdfObjectDelete): the OS assigns a new one. */
   onDeleted(sc: XvfbSwapChain): void;
 }
@@ -89,6 +93,7 @@ export class XvfbSwapChain implements SwapChain {
   private stalledThisFrame = false;
   private grabbed = false;
   private grabSentAt = 0;
+  private grabReplyAt = 0;
   private cursorSeen = -1;
   private readonly cursorOut: CursorState | null;
   private readonly frameIntervalMs: number;
@@ -213,9 +218,11 @@ export class XvfbSwapChain implements SwapChain {
       return;
     }
     const t = this.host.clock.now();
+    this.grabReplyAt = t;
     this.host.counters.grabWaitMs += t - this.grabSentAt;
     const cursor = this.host.cursor;
     if (cursor !== null && p) cursor.updatePosition(p.rootX, p.rootY);
+    if (this.host.fullFrameReads && !this.host.region.empty) this.host.region.markAll();
     const n = this.host.region.takeInto(this.frame.dirtyRects);
     this.frame.dirtyCount = n;
     const cursorChanged = cursor !== null && cursor.version !== this.cursorSeen;
@@ -226,7 +233,9 @@ export class XvfbSwapChain implements SwapChain {
       return;
     }
     if (dev.framebuffer !== null) {
+      const before = dev.framebuffer.bytesRead;
       const ok = dev.framebuffer.read(this.frame.pixels, this.frame.stride, this.frame.dirtyRects, n);
+      this.host.counters.bytesRead += dev.framebuffer.bytesRead - before;
       this.onRead(ok);
     } else if (dev.getImage !== null) {
       dev.getImage.read(this.frame.pixels, this.frame.stride, this.frame.dirtyRects, n, this.onSoftwareReadCb);
@@ -237,7 +246,7 @@ export class XvfbSwapChain implements SwapChain {
     const dev = this.device;
     this.ungrab(dev);
     if (this.state !== CAPTURING) return;
-    this.host.counters.grabHeldMs += this.host.clock.now() - this.grabSentAt;
+    this.host.counters.grabHeldMs += this.host.clock.now() - this.grabReplyAt;
     if (!ok) {
       this.host.counters.readFailures++;
       dev?.markFailed();
@@ -275,7 +284,11 @@ export class XvfbSwapChain implements SwapChain {
   private ungrab(dev: XvfbRenderDevice | null): void {
     if (!this.grabbed) return;
     this.grabbed = false;
-    if (dev && !dev.conn.closed) dev.conn.client.UngrabServer();
+    if (dev && !dev.conn.closed) {
+      dev.conn.client.UngrabServer();
+      // Out now: batched, it would wait for the driver's publish and keep the server grabbed.
+      dev.conn.client.pack_stream.flush();
+    }
   }
 
   // ---- the OS side ----

@@ -8,6 +8,9 @@
  * segment with pread, so it would save nothing over reading the framebuffer file. `shm: false`
  * keeps the socket a plain one.
  *
+ * Requests are batched (node-x11's bufferRequests): a frame's requests leave in one write when the
+ * one that expects a reply is sent; what must not wait (UngrabServer) is flushed explicitly.
+ *
  * Once the socket ends (the server died or dropped us), `closed` is true for good and every
  * onClose listener has run once; a new connection is a new object.
  */
@@ -106,7 +109,7 @@ export class XConnection {
         }
         reject(new BackendError(`X display ${display} did not answer within ${CONNECT_TIMEOUT_MS} ms`));
       }, CONNECT_TIMEOUT_MS);
-      const c = x11.createClient({ display, shm: false }, (err, d) => {
+      const c = x11.createClient({ display, shm: false, bufferRequests: true }, (err, d) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);

@@ -54,6 +54,8 @@ declare module 'x11' {
   export interface XClient extends EventEmitter {
     display: XDisplay;
     seq_num: number;
+    /** The output queue; flush() writes what is batched now. */
+    pack_stream: { flush(): void };
     /** The socket. */
     stream: EventEmitter & { destroyed?: boolean };
     AllocID(): number;
@@ -110,6 +112,8 @@ declare module 'x11' {
     /** false: a plain socket, no fd passing (vdpush never uses MIT-SHM). */
     shm?: boolean;
     disableBigRequests?: boolean;
+    /** Batch requests into one socket write until one expects a reply (or the loop polls). */
+    bufferRequests?: boolean;
   }
 
   export function createClient(options: CreateClientOptions, cb: (err: Error | null | undefined, display: XDisplay) => void): XClient;

@@ -68,7 +68,7 @@ export interface XvfbDisplayOptions {
   workloadFps?: number | 'max';
   /** 'grab' (default): reads hold a server grab; 'none': unsynchronised (only to measure the cost). */
   consistency?: 'grab' | 'none';
-  /** Track the cursor through XFIXES (default true), polling its position every cursorPollMs (default 50; 0 = only at captures). */
+  /** Track the cursor through XFIXES (default true), polling its position every cursorPollMs (default 100; 0 = only at captures). */
   cursor?: boolean;
   cursorPollMs?: number;
   /** Restart a vdpush-started Xvfb that died (default true). */
@@ -117,9 +117,10 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
   readonly softwareAdapter: Adapter = { luid: XVFB_SOFTWARE_LUID, kind: 'software', name: 'X GetImage' };
   readonly region = new DirtyRegion();
   readonly counters: CaptureCounters = {
-    presented: 0, acquired: 0, finished: 0, pending: 0, captures: 0, stalls: 0, grabWaitMs: 0, grabHeldMs: 0, readFailures: 0,
+    presented: 0, acquired: 0, finished: 0, pending: 0, captures: 0, stalls: 0, grabWaitMs: 0, grabHeldMs: 0, readFailures: 0, bytesRead: 0,
   };
-  readonly grab: boolean;
+  grab: boolean;
+  fullFrameReads = false;
   cursor: CursorTracker | null = null;
 
   private server: XvfbServer;
@@ -175,7 +176,7 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
       server,
       {
         cursor: options.cursor ?? true,
-        cursorPollMs: options.cursorPollMs ?? 50,
+        cursorPollMs: options.cursorPollMs ?? 100,
         restartOnCrash: options.restartOnCrash ?? true,
         workloadFps: options.workloadFps ?? mode.refreshHz,
         workload,
@@ -340,6 +341,23 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
     // Make the loss visible at once: the next capture's read fails and wakes the processor.
     this.region.markAll();
     this.current?.maybeCapture();
+  }
+
+  // ---- measurement aids (the benchmark compares these; a normal run never calls them) ----
+
+  /** 'none' reads without the server grab: frames may mix two draws. Only to measure what the grab costs. */
+  setConsistency(mode: 'grab' | 'none'): void {
+    this.grab = mode === 'grab';
+  }
+
+  /** Bytes read from the framebuffer file so far. */
+  bytesRead(): number {
+    return this.counters.bytesRead;
+  }
+
+  /** Reads the whole screen every frame instead of the damaged rectangles (the full-copy baseline). */
+  setFullFrameReads(on: boolean): void {
+    this.fullFrameReads = on;
   }
 
   // ---- SwapChainHost ----

@@ -9,11 +9,12 @@
  * for the same display number first, so clients that remember $DISPLAY find it again.
  *
  * An attached display must be an Xvfb started with `-fbdir`: the owner is found from the display's
- * lock file (/tmp/.X<N>-lock) and its command line (/proc/<pid>/cmdline). vdpush never stops an
+ * lock file (/tmp/.X<N>-lock), or, as an Xvfb started with -displayfd writes none, from the process
+ * holding the display's listening socket; its -fbdir comes from /proc/<pid>/cmdline. vdpush never stops an
  * attached server.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { BackendError, InvalidArgumentError, MissingDependencyError } from '../../contract/errors.js';
@@ -159,21 +160,24 @@ class StartedXvfb implements XvfbServer {
 }
 
 /**
- * An Xvfb killed by SIGKILL leaves its lock file and socket behind. Remove them only when the lock
- * names the (dead) pid we started, never another server's.
+ * An Xvfb killed by SIGKILL leaves its socket file (and, when started with an explicit display
+ * number, its lock file) behind. Once our server is dead, remove the lock only when it names our
+ * pid, and the socket only when nothing listens on it, never another server's.
  */
 function removeStaleDisplayFiles(n: number, pid: number): void {
+  if (pidAlive(pid)) return;
   try {
     const owner = Number.parseInt(readFileSync(lockPath(n), 'latin1').trim(), 10);
-    if (owner !== pid || pidAlive(pid)) return;
-    unlinkSync(lockPath(n));
+    if (owner === pid) unlinkSync(lockPath(n));
+  } catch {
+    /* no lock file */
+  }
+  if (existsSync(socketPath(n)) && listeningSocketInodes(n).size === 0) {
     try {
       unlinkSync(socketPath(n));
     } catch {
       /* already gone */
     }
-  } catch {
-    /* no lock file: Xvfb cleaned up itself */
   }
 }
 
@@ -266,22 +270,50 @@ function readCmdline(pid: number): string[] | null {
   }
 }
 
-/** Finds the pid serving display N: its lock file, else a /proc scan for an X server with ":N". */
+/**
+ * Inodes of the listening unix sockets bound to display N's path (/proc/net/unix lists the
+ * filesystem socket and its abstract twin "@/tmp/.X11-unix/XN").
+ */
+function listeningSocketInodes(n: number): Set<string> {
+  const inodes = new Set<string>();
+  try {
+    const want = socketPath(n);
+    for (const line of readFileSync('/proc/net/unix', 'latin1').split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      // Num RefCount Protocol Flags Type St Inode Path; flag 0x10000 = listening.
+      if (f.length < 8) continue;
+      const path = f[7]!.replace(/^@/, '');
+      if (path === want && (Number.parseInt(f[3]!, 16) & 0x10000) !== 0) inodes.add(f[6]!);
+    }
+  } catch {
+    /* no /proc */
+  }
+  return inodes;
+}
+
+/**
+ * Finds the pid serving display N: the lock file's pid when there is one (Xvfb started with -displayfd
+ * writes none), else the process holding display N's listening socket.
+ */
 function findServerPid(n: number): number | null {
   try {
     const pid = Number.parseInt(readFileSync(lockPath(n), 'latin1').trim(), 10);
     if (Number.isInteger(pid) && pid > 0 && pidAlive(pid)) return pid;
   } catch {
-    /* fall through to the scan */
+    /* no lock file */
   }
-  try {
-    for (const entry of readdirSafe('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      const argv = readCmdline(Number(entry));
-      if (argv && argv.length > 1 && /X/.test(basename(argv[0]!)) && argv.includes(`:${n}`)) return Number(entry);
+  const inodes = listeningSocketInodes(n);
+  if (inodes.size === 0) return null;
+  for (const entry of readdirSafe('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    for (const fd of readdirSafe(`/proc/${entry}/fd`)) {
+      try {
+        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${entry}/fd/${fd}`));
+        if (m && inodes.has(m[1]!)) return Number(entry);
+      } catch {
+        /* fd closed meanwhile */
+      }
     }
-  } catch {
-    /* no /proc */
   }
   return null;
 }

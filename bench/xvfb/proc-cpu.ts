@@ -1,0 +1,47 @@
+/**
+ * CPU time of processes, for the Xvfb benchmark: this process through process.cpuUsage(), any
+ * other (the X server, ffmpeg, the workload) through /proc/<pid>/stat's utime + stime.
+ */
+import { readFileSync } from 'node:fs';
+
+/** Linux's USER_HZ: /proc reports CPU time in these ticks (100 on every mainstream kernel). */
+const CLOCK_TICKS_PER_S = 100;
+
+/** CPU seconds a process has used so far, or NaN when it is gone. */
+export function procCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    // The command name (field 2) may hold spaces; the fields after its closing paren are fixed.
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const utime = Number(rest[11]);
+    const stime = Number(rest[12]);
+    return (utime + stime) / CLOCK_TICKS_PER_S;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** CPU seconds this process has used so far. */
+export function selfCpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
+/** Samples a process's CPU time until stopped, keeping the last value (it may exit any time). */
+export class CpuSampler {
+  private last: number;
+  private readonly timer: ReturnType<typeof setInterval>;
+  constructor(private readonly pid: number, periodMs = 50) {
+    this.last = procCpuSeconds(pid);
+    this.timer = setInterval(() => {
+      const v = procCpuSeconds(this.pid);
+      if (!Number.isNaN(v)) this.last = v;
+    }, periodMs);
+  }
+  stop(): number {
+    clearInterval(this.timer);
+    const v = procCpuSeconds(this.pid);
+    if (!Number.isNaN(v)) this.last = v;
+    return this.last;
+  }
+}
