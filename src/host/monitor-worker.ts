@@ -93,7 +93,8 @@ function snapshot(r: Running): WorkerSnapshot {
     driver: {
       acquired: d.acquired,
       finished: d.finished,
-      published: d.published,
+      // A frame the FrameStash republished into a fresh ring is a publish too.
+      published: d.published + d.republished,
       dropped: { ...d.dropped },
       devices: { ...d.devices },
       terminateMaxLatencyMs: d.terminate.maxLatencyMs,
