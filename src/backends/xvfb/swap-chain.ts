@@ -7,8 +7,8 @@
  *            finished before our grab precedes this reply on the socket), read them into the frame
  *            buffer, UngrabServer --> READY, surfaceAvailable.set()
  *   READY --acquire() = S_OK--> HELD (the frame is the driver's until finish)
- *   HELD --finish()--> FINISHING: DamageSubtract + GetInputFocus (round trip)
- *   FINISHING --reply--> IDLE, and capture again at once if damage arrived meanwhile.
+ *   HELD --finish()--> IDLE: DamageSubtract, and capture again at once if damage arrived
+ *            meanwhile (that capture's round trip is the one that orders it after the subtract).
  *
  * acquire() with nothing READY is E_PENDING and costs no X traffic: an idle screen sends no
  * DamageNotify, so nothing is captured and surfaceAvailable stays unset (no spin).
@@ -42,8 +42,7 @@ const IDLE = 0;
 const CAPTURING = 1;
 const READY = 2;
 const HELD = 3;
-const FINISHING = 4;
-const DEAD = 5;
+const DEAD = 4;
 
 /** Counters the display sums into its stats (shared by all its swap-chains). */
 export interface CaptureCounters {
@@ -99,7 +98,6 @@ export class XvfbSwapChain implements SwapChain {
   private readonly frameIntervalMs: number;
   private readonly onGrabbedCb = (err: XError | null | undefined, p: QueryPointerReply): void => this.onGrabbed(err, p);
   private readonly onSoftwareReadCb = (ok: boolean): void => this.onRead(ok);
-  private readonly onFinishedCb = (): void => this.onFinished();
 
   constructor(
     readonly id: number,
@@ -163,16 +161,16 @@ export class XvfbSwapChain implements SwapChain {
   finish(): number {
     if (this.state !== HELD) return S_OK;
     this.host.counters.finished++;
+    this.state = IDLE;
     const conn = this.device?.conn;
-    if (!conn || conn.closed) {
-      this.state = IDLE;
-      return S_OK;
-    }
-    this.state = FINISHING;
-    // With RawRectangles the server reports every draw whatever the region holds; the subtract
-    // keeps its region empty, and the round trip orders the next capture after it.
+    if (!conn || conn.closed) return S_OK;
+    // DamageSubtract, then a round trip before the next read. With RawRectangles the server
+    // reports every draw as it happens whatever its region holds, so no draw can slip by unseen;
+    // the subtract keeps that region empty, and the round trip that orders the next read after it
+    // is the next capture's own GrabServer + QueryPointer, sent in the same write. When nothing
+    // is pending the subtract leaves with the next batch (before the loop polls again).
     conn.damage.Subtract(conn.damageId, 0, 0);
-    conn.client.GetInputFocus(this.onFinishedCb);
+    this.maybeCapture();
     return S_OK;
   }
 
@@ -273,12 +271,6 @@ export class XvfbSwapChain implements SwapChain {
     this.readyAt = this.host.clock.now();
     this.host.counters.presented++;
     this.surfaceAvailable.set();
-  }
-
-  private onFinished(): void {
-    if (this.state !== FINISHING) return;
-    this.state = IDLE;
-    this.maybeCapture();
   }
 
   private ungrab(dev: XvfbRenderDevice | null): void {
