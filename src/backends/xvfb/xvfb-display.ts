@@ -17,7 +17,7 @@
  * swap-chain is current, and only the current one takes the accumulated damage.
  */
 import { FORMAT_UNKNOWN } from '../../contract/pixel-format.js';
-import { BackendError, InvalidArgumentError } from '../../contract/errors.js';
+import { BackendError } from '../../contract/errors.js';
 import type { Clock } from '../../display/clock.js';
 import { RealClock } from '../../display/real-clock.js';
 import {
@@ -31,7 +31,6 @@ import type {
   Adapter,
   DeviceCreation,
   DisplayMode,
-  DisplayStats,
   DisplaySystem,
   HostFaultRequest,
   IndirectDisplayAdapter,
@@ -48,67 +47,20 @@ import { validateWorkload, WorkloadProcess, type WorkloadSpec } from './workload
 import { XConnection } from './x-connection.js';
 import { attachXvfb, startXvfb, type XvfbServer } from './xvfb-server.js';
 import { formatForDepth } from './xwd-header.js';
+import {
+  validateXvfbOptions,
+  XVFB_HARDWARE_LUID,
+  XVFB_SOFTWARE_LUID,
+  type XvfbDisplayOptions,
+  type XvfbStats,
+} from './display-options.js';
 
-export const XVFB_HARDWARE_LUID = 0x5856_0001;
-export const XVFB_SOFTWARE_LUID = 0x5856_0002;
+export { XVFB_HARDWARE_LUID, XVFB_SOFTWARE_LUID, type XvfbDisplayOptions, type XvfbStats };
+
 const RANDR_SETTLE_MS = 30;
 const UNASSIGN_TIMEOUT_MS = 5_000;
 const RESTART_ATTEMPTS = 5;
 const ATTACH_RETRY_MS = 500;
-
-export interface XvfbDisplayOptions {
-  /** The screen to start Xvfb with (default 1280x720 @ 60). Ignored when attaching. */
-  mode?: { width: number; height: number; refreshHz: number };
-  depth?: 24 | 30;
-  /** Attach to this existing Xvfb (":N", started with -fbdir) instead of starting one. */
-  display?: string;
-  /** What draws on the screen (default 'animated'). */
-  workload?: WorkloadSpec;
-  /** The built-in workload's rate (default: the mode's refresh rate). */
-  workloadFps?: number | 'max';
-  /** 'grab' (default): reads hold a server grab; 'none': unsynchronised (only to measure the cost). */
-  consistency?: 'grab' | 'none';
-  /** Track the cursor through XFIXES (default true), polling its position every cursorPollMs (default 100; 0 = only at captures). */
-  cursor?: boolean;
-  cursorPollMs?: number;
-  /** Restart a vdpush-started Xvfb that died (default true). */
-  restartOnCrash?: boolean;
-  clock?: Clock;
-}
-
-/** What the Xvfb backend counts beyond DisplayStats. */
-export interface XvfbStats extends DisplayStats {
-  display: string;
-  serverPid: number;
-  damageEvents: number;
-  captures: number;
-  pendingAcquires: number;
-  modeChanges: number;
-  serverLosses: number;
-  serverRestarts: number;
-  /** Mean ms from sending GrabServer to its reply, and from then to the ungrab (the read under grab). */
-  grabWaitMsMean: number;
-  grabHeldMsMean: number;
-  readFailures: number;
-  lastError: string | null;
-}
-
-function validate(opts: XvfbDisplayOptions): void {
-  const m = opts.mode;
-  if (m !== undefined) {
-    if (!(m.refreshHz > 0 && m.refreshHz <= 1000)) throw new InvalidArgumentError(`mode refreshHz ${m.refreshHz}: must be in (0, 1000]`);
-  }
-  if (opts.depth !== undefined && opts.depth !== 24 && opts.depth !== 30) {
-    throw new InvalidArgumentError(`depth ${String(opts.depth)}: must be 24 or 30`);
-  }
-  if (opts.consistency !== undefined && opts.consistency !== 'grab' && opts.consistency !== 'none') {
-    throw new InvalidArgumentError(`consistency ${String(opts.consistency)}: must be 'grab' or 'none'`);
-  }
-  const fps = opts.workloadFps;
-  if (fps !== undefined && fps !== 'max' && !(typeof fps === 'number' && fps > 0 && fps <= 10_000)) {
-    throw new InvalidArgumentError(`workloadFps ${String(fps)}: must be a positive number or 'max'`);
-  }
-}
 
 export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapChainHost {
   readonly clock: Clock;
@@ -166,7 +118,7 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
 
   /** Starts (or attaches to) the X server, connects, and starts the workload. */
   static async create(options: XvfbDisplayOptions = {}): Promise<XvfbDisplay> {
-    validate(options);
+    validateXvfbOptions(options);
     const workload = validateWorkload(options.workload);
     const mode = options.mode ?? { width: 1280, height: 720, refreshHz: 60 };
     const depth = options.depth ?? 24;

@@ -1,0 +1,66 @@
+/**
+ * What the Xvfb display system is configured with and what it reports: the options of
+ * createXvfbDisplay (validated up front, with messages that say what is wrong), the render
+ * adapters' LUIDs, and the stats beyond DisplayStats.
+ */
+import { InvalidArgumentError } from '../../contract/errors.js';
+import type { Clock } from '../../display/clock.js';
+import type { DisplayStats } from '../../display/types.js';
+import type { WorkloadSpec } from './workload-process.js';
+
+export const XVFB_HARDWARE_LUID = 0x5856_0001;
+export const XVFB_SOFTWARE_LUID = 0x5856_0002;
+
+export interface XvfbDisplayOptions {
+  /** The screen to start Xvfb with (default 1280x720 @ 60). Ignored when attaching. */
+  mode?: { width: number; height: number; refreshHz: number };
+  depth?: 24 | 30;
+  /** Attach to this existing Xvfb (":N", started with -fbdir) instead of starting one. */
+  display?: string;
+  /** What draws on the screen (default 'animated'). */
+  workload?: WorkloadSpec;
+  /** The built-in workload's rate (default: the mode's refresh rate). */
+  workloadFps?: number | 'max';
+  /** 'grab' (default): reads hold a server grab; 'none': unsynchronised (only to measure the cost). */
+  consistency?: 'grab' | 'none';
+  /** Track the cursor through XFIXES (default true), polling its position every cursorPollMs (default 100; 0 = only at captures). */
+  cursor?: boolean;
+  cursorPollMs?: number;
+  /** Restart a vdpush-started Xvfb that died (default true). */
+  restartOnCrash?: boolean;
+  clock?: Clock;
+}
+
+/** What the Xvfb backend counts beyond DisplayStats. */
+export interface XvfbStats extends DisplayStats {
+  display: string;
+  serverPid: number;
+  damageEvents: number;
+  captures: number;
+  pendingAcquires: number;
+  modeChanges: number;
+  serverLosses: number;
+  serverRestarts: number;
+  /** Mean ms from sending GrabServer to its reply, and from then to the ungrab (the read under grab). */
+  grabWaitMsMean: number;
+  grabHeldMsMean: number;
+  readFailures: number;
+  lastError: string | null;
+}
+
+export function validateXvfbOptions(opts: XvfbDisplayOptions): void {
+  const m = opts.mode;
+  if (m !== undefined) {
+    if (!(m.refreshHz > 0 && m.refreshHz <= 1000)) throw new InvalidArgumentError(`mode refreshHz ${m.refreshHz}: must be in (0, 1000]`);
+  }
+  if (opts.depth !== undefined && opts.depth !== 24 && opts.depth !== 30) {
+    throw new InvalidArgumentError(`depth ${String(opts.depth)}: must be 24 or 30`);
+  }
+  if (opts.consistency !== undefined && opts.consistency !== 'grab' && opts.consistency !== 'none') {
+    throw new InvalidArgumentError(`consistency ${String(opts.consistency)}: must be 'grab' or 'none'`);
+  }
+  const fps = opts.workloadFps;
+  if (fps !== undefined && fps !== 'max' && !(typeof fps === 'number' && fps > 0 && fps <= 10_000)) {
+    throw new InvalidArgumentError(`workloadFps ${String(fps)}: must be a positive number or 'max'`);
+  }
+}
