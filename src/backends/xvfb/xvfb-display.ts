@@ -187,7 +187,7 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
     if (this.stopped) return this.stopped;
     this.stopping = true;
     this.stopped = (async () => {
-      await this.enqueue(() => this.takeBack(DXGI_ERROR_ACCESS_LOST));
+      await this.enqueue(() => this.takeBack(DXGI_ERROR_ACCESS_LOST, true));
       await this.teardown();
     })();
     return this.stopped;
@@ -269,7 +269,7 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
     // last on the old adapter: the assign loop builds the next one on the new adapter.
     if (this.current && this.current.renderAdapter.luid !== target.luid) this.current.revoke(DXGI_ERROR_ACCESS_LOST);
     void this.enqueue(async () => {
-      if (this.current && this.current.renderAdapter.luid !== this.renderAdapterNow.luid) await this.takeBack(DXGI_ERROR_ACCESS_LOST);
+      if (this.current && this.current.renderAdapter.luid !== this.renderAdapterNow.luid) await this.takeBack(DXGI_ERROR_ACCESS_LOST, true);
       await this.assignNew();
     });
   }
@@ -361,11 +361,17 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
     }
   }
 
-  private async takeBack(hr: number): Promise<void> {
+  /**
+   * Takes the current swap-chain away. `orderly` is the OS's ordinary unassign (a stop, a new
+   * render adapter): the driver is told first and its processor leaves at its loop top, so no
+   * failure is reported; otherwise (the server died, the mode changed under it) acquire fails at
+   * once with `hr`, as IddCx fails it for a swap-chain that is already gone.
+   */
+  private async takeBack(hr: number, orderly = false): Promise<void> {
     const sc = this.current;
     if (!sc) return;
     this.current = null;
-    sc.revoke(hr);
+    if (!orderly) sc.revoke(hr);
     if (this.monitor && !sc.deleted) {
       let timer: (() => void) | null = null;
       await Promise.race([
@@ -379,6 +385,7 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
       ]);
       (timer as (() => void) | null)?.();
     }
+    if (orderly) sc.revoke(hr);
     sc.delete();
   }
 
