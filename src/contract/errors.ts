@@ -113,3 +113,12 @@ export class SimulationError extends VdpushError {
     super('VDP_ERR_SIMULATION', message);
   }
 }
+
+/** A sink could not write its output (a file error, ffmpeg exiting with an error). */
+export class SinkError extends VdpushError {
+  readonly path: string;
+  constructor(path: string, message: string, options?: { cause?: unknown }) {
+    super('VDP_ERR_SINK', `${path}: ${message}`, options);
+    this.path = path;
+  }
+}

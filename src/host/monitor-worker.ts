@@ -8,6 +8,8 @@
  * woken and joined; devices destroyed) → 'done' with the final counters → the thread ends.
  */
 import { parentPort } from 'node:worker_threads';
+import { dirname } from 'node:path';
+import { tmpdir } from 'node:os';
 import { VdpushError } from '../contract/errors.js';
 import { FramePublisher, sleepWhileEqual } from '../ring/index.js';
 import { createDriver, TerminateFlag, type Driver, type PublisherLike, type RingPort } from '../driver/index.js';
@@ -62,9 +64,19 @@ interface Running {
   control: Int32Array;
   stopRequested: boolean;
   wakeStop: () => void;
+  resources: () => { pids: number[]; dirs: string[] };
 }
 
-async function createDisplay(config: MonitorConfig): Promise<{ display: DisplaySystem; sim: SimDisplay | null; verify: VerifyDescriptor }> {
+interface CreatedDisplay {
+  display: DisplaySystem;
+  sim: SimDisplay | null;
+  verify: VerifyDescriptor;
+  resources: () => { pids: number[]; dirs: string[] };
+}
+
+const NO_RESOURCES = (): { pids: number[]; dirs: string[] } => ({ pids: [], dirs: [] });
+
+async function createDisplay(config: MonitorConfig): Promise<CreatedDisplay> {
   if (config.source === 'sim') {
     const sim = createSimDisplay({
       seed: config.seed,
@@ -73,7 +85,7 @@ async function createDisplay(config: MonitorConfig): Promise<{ display: DisplayS
       pattern: config.pattern,
       faults: config.faults,
     } as Parameters<typeof createSimDisplay>[0]) as SimDisplay;
-    return { display: sim, sim, verify: { kind: 'sim', params: sim.patternParams() } };
+    return { display: sim, sim, verify: { kind: 'sim', params: sim.patternParams() }, resources: NO_RESOURCES };
   }
   const { createXvfbDisplay } = await import('../backends/xvfb/index.js');
   const workload = config.workload ?? 'animated';
@@ -83,7 +95,12 @@ async function createDisplay(config: MonitorConfig): Promise<{ display: DisplayS
     ...(config.display !== undefined ? { display: config.display } : {}),
     workload,
   });
-  return { display, sim: null, verify: { kind: workload === 'animated' ? 'xvfb' : 'none', params: null } };
+  const resources = (): { pids: number[]; dirs: string[] } => {
+    const pids = [display.serverPid, display.workloadPid].filter((p): p is number => typeof p === 'number' && p > 0);
+    const dir = display.framebufferPath ? dirname(display.framebufferPath) : '';
+    return { pids, dirs: dir.startsWith('/dev/shm/vdpush-') || dir.startsWith(`${tmpdir()}/vdpush-`) ? [dir] : [] };
+  };
+  return { display, sim: null, verify: { kind: workload === 'animated' ? 'xvfb' : 'none', params: null }, resources };
 }
 
 function snapshot(r: Running): WorkerSnapshot {
@@ -110,6 +127,7 @@ function snapshot(r: Running): WorkerSnapshot {
     })),
     criticalError: d.recovery.criticalError ?? r.display.stats().criticalError,
     nowMs: r.display.clock.now(),
+    resources: r.resources(),
   };
 }
 
@@ -171,7 +189,7 @@ async function main(init: Extract<HostToWorker, { type: 'init' }>): Promise<void
   const config = init.config;
   const control = new Int32Array(init.control);
   const ringPort = new MailboxRingPort(init.ring, config.targetId);
-  const { display, sim, verify } = await createDisplay(config);
+  const { display, sim, verify, resources } = await createDisplay(config);
   const driver = createDriver({
     display,
     ring: ringPort,
@@ -179,7 +197,7 @@ async function main(init: Extract<HostToWorker, { type: 'init' }>): Promise<void
     terminate: TerminateFlag.shared(control, CONTROL_TERMINATE),
     ...(config.policy !== undefined ? { policy: config.policy } : {}),
   });
-  const r: Running = { config, display, sim, driver, control, stopRequested: false, wakeStop: () => undefined };
+  const r: Running = { config, display, sim, driver, control, stopRequested: false, wakeStop: () => undefined, resources };
   port!.on('message', (m: HostToWorker) => {
     switch (m.type) {
       case 'ring':
@@ -222,6 +240,7 @@ async function main(init: Extract<HostToWorker, { type: 'init' }>): Promise<void
       await driver.start();
     }
     const mode = display.mode();
+    post({ type: 'snapshot', snapshot: snapshot(r) }); // the host learns the children at once
     post({ type: 'ready', width: mode.width, height: mode.height, refreshHz: mode.refreshHz, format: mode.format, verify });
     await runFor(r);
   } finally {

@@ -11,6 +11,7 @@
  * step ends; the host never blocks its thread on the ring (every wait is a promise).
  */
 import { Worker } from 'node:worker_threads';
+import { rmSync } from 'node:fs';
 import { ClosedError, VdpushError } from '../contract/errors.js';
 import { HostRing, sleepWhileEqual, type ConsumedFrame } from '../ring/index.js';
 import { decodeHealth } from '../contract/status-codes.js';
@@ -94,9 +95,11 @@ export class Session {
     });
     const controlBuffer = new SharedArrayBuffer(CONTROL_WORDS * 4);
     const worker = new Worker(new URL('./monitor-worker.js', import.meta.url));
+    let early: WorkerSnapshot | null = null;
     const ready = await new Promise<Extract<WorkerToHost, { type: 'ready' }>>((resolve, reject) => {
       const onMessage = (m: WorkerToHost): void => {
-        if (m.type === 'ready') {
+        if (m.type === 'snapshot') early = m.snapshot;
+        else if (m.type === 'ready') {
           cleanup();
           resolve(m);
         } else if (m.type === 'error') {
@@ -127,8 +130,11 @@ export class Session {
       throw e;
     });
     const session = new Session(config, ring, worker, new Int32Array(controlBuffer), createFrameVerifier(ready.verify));
+    session.snapshot = early;
     session.mode = { width: ready.width, height: ready.height, refreshHz: ready.refreshHz, format: ready.format };
     session.listen();
+    liveSessions.add(session);
+    installExitHook();
     if (session.lockstep) void session.acknowledgeSlices();
     return session;
   }
@@ -344,6 +350,25 @@ export class Session {
     }
   }
 
+  /** Processes and temp folders the display started (Xvfb, its workload), as last reported. */
+  resources(): { pids: readonly number[]; dirs: readonly string[] } {
+    return this.snapshot?.resources ?? { pids: [], dirs: [] };
+  }
+
+  /** Kills what the display started and removes its temp folders, synchronously (see installExitHook). */
+  killResourcesNow(): void {
+    const res = this.snapshot?.resources;
+    if (!res) return;
+    for (const pid of res.pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    for (const dir of res.dirs) rmSync(dir, { recursive: true, force: true });
+  }
+
   /** Injects a fault now (simulated display only), as the viewer's buttons do. */
   injectFault(kind: string, durationMs?: number): void {
     if (this.finished) throw new ClosedError('session');
@@ -409,6 +434,7 @@ export class Session {
         setTimeout(() => void this.worker.terminate(), 2000).unref();
       }
     });
+    liveSessions.delete(this);
     const summary = this.stats();
     this.ring.close();
     return summary;
@@ -441,7 +467,24 @@ function emptySnapshot(): WorkerSnapshot {
     events: [],
     criticalError: null,
     nowMs: 0,
+    resources: { pids: [], dirs: [] },
   };
+}
+
+/**
+ * Last-resort cleanup when the host process dies before close(): a worker thread torn down with
+ * its process cannot run its own cleanup, so Xvfb and the workload would outlive us. 'exit'
+ * handlers run on process.exit() and on an uncaught exception; only synchronous work is possible.
+ */
+const liveSessions = new Set<Session>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const s of liveSessions) s.killResourcesNow();
+  });
 }
 
 /** Opens a session: the API's front door. */

@@ -68,6 +68,8 @@ export interface WorkerSnapshot {
   events: RecoveryEventMessage[];
   criticalError: { major: number; minor: number } | null;
   nowMs: number;
+  /** Processes and temp folders the display started (xvfb), for the host's last-resort cleanup. */
+  resources: { pids: number[]; dirs: string[] };
 }
 
 export type WorkerToHost =

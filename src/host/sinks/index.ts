@@ -22,4 +22,4 @@ export { Y4mEncoder, y4mHeader, y4mFrameBytes, fpsToRational } from './y4m-encod
 export { Mp4Sink, type Mp4SinkOptions, probeH264Encoder, ffmpegArgs } from './mp4-sink.js';
 export { createSink, SINK_EXTENSIONS } from './create-sink.js';
 export { ProgressBar, type ProgressStream } from './progress.js';
-export { SinkError } from './sink-error.js';
+export { SinkError } from '../../contract/errors.js';

@@ -14,7 +14,7 @@ import type { Readable, Writable } from 'node:stream';
 import { MissingDependencyError } from '../../contract/errors.js';
 import type { FrameView } from './frame-view.js';
 import { validateSinkOptions, type FrameSink, type SinkOptions } from './frame-sink.js';
-import { SinkError } from './sink-error.js';
+import { SinkError } from '../../contract/errors.js';
 import { Y4mEncoder } from './y4m-encoder.js';
 
 export interface Mp4SinkOptions extends SinkOptions {

@@ -11,7 +11,7 @@ import { formatName } from '../../contract/pixel-format.js';
 import type { FrameView } from './frame-view.js';
 import type { FrameSink } from './frame-sink.js';
 import { ConvertOutcome, RgbaConverter } from './pixel-convert.js';
-import { SinkError } from './sink-error.js';
+import { SinkError } from '../../contract/errors.js';
 
 const READY: Promise<void> = Promise.resolve();
 

@@ -6,7 +6,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { FrameView } from './frame-view.js';
 import { validateSinkOptions, type FrameSink, type SinkOptions } from './frame-sink.js';
-import { SinkError } from './sink-error.js';
+import { SinkError } from '../../contract/errors.js';
 import { Y4mEncoder } from './y4m-encoder.js';
 
 export class Y4MSink implements FrameSink {

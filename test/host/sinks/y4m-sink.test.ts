@@ -7,7 +7,7 @@ import { InvalidArgumentError } from '../../../src/contract/errors.js';
 import { Y4MSink } from '../../../src/host/sinks/y4m-sink.js';
 import { createSink } from '../../../src/host/sinks/create-sink.js';
 import { fpsToRational } from '../../../src/host/sinks/y4m-encoder.js';
-import { SinkError } from '../../../src/host/sinks/sink-error.js';
+import { SinkError } from '../../../src/contract/errors.js';
 import { bgraFrame } from './test-frames.js';
 
 interface ParsedY4m {
