@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { VdpushError } from '../contract/errors.js';
 import { FramePublisher, sleepWhileEqual } from '../ring/index.js';
 import { createDriver, TerminateFlag, type Driver, type PublisherLike, type RingPort } from '../driver/index.js';
-import type { DisplaySystem } from '../display/types.js';
+import type { CursorState, DisplaySystem } from '../display/types.js';
 import { createSimDisplay, type SimDisplay, type VirtualClock } from '../backends/sim/index.js';
 import {
   CONTROL_ACK,
@@ -29,6 +29,22 @@ import {
 } from './worker-messages.js';
 
 const SNAPSHOT_INTERVAL_MS = 200;
+/** How often the cursor is looked at; a change is posted at most this often (~60 Hz). */
+const CURSOR_INTERVAL_MS = 16;
+
+let cursorVersion = -1;
+let cursorShapeId = -1;
+const NO_SHAPE = new Uint8Array(0);
+
+/** Posts the cursor when it changed; its image only when the shape changed (it can be 256 KiB). */
+function forwardCursor(get: () => { state: CursorState; version: number } | null): void {
+  const c = get();
+  if (c === null || c.version === cursorVersion) return;
+  cursorVersion = c.version;
+  const newShape = c.state.shapeId !== cursorShapeId;
+  cursorShapeId = c.state.shapeId;
+  post({ type: 'cursor', cursor: { ...c.state, shape: newShape ? c.state.shape.slice() : NO_SHAPE } });
+}
 /**
  * Virtual time runs in slices this long; after each the worker waits for the host's acknowledgement
  * (see CONTROL_SLICE). Short enough that the host consumes about every frame at 240 Hz.
@@ -72,6 +88,8 @@ interface CreatedDisplay {
   sim: SimDisplay | null;
   verify: VerifyDescriptor;
   resources: () => { pids: number[]; dirs: string[] };
+  /** The hardware cursor and a version bumped on every change, or null without one. */
+  cursor: () => { state: CursorState; version: number } | null;
 }
 
 const NO_RESOURCES = (): { pids: number[]; dirs: string[] } => ({ pids: [], dirs: [] });
@@ -85,7 +103,7 @@ async function createDisplay(config: MonitorConfig): Promise<CreatedDisplay> {
       pattern: config.pattern,
       faults: config.faults,
     } as Parameters<typeof createSimDisplay>[0]) as SimDisplay;
-    return { display: sim, sim, verify: { kind: 'sim', params: sim.patternParams() }, resources: NO_RESOURCES };
+    return { display: sim, sim, verify: { kind: 'sim', params: sim.patternParams() }, resources: NO_RESOURCES, cursor: () => null };
   }
   const { createXvfbDisplay } = await import('../backends/xvfb/index.js');
   const workload = config.workload ?? 'animated';
@@ -100,7 +118,8 @@ async function createDisplay(config: MonitorConfig): Promise<CreatedDisplay> {
     const dir = display.framebufferPath ? dirname(display.framebufferPath) : '';
     return { pids, dirs: dir.startsWith('/dev/shm/vdpush-') || dir.startsWith(`${tmpdir()}/vdpush-`) ? [dir] : [] };
   };
-  return { display, sim: null, verify: { kind: workload === 'animated' ? 'xvfb' : 'none', params: null }, resources };
+  const cursor = (): { state: CursorState; version: number } | null => (display.cursor ? { state: display.cursor.state, version: display.cursor.version } : null);
+  return { display, sim: null, verify: { kind: workload === 'animated' ? 'xvfb' : 'none', params: null }, resources, cursor };
 }
 
 function snapshot(r: Running): WorkerSnapshot {
@@ -189,7 +208,7 @@ async function main(init: Extract<HostToWorker, { type: 'init' }>): Promise<void
   const config = init.config;
   const control = new Int32Array(init.control);
   const ringPort = new MailboxRingPort(init.ring, config.targetId);
-  const { display, sim, verify, resources } = await createDisplay(config);
+  const { display, sim, verify, resources, cursor } = await createDisplay(config);
   const driver = createDriver({
     display,
     ring: ringPort,
@@ -232,6 +251,7 @@ async function main(init: Extract<HostToWorker, { type: 'init' }>): Promise<void
     }),
   );
   const ticker = setInterval(() => post({ type: 'snapshot', snapshot: snapshot(r) }), SNAPSHOT_INTERVAL_MS);
+  const cursorTicker = setInterval(() => forwardCursor(cursor), CURSOR_INTERVAL_MS);
   try {
     if (sim !== null && config.clock === 'virtual') {
       // start() assigns the first swap-chain, which may need virtual time (ABANDON retries).
@@ -245,6 +265,7 @@ async function main(init: Extract<HostToWorker, { type: 'init' }>): Promise<void
     await runFor(r);
   } finally {
     clearInterval(ticker);
+    clearInterval(cursorTicker);
     await stopDriver(r);
   }
   post({

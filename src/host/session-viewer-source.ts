@@ -7,7 +7,7 @@
  * the viewer converts (and scales) only the frames it actually sends.
  */
 import { FAULT_KINDS } from '../backends/sim/index.js';
-import type { FrameView } from './sinks/frame-view.js';
+import type { CursorView, FrameView } from './sinks/frame-view.js';
 import type { ViewerRecoveryEvent, ViewerSource, ViewerStats } from './viewer/viewer-source.js';
 import type { Session, SessionFrame } from './session.js';
 
@@ -83,6 +83,10 @@ export class SessionViewerSource implements ViewerSource {
 
   injectFault(kind: string): void {
     this.session.injectFault(kind);
+  }
+
+  cursor(): CursorView | null {
+    return this.session.cursor();
   }
 
   onFrame(cb: () => void): () => void {

@@ -15,7 +15,7 @@ import { rmSync } from 'node:fs';
 import { ClosedError, VdpushError } from '../contract/errors.js';
 import { HostRing, sleepWhileEqual, type ConsumedFrame } from '../ring/index.js';
 import { decodeHealth } from '../contract/status-codes.js';
-import type { HostFaultRequest } from '../display/types.js';
+import type { CursorState, HostFaultRequest } from '../display/types.js';
 import { resolveMonitorConfig, type SessionOptions } from './session-options.js';
 import { buildRunSummary, type RunSummary } from './run-summary.js';
 import { createFrameVerifier, type FrameVerifier } from './frame-verifier.js';
@@ -52,6 +52,7 @@ export class Session {
   private readonly eventListeners = new Set<(e: RecoveryEventMessage) => void>();
   private hostFaults: HostFaultRequest[] = [];
   private hostFaultsReceived = 0;
+  private cursorState: CursorState | null = null;
   /** Virtual-clock lockstep (see CONTROL_SLICE): the consumer's progress, in slices. */
   private readonly lockstep: boolean;
   private consumerActive = 0;
@@ -149,6 +150,13 @@ export class Session {
           this.events.push(m.event);
           for (const l of this.eventListeners) l(m.event);
           break;
+        case 'cursor': {
+          // The worker sends the image only when the shape changed; keep the last one.
+          const prev = this.cursorState;
+          const shape = m.cursor.shape.byteLength === 0 && prev !== null ? prev.shape : m.cursor.shape;
+          this.cursorState = { ...m.cursor, shape };
+          break;
+        }
         case 'host-fault':
           this.hostFaults.push(m.request);
           this.hostFaultsReceived++;
@@ -373,6 +381,11 @@ export class Session {
   injectFault(kind: string, durationMs?: number): void {
     if (this.finished) throw new ClosedError('session');
     this.post(durationMs === undefined ? { type: 'inject', kind } : { type: 'inject', kind, durationMs });
+  }
+
+  /** The display's hardware cursor (Xvfb through XFIXES), or null when it has none. */
+  cursor(): CursorState | null {
+    return this.cursorState;
   }
 
   recoveryEvents(): readonly RecoveryEventMessage[] {

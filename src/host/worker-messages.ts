@@ -6,7 +6,7 @@
  * for a while, so the host sets the terminate word in the shared control buffer (Atomics) and the
  * driver sees it at the top of its next pass. The message only follows, for the worker's shutdown.
  */
-import type { DisplayStats, HostFaultRequest } from '../display/types.js';
+import type { CursorState, DisplayStats, HostFaultRequest } from '../display/types.js';
 
 export type SourceKind = 'sim' | 'xvfb';
 export type ClockKind = 'virtual' | 'real';
@@ -75,6 +75,8 @@ export interface WorkerSnapshot {
 export type WorkerToHost =
   | { type: 'ready'; width: number; height: number; refreshHz: number; format: number; verify: VerifyDescriptor }
   | { type: 'host-fault'; request: HostFaultRequest }
+  /** The hardware cursor changed; `shape` is empty unless shapeId changed (the host keeps the last). */
+  | { type: 'cursor'; cursor: CursorState }
   | { type: 'recovery'; event: RecoveryEventMessage }
   | { type: 'snapshot'; snapshot: WorkerSnapshot }
   | { type: 'done'; snapshot: WorkerSnapshot; invariants: string[]; faultLog: Array<{ atMs: number; kind: string }> }

@@ -68,3 +68,29 @@ test('bad options are refused with typed errors before any worker starts', async
   await assert.rejects(openSession({ source: 'xvfb', clock: 'virtual' }), InvalidArgumentError);
   await assert.rejects(openSession({ source: 'xvfb', faults: 'idle@1s' }), InvalidArgumentError);
 });
+
+test('an xvfb session delivers verified real frames and the XFIXES cursor, and stops its Xvfb', async () => {
+  const session = await openSession({ source: 'xvfb', mode: '320x180@30', durationMs: 1500 });
+  const pids = [...session.resources().pids];
+  assert.ok(pids.length >= 1, 'Xvfb was started');
+  await session.drain();
+  const s = await session.close();
+  assert.equal(s.source, 'xvfb');
+  assert.ok(s.frames.consumed > 0);
+  assert.equal(s.frames.integrityErrors, 0);
+  assert.equal(s.frames.acquired, s.frames.finished);
+  assert.deepEqual(s.recovery.events, [], 'a clean stop records no failure');
+  assert.equal(s.devices.live, 0);
+  const c = session.cursor();
+  assert.ok(c, 'the cursor reached the host');
+  assert.equal(c.shape.byteLength, c.width * c.height * 4);
+  for (const pid of pids) {
+    let alive = true;
+    try {
+      process.kill(pid, 0);
+    } catch {
+      alive = false;
+    }
+    assert.equal(alive, false, `process ${pid} was stopped`);
+  }
+});
