@@ -6,25 +6,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { startViewerServer, type ViewerServer } from '../../../src/host/viewer/viewer-server.js';
 import { findWebRoot } from '../../../src/host/viewer/web-assets.js';
 import { FakeSource } from './fake-source.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { CHROMIUM, CHROMIUM_ARGS, eventually, requireChromium } from '../../support/chromium.js';
 
 // The few page globals the functions run inside the page use (this project's tsconfig has no DOM lib).
 interface PageCanvas {
@@ -44,19 +33,8 @@ function readCanvas(): { width: number; height: number; hash: number; bar: numbe
   return { width: c.width, height: c.height, hash, bar: [d[o]!, d[o + 1]!, d[o + 2]!, d[o + 3]!] };
 }
 
-/** Polls `check` until it returns true; fails with `what` after `ms`. */
-async function eventually(check: () => Promise<boolean>, what: string, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 test('the_viewer_page_shows_live_frames_and_a_fault_button_puts_an_event_on_the_timeline', { timeout: 90_000 }, async () => {
-  if (!existsSync(CHROMIUM)) {
-    assert.fail(`Chromium is not installed at ${CHROMIUM}: run scripts/setup-system.sh (it installs the Debian package "chromium")`);
-  }
+  requireChromium();
   const source = new FakeSource({ width: 640, height: 360, faultKinds: ['device-removed', 'device-hung', 'access-lost'] });
   const shape = new Uint8Array(12 * 12 * 4);
   for (let i = 0; i < 12 * 12; i++) shape.set([0, 0, 0, 255], i * 4); // premultiplied black square

@@ -1,0 +1,80 @@
+/**
+ * `vdpush serve` end to end in a real browser: the simulated display drained by the real driver on
+ * its worker, frames through the ring to the page, a fault button injecting into the simulation,
+ * and the driver's recovery decision arriving on the page's timeline.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { CLI } from './cli-helpers.js';
+import { CHROMIUM, CHROMIUM_ARGS, eventually, requireChromium } from '../support/chromium.js';
+
+interface PageCanvas {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null;
+}
+declare const document: { getElementById(id: string): PageCanvas | null };
+
+function canvasHash(): number {
+  const c = document.getElementById('display')!;
+  const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+  let h = 0;
+  for (let i = 0; i < d.length; i += 16) h = (Math.imul(h, 31) + d[i]! + (d[i + 1]! << 8) + (d[i + 2]! << 16)) | 0;
+  return h;
+}
+
+test('vdpush serve shows the live simulated display, and a fault button drives the real recovery ladder', { timeout: 90_000 }, async () => {
+  requireChromium();
+  const server = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--mode', '640x360@30'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const userDataDir = mkdtempSync(join(tmpdir(), 'vdp-chromium-'));
+  let context: BrowserContext | null = null;
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let err = '';
+      const t = setTimeout(() => reject(new Error(`vdpush serve printed no URL: ${err}`)), 20_000);
+      server.stderr.on('data', (d) => {
+        err += d;
+        const m = /viewer at (http:\/\/\S+)/.exec(err);
+        if (m) {
+          clearTimeout(t);
+          resolve(m[1]!);
+        }
+      });
+    });
+    context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await page.goto(url);
+    let first = 0;
+    await eventually(async () => {
+      first = await page.evaluate(canvasHash);
+      return first !== 0;
+    }, 'the first frame');
+    await eventually(async () => (await page.evaluate(canvasHash)) !== first, 'the canvas to change as the display moves');
+
+    await page.click('#fault-buttons button[data-kind="device-removed"]');
+    const entry = page.locator('#timeline li', { hasText: 'recreate-device' });
+    await entry.waitFor({ timeout: 15_000 });
+    assert.match((await entry.textContent()) ?? '', /device-removed/);
+    assert.match((await entry.textContent()) ?? '', /0x887A0005/);
+    // Frames keep coming after the recovery.
+    const after = await page.evaluate(canvasHash);
+    await eventually(async () => (await page.evaluate(canvasHash)) !== after, 'frames after the recovery');
+
+    const artifacts = join(fileURLToPath(new URL('../../../', import.meta.url)), 'artifacts');
+    mkdirSync(artifacts, { recursive: true });
+    await page.screenshot({ path: join(artifacts, 'viewer-live.png') });
+  } finally {
+    await context?.close();
+    rmSync(userDataDir, { recursive: true, force: true });
+    const closed = new Promise((r) => server.on('close', r));
+    server.kill('SIGINT');
+    await closed;
+  }
+});

@@ -1,0 +1,33 @@
+/** Debian's Chromium, headless, as the browser tests drive it (playwright-core never downloads one). */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** No sandbox (root), no GPU, and no background traffic: this machine's network is closed. */
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** Fails (never skips) with the command that installs Chromium. */
+export function requireChromium(): void {
+  if (!existsSync(CHROMIUM)) {
+    assert.fail(`Chromium is not installed at ${CHROMIUM}: run scripts/setup-system.sh (it installs the Debian package "chromium")`);
+  }
+}
+
+/** Polls `check` until it returns true; fails with `what` after `ms`. */
+export async function eventually(check: () => Promise<boolean>, what: string, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
