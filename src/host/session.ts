@@ -11,26 +11,24 @@
  * step ends; the host never blocks its thread on the ring (every wait is a promise).
  */
 import { Worker } from 'node:worker_threads';
-import { rmSync } from 'node:fs';
 import { ClosedError, VdpushError } from '../contract/errors.js';
-import { HostRing, sleepWhileEqual, type ConsumedFrame } from '../ring/index.js';
+import { HostRing, type ConsumedFrame } from '../ring/index.js';
+import { HostLockstep } from './host-lockstep.js';
+import { guardResources } from './resource-guard.js';
 import { decodeHealth } from '../contract/status-codes.js';
 import type { CursorState, HostFaultRequest } from '../display/types.js';
 import { resolveMonitorConfig, type SessionOptions } from './session-options.js';
 import { buildRunSummary, type RunSummary } from './run-summary.js';
 import { createFrameVerifier, type FrameVerifier } from './frame-verifier.js';
 import {
-  CONTROL_ACK,
-  CONTROL_POSTED,
-  CONTROL_SLICE,
   CONTROL_TERMINATE,
-  CONTROL_VNOW,
   CONTROL_WORDS,
   type HostToWorker,
   type MonitorConfig,
   type RecoveryEventMessage,
   type WorkerSnapshot,
   type WorkerToHost,
+  emptyWorkerSnapshot,
 } from './worker-messages.js';
 
 export type { SessionOptions } from './session-options.js';
@@ -53,12 +51,9 @@ export class Session {
   private hostFaults: HostFaultRequest[] = [];
   private hostFaultsReceived = 0;
   private cursorState: CursorState | null = null;
-  /** Virtual-clock lockstep (see CONTROL_SLICE): the consumer's progress, in slices. */
-  private readonly lockstep: boolean;
-  private consumerActive = 0;
-  private consumerSeen = false;
-  private caughtUpSlice = 0;
-  private caughtUpWaiters: Array<() => void> = [];
+  /** Virtual-clock lockstep with the worker (null on the real clock). */
+  private readonly lockstep: HostLockstep | null;
+  private unguard: () => void = () => undefined;
   private consumed = 0;
   private integrityErrors = 0;
   private generations = 1;
@@ -81,7 +76,10 @@ export class Session {
     this.verifier = verifier;
     this.mode = { width: config.width, height: config.height, refreshHz: config.refreshHz, format: config.format };
     this.ended = new Promise((r) => (this.resolveEnded = r));
-    this.lockstep = config.clock === 'virtual';
+    this.lockstep =
+      config.clock === 'virtual'
+        ? new HostLockstep(control, () => this.ring, { isFinished: () => this.finished, faultsReceived: () => this.hostFaultsReceived, housekeeping: () => this.housekeeping() }, POLL_MS)
+        : null;
   }
 
   static async open(options: SessionOptions = {}): Promise<Session> {
@@ -134,9 +132,8 @@ export class Session {
     session.snapshot = early;
     session.mode = { width: ready.width, height: ready.height, refreshHz: ready.refreshHz, format: ready.format };
     session.listen();
-    liveSessions.add(session);
-    installExitHook();
-    if (session.lockstep) void session.acknowledgeSlices();
+    session.unguard = guardResources(() => session.resources());
+    if (session.lockstep) void session.lockstep.run();
     return session;
   }
 
@@ -189,7 +186,7 @@ export class Session {
     if (this.finished) return;
     this.finished = true;
     this.endedAt = performance.now();
-    this.wakeAckLoop();
+    this.lockstep?.wake();
     this.resolveEnded();
   }
 
@@ -208,9 +205,7 @@ export class Session {
    * to the ring when the iteration step ends. Ends when the run ends.
    */
   async *frames(): AsyncGenerator<SessionFrame, void, undefined> {
-    this.consumerActive++;
-    this.consumerSeen = true;
-    this.wakeAckLoop();
+    this.lockstep?.consumerEnter();
     try {
       while (true) {
         this.housekeeping();
@@ -229,72 +224,12 @@ export class Session {
         }
       }
     } finally {
-      this.consumerActive--;
-      this.wakeAckLoop();
+      this.lockstep?.consumerLeave();
     }
   }
 
-  /**
-   * The next frame, or null after a wait with nothing new. In lockstep the consumer first notes
-   * which slice it has seen (before looking, so nothing published in that slice can be missed),
-   * and reports itself caught up when the ring has nothing newer.
-   */
-  private async nextFrame(): Promise<ConsumedFrame | null> {
-    if (!this.lockstep) return this.ring.nextFrame({ timeoutMs: POLL_MS });
-    const slice = Atomics.load(this.control, CONTROL_SLICE);
-    const frame = this.ring.tryConsume();
-    if (frame !== null) return frame;
-    this.markCaughtUp(slice);
-    if (!this.finished) {
-      await sleepWhileEqual(this.control, CONTROL_SLICE, slice, POLL_MS);
-    }
-    return null;
-  }
-
-  private markCaughtUp(slice: number): void {
-    if (slice > this.caughtUpSlice) this.caughtUpSlice = slice;
-    this.wakeAckLoop();
-  }
-
-  private wakeAckLoop(): void {
-    const waiters = this.caughtUpWaiters;
-    this.caughtUpWaiters = [];
-    for (const w of waiters) w();
-  }
-
-  /**
-   * The host half of the lockstep: acknowledge each finished slice once every host-fault posted
-   * in it has arrived, the ring matches the display's mode, and an active consumer has taken what
-   * was published. Without a consumer the slice is acknowledged at once (the ring absorbs it).
-   */
-  private async acknowledgeSlices(): Promise<void> {
-    let acked = 0;
-    while (!this.finished) {
-      const slice = Atomics.load(this.control, CONTROL_SLICE);
-      if (slice <= acked) {
-        await sleepWhileEqual(this.control, CONTROL_SLICE, slice, 100);
-        continue;
-      }
-      while (this.hostFaultsReceived < Atomics.load(this.control, CONTROL_POSTED) && !this.finished) {
-        await new Promise((r) => setImmediate(r));
-      }
-      // Until a consumer first iterates, virtual time waits for it (a recorder that is still
-      // starting its encoder must not miss the run); once one has come and gone, slices are
-      // acknowledged at once and the ring absorbs them.
-      while (this.consumerActive === 0 && !this.consumerSeen && !this.finished) {
-        await new Promise<void>((r) => this.caughtUpWaiters.push(r));
-      }
-      if (this.consumerActive > 0) {
-        while (this.consumerActive > 0 && this.caughtUpSlice < slice && !this.finished) {
-          await new Promise<void>((r) => this.caughtUpWaiters.push(r));
-        }
-      } else {
-        this.housekeeping();
-      }
-      acked = slice;
-      Atomics.store(this.control, CONTROL_ACK, slice);
-      Atomics.notify(this.control, CONTROL_ACK);
-    }
+  private nextFrame(): Promise<ConsumedFrame | null> {
+    return this.lockstep ? this.lockstep.nextFrame() : this.ring.nextFrame({ timeoutMs: POLL_MS });
   }
 
   /** Drains frames without handing them out (what `vdpush run` does) until the run ends. */
@@ -326,17 +261,7 @@ export class Session {
     const held: ConsumedFrame[] = [];
     try {
       if (this.lockstep) {
-        const until = req.atMs + req.durationMs;
-        while (Atomics.load(this.control, CONTROL_VNOW) < until && !this.finished) {
-          const slice = Atomics.load(this.control, CONTROL_SLICE);
-          const f = this.ring.tryConsume();
-          if (f) {
-            held.push(f);
-            continue;
-          }
-          this.markCaughtUp(slice);
-          await sleepWhileEqual(this.control, CONTROL_SLICE, slice, POLL_MS);
-        }
+        await this.lockstep.holdFrames(req.atMs + req.durationMs, held);
       } else {
         const until = performance.now() + req.durationMs;
         while (performance.now() < until && !this.finished) {
@@ -361,20 +286,6 @@ export class Session {
   /** Processes and temp folders the display started (Xvfb, its workload), as last reported. */
   resources(): { pids: readonly number[]; dirs: readonly string[] } {
     return this.snapshot?.resources ?? { pids: [], dirs: [] };
-  }
-
-  /** Kills what the display started and removes its temp folders, synchronously (see installExitHook). */
-  killResourcesNow(): void {
-    const res = this.snapshot?.resources;
-    if (!res) return;
-    for (const pid of res.pids) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-    for (const dir of res.dirs) rmSync(dir, { recursive: true, force: true });
   }
 
   /** Injects a fault now (simulated display only), as the viewer's buttons do. */
@@ -408,7 +319,7 @@ export class Session {
 
   /** The summary so far (final after close()). */
   stats(): RunSummary {
-    const snap = this.snapshot ?? emptySnapshot();
+    const snap = this.snapshot ?? emptyWorkerSnapshot();
     const durationMs = this.config.clock === 'virtual' && this.snapshot ? this.snapshot.nowMs : (this.endedAt ?? performance.now()) - this.startedAt;
     return buildRunSummary(
       {
@@ -447,57 +358,11 @@ export class Session {
         setTimeout(() => void this.worker.terminate(), 2000).unref();
       }
     });
-    liveSessions.delete(this);
+    this.unguard();
     const summary = this.stats();
     this.ring.close();
     return summary;
   }
-}
-
-function emptySnapshot(): WorkerSnapshot {
-  return {
-    display: {
-      presented: 0,
-      acquired: 0,
-      finished: 0,
-      swapChainsAssigned: 0,
-      swapChainsAbandoned: 0,
-      swapChainsDeleted: 0,
-      devicesCreated: 0,
-      devicesDestroyed: 0,
-      stalls: 0,
-      renderAdapter: { luid: 0, kind: 'hardware', name: '' },
-      criticalError: null,
-    },
-    driver: {
-      acquired: 0,
-      finished: 0,
-      published: 0,
-      dropped: { descMismatch: 0, allSlotsBusy: 0, stale: 0, noPublisher: 0 },
-      devices: { created: 0, destroyed: 0, live: 0 },
-      terminateMaxLatencyMs: 0,
-    },
-    events: [],
-    criticalError: null,
-    nowMs: 0,
-    resources: { pids: [], dirs: [] },
-  };
-}
-
-/**
- * Last-resort cleanup when the host process dies before close(): a worker thread torn down with
- * its process cannot run its own cleanup, so Xvfb and the workload would outlive us. 'exit'
- * handlers run on process.exit() and on an uncaught exception; only synchronous work is possible.
- */
-const liveSessions = new Set<Session>();
-let exitHookInstalled = false;
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const s of liveSessions) s.killResourcesNow();
-  });
 }
 
 /** Opens a session: the API's front door. */

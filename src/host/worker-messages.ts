@@ -104,3 +104,34 @@ export const CONTROL_ACK = 2;
 export const CONTROL_POSTED = 3;
 export const CONTROL_VNOW = 4;
 export const CONTROL_WORDS = 8;
+
+/** A snapshot before the worker sent any: everything zero. */
+export function emptyWorkerSnapshot(): WorkerSnapshot {
+  return {
+    display: {
+      presented: 0,
+      acquired: 0,
+      finished: 0,
+      swapChainsAssigned: 0,
+      swapChainsAbandoned: 0,
+      swapChainsDeleted: 0,
+      devicesCreated: 0,
+      devicesDestroyed: 0,
+      stalls: 0,
+      renderAdapter: { luid: 0, kind: 'hardware', name: '' },
+      criticalError: null,
+    },
+    driver: {
+      acquired: 0,
+      finished: 0,
+      published: 0,
+      dropped: { descMismatch: 0, allSlotsBusy: 0, stale: 0, noPublisher: 0 },
+      devices: { created: 0, destroyed: 0, live: 0 },
+      terminateMaxLatencyMs: 0,
+    },
+    events: [],
+    criticalError: null,
+    nowMs: 0,
+    resources: { pids: [], dirs: [] },
+  };
+}
