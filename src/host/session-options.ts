@@ -4,7 +4,7 @@
  * starts.
  */
 import { InvalidArgumentError } from '../contract/errors.js';
-import { FORMAT_BGRA8, FORMAT_RGBA16F, formatCode, type PixelFormatName } from '../contract/pixel-format.js';
+import { FORMAT_BGRA8, FORMAT_RGBA16F, FORMAT_XRGB2101010, formatCode, type PixelFormatName } from '../contract/pixel-format.js';
 import { parseMode } from '../backends/sim/index.js';
 import { parseFaultSchedule } from '../backends/sim/index.js';
 import type { ClockKind, MonitorConfig, SimPattern, SourceKind } from './worker-messages.js';
@@ -56,13 +56,17 @@ export function resolveMonitorConfig(o: SessionOptions): MonitorConfig {
   const pattern = o.pattern ?? 'moving';
   if (!['moving', 'desktop', 'full'].includes(pattern)) throw new InvalidArgumentError(`pattern "${pattern}" is not moving, desktop or full`);
   if (o.depth !== undefined && o.depth !== 24 && o.depth !== 30) throw new InvalidArgumentError(`depth ${String(o.depth)} is not 24 or 30`);
+  if (source === 'xvfb' && o.format !== undefined && o.format !== 'bgra8') {
+    throw new InvalidArgumentError('the Xvfb display composes bgra8 at depth 24 (or 10-bit at --depth 30): --format applies to the simulated display');
+  }
   const config: MonitorConfig = {
     source,
     targetId: 1,
     width: mode.width,
     height: mode.height,
     refreshHz: mode.refreshHz,
-    format,
+    // The ring starts in the format the display will compose, so the first frame is not a mismatch.
+    format: source === 'xvfb' && o.depth === 30 ? FORMAT_XRGB2101010 : format,
     durationMs,
     faults,
     seed,

@@ -74,6 +74,8 @@ test('bad arguments exit 2 with one clear line and no stack trace', async () => 
     [['snapshot', 'out.jpg'], /\.png/],
     [['record', 'out.avi', '--duration', '1s'], /avi|extension|y4m|mp4/i],
     [['serve', '--host', '0.0.0.0', '--port', '0'], /token/],
+    [['run', '--source', 'xvfb', '--format', 'rgba16f'], /--format applies to the simulated display/],
+    [['run', '--exec', 'xeyes'], /need --source xvfb/],
   ];
   for (const [args, pattern] of cases) {
     const r = await runCli(args);
