@@ -31,20 +31,8 @@ import {
 const SNAPSHOT_INTERVAL_MS = 200;
 /** How often the cursor is looked at; a change is posted at most this often (~60 Hz). */
 const CURSOR_INTERVAL_MS = 16;
-
-let cursorVersion = -1;
-let cursorShapeId = -1;
 const NO_SHAPE = new Uint8Array(0);
 
-/** Posts the cursor when it changed; its image only when the shape changed (it can be 256 KiB). */
-function forwardCursor(get: () => { state: CursorState; version: number } | null): void {
-  const c = get();
-  if (c === null || c.version === cursorVersion) return;
-  cursorVersion = c.version;
-  const newShape = c.state.shapeId !== cursorShapeId;
-  cursorShapeId = c.state.shapeId;
-  post({ type: 'cursor', cursor: { ...c.state, shape: newShape ? c.state.shape.slice() : NO_SHAPE } });
-}
 /**
  * Virtual time runs in slices this long; after each the worker waits for the host's acknowledgement
  * (see CONTROL_SLICE). Short enough that the host consumes about every frame at 240 Hz.
@@ -58,6 +46,22 @@ if (port === null) throw new Error('monitor-worker.js must run as a worker threa
 
 function post(m: WorkerToHost): void {
   port!.postMessage(m);
+}
+
+/** Posts the hardware cursor to the host when it changed; its image only with a new shape (up to 256 KiB). */
+class CursorForwarder {
+  private version = -1;
+  private shapeId = -1;
+  constructor(private readonly get: () => { state: CursorState; version: number } | null) {}
+
+  poll(): void {
+    const c = this.get();
+    if (c === null || c.version === this.version) return;
+    this.version = c.version;
+    const newShape = c.state.shapeId !== this.shapeId;
+    this.shapeId = c.state.shapeId;
+    post({ type: 'cursor', cursor: { ...c.state, shape: newShape ? c.state.shape.slice() : NO_SHAPE } });
+  }
 }
 
 /** The ring the host delivered last; the processor's lazy attach opens it. */
@@ -251,7 +255,8 @@ async function main(init: Extract<HostToWorker, { type: 'init' }>): Promise<void
     }),
   );
   const ticker = setInterval(() => post({ type: 'snapshot', snapshot: snapshot(r) }), SNAPSHOT_INTERVAL_MS);
-  const cursorTicker = setInterval(() => forwardCursor(cursor), CURSOR_INTERVAL_MS);
+  const cursorForwarder = new CursorForwarder(cursor);
+  const cursorTicker = setInterval(() => cursorForwarder.poll(), CURSOR_INTERVAL_MS);
   try {
     if (sim !== null && config.clock === 'virtual') {
       // start() assigns the first swap-chain, which may need virtual time (ABANDON retries).
