@@ -4,9 +4,12 @@
 #   ffmpeg                               MP4 recording and the x11grab baseline in `vdpush bench xvfb`
 #   chromium                             the viewer's browser test (driven by playwright-core)
 #   x11-apps                             xeyes and friends for `--exec`
+#   xdotool                              real X input and window checks in the Xvfb tests
+#   vncsnapshot                          a real VNC client for the RFB server's tests
+#   x11vnc                               the baseline in `vdpush bench vnc`
 # Safe to run twice; needs root (or sudo).
 set -euo pipefail
-pkgs=(xvfb x11-xserver-utils ffmpeg chromium x11-apps)
+pkgs=(xvfb x11-xserver-utils ffmpeg chromium x11-apps xdotool vncsnapshot x11vnc)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
