@@ -14,7 +14,9 @@ import { VdpushError } from '../contract/errors.js';
 import { FramePublisher, sleepWhileEqual } from '../ring/index.js';
 import { createDriver, TerminateFlag, type Driver, type PublisherLike, type RingPort } from '../driver/index.js';
 import type { CursorState, DisplaySystem } from '../display/types.js';
+import { emptyInputCounters, type DisplayInput } from '../display/input.js';
 import { createSimDisplay, type SimDisplay, type VirtualClock } from '../backends/sim/index.js';
+import { CountingInput } from '../backends/sim/sim-input.js';
 import {
   CONTROL_ACK,
   CONTROL_POSTED,
@@ -22,6 +24,7 @@ import {
   CONTROL_TERMINATE,
   CONTROL_VNOW,
   type HostToWorker,
+  type InputEvent,
   type MonitorConfig,
   type VerifyDescriptor,
   type WorkerSnapshot,
@@ -85,6 +88,9 @@ interface Running {
   stopRequested: boolean;
   wakeStop: () => void;
   resources: () => { pids: number[]; dirs: string[] };
+  input: DisplayInput | null;
+  /** Input events that arrived while the display takes none. */
+  inputDropped: number;
 }
 
 interface CreatedDisplay {
@@ -94,6 +100,8 @@ interface CreatedDisplay {
   resources: () => { pids: number[]; dirs: string[] };
   /** The hardware cursor and a version bumped on every change, or null without one. */
   cursor: () => { state: CursorState; version: number } | null;
+  /** Where remote input goes, or null when this display takes none (it is counted as dropped). */
+  input: DisplayInput | null;
 }
 
 const NO_RESOURCES = (): { pids: number[]; dirs: string[] } => ({ pids: [], dirs: [] });
@@ -107,7 +115,7 @@ async function createDisplay(config: MonitorConfig): Promise<CreatedDisplay> {
       pattern: config.pattern,
       faults: config.faults,
     } as Parameters<typeof createSimDisplay>[0]) as SimDisplay;
-    return { display: sim, sim, verify: { kind: 'sim', params: sim.patternParams() }, resources: NO_RESOURCES, cursor: () => null };
+    return { display: sim, sim, verify: { kind: 'sim', params: sim.patternParams() }, resources: NO_RESOURCES, cursor: () => null, input: new CountingInput() };
   }
   const { createXvfbDisplay } = await import('../backends/xvfb/index.js');
   const workload = config.workload ?? 'animated';
@@ -123,7 +131,7 @@ async function createDisplay(config: MonitorConfig): Promise<CreatedDisplay> {
     return { pids, dirs: dir.startsWith('/dev/shm/vdpush-') || dir.startsWith(`${tmpdir()}/vdpush-`) ? [dir] : [] };
   };
   const cursor = (): { state: CursorState; version: number } | null => (display.cursor ? { state: display.cursor.state, version: display.cursor.version } : null);
-  return { display, sim: null, verify: { kind: workload === 'animated' ? 'xvfb' : 'none', params: null }, resources, cursor };
+  return { display, sim: null, verify: { kind: workload === 'animated' ? 'xvfb' : 'none', params: null }, resources, cursor, input: null };
 }
 
 function snapshot(r: Running): WorkerSnapshot {
@@ -151,7 +159,20 @@ function snapshot(r: Running): WorkerSnapshot {
     criticalError: d.recovery.criticalError ?? r.display.stats().criticalError,
     nowMs: r.display.clock.now(),
     resources: r.resources(),
+    input: r.input?.counters() ?? { ...emptyInputCounters(), dropped: r.inputDropped },
   };
+}
+
+/** Hands one remote input event to the display (never throws: input must not end the run). */
+function deliverInput(r: Running, e: InputEvent): void {
+  const input = r.input;
+  if (input === null) {
+    r.inputDropped++;
+    return;
+  }
+  if (e.kind === 'key') input.key(e.down, e.keysym);
+  else if (e.kind === 'pointer') input.pointer(e.x, e.y, e.buttons);
+  else input.setClipboard(e.text);
 }
 
 /** Waits for the run's end: its duration on the display's clock, a stop, or a critical error. */
@@ -212,7 +233,7 @@ async function main(init: Extract<HostToWorker, { type: 'init' }>): Promise<void
   const config = init.config;
   const control = new Int32Array(init.control);
   const ringPort = new MailboxRingPort(init.ring, config.targetId);
-  const { display, sim, verify, resources, cursor } = await createDisplay(config);
+  const { display, sim, verify, resources, cursor, input } = await createDisplay(config);
   const driver = createDriver({
     display,
     ring: ringPort,
@@ -220,7 +241,8 @@ async function main(init: Extract<HostToWorker, { type: 'init' }>): Promise<void
     terminate: TerminateFlag.shared(control, CONTROL_TERMINATE),
     ...(config.policy !== undefined ? { policy: config.policy } : {}),
   });
-  const r: Running = { config, display, sim, driver, control, stopRequested: false, wakeStop: () => undefined, resources };
+  const r: Running = { config, display, sim, driver, control, stopRequested: false, wakeStop: () => undefined, resources, input, inputDropped: 0 };
+  input?.onClipboard((text) => post({ type: 'clipboard', text }));
   port!.on('message', (m: HostToWorker) => {
     switch (m.type) {
       case 'ring':
@@ -234,6 +256,9 @@ async function main(init: Extract<HostToWorker, { type: 'init' }>): Promise<void
             post({ type: 'error', code: (e as VdpushError).code ?? 'VDP_ERR_INVALID_ARGUMENT', message: (e as Error).message });
           }
         }
+        break;
+      case 'input':
+        deliverInput(r, m.event);
         break;
       case 'stop':
         r.stopRequested = true;
@@ -271,6 +296,7 @@ async function main(init: Extract<HostToWorker, { type: 'init' }>): Promise<void
   } finally {
     clearInterval(ticker);
     clearInterval(cursorTicker);
+    input?.close();
     await stopDriver(r);
   }
   post({

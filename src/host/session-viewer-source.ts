@@ -70,6 +70,7 @@ export class SessionViewerSource implements ViewerSource {
       integrityErrors: s.frames.integrityErrors,
       criticalError: s.recovery.criticalError,
       source: s.source,
+      input: this.session.inputCounters(),
     };
   }
 

@@ -20,6 +20,8 @@ import type { CursorState, HostFaultRequest } from '../display/types.js';
 import { resolveMonitorConfig, type SessionOptions } from './session-options.js';
 import { buildRunSummary, type RunSummary } from './run-summary.js';
 import { createFrameVerifier, type FrameVerifier } from './frame-verifier.js';
+import { SessionRemoteInput } from './input/session-input.js';
+import type { RemoteInput } from './input/remote-input.js';
 import {
   CONTROL_TERMINATE,
   CONTROL_WORDS,
@@ -51,6 +53,7 @@ export class Session {
   private hostFaults: HostFaultRequest[] = [];
   private hostFaultsReceived = 0;
   private cursorState: CursorState | null = null;
+  private readonly input = new SessionRemoteInput((m) => this.post(m), () => this.finished);
   /** Virtual-clock lockstep with the worker (null on the real clock). */
   private readonly lockstep: HostLockstep | null;
   private unguard: () => void = () => undefined;
@@ -154,6 +157,9 @@ export class Session {
           this.cursorState = { ...m.cursor, shape };
           break;
         }
+        case 'clipboard':
+          this.input.deliverClipboard(m.text);
+          break;
         case 'host-fault':
           this.hostFaults.push(m.request);
           this.hostFaultsReceived++;
@@ -292,6 +298,16 @@ export class Session {
   injectFault(kind: string, durationMs?: number): void {
     if (this.finished) throw new ClosedError('session');
     this.post(durationMs === undefined ? { type: 'inject', kind } : { type: 'inject', kind, durationMs });
+  }
+
+  /** Where remote clients' keys, pointer and clipboard go (the RFB server is handed this). */
+  remoteInput(): RemoteInput {
+    return this.input;
+  }
+
+  /** What the display's input counted so far (see src/display/input.ts). */
+  inputCounters(): NonNullable<WorkerSnapshot['input']> | null {
+    return this.snapshot?.input ?? null;
   }
 
   /** The display's hardware cursor (Xvfb through XFIXES), or null when it has none. */

@@ -7,6 +7,7 @@
  * driver sees it at the top of its next pass. The message only follows, for the worker's shutdown.
  */
 import type { CursorState, DisplayStats, HostFaultRequest } from '../display/types.js';
+import type { InputCounters } from '../display/input.js';
 
 export type SourceKind = 'sim' | 'xvfb';
 export type ClockKind = 'virtual' | 'real';
@@ -40,7 +41,14 @@ export type HostToWorker =
   | { type: 'init'; config: MonitorConfig; control: SharedArrayBuffer; ring: SharedArrayBuffer }
   | { type: 'ring'; buffer: SharedArrayBuffer }
   | { type: 'inject'; kind: string; durationMs?: number }
+  /** A remote client's input, for the backend's DisplayInput (src/display/input.ts). */
+  | { type: 'input'; event: InputEvent }
   | { type: 'stop' };
+
+export type InputEvent =
+  | { kind: 'key'; down: boolean; keysym: number }
+  | { kind: 'pointer'; x: number; y: number; buttons: number }
+  | { kind: 'clipboard'; text: string };
 
 export interface DriverCounters {
   acquired: number;
@@ -70,6 +78,8 @@ export interface WorkerSnapshot {
   nowMs: number;
   /** Processes and temp folders the display started (xvfb), for the host's last-resort cleanup. */
   resources: { pids: number[]; dirs: string[] };
+  /** What the display's input counted (absent before the display started). */
+  input?: InputCounters;
 }
 
 export type WorkerToHost =
@@ -77,6 +87,8 @@ export type WorkerToHost =
   | { type: 'host-fault'; request: HostFaultRequest }
   /** The hardware cursor changed; `shape` is empty unless shapeId changed (the host keeps the last). */
   | { type: 'cursor'; cursor: CursorState }
+  /** The display's clipboard changed (X CLIPBOARD); the host passes it to remote clients. */
+  | { type: 'clipboard'; text: string }
   | { type: 'recovery'; event: RecoveryEventMessage }
   | { type: 'snapshot'; snapshot: WorkerSnapshot }
   | { type: 'done'; snapshot: WorkerSnapshot; invariants: string[]; faultLog: Array<{ atMs: number; kind: string }> }
