@@ -120,7 +120,8 @@ export function mainHelp(): string {
     '',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'vdpush <command> --help shows the flags of a command.',
-    'exit codes: 0 ok, 1 failure, 2 bad arguments, 3 critical error',
+    'vdpush help <command> (or vdpush <command> --help) shows the flags of a command; vdpush --version its version.',
+    'durations: a number and a unit, ms, s, m or h (500ms, 3s, 2m); the same in --duration and --faults.',
+    'exit codes: 0 ok, 1 failure, 2 bad arguments, 3 critical error, 129/130/143 stopped by SIGHUP/SIGINT/SIGTERM',
   ].join('\n');
 }

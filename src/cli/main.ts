@@ -1,51 +1,27 @@
 #!/usr/bin/env node
 /**
  * The `vdpush` command. User mistakes end in one clear line on stderr and exit code 2; a critical
- * error of the display ends in exit code 3; nothing the user typed produces a stack trace.
+ * error of the display ends in exit code 3; a signal ends in 128 + its number after a clean stop;
+ * nothing the user typed produces a stack trace.
  */
-import { parseArgs } from 'node:util';
-import { VdpushError, InvalidArgumentError, FaultScheduleError } from '../contract/errors.js';
-import { COMMANDS, commandHelp, findCommand, mainHelp, type CommandSpec } from './command-spec.js';
+import { readFileSync } from 'node:fs';
+import { VdpushError } from '../contract/errors.js';
+import { CommandUsageError, parseCommandLine, type ParsedCommand } from './argv.js';
+import { commandHelp, mainHelp } from './command-spec.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 
-export interface ParsedCommand {
-  spec: CommandSpec;
-  values: Record<string, string | boolean | undefined>;
-  positional: string | undefined;
-}
+export { parseCommandLine, type ParsedCommand };
 
-/** Parses argv (without node and script) into a command; throws InvalidArgumentError on any mistake. */
-export function parseCommandLine(argv: readonly string[]): ParsedCommand | 'help' {
-  const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') return 'help';
-  const spec = findCommand(name);
-  if (!spec) {
-    throw new InvalidArgumentError(`unknown command "${name}" (commands: ${COMMANDS.map((c) => c.name).join(', ')})`);
-  }
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...rest], options: spec.options, allowPositionals: true, strict: true });
-  } catch (e) {
-    // node:util's messages are clear ("Unknown option '--x'"); keep them, drop the stack.
-    throw new InvalidArgumentError(`${name}: ${(e as Error).message}`);
-  }
-  const values = parsed.values as Record<string, string | boolean | undefined>;
-  const pos = parsed.positionals;
-  if (values.help) return { spec, values, positional: undefined };
-  if (spec.positionals === 'none' && pos.length > 0) {
-    throw new InvalidArgumentError(`${name}: unexpected argument "${pos[0]}"`);
-  }
-  if (spec.positionals === 'one' && pos.length !== 1) {
-    throw new InvalidArgumentError(`${name}: expected exactly one argument (usage: ${spec.usage})`);
-  }
-  return { spec, values, positional: pos[0] };
+/** Error codes that mean "the user's input was wrong", wherever they were raised (a worker too). */
+const USAGE_CODES = new Set(['VDP_ERR_INVALID_ARGUMENT', 'VDP_ERR_FAULT_SCHEDULE']);
+
+function packageVersion(): string {
+  // dist/src/cli/main.js → the package root's package.json (shipped with every npm package).
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
 }
 
 async function dispatch(cmd: ParsedCommand): Promise<number> {
-  if (cmd.values.help) {
-    process.stdout.write(commandHelp(cmd.spec) + '\n');
-    return EXIT_OK;
-  }
   switch (cmd.spec.name) {
     case 'bench':
       return (await import('./bench-command.js')).benchCommand(cmd);
@@ -58,21 +34,37 @@ async function dispatch(cmd: ParsedCommand): Promise<number> {
     case 'serve':
       return (await import('./serve-command.js')).serveCommand(cmd);
     default:
-      throw new InvalidArgumentError(`unknown command "${cmd.spec.name}"`);
+      throw new CommandUsageError(cmd.spec.name, `unknown command "${cmd.spec.name}"`);
   }
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
+  let command: string | undefined;
   try {
     const cmd = parseCommandLine(argv);
-    if (cmd === 'help') {
-      process.stdout.write(mainHelp() + '\n');
-      return EXIT_OK;
+    if ('kind' in cmd) {
+      switch (cmd.kind) {
+        case 'help':
+          process.stdout.write(mainHelp() + '\n');
+          return EXIT_OK;
+        case 'usage':
+          process.stderr.write(mainHelp() + '\n');
+          return EXIT_USAGE;
+        case 'version':
+          process.stdout.write(`vdpush ${packageVersion()}\n`);
+          return EXIT_OK;
+        case 'command-help':
+          process.stdout.write(commandHelp(cmd.spec) + '\n');
+          return EXIT_OK;
+      }
     }
+    command = cmd.spec.name;
     return await dispatch(cmd);
   } catch (e) {
-    if (e instanceof InvalidArgumentError || e instanceof FaultScheduleError) {
-      process.stderr.write(`vdpush: ${e.message}\n`);
+    if (e instanceof VdpushError && USAGE_CODES.has(e.code)) {
+      const where = e instanceof CommandUsageError ? e.command : command;
+      const hint = where !== undefined ? ` (see vdpush ${where} --help)` : '';
+      process.stderr.write(`vdpush: ${e.message}${hint}\n`);
       return EXIT_USAGE;
     }
     if (e instanceof VdpushError) {

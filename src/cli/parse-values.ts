@@ -2,33 +2,27 @@
  * Parsers for the values users type on the command line. Each throws InvalidArgumentError with a
  * message that names the flag and shows a valid example.
  */
-import { InvalidArgumentError } from '../contract/errors.js';
+import { InvalidArgumentError, quoteInput } from '../contract/errors.js';
+import { parseDuration } from '../contract/duration.js';
 
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000 };
-/** The longest run anybody means: a day. Longer is a typo (e.g. a missing unit on a huge number). */
-export const MAX_DURATION_MS = 86_400_000;
-
-/** "3s", "500ms", "1.5s", "2m" → milliseconds. A bare number is refused: say the unit. */
+/** "3s", "500ms", "1.5s", "2m", "1h" → milliseconds (the fault schedule's rules: src/contract/duration.ts). */
 export function parseDurationMs(text: string, flag = '--duration'): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)\s*$/.exec(text);
-  if (!m) throw new InvalidArgumentError(`${flag} "${text}" is not a duration: use a number with a unit, e.g. 3s or 500ms`);
-  const ms = Number(m[1]) * UNIT_MS[m[2]!]!;
-  if (!Number.isFinite(ms) || ms <= 0 || ms > MAX_DURATION_MS) {
-    throw new InvalidArgumentError(`${flag} "${text}" is out of range (more than 0, at most 24 h)`);
-  }
+  const ms = parseDuration(text);
+  if (typeof ms === 'string') throw new InvalidArgumentError(`${flag} ${ms}`);
+  if (ms <= 0) throw new InvalidArgumentError(`${flag} ${quoteInput(text)} must be more than 0 (e.g. 3s or 500ms)`);
   return ms;
 }
 
 export function parseIntegerFlag(text: string, flag: string, min: number, max: number): number {
-  if (!/^\s*-?\d+\s*$/.test(text)) throw new InvalidArgumentError(`${flag} "${text}" is not a whole number`);
+  if (!/^\s*-?\d+\s*$/.test(text)) throw new InvalidArgumentError(`${flag} ${quoteInput(text)} is not a whole number`);
   const n = Number(text);
   if (!Number.isSafeInteger(n) || n < min || n > max) {
-    throw new InvalidArgumentError(`${flag} ${text} is out of range (${min}..${max})`);
+    throw new InvalidArgumentError(`${flag} ${text.trim()} is out of range (${min}..${max})`);
   }
   return n;
 }
 
 export function parseChoice<T extends string>(text: string, flag: string, choices: readonly T[]): T {
   if ((choices as readonly string[]).includes(text)) return text as T;
-  throw new InvalidArgumentError(`${flag} "${text}" is not one of: ${choices.join(', ')}`);
+  throw new InvalidArgumentError(`${flag} ${quoteInput(text)} is not one of: ${choices.join(', ')}`);
 }

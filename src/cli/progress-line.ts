@@ -29,13 +29,19 @@ export class ProgressLine {
     const last = s.recovery.events.at(-1);
     const ev = last ? `  last: ${last.failure} -> ${last.action}` : '';
     const text = `  ${this.fps.toFixed(0).padStart(5)} fps  published ${s.frames.published}  consumed ${s.frames.consumed}  drops ${drops}  adapter ${s.adapter.kind}${ev}`;
-    const cols = this.stream.columns ?? 100;
+    const cols = this.columns();
     this.stream.write(`\r${text.slice(0, cols - 1).padEnd(cols - 1)}`);
     this.drawn = true;
   }
 
+  /** The terminal's width; a terminal that reports 0 (or nothing, under `script`) counts as 100. */
+  private columns(): number {
+    const c = this.stream.columns;
+    return typeof c === 'number' && c >= 2 ? c : 100;
+  }
+
   clear(): void {
-    if (this.drawn) this.stream.write(`\r${' '.repeat((this.stream.columns ?? 100) - 1)}\r`);
+    if (this.drawn) this.stream.write(`\r${' '.repeat(this.columns() - 1)}\r`);
     this.drawn = false;
   }
 }

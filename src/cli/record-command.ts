@@ -1,4 +1,6 @@
-import { createSink } from '../host/sinks/index.js';
+import { InvalidArgumentError, quoteInput } from '../contract/errors.js';
+import { createSink, validateSinkOptions } from '../host/sinks/index.js';
+import { resolveMonitorConfig, type SessionOptions } from '../host/session-options.js';
 import { ProgressBar } from '../host/sinks/progress.js';
 import { openSession } from '../host/session.js';
 import type { ParsedCommand } from './main.js';
@@ -10,12 +12,24 @@ import { onInterrupt } from './interrupt.js';
 /** A gap longer than this many frames (a long idle) is written as this many repeats. */
 const MAX_REPEAT = 600;
 
+/** A mode the sinks cannot write (e.g. @2000) is refused before the display starts, naming --mode. */
+function refuseUnrecordableMode(opts: SessionOptions): void {
+  const m = resolveMonitorConfig(opts);
+  try {
+    validateSinkOptions({ fps: m.refreshHz, width: m.width, height: m.height });
+  } catch (e) {
+    const mode = typeof opts.mode === 'string' ? opts.mode : `${m.width}x${m.height}@${m.refreshHz}`;
+    throw new InvalidArgumentError(`--mode ${quoteInput(mode)} cannot be recorded: ${(e as Error).message}`);
+  }
+}
+
 export async function recordCommand(cmd: ParsedCommand): Promise<number> {
   const out = cmd.positional!;
   const opts = sessionOptionsFromFlags(cmd.values);
   const d = cmd.values.duration;
   const durationMs = typeof d === 'string' ? parseDurationMs(d) : 10_000;
   opts.durationMs = durationMs;
+  refuseUnrecordableMode(opts);
   const session = await openSession(opts);
   const mode = session.config;
   // Refuses an unknown extension or a missing ffmpeg before any frame is taken.

@@ -3,7 +3,7 @@ import { openSession } from '../host/session.js';
 import { snapshotToPng } from '../host/sinks/png-sink.js';
 import type { ParsedCommand } from './main.js';
 import { sessionOptionsFromFlags } from './source-flags.js';
-import { EXIT_OK } from './exit-codes.js';
+import { EXIT_CRITICAL, EXIT_OK } from './exit-codes.js';
 import { onInterrupt } from './interrupt.js';
 
 /** How long to wait for a first frame before giving up (a display that never composes). */
@@ -28,6 +28,11 @@ export async function snapshotCommand(cmd: ParsedCommand): Promise<number> {
     clearTimeout(timer);
     await session.close();
     release();
+  }
+  const critical = session.stats().recovery.criticalError;
+  if (!wrote && critical) {
+    process.stderr.write(`vdpush: the display stopped on a critical error before a complete frame (major 0x${critical.major.toString(16)}, minor 0x${critical.minor.toString(16)}) [VDP_ERR_CRITICAL]\n`);
+    return EXIT_CRITICAL;
   }
   if (!wrote) throw new VdpushError('VDP_ERR_NO_FRAME', session.error?.message ?? 'the display produced no frame to snapshot');
   process.stderr.write(`vdpush: wrote ${out}\n`);

@@ -35,6 +35,7 @@ export function sessionOptionsFromFlags(v: Values): SessionOptions {
   if (depth !== undefined) o.depth = parseChoice(depth, '--depth', ['24', '30'] as const) === '30' ? 30 : 24;
   const exec = str(v, 'exec');
   if (exec !== undefined && v['no-workload']) throw new InvalidArgumentError('--exec and --no-workload exclude each other');
+  if (exec !== undefined && exec.trim() === '') throw new InvalidArgumentError('--exec needs a program to run (e.g. --exec xeyes)');
   if (exec !== undefined) o.workload = { exec };
   else if (v['no-workload']) o.workload = 'none';
   const usesXvfbFlags = display !== undefined || depth !== undefined || exec !== undefined || v['no-workload'];

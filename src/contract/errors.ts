@@ -2,6 +2,12 @@
  * vdpush's errors: one base class, one subclass per failure, each with a stable `code` users can
  * match on. Messages say what to do. Pure: no I/O.
  */
+/** Quotes user text for a message, cut to a readable length (a pasted megabyte stays one line). */
+export function quoteInput(text: string, max = 48): string {
+  const one = text.replace(/\s+/g, ' ');
+  return `"${one.length > max ? `${one.slice(0, max - 1)}…` : one}"`;
+}
+
 export class VdpushError extends Error {
   readonly code: string;
   constructor(code: string, message: string, options?: { cause?: unknown }) {
@@ -22,7 +28,7 @@ export class InvalidArgumentError extends VdpushError {
 export class FaultScheduleError extends VdpushError {
   readonly entry: string;
   constructor(entry: string, reason: string) {
-    super('VDP_ERR_FAULT_SCHEDULE', `bad fault schedule entry "${entry}": ${reason}`);
+    super('VDP_ERR_FAULT_SCHEDULE', `bad fault schedule entry ${quoteInput(entry)}: ${reason}`);
     this.entry = entry;
   }
 }

@@ -6,3 +6,4 @@ export * from './slot-state.js';
 export * from './keyed-mutex-word.js';
 export * from './attach.js';
 export * from './errors.js';
+export * from './duration.js';

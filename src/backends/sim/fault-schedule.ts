@@ -3,7 +3,7 @@
  *
  *   schedule := entry ( ',' entry )*            (empty or blank = no faults)
  *   entry    := KIND '@' TIME [ ':' ARG ] [ '*' COUNT '/' GAP ]
- *   TIME     := number [ 'ms' | 's' ]            a bare number is milliseconds
+ *   TIME     := number ( 'ms' | 's' | 'm' | 'h' ) | '0'   (src/contract/duration.ts, as --duration)
  *
  * Examples: `device-removed@200ms*6/100ms` (six removals 100 ms apart from 200 ms),
  * `idle@1s:500ms` (no presents from 1 s to 1.5 s), `assign-fail@2s:3` (the next 3 assigns fail).
@@ -12,7 +12,8 @@
  * kind. Limits: times and durations 0..24 h, COUNT 1..10000, GAP > 0, at most 100000 faults after
  * expansion. Anything else is a FaultScheduleError that quotes the entry.
  */
-import { FaultScheduleError } from '../../contract/errors.js';
+import { FaultScheduleError, quoteInput } from '../../contract/errors.js';
+import { MAX_DURATION_MS, parseDuration } from '../../contract/duration.js';
 
 export const FAULT_KINDS = [
   'device-removed',
@@ -39,7 +40,7 @@ export const DEFAULT_FAULT_DURATION_MS: Readonly<Partial<Record<FaultKind, numbe
 /** assign-fail's ARG is a count of assignSwapChain calls; this when the entry gives none. */
 export const DEFAULT_ASSIGN_FAIL_COUNT = 1;
 
-export const MAX_FAULT_TIME_MS = 24 * 3600 * 1000;
+export const MAX_FAULT_TIME_MS = MAX_DURATION_MS;
 export const MAX_FAULT_REPEAT = 10_000;
 export const MAX_EXPANDED_FAULTS = 100_000;
 
@@ -65,24 +66,12 @@ export function takesDuration(kind: FaultKind): boolean {
 }
 
 const ENTRY_RE = /^([^@]*)@([^:*]*)(?::([^*]*))?(?:\*([^/]*)\/(.*))?$/s;
-const TIME_RE = /^(\d+(?:\.\d+)?)\s*(ms|s)?$/;
 const COUNT_RE = /^\d+$/;
 
-/** Parses a time or duration (`250`, `250ms`, `1.5s`); returns ms or an error message. */
+/** Parses a time or duration (`0`, `250ms`, `1.5s`, `2m`) with the shared rules; ms or an error message. */
 function parseTime(raw: string, what: string): number | string {
-  const text = raw.trim();
-  if (text === '') return `${what} is missing`;
-  if (text.startsWith('-')) return `${what} "${text}" is negative`;
-  const m = TIME_RE.exec(text);
-  if (m === null) {
-    const unit = /^\d+(?:\.\d+)?\s*([a-zA-Zµ]+)$/.exec(text);
-    if (unit !== null) return `${what} "${text}" has unknown unit "${unit[1]}" (use ms or s)`;
-    return `${what} "${text}" is not a number with an optional ms or s unit`;
-  }
-  const ms = Number(m[1]) * (m[2] === 's' ? 1000 : 1);
-  if (!Number.isFinite(ms)) return `${what} "${text}" is not a finite number`;
-  if (ms > MAX_FAULT_TIME_MS) return `${what} "${text}" is longer than 24 h`;
-  return ms;
+  const ms = parseDuration(raw);
+  return typeof ms === 'string' ? `${what} ${ms}` : ms;
 }
 
 function parseCount(raw: string, what: string, max: number): number | string {
@@ -103,7 +92,7 @@ function parseEntry(entry: string, position: number, out: FaultEntry[]): void {
   const m = ENTRY_RE.exec(source);
   if (m === null) return fail('expected KIND@TIME, KIND@TIME:ARG or KIND@TIME*COUNT/GAP');
   const kind = m[1]!.trim();
-  if (!isFaultKind(kind)) return fail(`unknown kind "${kind}" (kinds: ${FAULT_KINDS.join(', ')})`);
+  if (!isFaultKind(kind)) return fail(`unknown kind ${quoteInput(kind, 24)} (kinds: ${FAULT_KINDS.join(', ')})`);
   const at = parseTime(m[2]!, 'time');
   if (typeof at === 'string') return fail(at);
   let durationMs = 0;

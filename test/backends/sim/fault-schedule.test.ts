@@ -16,13 +16,14 @@ test('an empty or blank schedule has no faults', () => {
   assert.deepEqual(parseFaultSchedule('  \n '), []);
 });
 
-test('KIND@TIME with ms, s and bare-number (ms) times', () => {
-  const e = parseFaultSchedule('device-removed@200ms, unassign@1.5s ,hdr-flip@250');
+test('KIND@TIME with ms, s, m and h times (the --duration rules)', () => {
+  const e = parseFaultSchedule('device-removed@200ms, unassign@1.5s ,hdr-flip@250ms');
   assert.deepEqual(
     e.map((x) => [x.kind, x.atMs]),
     [['device-removed', 200], ['hdr-flip', 250], ['unassign', 1500]],
   );
   assert.equal(e[0]!.source, 'device-removed@200ms');
+  assert.deepEqual(parseFaultSchedule('idle@0.5m:0.001h').map((x) => [x.atMs, x.durationMs]), [[30_000, 3_600]]);
 });
 
 test('KIND@TIME*N/GAP repeats N times GAP apart', () => {
@@ -56,6 +57,7 @@ const MALFORMED: Array<[string, string, RegExp]> = [
   ['idle@', 'idle@', /time is missing/],
   ['idle@-5ms', 'idle@-5ms', /negative/],
   ['idle@5min', 'idle@5min', /unknown unit "min"/],
+  ['idle@250', 'idle@250', /no unit: write 250ms or 250s/],
   ['idle@NaN', 'idle@NaN', /not a number/],
   ['idle@Infinity', 'idle@Infinity', /not a number/],
   ['idle@1e3', 'idle@1e3', /unknown unit "e"|not a number/],
