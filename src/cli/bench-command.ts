@@ -2,7 +2,7 @@ import { InvalidArgumentError } from '../contract/errors.js';
 import { BENCH_TARGETS } from './command-spec.js';
 import { parseChoice } from './parse-values.js';
 import { EXIT_OK } from './exit-codes.js';
-import type { ParsedCommand } from './main.js';
+import type { ParsedCommand } from './argv.js';
 
 interface BenchModule<R> {
   run(opts: { json: boolean }): Promise<R>;

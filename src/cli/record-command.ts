@@ -3,7 +3,7 @@ import { createSink, validateSinkOptions } from '../host/sinks/index.js';
 import { resolveMonitorConfig, type SessionOptions } from '../host/session-options.js';
 import { ProgressBar } from '../host/sinks/progress.js';
 import { openSession } from '../host/session.js';
-import type { ParsedCommand } from './main.js';
+import type { ParsedCommand } from './argv.js';
 import { parseDurationMs } from './parse-values.js';
 import { sessionOptionsFromFlags } from './source-flags.js';
 import { EXIT_CRITICAL, EXIT_OK } from './exit-codes.js';

@@ -1,6 +1,6 @@
 import { openSession } from '../host/session.js';
 import { formatRunSummary } from '../host/run-summary.js';
-import type { ParsedCommand } from './main.js';
+import type { ParsedCommand } from './argv.js';
 import { parseDurationMs } from './parse-values.js';
 import { sessionOptionsFromFlags } from './source-flags.js';
 import { EXIT_CRITICAL, EXIT_FAILURE, EXIT_OK } from './exit-codes.js';

@@ -1,7 +1,7 @@
 import { openSession } from '../host/session.js';
 import { SessionViewerSource } from '../host/session-viewer-source.js';
 import { startViewerServer } from '../host/viewer/index.js';
-import type { ParsedCommand } from './main.js';
+import type { ParsedCommand } from './argv.js';
 import { parseIntegerFlag } from './parse-values.js';
 import { sessionOptionsFromFlags } from './source-flags.js';
 import { EXIT_CRITICAL, EXIT_OK } from './exit-codes.js';

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, VdpushError } from '../contract/errors.js';
 import { openSession } from '../host/session.js';
 import { snapshotToPng } from '../host/sinks/png-sink.js';
-import type { ParsedCommand } from './main.js';
+import type { ParsedCommand } from './argv.js';
 import { sessionOptionsFromFlags } from './source-flags.js';
 import { EXIT_CRITICAL, EXIT_OK } from './exit-codes.js';
 import { onInterrupt } from './interrupt.js';

@@ -13,7 +13,7 @@
  */
 import { KEY_CONSUMER, KEY_PRODUCER, MutexOwner, mutexHeld, mutexKey } from '../contract/index.js';
 import { KeyedMutex } from './keyed-mutex.js';
-import type { ArmSide, SlotArmOps, WrittenSequences } from './slot-arm.js';
+import type { ArmSide, SlotArmOps, WrittenSequences } from './slot-arm-ops.js';
 import type { SlotTable } from './slot-table.js';
 
 export class KeyedMutexArm implements SlotArmOps {

@@ -11,7 +11,7 @@
  * producer may still overwrite it: it is PUBLISHED, and the oldest).
  */
 import { sequenceAfter, SlotState } from '../contract/index.js';
-import type { SlotArmOps, WrittenSequences } from './slot-arm.js';
+import type { SlotArmOps, WrittenSequences } from './slot-arm-ops.js';
 import type { SlotTable } from './slot-table.js';
 
 export class SlotStateArm implements SlotArmOps {

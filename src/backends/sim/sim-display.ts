@@ -15,7 +15,7 @@ import { InvalidArgumentError } from '../../contract/errors.js';
 import { FORMAT_BGRA8, FORMAT_RGBA16F, formatName } from '../../contract/pixel-format.js';
 import type { Clock } from '../../display/clock.js';
 import { DXGI_ERROR_DEVICE_REMOVED, S_OK, hresultHex, resultName } from '../../display/result-codes.js';
-import type { Adapter, DeviceCreation, DisplayMode, DisplayStats, DisplaySystem, HostFaultRequest, IndirectDisplayAdapter, Monitor } from '../../display/types.js';
+import type { Adapter, DeviceCreation, DisplayMode, DisplaySystem, HostFaultRequest, IndirectDisplayAdapter, Monitor } from '../../display/types.js';
 import { Compositor } from './compositor.js';
 import { FaultInjector, type FaultEffects, type FaultRecord } from './fault-injector.js';
 import type { FaultKind } from './fault-schedule.js';
@@ -26,27 +26,9 @@ import type { ResolvedSimOptions } from './sim-options.js';
 import type { SimSwapChain } from './sim-swap-chain.js';
 import { SwapChainAssigner } from './swap-chain-assigner.js';
 import { checkSimInvariants, type InvariantOptions } from './sim-invariants.js';
+import type { SimDisplayStats } from './sim-display-stats.js';
 
-/** The display's counters: DisplayStats plus what the simulation alone can know. */
-export interface SimDisplayStats extends DisplayStats {
-  devicesLive: number;
-  deviceCreateFailures: number;
-  swapChainsLive: number;
-  /** Swap-chains the OS took back with an unassign (unassign, flap, hdr-flip, adapter change, stop). */
-  unassigns: number;
-  /** Swap-chains the OS abandoned with access lost. */
-  swapChainsLost: number;
-  setDeviceFailures: number;
-  finishWithoutFrame: number;
-  releasedUnfinished: number;
-  unfinishedAtDelete: number;
-  nonMonotonicFrames: number;
-  /** The OS gave up assigning after too many ABANDON_SWAPCHAIN in a row. */
-  assignGaveUp: boolean;
-  frameNumber: number;
-  mode: DisplayMode;
-  monitorErrors: string[];
-}
+export type { SimDisplayStats };
 
 export class SimDisplay<C extends Clock = Clock> implements DisplaySystem {
   readonly clock: C;

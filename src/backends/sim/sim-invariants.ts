@@ -7,7 +7,7 @@
  * present stalled (unless allowed). After stop: no device is live, every swap-chain lost to
  * access-lost was deleted by the driver, and no swap-chain is left.
  */
-import type { SimDisplayStats } from './sim-display.js';
+import type { SimDisplayStats } from './sim-display-stats.js';
 
 export interface InvariantOptions {
   /** Stalls are expected (a test that stops finishing on purpose). */

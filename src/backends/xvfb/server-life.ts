@@ -1,0 +1,159 @@
+/**
+ * The life of the X server behind one Xvfb display: start or attach, connect (and validate the
+ * display against its framebuffer file), start the workload, bring the server back after it died
+ * (restart ours on the same display number first, or wait for an attached one), and tear it all
+ * down. What the display does with a connection (event routing, swap-chains) is not decided here:
+ * `onConnected` hands each new connection to the display before it is current, and
+ * `onConnectionLost` reports the end of the current one.
+ *
+ * Invariant: at most one connection is current; a connection that closes after it was replaced
+ * reports nothing.
+ */
+import { BackendError } from '../../contract/errors.js';
+import { FORMAT_UNKNOWN } from '../../contract/pixel-format.js';
+import type { Clock } from '../../display/clock.js';
+import { FramebufferReader } from './framebuffer-reader.js';
+import { WorkloadProcess, type WorkloadSpec } from './workload-process.js';
+import { XConnection } from './x-connection.js';
+import { attachXvfb, startXvfb, type XvfbScreenSpec, type XvfbServer } from './xvfb-server.js';
+import { formatForDepth } from './xwd-header.js';
+
+const RESTART_ATTEMPTS = 5;
+const ATTACH_RETRY_MS = 500;
+
+export interface ServerLifeOptions {
+  spec: XvfbScreenSpec;
+  restartOnCrash: boolean;
+  workload: WorkloadSpec;
+  workloadFps: number | 'max';
+}
+
+/** What a fresh connection tells the display: the screen's size and pixel format. */
+export interface ConnectedScreen {
+  width: number;
+  height: number;
+  format: number;
+}
+
+export interface ServerLifeHooks {
+  /** A new connection, validated, not yet current: set up its event routing here. May throw. */
+  onConnected(conn: XConnection, screen: ConnectedScreen): void;
+  /** The current connection closed (the server died or went away). */
+  onConnectionLost(conn: XConnection): void;
+  /** True once the display is stopping: recovery gives up. */
+  stopping(): boolean;
+  /** A failure recovery survived (a restart attempt that did not work), for the display's stats. */
+  recordError(message: string): void;
+}
+
+export class ServerLife {
+  /** The current connection, or null before connect / after teardown. */
+  conn: XConnection | null = null;
+  serverRestarts = 0;
+  private workload: WorkloadProcess | null = null;
+
+  private constructor(
+    private serverNow: XvfbServer,
+    private readonly opts: ServerLifeOptions,
+    private readonly clock: Clock,
+    private readonly hooks: ServerLifeHooks,
+  ) {}
+
+  /** Starts Xvfb (or attaches to `display`) without connecting yet. */
+  static async open(display: string | undefined, opts: ServerLifeOptions, clock: Clock, hooks: ServerLifeHooks): Promise<ServerLife> {
+    const server = display !== undefined ? attachXvfb(display) : await startXvfb(opts.spec);
+    return new ServerLife(server, opts, clock, hooks);
+  }
+
+  get server(): XvfbServer {
+    return this.serverNow;
+  }
+
+  get workloadPid(): number | null {
+    return this.workload?.pid ?? null;
+  }
+
+  /** Connects, validates the screen against the framebuffer file, and makes the connection current. */
+  async connect(): Promise<void> {
+    const server = this.serverNow;
+    const conn = await XConnection.open(server.display);
+    try {
+      const format = formatForDepth(conn.depth);
+      if (format === FORMAT_UNKNOWN) {
+        throw new BackendError(`display ${server.display} has depth ${conn.depth}; vdpush reads depth 24 or 30`);
+      }
+      // Validate the framebuffer file now, so a bad header fails create(), not the first frame.
+      const probe = FramebufferReader.open(server.framebufferPath);
+      const fileFormat = probe.header.format;
+      const fbW = probe.header.width;
+      const fbH = probe.header.height;
+      probe.close();
+      if (fileFormat !== format) {
+        throw new BackendError(`the framebuffer file's depth does not match display ${server.display}'s depth ${conn.depth}`);
+      }
+      const geo = await new Promise<{ width: number; height: number }>((resolve, reject) =>
+        conn.client.GetGeometry(conn.root, (err, g) => (err ? reject(err) : resolve(g))),
+      );
+      if (geo.width > fbW || geo.height > fbH) {
+        throw new BackendError(`screen ${geo.width}x${geo.height} is larger than the framebuffer file's ${fbW}x${fbH}`);
+      }
+      this.hooks.onConnected(conn, { width: geo.width, height: geo.height, format });
+      conn.onClose(() => {
+        if (conn === this.conn) this.hooks.onConnectionLost(conn);
+      });
+      this.conn = conn;
+      if (server.owned) server.onUnexpectedExit(() => conn.close());
+      await conn.sync();
+    } catch (e) {
+      conn.close();
+      throw e;
+    }
+  }
+
+  async startWorkload(): Promise<void> {
+    this.workload = await WorkloadProcess.start(this.opts.workload, this.serverNow.display, this.opts.workloadFps);
+  }
+
+  /** Brings the X server back: restart ours (same display number first), or wait for an attached one. */
+  async recover(): Promise<void> {
+    const old = this.serverNow;
+    if (this.workload) {
+      await this.workload.stop();
+      this.workload = null;
+    }
+    if (!old.owned || !this.opts.restartOnCrash) {
+      while (!this.hooks.stopping() && old.owned === false) {
+        try {
+          this.serverNow = attachXvfb(old.display);
+          await this.connect();
+          return;
+        } catch {
+          await this.clock.sleep(ATTACH_RETRY_MS);
+        }
+      }
+      return;
+    }
+    await old.stop();
+    for (let attempt = 0; attempt < RESTART_ATTEMPTS && !this.hooks.stopping(); attempt++) {
+      try {
+        this.serverNow = await startXvfb(this.opts.spec, attempt < RESTART_ATTEMPTS - 1 ? old.displayNumber : undefined);
+        await this.connect();
+        this.serverRestarts++;
+        await this.startWorkload();
+        return;
+      } catch (e) {
+        this.hooks.recordError(`restart: ${(e as Error).message}`);
+        if (this.serverNow !== old) await this.serverNow.stop();
+        await this.clock.sleep(100 * (attempt + 1));
+      }
+    }
+  }
+
+  /** Stops the workload, closes the connection, stops a started server. */
+  async teardown(): Promise<void> {
+    if (this.workload) await this.workload.stop();
+    this.workload = null;
+    this.conn?.close();
+    await this.serverNow.stop();
+  }
+}
