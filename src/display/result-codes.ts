@@ -13,6 +13,11 @@ export const DXGI_ERROR_ACCESS_LOST = 0x887a0026;
 /** Returned from assignSwapChain: "I could not take this swap-chain; assign me another". */
 export const STATUS_GRAPHICS_INDIRECT_DISPLAY_ABANDON_SWAPCHAIN = 0xc01e0012;
 export const STATUS_GRAPHICS_INDIRECT_DISPLAY_DEVICE_STOPPED = 0xc01e0013;
+/**
+ * ReleaseAndAcquireBuffer2: the monitor's path left the display topology (a topology rebuild). The
+ * OS unassigns the swap-chain and assigns a new one; the device is not at fault.
+ */
+export const STATUS_GRAPHICS_PATH_NOT_IN_TOPOLOGY = 0xc01e0327;
 /** A generic failure of the driver's own (not DirectX's). */
 export const E_FAIL = 0x80004005;
 export const E_OUTOFMEMORY = 0x8007000e;
@@ -26,6 +31,7 @@ const NAMES: ReadonlyMap<number, string> = new Map([
   [DXGI_ERROR_ACCESS_LOST, 'DXGI_ERROR_ACCESS_LOST'],
   [STATUS_GRAPHICS_INDIRECT_DISPLAY_ABANDON_SWAPCHAIN, 'STATUS_GRAPHICS_INDIRECT_DISPLAY_ABANDON_SWAPCHAIN'],
   [STATUS_GRAPHICS_INDIRECT_DISPLAY_DEVICE_STOPPED, 'STATUS_GRAPHICS_INDIRECT_DISPLAY_DEVICE_STOPPED'],
+  [STATUS_GRAPHICS_PATH_NOT_IN_TOPOLOGY, 'STATUS_GRAPHICS_PATH_NOT_IN_TOPOLOGY'],
   [E_FAIL, 'E_FAIL'],
   [E_OUTOFMEMORY, 'E_OUTOFMEMORY'],
 ]);

@@ -3,7 +3,7 @@
  * schedule language so a failing run prints a `--faults` it can be replayed with.
  */
 import { InvalidArgumentError } from '../../contract/errors.js';
-import { FAULT_KINDS, formatFaultEntry, type FaultKind } from './fault-schedule.js';
+import { FAULT_KINDS, FAULT_KIND_SPECS, formatFaultEntry, type FaultKind, type FaultMode } from './fault-schedule.js';
 import { Prng } from './prng.js';
 
 export interface ChaosOptions {
@@ -15,9 +15,19 @@ export interface ChaosOptions {
   kinds?: readonly FaultKind[];
   /** Longest duration drawn for flap / idle / host-stall (default 400 ms). */
   maxDurationMs?: number;
-  /** Largest assign-fail count drawn (default 3). */
+  /** Largest count drawn for a kind that takes a count (assign-fail, format-blip, static-reencode; default 3). */
   maxAssignFails?: number;
+  /** Modes mode-change draws from (default: a few small ones, some with a new refresh rate). */
+  modes?: readonly FaultMode[];
 }
+
+/** Small modes, so a chaos run stays cheap; the refresh changes too in some. */
+export const DEFAULT_CHAOS_MODES: readonly FaultMode[] = Object.freeze([
+  { width: 64, height: 48, refreshHz: null },
+  { width: 96, height: 54, refreshHz: 60 },
+  { width: 128, height: 72, refreshHz: null },
+  { width: 80, height: 80, refreshHz: 120 },
+]);
 
 /** A random schedule (sorted by time) for `seed`. */
 export function chaosSchedule(seed: number, o: ChaosOptions): string {
@@ -29,12 +39,17 @@ export function chaosSchedule(seed: number, o: ChaosOptions): string {
   const prng = new Prng(seed);
   const maxDuration = o.maxDurationMs ?? 400;
   const maxFails = o.maxAssignFails ?? 3;
-  const entries = Array.from({ length: count }, () => ({
-    kind: prng.pick(kinds),
-    atMs: prng.intBetween(0, Math.max(0, Math.floor(o.durationMs) - 1)),
-    durationMs: prng.intBetween(1, maxDuration),
-    count: prng.intBetween(1, maxFails),
-  }));
+  const modes = o.modes ?? DEFAULT_CHAOS_MODES;
+  const entries = Array.from({ length: count }, () => {
+    const kind = prng.pick(kinds);
+    return {
+      kind,
+      atMs: prng.intBetween(0, Math.max(0, Math.floor(o.durationMs) - 1)),
+      durationMs: prng.intBetween(1, maxDuration),
+      count: prng.intBetween(1, maxFails),
+      ...(FAULT_KIND_SPECS[kind].arg === 'mode' ? { mode: prng.pick(modes) } : {}),
+    };
+  });
   entries.sort((a, b) => a.atMs - b.atMs);
   return entries.map(formatFaultEntry).join(',');
 }

@@ -7,7 +7,11 @@
  * present that is due but blocked waits for the next vsync; one blocked for longer than the stall
  * threshold (2 frame periods by default) counts one stall, once per episode. While nothing can
  * receive frames (no swap-chain, not yet bound, device lost, idle) no present is due: that is not a
- * stall. Frame numbers count presents, so they are consecutive and survive swap-chain changes.
+ * stall. Frame numbers count new frames, so they are consecutive and survive swap-chain changes;
+ * a static-desktop re-encode (static-reencode) presents the last frame again under its own number.
+ * A format blip presents into the swap-chain's second surface; the first frame in a surface that
+ * does not hold frame n-1 of its format is drawn whole. A refresh change (mode-change) starts a
+ * new vsync grid at the change.
  *
  * Hot path (one vsync): no allocation besides the clock's timer handle (RealClock's setTimeout
  * allocates one too); the painter, the rectangle arrays and the tick callback are made once.
@@ -32,6 +36,9 @@ export class Compositor {
   private blockedSince = -1;
   private stallCounted = false;
   private idleUntil = -Infinity;
+  /** static-reencode: vsyncs left that re-present the last frame instead of composing a new one. */
+  private reencodeLeft = 0;
+  private gridPeriod = 0;
   private running = false;
   private cancelTick: (() => void) | null = null;
   private t0 = 0;
@@ -57,6 +64,7 @@ export class Compositor {
     this.running = true;
     this.t0 = this.clock.now();
     this.vsync = 0;
+    this.gridPeriod = 0;
     this.schedule();
   }
 
@@ -71,6 +79,11 @@ export class Compositor {
     this.idleUntil = Math.max(this.idleUntil, this.clock.now() + ms);
   }
 
+  /** The next `frames` vsyncs re-present the last frame (the desktop is static; the OS re-encodes it). */
+  reencode(frames: number): void {
+    this.reencodeLeft += frames;
+  }
+
   get idle(): boolean {
     return this.clock.now() < this.idleUntil;
   }
@@ -83,6 +96,12 @@ export class Compositor {
   private schedule(): void {
     const period = this.periodMs();
     const now = this.clock.now();
+    if (period !== this.gridPeriod) {
+      // A new refresh rate: its grid starts at the last vsync (else k * newPeriod would jump).
+      if (this.gridPeriod !== 0) this.t0 += this.vsync * this.gridPeriod;
+      this.vsync = 0;
+      this.gridPeriod = period;
+    }
     this.vsync++;
     let at = this.t0 + this.vsync * period;
     if (at < now) {
@@ -97,7 +116,8 @@ export class Compositor {
     if (!this.running) return;
     this.schedule();
     const sc = this.target();
-    if (this.stopped() || this.idle || sc === null || !sc.acceptsPresents()) {
+    const reencode = this.reencodeLeft > 0 && sc !== null && !sc.blank;
+    if (this.stopped() || (this.idle && !reencode) || sc === null || !sc.acceptsPresents()) {
       this.blockedSince = -1;
       return;
     }
@@ -106,6 +126,11 @@ export class Compositor {
       return;
     }
     this.blockedSince = -1;
+    if (reencode) {
+      this.reencodeLeft--;
+      sc.represented(this.clock.now());
+      return;
+    }
     this.present(sc);
   }
 
@@ -124,11 +149,13 @@ export class Compositor {
   private present(sc: SimSwapChain): void {
     const n = ++this.frameNumber;
     const m = sc.mode;
-    const stride = m.width * bytesPerPixel(m.format);
-    // A surface that does not hold frame n-1 (new, or it missed presents) is drawn whole.
-    const whole = sc.blank || sc.latestPresented !== n - 1;
-    this.painter.render(sc.surface, m.width, m.height, stride, m.format, n, this.params, whole ? 'full' : 'dirty');
+    const format = sc.takePresentFormat();
+    const stride = m.width * bytesPerPixel(format);
+    // A surface that does not hold frame n-1 (new, it missed presents, or the last present went to
+    // the other format's surface) is drawn whole.
+    const whole = sc.blank || sc.latestPresented !== n - 1 || sc.latestPresentedFormat !== format;
+    this.painter.render(sc.surfaceOf(format), m.width, m.height, stride, format, n, this.params, whole ? 'full' : 'dirty');
     const count = whole ? 0 : frameDirtyRects(this.params, m.width, m.height, n, this.rects, this.scratch);
-    sc.presented(n, this.clock.now(), this.rects, count, whole);
+    sc.presented(n, this.clock.now(), this.rects, count, whole, format);
   }
 }

@@ -9,7 +9,7 @@
 import { DXGI_ERROR_DEVICE_HUNG, DXGI_ERROR_DEVICE_REMOVED, DXGI_ERROR_DEVICE_RESET } from '../../display/result-codes.js';
 import type { Clock } from '../../display/clock.js';
 import { FaultScheduleError } from '../../contract/errors.js';
-import { DEFAULT_ASSIGN_FAIL_COUNT, DEFAULT_FAULT_DURATION_MS, isFaultKind, takesDuration, type FaultEntry, type FaultKind } from './fault-schedule.js';
+import { FAULT_KIND_SPECS, formatFaultMode, isFaultKind, parseFaultArg, type FaultEntry, type FaultKind, type FaultMode } from './fault-schedule.js';
 
 /** What the display does for each fault. Each returns a short description of what it hit. */
 export interface FaultEffects {
@@ -31,6 +31,20 @@ export interface FaultEffects {
   assignFail(count: number): string;
   /** driver-bug: every device, on every adapter, breaks after its first few frames, until the run ends. */
   driverBug(): string;
+  /** ignore-render-adapter: from now on setRenderAdapter changes nothing (it is only a preference). */
+  ignoreRenderAdapter(): string;
+  /** format-blip: the next `frames` presents on the current swap-chain come in the other format. */
+  formatBlip(frames: number): string;
+  /** acquire-oom: acquire fails with E_OUTOFMEMORY for `durationMs`. */
+  acquireOom(durationMs: number): string;
+  /** create-oom: device creation fails with E_OUTOFMEMORY for `durationMs`. */
+  createOom(durationMs: number): string;
+  /** topology-lost: the next acquire fails with PATH_NOT_IN_TOPOLOGY; then unassign + assign. */
+  topologyLost(): string;
+  /** mode-change: unassign, then assign a new swap-chain at `mode`. */
+  modeChange(mode: FaultMode): string;
+  /** static-reencode: the next `frames` vsyncs re-present the last frame (same number, no dirty rects). */
+  staticReencode(frames: number): string;
 }
 
 export interface FaultRecord {
@@ -39,6 +53,8 @@ export interface FaultRecord {
   kind: FaultKind;
   durationMs: number;
   count: number;
+  /** mode-change: the mode, as the schedule writes it ("1920x1080@60"). */
+  mode?: string;
   /** What it hit ("device 3 on hardware", "swap-chain 2", ...). */
   detail: string;
   /** The schedule entry, or 'inject' for injectFault(). */
@@ -88,19 +104,31 @@ export class FaultInjector {
   }
 
   /**
-   * Injects a fault now (the viewer's buttons). `arg` is the duration in ms for flap / idle /
-   * host-stall and the count for assign-fail; omitted, the kind's default.
+   * Injects a fault now (the viewer's buttons). `arg` is the duration in ms for a kind whose ARG is
+   * a duration, the count for one whose ARG is a count; a string is read as the schedule's ARG
+   * text (the only form mode-change takes: "1920x1080@60"). Omitted, the kind's default.
    */
-  inject(kind: string, arg?: number): FaultRecord {
+  inject(kind: string, arg?: number | string): FaultRecord {
     if (!isFaultKind(kind)) throw new FaultScheduleError(kind, 'unknown fault kind');
+    const spec = FAULT_KIND_SPECS[kind];
     let durationMs = 0;
     let count = 0;
-    if (kind === 'assign-fail') count = arg ?? DEFAULT_ASSIGN_FAIL_COUNT;
-    else if (takesDuration(kind)) durationMs = arg ?? DEFAULT_FAULT_DURATION_MS[kind]!;
+    let mode: FaultMode | undefined;
+    if (typeof arg === 'string' || (arg === undefined && spec.arg !== 'none')) {
+      const parsed = parseFaultArg(kind, arg);
+      if (typeof parsed === 'string') throw new FaultScheduleError(`${kind}:${String(arg ?? '')}`, parsed);
+      ({ durationMs, count, mode } = parsed);
+    } else if (arg !== undefined) {
+      if (spec.arg === 'duration') durationMs = arg;
+      else if (spec.arg === 'count') count = arg;
+      else throw new FaultScheduleError(`${kind}:${String(arg)}`, `${kind} takes ${spec.arg === 'mode' ? 'a mode string like "1920x1080@60"' : 'no argument'}`);
+    }
     if (!Number.isFinite(durationMs) || durationMs < 0 || !Number.isInteger(count) || count < 0) {
       throw new FaultScheduleError(`${kind}:${String(arg)}`, 'the duration or count must be a finite number >= 0');
     }
-    return this.apply({ kind, atMs: 0, durationMs, count, source: 'inject' });
+    const e: FaultEntry = { kind, atMs: 0, durationMs, count, source: 'inject' };
+    if (mode !== undefined) e.mode = mode;
+    return this.apply(e);
   }
 
   private arm(): void {
@@ -153,6 +181,27 @@ export class FaultInjector {
       case 'driver-bug':
         detail = fx.driverBug();
         break;
+      case 'ignore-render-adapter':
+        detail = fx.ignoreRenderAdapter();
+        break;
+      case 'format-blip':
+        detail = fx.formatBlip(e.count);
+        break;
+      case 'acquire-oom':
+        detail = fx.acquireOom(e.durationMs);
+        break;
+      case 'create-oom':
+        detail = fx.createOom(e.durationMs);
+        break;
+      case 'topology-lost':
+        detail = fx.topologyLost();
+        break;
+      case 'mode-change':
+        detail = e.mode === undefined ? 'no mode given' : fx.modeChange(e.mode);
+        break;
+      case 'static-reencode':
+        detail = fx.staticReencode(e.count);
+        break;
     }
     const rec: FaultRecord = {
       atMs: this.clock.now() - this.startMs,
@@ -162,6 +211,7 @@ export class FaultInjector {
       detail,
       source: e.source,
     };
+    if (e.mode !== undefined) rec.mode = formatFaultMode(e.mode);
     this.log.push(rec);
     return rec;
   }

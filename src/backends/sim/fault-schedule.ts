@@ -6,14 +6,17 @@
  *   TIME     := number ( 'ms' | 's' | 'm' | 'h' ) | '0'   (src/contract/duration.ts, as --duration)
  *
  * Examples: `device-removed@200ms*6/100ms` (six removals 100 ms apart from 200 ms),
- * `idle@1s:500ms` (no presents from 1 s to 1.5 s), `assign-fail@2s:3` (the next 3 assigns fail).
- * Whitespace around every token is ignored. Times are display-clock ms after start(). ARG is a
- * duration for flap, idle and host-stall, a count for assign-fail, and refused for every other
- * kind. Limits: times and durations 0..24 h, COUNT 1..10000, GAP > 0, at most 100000 faults after
+ * `idle@1s:500ms` (no presents from 1 s to 1.5 s), `assign-fail@2s:3` (the next 3 assigns fail),
+ * `mode-change@1s:1920x1080@60` (the OS commits a new mode).
+ * Whitespace around every token is ignored. Times are display-clock ms after start(). What ARG is
+ * (a duration, a count, a mode, or nothing), whether it may be left out and its default, is the
+ * kind's row in FAULT_KIND_SPECS, the one table the parser, the injector and formatFaultEntry read.
+ * Limits: times and durations 0..24 h, COUNT 1..10000, GAP > 0, at most 100000 faults after
  * expansion. Anything else is a FaultScheduleError that quotes the entry.
  */
 import { FaultScheduleError, quoteInput } from '../../contract/errors.js';
 import { MAX_DURATION_MS, parseDuration } from '../../contract/duration.js';
+import { MAX_MODE_DIMENSION, MAX_REFRESH_HZ } from './mode.js';
 
 export const FAULT_KINDS = [
   'device-removed',
@@ -28,17 +31,66 @@ export const FAULT_KINDS = [
   'host-recreate',
   'assign-fail',
   'driver-bug',
+  'ignore-render-adapter',
+  'format-blip',
+  'acquire-oom',
+  'create-oom',
+  'topology-lost',
+  'mode-change',
+  'static-reencode',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
+/** What a kind's ARG is. */
+export type FaultArgKind = 'none' | 'duration' | 'count' | 'mode';
+
+export interface FaultKindSpec {
+  readonly arg: FaultArgKind;
+  /** The value used when the entry gives no ARG; undefined = the ARG is required (or there is none). */
+  readonly default?: number;
+  /** How the ARG reads in an error message ("a count of assigns, e.g. assign-fail@1s:3"). */
+  readonly argHelp?: string;
+}
+
+/**
+ * Every kind's ARG, in one table (a new kind is one row here plus its effect in the injector).
+ * The names and arguments are an interface (issue 10): scripts and scenarios are written in them.
+ */
+export const FAULT_KIND_SPECS: Readonly<Record<FaultKind, FaultKindSpec>> = Object.freeze({
+  'device-removed': { arg: 'none' },
+  'device-reset': { arg: 'none' },
+  'device-hung': { arg: 'none' },
+  'access-lost': { arg: 'none' },
+  flap: { arg: 'duration', default: 200 },
+  unassign: { arg: 'none' },
+  'hdr-flip': { arg: 'none' },
+  idle: { arg: 'duration', default: 500 },
+  'host-stall': { arg: 'duration', default: 200 },
+  'host-recreate': { arg: 'none' },
+  'assign-fail': { arg: 'count', default: 1, argHelp: 'a count of assigns, e.g. assign-fail@1s:3' },
+  'driver-bug': { arg: 'none' },
+  'ignore-render-adapter': { arg: 'none' },
+  'format-blip': { arg: 'count', default: 1, argHelp: 'a count of frames, e.g. format-blip@1s:2' },
+  'acquire-oom': { arg: 'duration', argHelp: 'a duration, e.g. acquire-oom@1s:10ms' },
+  'create-oom': { arg: 'duration', argHelp: 'a duration, e.g. create-oom@1s:10ms' },
+  'topology-lost': { arg: 'none' },
+  'mode-change': { arg: 'mode', argHelp: 'a mode WxH or WxH@HZ, e.g. mode-change@1s:1920x1080@60' },
+  'static-reencode': { arg: 'count', argHelp: 'a count of re-presents, e.g. static-reencode@1s:5' },
+});
+
 /** Kinds whose ARG is a duration, with the duration used when the entry gives none. */
-export const DEFAULT_FAULT_DURATION_MS: Readonly<Partial<Record<FaultKind, number>>> = {
-  flap: 200,
-  idle: 500,
-  'host-stall': 200,
-};
+export const DEFAULT_FAULT_DURATION_MS: Readonly<Partial<Record<FaultKind, number>>> = Object.freeze(
+  Object.fromEntries(FAULT_KINDS.filter((k) => FAULT_KIND_SPECS[k].arg === 'duration' && FAULT_KIND_SPECS[k].default !== undefined).map((k) => [k, FAULT_KIND_SPECS[k].default!])),
+);
 /** assign-fail's ARG is a count of assignSwapChain calls; this when the entry gives none. */
 export const DEFAULT_ASSIGN_FAIL_COUNT = 1;
+
+/** mode-change's ARG: the new size, and the refresh rate (null = keep the current one). */
+export interface FaultMode {
+  width: number;
+  height: number;
+  refreshHz: number | null;
+}
 
 export const MAX_FAULT_TIME_MS = MAX_DURATION_MS;
 export const MAX_FAULT_REPEAT = 10_000;
@@ -49,10 +101,12 @@ export interface FaultEntry {
   kind: FaultKind;
   /** Display-clock ms after start(). */
   atMs: number;
-  /** flap / idle / host-stall: how long; 0 for every other kind. */
+  /** Kinds whose ARG is a duration (flap, idle, host-stall, acquire-oom, create-oom): how long; 0 otherwise. */
   durationMs: number;
-  /** assign-fail: how many assigns fail; 0 for every other kind. */
+  /** Kinds whose ARG is a count (assign-fail, format-blip, static-reencode): how many; 0 otherwise. */
   count: number;
+  /** mode-change: the mode committed. */
+  mode?: FaultMode;
   /** The entry text this came from, trimmed. */
   source: string;
 }
@@ -62,11 +116,16 @@ export function isFaultKind(s: string): s is FaultKind {
 }
 
 export function takesDuration(kind: FaultKind): boolean {
-  return DEFAULT_FAULT_DURATION_MS[kind] !== undefined;
+  return FAULT_KIND_SPECS[kind].arg === 'duration';
+}
+
+export function takesCount(kind: FaultKind): boolean {
+  return FAULT_KIND_SPECS[kind].arg === 'count';
 }
 
 const ENTRY_RE = /^([^@]*)@([^:*]*)(?::([^*]*))?(?:\*([^/]*)\/(.*))?$/s;
 const COUNT_RE = /^\d+$/;
+const MODE_ARG_RE = /^(\d+)\s*[xX]\s*(\d+)(?:\s*@\s*(\d+(?:\.\d+)?)\s*(?:[hH][zZ])?)?$/;
 
 /** Parses a time or duration (`0`, `250ms`, `1.5s`, `2m`) with the shared rules; ms or an error message. */
 function parseTime(raw: string, what: string): number | string {
@@ -82,6 +141,59 @@ function parseCount(raw: string, what: string, max: number): number | string {
   return n;
 }
 
+/** Parses mode-change's `WxH[@HZ]`; returns the mode or an error message. */
+function parseModeArg(raw: string): FaultMode | string {
+  const text = raw.trim();
+  const m = MODE_ARG_RE.exec(text);
+  if (m === null) return `mode "${text}" is not WxH or WxH@HZ (for example 1920x1080@60)`;
+  const width = Number(m[1]);
+  const height = Number(m[2]);
+  if (width < 1 || width > MAX_MODE_DIMENSION || height < 1 || height > MAX_MODE_DIMENSION) {
+    return `mode "${text}": width and height must be in 1..${MAX_MODE_DIMENSION}`;
+  }
+  let refreshHz: number | null = null;
+  if (m[3] !== undefined) {
+    refreshHz = Number(m[3]);
+    if (!(refreshHz >= 1 && refreshHz <= MAX_REFRESH_HZ)) return `mode "${text}": refresh must be in 1..${MAX_REFRESH_HZ} Hz`;
+  }
+  return { width, height, refreshHz };
+}
+
+/** A kind's parsed ARG. */
+export interface FaultArg {
+  durationMs: number;
+  count: number;
+  mode?: FaultMode;
+}
+
+/**
+ * Reads `kind`'s ARG text (undefined = the entry gave none) by the kind's row in FAULT_KIND_SPECS;
+ * returns the values, or an error message.
+ */
+export function parseFaultArg(kind: FaultKind, raw: string | undefined): FaultArg | string {
+  const spec = FAULT_KIND_SPECS[kind];
+  const help = spec.argHelp !== undefined ? ` (${kind} takes ${spec.argHelp})` : '';
+  if (spec.arg === 'none') {
+    if (raw === undefined) return { durationMs: 0, count: 0 };
+    const takers = FAULT_KINDS.filter((k) => FAULT_KIND_SPECS[k].arg !== 'none').join(', ');
+    return `${kind} takes no ":" argument (only ${takers} do)`;
+  }
+  if (raw === undefined) {
+    if (spec.default === undefined) return `${kind} needs a ":" argument${help}`;
+    return spec.arg === 'duration' ? { durationMs: spec.default, count: 0 } : { durationMs: 0, count: spec.default };
+  }
+  if (spec.arg === 'duration') {
+    const d = parseTime(raw, 'duration');
+    return typeof d === 'string' ? `${d}${help}` : { durationMs: d, count: 0 };
+  }
+  if (spec.arg === 'count') {
+    const c = parseCount(raw, `${kind} count`, MAX_FAULT_REPEAT);
+    return typeof c === 'string' ? `${c}${help}` : { durationMs: 0, count: c };
+  }
+  const mode = parseModeArg(raw);
+  return typeof mode === 'string' ? mode : { durationMs: 0, count: 0, mode };
+}
+
 /** Parses one entry into its expansions (appended to `out`); throws FaultScheduleError naming it. */
 function parseEntry(entry: string, position: number, out: FaultEntry[]): void {
   const source = entry.trim();
@@ -95,25 +207,9 @@ function parseEntry(entry: string, position: number, out: FaultEntry[]): void {
   if (!isFaultKind(kind)) return fail(`unknown kind ${quoteInput(kind, 24)} (kinds: ${FAULT_KINDS.join(', ')})`);
   const at = parseTime(m[2]!, 'time');
   if (typeof at === 'string') return fail(at);
-  let durationMs = 0;
-  let count = 0;
-  if (kind === 'assign-fail') {
-    count = DEFAULT_ASSIGN_FAIL_COUNT;
-    if (m[3] !== undefined) {
-      const c = parseCount(m[3], 'assign-fail count', MAX_FAULT_REPEAT);
-      if (typeof c === 'string') return fail(`${c} (assign-fail takes a count of assigns, e.g. assign-fail@1s:3)`);
-      count = c;
-    }
-  } else if (takesDuration(kind)) {
-    durationMs = DEFAULT_FAULT_DURATION_MS[kind]!;
-    if (m[3] !== undefined) {
-      const d = parseTime(m[3], 'duration');
-      if (typeof d === 'string') return fail(d);
-      durationMs = d;
-    }
-  } else if (m[3] !== undefined) {
-    return fail(`${kind} takes no ":" argument (only flap, idle and host-stall take a duration, assign-fail a count)`);
-  }
+  const arg = parseFaultArg(kind, m[3]);
+  if (typeof arg === 'string') return fail(arg);
+  const { durationMs, count, mode } = arg;
   let repeat = 1;
   let gap = 0;
   if (m[4] !== undefined) {
@@ -127,7 +223,11 @@ function parseEntry(entry: string, position: number, out: FaultEntry[]): void {
   }
   if (at + (repeat - 1) * gap > MAX_FAULT_TIME_MS) return fail('the last repetition falls after 24 h');
   if (out.length + repeat > MAX_EXPANDED_FAULTS) return fail(`the schedule expands to more than ${MAX_EXPANDED_FAULTS} faults`);
-  for (let i = 0; i < repeat; i++) out.push({ kind, atMs: at + i * gap, durationMs, count, source });
+  for (let i = 0; i < repeat; i++) {
+    const e: FaultEntry = { kind, atMs: at + i * gap, durationMs, count, source };
+    if (mode !== undefined) e.mode = { ...mode };
+    out.push(e);
+  }
 }
 
 /**
@@ -144,9 +244,16 @@ export function parseFaultSchedule(spec: string): FaultEntry[] {
 }
 
 /** Writes one fault back in the schedule language (no repetition); parse(format(e)) gives e back. */
-export function formatFaultEntry(e: Pick<FaultEntry, 'kind' | 'atMs' | 'durationMs' | 'count'>): string {
+export function formatFaultEntry(e: Pick<FaultEntry, 'kind' | 'atMs' | 'durationMs' | 'count' | 'mode'>): string {
   const base = `${e.kind}@${e.atMs}ms`;
-  if (e.kind === 'assign-fail') return `${base}:${e.count}`;
-  if (takesDuration(e.kind)) return `${base}:${e.durationMs}ms`;
+  const arg = FAULT_KIND_SPECS[e.kind].arg;
+  if (arg === 'count') return `${base}:${e.count}`;
+  if (arg === 'duration') return `${base}:${e.durationMs}ms`;
+  if (arg === 'mode' && e.mode !== undefined) return `${base}:${formatFaultMode(e.mode)}`;
   return base;
+}
+
+/** `1920x1080` or `1920x1080@60`. */
+export function formatFaultMode(m: FaultMode): string {
+  return m.refreshHz === null ? `${m.width}x${m.height}` : `${m.width}x${m.height}@${m.refreshHz}`;
 }

@@ -34,11 +34,19 @@ export {
   formatFaultEntry,
   isFaultKind,
   takesDuration,
+  takesCount,
+  parseFaultArg,
+  formatFaultMode,
+  FAULT_KIND_SPECS,
+  type FaultArg,
+  type FaultArgKind,
+  type FaultKindSpec,
+  type FaultMode,
   type FaultEntry,
   type FaultKind,
 } from './fault-schedule.js';
 export { type FaultRecord } from './fault-injector.js';
-export { chaosSchedule, type ChaosOptions } from './chaos-schedule.js';
+export { chaosSchedule, DEFAULT_CHAOS_MODES, type ChaosOptions } from './chaos-schedule.js';
 export {
   PATTERN_WORKLOADS,
   PATTERN_PERIOD,

@@ -20,6 +20,8 @@ export interface SimDisplayStats extends DisplayStats {
   nonMonotonicFrames: number;
   /** The OS gave up assigning after too many ABANDON_SWAPCHAIN in a row. */
   assignGaveUp: boolean;
+  /** setRenderAdapter calls the OS ignored (ignore-render-adapter). */
+  renderAdapterIgnored: number;
   frameNumber: number;
   mode: DisplayMode;
   monitorErrors: string[];

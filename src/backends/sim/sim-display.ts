@@ -10,15 +10,18 @@
  *   error (InvalidArgumentError);
  * - reportCriticalError → the device stops: acquire returns DEVICE_STOPPED, the swap-chain is
  *   unassigned, no swap-chain is assigned again, the compositor stops; the first code stands.
+ * - setRenderAdapter is a preference ("the OS will attempt to re-create swap-chains on it"): under
+ *   ignore-render-adapter the OS keeps composing where it is, and counts the requests it ignored.
  */
 import { InvalidArgumentError } from '../../contract/errors.js';
 import { FORMAT_BGRA8, FORMAT_RGBA16F, formatName } from '../../contract/pixel-format.js';
 import type { Clock } from '../../display/clock.js';
-import { DXGI_ERROR_DEVICE_REMOVED, S_OK, hresultHex, resultName } from '../../display/result-codes.js';
+import { DXGI_ERROR_DEVICE_REMOVED, E_OUTOFMEMORY, S_OK, hresultHex, resultName } from '../../display/result-codes.js';
 import type { Adapter, DeviceCreation, DisplayMode, DisplaySystem, HostFaultRequest, IndirectDisplayAdapter, Monitor } from '../../display/types.js';
 import { Compositor } from './compositor.js';
 import { FaultInjector, type FaultEffects, type FaultRecord } from './fault-injector.js';
-import type { FaultKind } from './fault-schedule.js';
+import { formatFaultMode, type FaultKind } from './fault-schedule.js';
+import { makeMode } from './mode.js';
 import type { PatternParams } from './pattern-workload.js';
 import { Prng } from './prng.js';
 import { DeviceRegistry, HARDWARE_ADAPTER, SIM_ADAPTERS, type SimRenderDevice } from './sim-devices.js';
@@ -46,6 +49,10 @@ export class SimDisplay<C extends Clock = Clock> implements DisplaySystem {
   private stopPromise: Promise<void> | null = null;
   private critical: { major: number; minor: number } | null = null;
   private flapUntil = -Infinity;
+  private acquireOomUntil = -Infinity;
+  private createOomUntil = -Infinity;
+  private ignoreRenderAdapter = false;
+  private renderAdapterIgnored = 0;
   private readonly hostFaultListeners: Array<(req: HostFaultRequest) => void> = [];
   private readonly listenerErrors: string[] = [];
 
@@ -59,6 +66,7 @@ export class SimDisplay<C extends Clock = Clock> implements DisplaySystem {
       renderAdapter: () => this.renderAdapter,
       flapping: () => this.clock.now() < this.flapUntil,
       deviceStopped: () => this.critical !== null,
+      acquireFailure: () => (this.clock.now() < this.acquireOomUntil ? E_OUTOFMEMORY : S_OK),
       reassignDelayMs: opts.reassignDelayMs,
       maxConsecutiveAbandons: opts.maxConsecutiveAbandons,
     });
@@ -66,7 +74,7 @@ export class SimDisplay<C extends Clock = Clock> implements DisplaySystem {
     this.devices = new DeviceRegistry(
       () => this.clock.now(),
       prng.fork(1),
-      () => (this.assigner.assignFailing ? DXGI_ERROR_DEVICE_REMOVED : S_OK),
+      () => (this.assigner.assignFailing ? DXGI_ERROR_DEVICE_REMOVED : this.clock.now() < this.createOomUntil ? E_OUTOFMEMORY : S_OK),
     );
     this.compositor = new Compositor(this.clock, opts.pattern, () => this.displayMode, () => this.assigner.current, () => this.critical !== null, opts.stallThresholdFrames);
     this.injector = new FaultInjector(this.clock, opts.faults, this.faultEffects());
@@ -104,8 +112,8 @@ export class SimDisplay<C extends Clock = Clock> implements DisplaySystem {
     return this.injector.faultLog();
   }
 
-  /** Injects a fault now; `arg` is a duration (flap, idle, host-stall) or a count (assign-fail). */
-  injectFault(kind: FaultKind | string, arg?: number): FaultRecord {
+  /** Injects a fault now; `arg` is a duration or a count (a number), or the schedule's ARG text (mode-change). */
+  injectFault(kind: FaultKind | string, arg?: number | string): FaultRecord {
     return this.injector.inject(kind, arg);
   }
 
@@ -159,6 +167,7 @@ export class SimDisplay<C extends Clock = Clock> implements DisplaySystem {
       unfinishedAtDelete: c.unfinishedAtDelete,
       nonMonotonicFrames: c.nonMonotonicFrames,
       assignGaveUp: as.gaveUp,
+      renderAdapterIgnored: this.renderAdapterIgnored,
       frameNumber: this.compositor.frameNumber,
       mode: { ...this.displayMode },
       monitorErrors: [...as.monitorErrors, ...this.listenerErrors],
@@ -186,6 +195,10 @@ export class SimDisplay<C extends Clock = Clock> implements DisplaySystem {
     const a = SIM_ADAPTERS.find((x) => x.luid === luid);
     if (a === undefined) throw new InvalidArgumentError(`setRenderAdapter: no render adapter has LUID 0x${(luid >>> 0).toString(16)}`);
     if (a === this.renderAdapter) return; // already composing there: IddCx changes nothing
+    if (this.ignoreRenderAdapter) {
+      this.renderAdapterIgnored++;
+      return;
+    }
     this.renderAdapter = a;
     this.assigner.reassign();
   }
@@ -257,6 +270,45 @@ export class SimDisplay<C extends Clock = Clock> implements DisplaySystem {
       driverBug: () => {
         this.devices.enableDriverBug();
         return 'every device now breaks after its first few frames';
+      },
+      ignoreRenderAdapter: () => {
+        this.ignoreRenderAdapter = true;
+        return `setRenderAdapter is ignored from now on; the OS keeps composing on ${this.renderAdapter.kind}`;
+      },
+      formatBlip: (frames) => {
+        const sc = as.current;
+        if (sc === null) return 'no swap-chain';
+        const to = sc.mode.format === FORMAT_BGRA8 ? FORMAT_RGBA16F : FORMAT_BGRA8;
+        sc.armFormatBlip(frames, to);
+        return `the next ${frames} frame(s) on swap-chain ${sc.id} come in ${formatName(to)}, then ${formatName(sc.mode.format)} again`;
+      },
+      acquireOom: (ms) => {
+        this.acquireOomUntil = Math.max(this.acquireOomUntil, this.clock.now() + ms);
+        return `acquire fails with E_OUTOFMEMORY for ${ms} ms`;
+      },
+      createOom: (ms) => {
+        this.createOomUntil = Math.max(this.createOomUntil, this.clock.now() + ms);
+        return `device creation fails with E_OUTOFMEMORY for ${ms} ms`;
+      },
+      topologyLost: () => {
+        const sc = as.current;
+        if (sc === null) return 'no swap-chain';
+        sc.armTopologyLost();
+        return `the next acquire on swap-chain ${sc.id} fails with STATUS_GRAPHICS_PATH_NOT_IN_TOPOLOGY; then unassign and assign`;
+      },
+      modeChange: (m) => {
+        const cur = this.displayMode;
+        const next = makeMode(m.width, m.height, m.refreshHz ?? cur.refreshHz, cur.format, `mode-change:${formatFaultMode(m)}`);
+        const id = as.current?.id;
+        as.reassign(() => {
+          this.displayMode = next;
+          as.dropSurfaces();
+        });
+        return `mode ${cur.width}x${cur.height}@${cur.refreshHz} -> ${next.width}x${next.height}@${next.refreshHz}; swap-chain ${id ?? '-'} unassigned, a new one assigned`;
+      },
+      staticReencode: (frames) => {
+        this.compositor.reencode(frames);
+        return `the next ${frames} vsync(s) re-present the last frame (same frame number, no dirty rects)`;
       },
     };
   }

@@ -13,7 +13,12 @@
  * - while a frame is acquired and not finished, or SWAP_CHAIN_BUFFERS presents wait unacquired,
  *   the compositor cannot present (must-drain);
  * - nothing here allocates per frame: the frame object, its dirty array and the surface live as
- *   long as the swap-chain.
+ *   long as the swap-chain (a format blip's second surface is made once, at the blip);
+ * - frame numbers never go down; a frame number repeats only for a re-present of the frame last
+ *   acquired (static-desktop re-encode: same number, no dirty rectangles);
+ * - "the format of each acquired buffer may change between the formats supported from frame to
+ *   frame" (the assign reference): a format blip presents into a second surface of the other
+ *   format, and the first frame in a format other than the previous acquire's is all dirty.
  */
 import {
   DXGI_ERROR_ACCESS_LOST,
@@ -21,6 +26,7 @@ import {
   E_FAIL,
   E_PENDING,
   STATUS_GRAPHICS_INDIRECT_DISPLAY_DEVICE_STOPPED,
+  STATUS_GRAPHICS_PATH_NOT_IN_TOPOLOGY,
   S_OK,
 } from '../../display/result-codes.js';
 import { LocalSignal } from '../../display/signal.js';
@@ -62,6 +68,10 @@ export interface SwapChainOwner {
   isStopped(): boolean;
   /** The driver deleted the swap-chain. */
   swapChainDeleted(sc: SimSwapChain): void;
+  /** S_OK, or the HRESULT every acquire fails with right now (acquire-oom: E_OUTOFMEMORY). */
+  acquireFailure(): number;
+  /** The swap-chain just reported PATH_NOT_IN_TOPOLOGY: the OS unassigns it and assigns again. */
+  topologyLost(sc: SimSwapChain): void;
 }
 
 export type SwapChainState = 'assigned' | 'bound' | 'lost' | 'deleted';
@@ -86,6 +96,16 @@ export class SimSwapChain implements SwapChain {
   private latestFrame = 0;
   private latestPresentMs = 0;
   private lastAcquiredFrame = -1;
+  /** A present with new content since the last acquire (a re-present is not one). */
+  private newContent = false;
+  /** Format of the latest present, and of the last frame acquired. */
+  private latestFormat: number;
+  private lastAcquiredFormat: number;
+  /** format-blip: presents left in the other format, that format, and its surface (made once). */
+  private blipLeft = 0;
+  private blipFormat = 0;
+  private blipSurface: Uint8Array | null = null;
+  private topologyArmed = false;
   private readonly pending = new Int32Array(MAX_PENDING_DIRTY_RECTS * 4);
   private pendingCount = 0;
   private pendingFull = true;
@@ -97,6 +117,8 @@ export class SimSwapChain implements SwapChain {
     this.renderAdapter = renderAdapter;
     this.mode = mode;
     this.surface = surface;
+    this.latestFormat = mode.format;
+    this.lastAcquiredFormat = mode.format;
     const stride = mode.width * bytesPerPixel(mode.format);
     this.frame = {
       pixels: surface,
@@ -156,6 +178,15 @@ export class SimSwapChain implements SwapChain {
     if (d.destroyed) return DXGI_ERROR_DEVICE_REMOVED;
     const reason = d.removedReason();
     if (reason !== S_OK) return reason;
+    if (this.topologyArmed) {
+      // Once; then the OS rebuilds the topology: this swap-chain is gone, a new one follows.
+      this.topologyArmed = false;
+      this.lose();
+      this.owner.topologyLost(this);
+      return STATUS_GRAPHICS_PATH_NOT_IN_TOPOLOGY;
+    }
+    const failure = this.owner.acquireFailure();
+    if (failure !== S_OK) return failure;
     // ReleaseAndAcquire releases the previous buffer; without a finish() that frame was dropped.
     if (this.outstanding) {
       this.outstanding = false;
@@ -163,10 +194,19 @@ export class SimSwapChain implements SwapChain {
     }
     if (!this.hasNew) return E_PENDING;
     const f = this.frame;
-    if (this.latestFrame <= this.lastAcquiredFrame) this.owner.counters.nonMonotonicFrames++;
+    // A frame number may repeat only as a re-present of the frame acquired last (no new content).
+    const repeat = this.latestFrame === this.lastAcquiredFrame && !this.newContent;
+    if (this.latestFrame < this.lastAcquiredFrame || (this.latestFrame === this.lastAcquiredFrame && !repeat)) {
+      this.owner.counters.nonMonotonicFrames++;
+    }
     f.frameNumber = this.latestFrame;
     f.presentTimeMs = this.latestPresentMs;
-    if (this.pendingFull || !this.everAcquired) {
+    if (this.latestFormat !== f.format) {
+      f.format = this.latestFormat;
+      f.pixels = this.surfaceOf(this.latestFormat);
+      f.stride = f.width * bytesPerPixel(this.latestFormat);
+    }
+    if (this.pendingFull || !this.everAcquired || this.latestFormat !== this.lastAcquiredFormat) {
       f.dirtyRects[0] = 0;
       f.dirtyRects[1] = 0;
       f.dirtyRects[2] = f.width;
@@ -179,6 +219,8 @@ export class SimSwapChain implements SwapChain {
     this.pendingCount = 0;
     this.pendingFull = false;
     this.hasNew = false;
+    this.newContent = false;
+    this.lastAcquiredFormat = this.latestFormat;
     this.unacquired = 0;
     this.everAcquired = true;
     this.outstanding = true;
@@ -226,7 +268,8 @@ export class SimSwapChain implements SwapChain {
   /** Bound, with a healthy device: the compositor presents into it. */
   acceptsPresents(): boolean {
     const d = this.device;
-    return this.st === 'bound' && d !== null && !d.destroyed && d.removedReason() === S_OK;
+    // While every acquire fails (acquire-oom) nothing can receive frames either.
+    return this.st === 'bound' && d !== null && !d.destroyed && d.removedReason() === S_OK && this.owner.acquireFailure() === S_OK;
   }
 
   /** A present must wait: a frame is being processed, or the queue of unacquired presents is full. */
@@ -239,6 +282,52 @@ export class SimSwapChain implements SwapChain {
     return this.latestFrame;
   }
 
+  /** The format of the last present (the mode's, or a blip's). */
+  get latestPresentedFormat(): number {
+    return this.latestFormat;
+  }
+
+  /** format-blip: the next `frames` presents come in `format`; its surface is made now, once. */
+  armFormatBlip(frames: number, format: number): void {
+    if (this.blipSurface === null || this.blipFormat !== format) {
+      this.blipSurface = new Uint8Array(this.mode.width * this.mode.height * bytesPerPixel(format));
+    }
+    this.blipFormat = format;
+    this.blipLeft += frames;
+  }
+
+  /** topology-lost: the next acquire fails with PATH_NOT_IN_TOPOLOGY. */
+  armTopologyLost(): void {
+    this.topologyArmed = true;
+  }
+
+  /** The format the next present comes in; takes one from a blip in progress. */
+  takePresentFormat(): number {
+    if (this.blipLeft > 0) {
+      this.blipLeft--;
+      return this.blipFormat;
+    }
+    return this.mode.format;
+  }
+
+  /** The surface presents of `format` go to. */
+  surfaceOf(format: number): Uint8Array {
+    return format === this.mode.format || this.blipSurface === null ? this.surface : this.blipSurface;
+  }
+
+  /**
+   * Static-desktop re-encode: the OS presents the last frame again, with its frame number unchanged
+   * and no new dirty rectangles. Signals surface-available.
+   */
+  represented(timeMs: number): void {
+    this.presents++;
+    this.owner.counters.presented++;
+    this.latestPresentMs = timeMs;
+    this.hasNew = true;
+    this.unacquired++;
+    this.surfaceAvailable.set();
+  }
+
   /** True until the first present: the surface holds nothing yet, so it is drawn whole. */
   get blank(): boolean {
     return this.presents === 0;
@@ -248,10 +337,12 @@ export class SimSwapChain implements SwapChain {
    * The compositor presented frame `frameNumber` into the surface; `rects[0..4*count)` are what it
    * changed (ignored when `full`). Signals surface-available.
    */
-  presented(frameNumber: number, timeMs: number, rects: Int32Array, count: number, full: boolean): void {
+  presented(frameNumber: number, timeMs: number, rects: Int32Array, count: number, full: boolean, format = this.mode.format): void {
     this.presents++;
     this.owner.counters.presented++;
     this.latestFrame = frameNumber;
+    this.latestFormat = format;
+    this.newContent = true;
     this.latestPresentMs = timeMs;
     this.hasNew = true;
     this.unacquired++;

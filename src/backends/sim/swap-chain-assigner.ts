@@ -27,6 +27,8 @@ export interface AssignerContext {
   flapping(): boolean;
   /** The device stopped (critical error): nothing is assigned any more. */
   deviceStopped(): boolean;
+  /** S_OK, or what every acquire fails with right now (acquire-oom). */
+  acquireFailure(): number;
   readonly reassignDelayMs: number;
   readonly maxConsecutiveAbandons: number;
 }
@@ -135,6 +137,15 @@ export class SwapChainAssigner implements SwapChainOwner {
 
   isStopped(): boolean {
     return this.ctx.deviceStopped();
+  }
+
+  acquireFailure(): number {
+    return this.ctx.acquireFailure();
+  }
+
+  topologyLost(sc: SimSwapChain): void {
+    // The topology rebuild: the OS unassigns the swap-chain (if still current) and assigns again.
+    if (this.cur === sc) this.reassign();
   }
 
   swapChainDeleted(sc: SimSwapChain): void {

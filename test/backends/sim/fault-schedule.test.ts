@@ -5,7 +5,9 @@ import {
   DEFAULT_FAULT_DURATION_MS,
   FAULT_KINDS,
   formatFaultEntry,
+  FAULT_KIND_SPECS,
   parseFaultSchedule,
+  takesCount,
   takesDuration,
   type FaultKind,
 } from '../../../src/backends/sim/index.js';
@@ -45,9 +47,46 @@ test('durations and counts: given, or each kind\'s default', () => {
   assert.equal(parseFaultSchedule('driver-bug@3s')[0]!.durationMs, 0);
 });
 
+/** A valid ARG for each kind that needs one. */
+const SAMPLE_ARG: Readonly<Record<string, string>> = { 'acquire-oom': ':10ms', 'create-oom': ':10ms', 'mode-change': ':1920x1080@60', 'static-reencode': ':3' };
+
 test('every kind is accepted, and faults at one time keep schedule order', () => {
-  const spec = FAULT_KINDS.map((k) => `${k}@100ms`).join(',');
+  const spec = FAULT_KINDS.map((k) => `${k}@100ms${SAMPLE_ARG[k] ?? ''}`).join(',');
   assert.deepEqual(parseFaultSchedule(spec).map((e) => e.kind), [...FAULT_KINDS]);
+});
+
+test('issue 10 kinds: names and arguments as the issue writes them', () => {
+  const e = parseFaultSchedule(
+    'ignore-render-adapter@0,format-blip@1s,format-blip@2s:3,acquire-oom@3s:10ms,create-oom@4s:0.5s,topology-lost@5s,' +
+      'mode-change@6s:1920x1080,mode-change@7s:640x480@30,static-reencode@8s:5',
+  );
+  assert.deepEqual(
+    e.map((x) => [x.kind, x.atMs, x.durationMs, x.count, x.mode ?? null]),
+    [
+      ['ignore-render-adapter', 0, 0, 0, null],
+      ['format-blip', 1000, 0, 1, null],
+      ['format-blip', 2000, 0, 3, null],
+      ['acquire-oom', 3000, 10, 0, null],
+      ['create-oom', 4000, 500, 0, null],
+      ['topology-lost', 5000, 0, 0, null],
+      ['mode-change', 6000, 0, 0, { width: 1920, height: 1080, refreshHz: null }],
+      ['mode-change', 7000, 0, 0, { width: 640, height: 480, refreshHz: 30 }],
+      ['static-reencode', 8000, 0, 5, null],
+    ],
+  );
+  // A repeated mode-change carries its mode into every repetition.
+  const rep = parseFaultSchedule('mode-change@1s:800x600@50*2/1s');
+  assert.deepEqual(rep.map((x) => x.mode), [{ width: 800, height: 600, refreshHz: 50 }, { width: 800, height: 600, refreshHz: 50 }]);
+});
+
+test('the kind table says what each ARG is', () => {
+  for (const k of FAULT_KINDS) {
+    const spec = FAULT_KIND_SPECS[k];
+    assert.equal(takesDuration(k), spec.arg === 'duration', k);
+    assert.equal(takesCount(k), spec.arg === 'count', k);
+  }
+  assert.equal(FAULT_KIND_SPECS['format-blip'].default, 1);
+  assert.equal(FAULT_KIND_SPECS['acquire-oom'].default, undefined, 'acquire-oom:D needs its D');
 });
 
 const MALFORMED: Array<[string, string, RegExp]> = [
@@ -78,6 +117,17 @@ const MALFORMED: Array<[string, string, RegExp]> = [
   ['idle@1s,,flap@2s', '', /entry 3 is empty/],
   ['idle@1s,', '', /entry 3 is empty/],
   ['unassign@1s*10000/10000s', 'unassign@1s*10000/10000s', /after 24 h/],
+  ['acquire-oom@1s', 'acquire-oom@1s', /needs a ":" argument/],
+  ['create-oom@1s:3x', 'create-oom@1s:3x', /duration "3x"|unknown unit/],
+  ['static-reencode@1s', 'static-reencode@1s', /needs a ":" argument/],
+  ['static-reencode@1s:0', 'static-reencode@1s:0', /outside 1\.\.10000/],
+  ['format-blip@1s:1ms', 'format-blip@1s:1ms', /count of frames/],
+  ['mode-change@1s', 'mode-change@1s', /needs a ":" argument/],
+  ['mode-change@1s:big', 'mode-change@1s:big', /not WxH or WxH@HZ/],
+  ['mode-change@1s:0x480', 'mode-change@1s:0x480', /1\.\.8192/],
+  ['mode-change@1s:640x480@0', 'mode-change@1s:640x480@0', /refresh/],
+  ['topology-lost@1s:2', 'topology-lost@1s:2', /takes no ":" argument/],
+  ['ignore-render-adapter@1s:1ms', 'ignore-render-adapter@1s:1ms', /takes no ":" argument/],
 ];
 
 test('every malformed form is a FaultScheduleError naming the entry', () => {
@@ -101,6 +151,7 @@ const entryArb = fc.record({
   atMs: fc.integer({ min: 0, max: 3_600_000 }),
   durationMs: fc.integer({ min: 0, max: 100_000 }),
   count: fc.integer({ min: 1, max: 10_000 }),
+  mode: fc.record({ width: fc.integer({ min: 1, max: 8192 }), height: fc.integer({ min: 1, max: 8192 }), refreshHz: fc.option(fc.integer({ min: 1, max: 2000 })) }),
 });
 
 test('property: any list of valid faults round-trips through the schedule language', () => {
@@ -110,10 +161,11 @@ test('property: any list of valid faults round-trips through the schedule langua
         kind: e.kind as FaultKind,
         atMs: e.atMs,
         durationMs: takesDuration(e.kind) ? e.durationMs : 0,
-        count: e.kind === 'assign-fail' ? e.count : 0,
+        count: takesCount(e.kind) ? e.count : 0,
+        ...(FAULT_KIND_SPECS[e.kind].arg === 'mode' ? { mode: { ...e.mode } } : {}),
       }));
       const parsed = parseFaultSchedule(entries.map(formatFaultEntry).join(' , '));
-      const strip = parsed.map(({ kind, atMs, durationMs, count }) => ({ kind, atMs, durationMs, count }));
+      const strip = parsed.map(({ kind, atMs, durationMs, count, mode }) => ({ kind, atMs, durationMs, count, ...(mode !== undefined ? { mode } : {}) }));
       const expected = [...entries].sort((a, b) => a.atMs - b.atMs);
       assert.deepEqual(strip, expected);
     }),
