@@ -17,6 +17,7 @@ import type { CursorState, DisplaySystem } from '../display/types.js';
 import { emptyInputCounters, type DisplayInput } from '../display/input.js';
 import { createSimDisplay, type SimDisplay, type VirtualClock } from '../backends/sim/index.js';
 import { CountingInput } from '../backends/sim/sim-input.js';
+import { LazyDisplayInput } from './input/lazy-display-input.js';
 import {
   CONTROL_ACK,
   CONTROL_POSTED,
@@ -131,7 +132,9 @@ async function createDisplay(config: MonitorConfig): Promise<CreatedDisplay> {
     return { pids, dirs: dir.startsWith('/dev/shm/vdpush-') || dir.startsWith(`${tmpdir()}/vdpush-`) ? [dir] : [] };
   };
   const cursor = (): { state: CursorState; version: number } | null => (display.cursor ? { state: display.cursor.state, version: display.cursor.version } : null);
-  return { display, sim: null, verify: { kind: workload === 'animated' ? 'xvfb' : 'none', params: null }, resources, cursor, input: null };
+  // XTEST on a connection of its own, opened only once a remote server attaches (or input arrives).
+  const input = new LazyDisplayInput(async () => (await import('../backends/xvfb/x-input.js')).XInput.open(display.display));
+  return { display, sim: null, verify: { kind: workload === 'animated' ? 'xvfb' : 'none', params: null }, resources, cursor, input };
 }
 
 function snapshot(r: Running): WorkerSnapshot {
@@ -170,7 +173,9 @@ function deliverInput(r: Running, e: InputEvent): void {
     r.inputDropped++;
     return;
   }
-  if (e.kind === 'key') input.key(e.down, e.keysym);
+  if (e.kind === 'attach') {
+    if (input instanceof LazyDisplayInput) void input.attach();
+  } else if (e.kind === 'key') input.key(e.down, e.keysym);
   else if (e.kind === 'pointer') input.pointer(e.x, e.y, e.buttons);
   else input.setClipboard(e.text);
 }

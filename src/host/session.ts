@@ -302,6 +302,7 @@ export class Session {
 
   /** Where remote clients' keys, pointer and clipboard go (the RFB server is handed this). */
   remoteInput(): RemoteInput {
+    this.input.attach();
     return this.input;
   }
 

@@ -46,6 +46,8 @@ export type HostToWorker =
   | { type: 'stop' };
 
 export type InputEvent =
+  /** A remote server will use input: open the display's input now (the clipboard is watched from then). */
+  | { kind: 'attach' }
   | { kind: 'key'; down: boolean; keysym: number }
   | { kind: 'pointer'; x: number; y: number; buttons: number }
   | { kind: 'clipboard'; text: string };

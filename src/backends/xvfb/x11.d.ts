@@ -28,6 +28,15 @@ declare module 'x11' {
     client: XClient;
     screen: XScreen[];
     max_request_length?: number;
+    min_keycode?: number;
+    max_keycode?: number;
+  }
+
+  export interface GetPropertyReply {
+    type: number;
+    format: number;
+    bytesAfter: number;
+    data: Buffer;
   }
 
   /** Any event; the fields present depend on `name`. */
@@ -105,6 +114,34 @@ declare module 'x11' {
       dstY: number,
     ): void;
     GetGeometry(drawable: number, cb: XCallback<{ width: number; height: number; depth: number }>): void;
+    // Input (x-input.ts) and the CLIPBOARD selection (x-clipboard.ts).
+    /** Rows of keysyms, one row per keycode from `first`. */
+    GetKeyboardMapping(first: number, count: number, cb: XCallback<number[][]>): void;
+    ChangeKeyboardMapping(firstKeycode: number, keysymsPerKeycode: number, keysyms: number[]): void;
+    /** Eight rows (Shift, Lock, Control, Mod1..Mod5) of keycodes. */
+    GetModifierMapping(cb: XCallback<number[][]>): void;
+    InternAtom(onlyIfExists: boolean, name: string, cb: XCallback<number>): void;
+    CreateWindow(
+      id: number,
+      parent: number,
+      x: number,
+      y: number,
+      width: number,
+      height: number,
+      borderWidth: number,
+      depth: number,
+      windowClass: number,
+      visual: number,
+      values: Record<string, number>,
+    ): void;
+    DestroyWindow(id: number): void;
+    MapWindow(id: number): void;
+    ChangeProperty(mode: number, window: number, property: number, type: number, format: 8 | 16 | 32, data: Buffer | number[] | string): void;
+    GetProperty(del: number, window: number, property: number, type: number, longOffset: number, longLength: number, cb: XCallback<GetPropertyReply>): void;
+    SetSelectionOwner(owner: number, selection: number, time: number): void;
+    GetSelectionOwner(selection: number, cb: XCallback<number>): void;
+    ConvertSelection(requestor: number, selection: number, target: number, property: number, time: number): void;
+    SendEvent(destination: number, propagate: number, eventMask: number, event: Record<string, unknown> | Buffer): void;
   }
 
   export interface CreateClientOptions {

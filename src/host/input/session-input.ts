@@ -17,11 +17,19 @@ export class SessionRemoteInput implements RemoteInput {
   readonly viewOnly = false;
   private readonly listeners = new Set<(text: string) => void>();
   private lastText: string | null = null;
+  private attached = false;
 
   constructor(
     private readonly post: (m: HostToWorker) => void,
     private readonly ended: () => boolean,
   ) {}
+
+  /** Tells the worker to open the display's input now (the session calls it when handing this out). */
+  attach(): void {
+    if (this.attached || this.ended()) return;
+    this.attached = true;
+    this.post({ type: 'input', event: { kind: 'attach' } });
+  }
 
   key(down: boolean, keysym: number): void {
     if (this.ended() || !Number.isInteger(keysym) || keysym < 0 || keysym > 0x1fffffff) return;

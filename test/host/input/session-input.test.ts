@@ -59,3 +59,28 @@ test('the simulated input counts each press once and nothing after close', () =>
 test('cut text outside Latin-1 becomes question marks', () => {
   assert.equal(toLatin1('aé€😀'), 'aé??');
 });
+
+test('on xvfb, a pointer move through the session reaches the X server (xdotool finds it there)', async () => {
+  const { startXvfb } = await import('../../../src/backends/xvfb/xvfb-server.js');
+  const { execFile } = await import('node:child_process');
+  const server = await startXvfb({ width: 320, height: 240, depth: 24 });
+  const session = await openSession({ source: 'xvfb', display: server.display, workload: 'none', durationMs: 0 });
+  try {
+    const where = (): Promise<string> =>
+      new Promise((resolve) => execFile('xdotool', ['getmouselocation'], { env: { ...process.env, DISPLAY: server.display } }, (_e, out) => resolve(String(out))));
+    const input = session.remoteInput();
+    const deadline = Date.now() + 20_000;
+    let at = '';
+    // The first events wait while the worker opens its input connection; repeat until one lands.
+    while (Date.now() < deadline) {
+      input.pointer(77, 66, 0);
+      at = await where();
+      if (/x:77 y:66/.test(at)) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.match(at, /x:77 y:66/);
+  } finally {
+    await session.close();
+    await server.stop();
+  }
+});
