@@ -89,6 +89,14 @@ export const SLOT_OFF_DIRTY_X = 24;
 export const SLOT_OFF_DIRTY_Y = 28;
 export const SLOT_OFF_DIRTY_W = 32;
 export const SLOT_OFF_DIRTY_H = 36;
+/**
+ * The pixel format of the frame the slot holds (0 = unknown: the ring's FORMAT). IddCx may change
+ * the format of each acquired buffer from frame to frame on one swap-chain, so the format is a
+ * property of the frame, not of the ring: a slot holds a frame of any format whose tightly packed
+ * rows (width * bytesPerPixel(format) bytes each) fit in SLOT_STRIDE. The host sizes SLOT_STRIDE
+ * for the largest format it lets frames arrive in (ringGeometry's slotBytesPerPixel).
+ */
+export const SLOT_OFF_FORMAT = 40;
 export const SLOT_ENTRY_SIZE = 64;
 
 /** Slot pixel data starts on this boundary (cache line) and each slot's stride is a multiple of it. */
@@ -115,10 +123,23 @@ export interface RingGeometry {
   totalBytes: number;
 }
 
-/** Byte geometry of a ring: pure arithmetic, the same on both sides. */
-export function ringGeometry(width: number, height: number, bytesPerPixel: number, ringLen: number): RingGeometry {
+/**
+ * Byte geometry of a ring: pure arithmetic, the same on both sides. `stride` is the ring format's
+ * row; each slot holds `width * height * slotBytesPerPixel` bytes (at least one frame of the ring's
+ * format), so a frame of any format up to that many bytes per pixel fits without a recreate.
+ */
+export function ringGeometry(width: number, height: number, bytesPerPixel: number, ringLen: number, slotBytesPerPixel = bytesPerPixel): RingGeometry {
   const stride = width * bytesPerPixel;
-  const slotStride = alignUp(stride * height, PIXEL_ALIGN);
+  const slotStride = alignUp(width * Math.max(bytesPerPixel, slotBytesPerPixel) * height, PIXEL_ALIGN);
   const pixelsOffset = alignUp(HEADER_SIZE + ringLen * SLOT_ENTRY_SIZE, PIXEL_ALIGN);
   return { stride, slotStride, pixelsOffset, totalBytes: pixelsOffset + ringLen * slotStride };
+}
+
+/**
+ * Whether a frame of `bytesPerPixel` (tight rows) fits a slot of `slotStride` bytes of a ring of
+ * this size. The one rule both sides apply to a slot's format: the publisher before it copies,
+ * the consumer before it builds a view. 0 bytes per pixel (an unknown format) never fits.
+ */
+export function frameFitsSlot(width: number, height: number, bytesPerPixel: number, slotStride: number): boolean {
+  return bytesPerPixel > 0 && width * bytesPerPixel * height <= slotStride;
 }

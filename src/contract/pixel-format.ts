@@ -26,6 +26,10 @@ const FORMATS: readonly FormatInfo[] = [
 ];
 
 export const PIXEL_FORMAT_NAMES: readonly PixelFormatName[] = FORMATS.map((f) => f.name);
+/** Every known format code, in code order. */
+export const PIXEL_FORMAT_CODES: readonly number[] = FORMATS.map((f) => f.code);
+/** The largest known code: per-format tables are indexed 0..MAX_FORMAT_CODE. */
+export const MAX_FORMAT_CODE = Math.max(...PIXEL_FORMAT_CODES);
 
 /** Bytes per pixel of a format code, or 0 for an unknown code (callers refuse 0). */
 export function bytesPerPixel(code: number): number {

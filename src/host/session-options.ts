@@ -79,3 +79,14 @@ export function resolveMonitorConfig(o: SessionOptions): MonitorConfig {
   if (o.policy !== undefined) config.policy = o.policy;
   return config;
 }
+
+/**
+ * Every format the display may hand over frame by frame, so the ring's slots are sized for all of
+ * them and a per-frame format change (IddCx allows one on any frame) is carried, never dropped.
+ * The simulated OS composes bgra8 and rgba16f (hdr-flip, format-blip): slots of 8 bytes per pixel,
+ * twice a bgra8 ring's memory (6 slots at 1080p: 100 MB instead of 50 MB). Xvfb composes one
+ * format of 4 bytes per pixel for its whole life, so its ring costs nothing extra.
+ */
+export function frameFormatsFor(config: Pick<MonitorConfig, 'source' | 'format'>): number[] {
+  return config.source === 'sim' ? [FORMAT_BGRA8, FORMAT_RGBA16F] : [config.format];
+}

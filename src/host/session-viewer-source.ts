@@ -3,7 +3,7 @@
  * page opened onto an idle desktop still shows it), and maps the session's counters onto the
  * viewer's panel.
  *
- * The copy costs one memcpy per consumed frame into a buffer reused while the mode stays the same;
+ * The copy costs one memcpy per consumed frame into a buffer reused while the size stays the same;
  * the viewer converts (and scales) only the frames it actually sends.
  */
 import { FAULT_KINDS } from '../backends/sim/index.js';
@@ -13,6 +13,7 @@ import type { Session, SessionFrame } from './session.js';
 
 export class SessionViewerSource implements ViewerSource {
   private copy: FrameView | null = null;
+  private storage = new Uint8Array(0);
   private readonly listeners = new Set<() => void>();
   private fps = 0;
   private fpsCount = 0;
@@ -28,10 +29,14 @@ export class SessionViewerSource implements ViewerSource {
   private accept(f: SessionFrame): void {
     const bytes = f.stride * f.height;
     let c = this.copy;
-    if (c === null || c.pixels.byteLength !== bytes) {
-      c = { pixels: new Uint8Array(bytes), width: 0, height: 0, format: 0, stride: 0, sequence: 0, presentTimeMs: 0, dirty: { x: 0, y: 0, w: 0, h: 0 } };
+    // Formats change per frame (an 8-byte rgba16f frame between 4-byte ones): the storage only
+    // grows, so alternating formats cost no allocation after the first larger frame.
+    if (c === null || this.storage.byteLength < bytes) {
+      this.storage = new Uint8Array(bytes);
+      c = { pixels: this.storage, width: 0, height: 0, format: 0, stride: 0, sequence: 0, presentTimeMs: 0, dirty: { x: 0, y: 0, w: 0, h: 0 } };
       this.copy = c;
     }
+    if (c.pixels.byteLength !== bytes) c.pixels = this.storage.subarray(0, bytes);
     c.pixels.set(f.pixels.subarray(0, bytes));
     c.width = f.width;
     c.height = f.height;

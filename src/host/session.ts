@@ -17,7 +17,7 @@ import { HostLockstep } from './host-lockstep.js';
 import { guardResources } from './resource-guard.js';
 import { decodeHealth } from '../contract/status-codes.js';
 import type { CursorState, HostFaultRequest } from '../display/types.js';
-import { resolveMonitorConfig, type SessionOptions } from './session-options.js';
+import { frameFormatsFor, resolveMonitorConfig, type SessionOptions } from './session-options.js';
 import { buildRunSummary, type RunSummary } from './run-summary.js';
 import { createFrameVerifier, type FrameVerifier } from './frame-verifier.js';
 import { SessionRemoteInput } from './input/session-input.js';
@@ -92,6 +92,7 @@ export class Session {
       width: config.width,
       height: config.height,
       format: config.format,
+      frameFormats: frameFormatsFor(config),
       ...(options.ringLen !== undefined ? { ringLen: options.ringLen } : {}),
       ...(options.arm !== undefined ? { arm: options.arm } : {}),
     });
@@ -222,6 +223,9 @@ export class Session {
           continue;
         }
         this.consumed++;
+        // Formats are per frame (the ring carries a change without a recreate): the mode reports
+        // the format of the newest frame.
+        if (frame.format !== this.mode.format) this.mode.format = frame.format;
         if (!this.verifier(frame)) this.integrityErrors++;
         try {
           yield frame;
@@ -243,7 +247,11 @@ export class Session {
     for await (const f of this.frames()) onFrame?.(f);
   }
 
-  /** The display changed its mode (HDR flip, RandR): recreate the ring at the new desc and hand it over. */
+  /**
+   * The display changed its size (RandR, a mode change), or a format the slots cannot hold:
+   * recreate the ring at the new desc and hand it over. A format change that fits the slots (an
+   * HDR flip, a one-frame blip) never gets here: it travels per frame.
+   */
   private housekeeping(): void {
     const desc = this.ring.sourceDescChanged();
     if (desc) this.recreateRing(desc);

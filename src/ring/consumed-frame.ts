@@ -3,6 +3,10 @@
  * objects are PREALLOCATED, one per slot per generation, and reused for every frame that slot
  * delivers, so consuming allocates nothing but the token's BigInt. A frame is the consumer's until
  * it returns it with `HostRing.release`; the producer never touches the slot meanwhile.
+ *
+ * `format` is the frame's own (the slot's SLOT_OFF_FORMAT), which may differ from the ring's from
+ * one frame to the next (IddCx changes formats per frame); `pixels` and `stride` follow it. Read
+ * all three per frame; a sink converts per frame.
  */
 import type { SlotTable } from './slot-table.js';
 
@@ -18,8 +22,9 @@ export interface ConsumedFrame {
   readonly pixels: Uint8Array;
   readonly width: number;
   readonly height: number;
-  /** A pixel-format code from contract/pixel-format.ts. */
+  /** This frame's pixel-format code (contract/pixel-format.ts); may differ from the ring's. */
   readonly format: number;
+  /** Bytes per row: width * bytesPerPixel(format). */
   readonly stride: number;
   /** The publisher's sequence number (32-bit, wrapping). */
   readonly sequence: number;
@@ -35,11 +40,12 @@ export interface ConsumedFrame {
 
 /** The ring-internal side of a ConsumedFrame. */
 export class SlotFrame implements ConsumedFrame {
-  readonly pixels: Uint8Array;
+  /** Set per delivery from the slot's format (views cached by the SlotTable). */
+  pixels: Uint8Array;
   readonly width: number;
   readonly height: number;
-  readonly format: number;
-  readonly stride: number;
+  format: number;
+  stride: number;
   readonly slot: number;
   readonly generation: number;
   readonly dirty: DirtyBounds = { x: 0, y: 0, w: 0, h: 0 };

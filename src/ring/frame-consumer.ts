@@ -12,6 +12,8 @@
  *   hands out the newest delivered frame again.
  * - Older published frames are freed by taking them first and checking their token, never by a
  *   blind PUBLISHED → FREE, which could free a newer frame the producer just put there (ABA).
+ * - A frame carries the format its slot records; a format that is unknown or does not fit the
+ *   slot (a corrupt or hostile table) is refused like a bad token, never turned into a view.
  *
  * Nothing here allocates per frame except the BigInt of each token read.
  */
@@ -19,6 +21,7 @@ import {
   OFF_CAPABILITIES,
   OFF_HOST_HEARTBEAT,
   OFF_LATEST,
+  bytesPerPixel,
   negotiate,
   selectArm,
   sequenceAfter,
@@ -117,7 +120,7 @@ export class FrameConsumer {
   deliverTaken(arm: SlotArmOps, slot: number): SlotFrame | null {
     const token = this.table.loadToken(slot);
     const seq = tokenSequence(token);
-    const valid = tokenGeneration(token) === this.generation && tokenSlot(token) === slot;
+    const valid = tokenGeneration(token) === this.generation && tokenSlot(token) === slot && this.table.framePixels(slot, this.table.loadFormat(slot)) !== null;
     if (!valid || (this.hasDelivered && !sequenceAfter(seq, this.lastSequence))) {
       if (!valid) this.rejectedTokens++;
       arm.finishRead(slot, valid && this.hasDelivered && seq === this.lastSequence);
@@ -136,7 +139,7 @@ export class FrameConsumer {
     const slot = this.lastSlot;
     if (this.frames[slot]!.held || !arm.takeRetained(slot)) return null;
     const token = this.table.loadToken(slot);
-    if (tokenGeneration(token) !== this.generation || tokenSlot(token) !== slot || tokenSequence(token) !== this.lastSequence) {
+    if (tokenGeneration(token) !== this.generation || tokenSlot(token) !== slot || tokenSequence(token) !== this.lastSequence || this.table.framePixels(slot, this.table.loadFormat(slot)) === null) {
       // The producer reused the slot: whatever is there now is not the frame we delivered.
       const newer = tokenGeneration(token) === this.generation && sequenceAfter(tokenSequence(token), this.lastSequence);
       if (newer) arm.putBack(slot);
@@ -155,8 +158,13 @@ export class FrameConsumer {
     arm.finishRead(frame.slot, frame.sequence === this.lastSequence && frame.slot === this.lastSlot);
   }
 
+  /** Hands out the slot's frame; the caller checked that its format fits (framePixels non-null). */
   private fill(slot: number, token: bigint): SlotFrame {
     const f = this.frames[slot]!;
+    const format = this.table.loadFormat(slot);
+    f.pixels = this.table.framePixels(slot, format)!;
+    f.format = format;
+    f.stride = this.table.desc.width * bytesPerPixel(format);
     f.held = true;
     f.token = token;
     f.sequence = tokenSequence(token);

@@ -9,13 +9,23 @@
  * geometry from then on: a header rewritten later cannot steer a copy out of bounds.
  *
  * publish (the most performance-critical code in vdpush): checks the ring is live, guards the
- * format, adds the frame's damage to every slot, takes a slot WITHOUT waiting, copies only what
+ * size and the format, adds the frame's damage to every slot, takes a slot WITHOUT waiting, copies only what
  * that slot lacks, stores the slot's token/time/dirty bounds, hands the slot over, updates the
  * health tail, stores `latest` and sets frame-ready. It never throws and allocates nothing but
  * the BigInts of the token and the 64-bit counters. Every outcome but Published is a counted drop.
  *
  * publish = publishBegin + publishCopy + publishCommit; the steps are public so a model test can
  * interleave a consumer between them.
+ *
+ * Per-frame format: IddCx may change the format of each acquired buffer from frame to frame on
+ * one swap-chain ("between the formats supported", assign-swap-chain reference). A frame of the
+ * ring's size in ANOTHER format is published, not dropped, whenever it fits the slots
+ * (frameFitsSlot; the host sizes the slots for the formats it accepts): its format is stored in
+ * the slot (SLOT_OFF_FORMAT) and travels with the consumed frame. So a one-frame blip costs no
+ * drop and no recreate. Only a size change, or a format too large for the slots, is a
+ * DescMismatch that makes the host recreate. Every slot is marked full on a format change (its
+ * bytes are in the old format) and the frame's dirty bounds are the whole frame, so a consumer
+ * that keeps converted pixels refreshes them all.
  */
 import {
   AttachRefusal,
@@ -49,6 +59,8 @@ import {
   PublishOutcome,
   RING_MAGIC,
   RING_MAGIC_RETIRED,
+  MAX_FORMAT_CODE,
+  PIXEL_FORMAT_CODES,
   bytesPerPixel,
   checkAttach,
   tokenGeneration,
@@ -107,6 +119,10 @@ export class FramePublisher {
   private readonly event: AutoResetEvent;
   private readonly damage: DamageTracker;
   private readonly copier: PixelCopier;
+  /** One copier per format code that fits the slots (null otherwise); built at open, never per frame. */
+  private readonly copiers: Array<PixelCopier | null>;
+  /** The format of the last frame published or dropped: a change marks every slot full. */
+  private lastFormat: number;
   private readonly writtenSeq: Float64Array;
   /** The token's generation bits, built once: the per-frame token costs one shift and one OR. */
   private readonly generationBits: bigint;
@@ -128,6 +144,12 @@ export class FramePublisher {
     const d = table.desc;
     this.damage = new DamageTracker(d.ringLen, d.width, d.height);
     this.copier = new PixelCopier(view.buffer, d.width, d.height, d.bytesPerPixel, d.stride);
+    this.copiers = new Array<PixelCopier | null>(MAX_FORMAT_CODE + 1).fill(null);
+    for (const code of PIXEL_FORMAT_CODES) {
+      if (code === d.format) this.copiers[code] = this.copier;
+      else if (table.fits(code)) this.copiers[code] = new PixelCopier(view.buffer, d.width, d.height, bytesPerPixel(code), d.width * bytesPerPixel(code));
+    }
+    this.lastFormat = d.format;
     this.writtenSeq = new Float64Array(d.ringLen).fill(-1);
     this.generationBits = BigInt(this.generation) << 40n;
     // A publisher re-attaching to the same generation continues its predecessor's numbering, so
@@ -220,18 +242,25 @@ export class FramePublisher {
     const magic = v.load32(OFF_MAGIC);
     if (magic !== RING_MAGIC) return this.drop(magic === RING_MAGIC_RETIRED ? PublishOutcome.HostAbandoned : PublishOutcome.Fatal, -1);
     const d = this.table.desc;
-    if (frame.width !== d.width || frame.height !== d.height || frame.format !== d.format) {
+    const format = frame.format;
+    if (frame.width !== d.width || frame.height !== d.height || !(format === d.format || this.table.fits(format))) {
       this.reportMismatch(frame);
       return this.drop(PublishOutcome.DescMismatch, OFF_DROPPED_DESC_MISMATCH);
     }
-    const rowBytes = d.width * d.bytesPerPixel;
+    const rowBytes = d.width * bytesPerPixel(format);
     if (!(frame.stride >= rowBytes) || frame.stride % 1 !== 0 || !(frame.pixels.length >= frame.stride * (d.height - 1) + rowBytes)) {
       // Right mode, malformed surface: drop it, and trust no slot's content to be current.
       this.damage.markAllFull();
       return this.drop(PublishOutcome.DescMismatch, OFF_DROPPED_DESC_MISMATCH);
     }
     if (this.mismatchReported) this.clearMismatch();
+    const formatChanged = format !== this.lastFormat;
+    if (formatChanged) {
+      this.lastFormat = format;
+      this.damage.markAllFull();
+    }
     this.damage.addFrame(frame.dirtyRects, frame.dirtyCount);
+    if (formatChanged) this.markFrameBoundsFull();
     const slot = this.slots.takeForWrite(this.writtenSeq);
     if (slot < 0) return this.drop(PublishOutcome.AllSlotsBusy, OFF_DROPPED_ALL_SLOTS_BUSY);
     if (this.slots.lastTakeAbandoned) this.damage.markFull(slot);
@@ -241,8 +270,9 @@ export class FramePublisher {
 
   /** Step 2: brings the slot up to date with the frame (only what it lacks). */
   publishCopy(frame: PublishableFrame, slot: number): void {
-    this.copier.setSource(frame.pixels, frame.stride);
-    this.copier.copyDamage(this.damage, slot, this.table.pixelOffset(slot));
+    const copier = frame.format === this.table.desc.format ? this.copier : this.copiers[frame.format]!;
+    copier.setSource(frame.pixels, frame.stride);
+    copier.copyDamage(this.damage, slot, this.table.pixelOffset(slot));
     this.damage.clear(slot);
   }
 
@@ -257,6 +287,7 @@ export class FramePublisher {
     const b = this.damage.frameBounds;
     t.storeDirty(slot, b[0]!, b[1]!, b[2]!, b[3]!);
     t.storePresentTime(slot, frame.presentTimeMs);
+    t.storeFormat(slot, frame.format);
     t.storeToken(slot, token);
     this.slots.publishWritten(slot);
     this.writtenSeq[slot] = seq;
@@ -305,6 +336,15 @@ export class FramePublisher {
 
   get isDetached(): boolean {
     return this.detached;
+  }
+
+  /** The frame's representation changed: to a consumer, all of it is new. */
+  private markFrameBoundsFull(): void {
+    const b = this.damage.frameBounds;
+    b[0] = 0;
+    b[1] = 0;
+    b[2] = this.table.desc.width;
+    b[3] = this.table.desc.height;
   }
 
   private drop(outcome: PublishOutcomeCode, reasonOffset: number): number {

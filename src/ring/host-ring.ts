@@ -107,6 +107,11 @@ export class HostRing {
     return this.table.desc.ringLen;
   }
 
+  /** Bytes per pixel each slot holds: a frame of any format up to this is carried without a recreate. */
+  get slotBytesPerPixel(): number {
+    return this.options.slotBytesPerPixel;
+  }
+
   get closed(): boolean {
     return this.isClosed;
   }
@@ -119,7 +124,9 @@ export class HostRing {
     const oldEvent = this.event;
     const generation = nextGeneration(this.generation);
     // Build first: if the allocation fails, the current ring is untouched.
-    const options = { ...this.options, ...resolved };
+    // Slots never shrink: a display that once sent frames of a larger format may do so again, and
+    // a ring that lost that capacity would drop them and recreate back and forth.
+    const options = { ...this.options, ...resolved, slotBytesPerPixel: Math.max(this.options.slotBytesPerPixel, resolved.slotBytesPerPixel) };
     const built = buildRing(options, generation);
     this.options = options;
     this.finalizeRetired();

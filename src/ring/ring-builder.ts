@@ -34,7 +34,7 @@ export interface BuiltRing {
 
 export function buildRing(o: ResolvedRingOptions, generation: number): BuiltRing {
   const bpp = bytesPerPixel(o.format);
-  const g = ringGeometry(o.width, o.height, bpp, o.ringLen);
+  const g = ringGeometry(o.width, o.height, bpp, o.ringLen, o.slotBytesPerPixel);
   let buffer: SharedArrayBuffer;
   try {
     buffer = new SharedArrayBuffer(Math.max(g.totalBytes, HEADER_SIZE));

@@ -27,12 +27,20 @@ export interface HostRingOptions {
   ringLen?: number;
   /** Which slot arm the host offers; 'auto' offers both and lets negotiation pick. */
   arm?: ArmChoice;
+  /**
+   * Other formats frames may arrive in without a recreate (IddCx may change the format of each
+   * acquired buffer from frame to frame). Slots are sized for the largest of these and `format`;
+   * each frame's own format travels in its slot. Default: none (slots fit `format` only).
+   */
+  frameFormats?: ReadonlyArray<number | string>;
 }
 
 export interface RingModeSpec {
   width: number;
   height: number;
   format: number | string;
+  /** As HostRingOptions.frameFormats; on recreate the slots never shrink below the old ones' bytes per pixel. */
+  frameFormats?: ReadonlyArray<number | string>;
 }
 
 export interface ResolvedRingOptions {
@@ -40,6 +48,8 @@ export interface ResolvedRingOptions {
   width: number;
   height: number;
   format: number;
+  /** Bytes per pixel each slot is sized for: >= bytesPerPixel(format). */
+  slotBytesPerPixel: number;
   ringLen: number;
   hostCapabilities: number;
 }
@@ -69,9 +79,15 @@ function dimension(name: string, v: unknown): number {
   return v;
 }
 
-export function resolveMode(mode: RingModeSpec): { width: number; height: number; format: number } {
+export function resolveMode(mode: RingModeSpec): { width: number; height: number; format: number; slotBytesPerPixel: number } {
   if (mode === null || typeof mode !== 'object') throw new InvalidArgumentError('a ring mode needs {width, height, format}');
-  return { width: dimension('width', mode.width), height: dimension('height', mode.height), format: resolveFormat(mode.format) };
+  const format = resolveFormat(mode.format);
+  let slotBytesPerPixel = bytesPerPixel(format);
+  if (mode.frameFormats !== undefined) {
+    if (!Array.isArray(mode.frameFormats)) throw new InvalidArgumentError('frameFormats must be an array of pixel formats');
+    for (const f of mode.frameFormats) slotBytesPerPixel = Math.max(slotBytesPerPixel, bytesPerPixel(resolveFormat(f)));
+  }
+  return { width: dimension('width', mode.width), height: dimension('height', mode.height), format, slotBytesPerPixel };
 }
 
 export function resolveRingOptions(o: HostRingOptions): ResolvedRingOptions {

@@ -5,8 +5,15 @@
  * Invariant: a SlotTable is only ever built from a geometry that checkAttach (or the host's own
  * builder) accepted, so every index it computes lies inside the buffer. It re-reads nothing from
  * the header after construction: a header rewritten later cannot steer an access out of bounds.
+ *
+ * Formats are per slot (SLOT_OFF_FORMAT): a slot holds a frame of any format that fits its
+ * stride (frameFitsSlot), in tight rows of width * bytesPerPixel(format). The views for every
+ * format that fits are built here, once, so a frame of another format costs no allocation.
  */
 import {
+  MAX_FORMAT_CODE,
+  PIXEL_FORMAT_CODES,
+  SLOT_OFF_FORMAT,
   SLOT_OFF_DIRTY_H,
   SLOT_OFF_DIRTY_W,
   SLOT_OFF_DIRTY_X,
@@ -15,6 +22,8 @@ import {
   SLOT_OFF_PRESENT_TIME,
   SLOT_OFF_STATE,
   SLOT_OFF_TOKEN,
+  bytesPerPixel,
+  frameFitsSlot,
   slotEntryOffset,
 } from '../contract/index.js';
 import type { HeaderView } from './header-view.js';
@@ -39,6 +48,8 @@ export class SlotTable {
   /** Bytes of one frame in a slot: stride * height. */
   readonly frameBytes: number;
   private readonly pixelViews: Uint8Array[];
+  /** Per slot and format code (slot * (MAX_FORMAT_CODE + 1) + code): the frame's view, or null if it does not fit. */
+  private readonly formatViews: Array<Uint8Array | null>;
 
   constructor(view: HeaderView, desc: RingDesc) {
     const end = desc.pixelsOffset + desc.ringLen * desc.slotStride;
@@ -53,6 +64,36 @@ export class SlotTable {
     for (let s = 0; s < desc.ringLen; s++) {
       this.pixelViews.push(new Uint8Array(view.buffer, this.pixelOffset(s), this.frameBytes));
     }
+    this.formatViews = new Array<Uint8Array | null>(desc.ringLen * (MAX_FORMAT_CODE + 1)).fill(null);
+    for (let s = 0; s < desc.ringLen; s++) {
+      for (const code of PIXEL_FORMAT_CODES) {
+        const bpp = bytesPerPixel(code);
+        if (!frameFitsSlot(desc.width, desc.height, bpp, desc.slotStride)) continue;
+        const bytes = desc.width * bpp * desc.height;
+        this.formatViews[s * (MAX_FORMAT_CODE + 1) + code] = bytes === this.frameBytes ? this.pixelViews[s]! : new Uint8Array(view.buffer, this.pixelOffset(s), bytes);
+      }
+    }
+  }
+
+  /** Whether a frame of this format code fits every slot of this ring. */
+  fits(format: number): boolean {
+    return format > 0 && format <= MAX_FORMAT_CODE && this.formatViews[format] !== null;
+  }
+
+  /** The slot's frame bytes for a frame of `format` (cached), or null when that format does not fit. */
+  framePixels(slot: number, format: number): Uint8Array | null {
+    if (!(format > 0 && format <= MAX_FORMAT_CODE)) return null;
+    return this.formatViews[slot * (MAX_FORMAT_CODE + 1) + format]!;
+  }
+
+  /** The format of the frame in the slot, as the producer stored it (0 = the ring's format). */
+  loadFormat(slot: number): number {
+    const f = Atomics.load(this.view.i32, (slotEntryOffset(slot) + SLOT_OFF_FORMAT) >> 2);
+    return f === 0 ? this.desc.format : f;
+  }
+
+  storeFormat(slot: number, format: number): void {
+    Atomics.store(this.view.i32, (slotEntryOffset(slot) + SLOT_OFF_FORMAT) >> 2, format);
   }
 
   /** Byte offset of slot `slot`'s first pixel. */

@@ -50,6 +50,7 @@ const SLOT_FIELDS: ReadonlyArray<readonly [string, number, 4 | 8]> = [
   ['DIRTY_Y', 28, 4],
   ['DIRTY_W', 32, 4],
   ['DIRTY_H', 36, 4],
+  ['FORMAT', 40, 4],
 ];
 
 const exported = L as unknown as Record<string, number>;
@@ -151,4 +152,23 @@ test('the geometry pads slot strides and the pixel offset to the pixel alignment
     assert.ok(r.pixelsOffset >= L.HEADER_SIZE + n * L.SLOT_ENTRY_SIZE);
     assert.ok(Number.isSafeInteger(r.totalBytes));
   }
+});
+
+test('slots sized for a larger format hold a frame of it; the ring format still sets the stride', () => {
+  const g = L.ringGeometry(1920, 1080, 4, 6, 8); // a bgra8 ring whose slots also carry rgba16f
+  assert.equal(g.stride, 7680);
+  assert.equal(g.slotStride, 15360 * 1080);
+  assert.equal(g.totalBytes, 640 + 6 * 15360 * 1080);
+  assert.deepEqual(L.ringGeometry(1920, 1080, 8, 6, 4), L.ringGeometry(1920, 1080, 8, 6), 'never smaller than one frame of the ring format');
+  assert.equal(L.ringGeometry(3, 3, 4, 1, 8).slotStride, 128);
+});
+
+test('a frame fits a slot exactly when its tight rows fit the slot stride', () => {
+  const bgra = L.ringGeometry(8, 4, 4, 2);
+  assert.equal(L.frameFitsSlot(8, 4, 4, bgra.slotStride), true);
+  assert.equal(L.frameFitsSlot(8, 4, 8, bgra.slotStride), false);
+  const both = L.ringGeometry(8, 4, 4, 2, 8);
+  assert.equal(L.frameFitsSlot(8, 4, 8, both.slotStride), true);
+  assert.equal(L.frameFitsSlot(8, 4, 0, both.slotStride), false, 'an unknown format never fits');
+  assert.equal(L.frameFitsSlot(8, 5, 8, both.slotStride), false);
 });

@@ -5,6 +5,8 @@ import {
   FORMAT_RGBA16F,
   FORMAT_UNKNOWN,
   FORMAT_XRGB2101010,
+  MAX_FORMAT_CODE,
+  PIXEL_FORMAT_CODES,
   PIXEL_FORMAT_NAMES,
   bytesPerPixel,
   formatCode,
@@ -32,4 +34,9 @@ test('an unknown code has 0 bytes per pixel and the name unknown', () => {
 test('every format name maps to its code and back', () => {
   assert.deepEqual(PIXEL_FORMAT_NAMES, ['bgra8', 'rgba16f', 'xrgb2101010']);
   for (const n of PIXEL_FORMAT_NAMES) assert.equal(formatName(formatCode(n)), n);
+});
+
+test('the known codes are listed in order and bound the per-format tables', () => {
+  assert.deepEqual(PIXEL_FORMAT_CODES, [FORMAT_BGRA8, FORMAT_RGBA16F, FORMAT_XRGB2101010]);
+  assert.equal(MAX_FORMAT_CODE, 3);
 });

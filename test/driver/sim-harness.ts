@@ -52,7 +52,7 @@ export class SimHarness {
     this.clock = this.display.clock;
     if (o.ring !== false) {
       const m = this.display.mode();
-      this.ring = HostRing.create({ targetId: TARGET_ID, width: m.width, height: m.height, format: m.format });
+      this.ring = HostRing.create({ targetId: TARGET_ID, width: m.width, height: m.height, format: m.format, frameFormats: ['bgra8', 'rgba16f'] });
       this.generations = 1;
     }
     const port: RingPort = {

@@ -7,9 +7,11 @@ import {
   OFF_FRAME_READY,
   OFF_LATEST,
   SLOT_OFF_DIRTY_X,
+  SLOT_OFF_FORMAT,
   SLOT_OFF_MUTEX,
   SLOT_OFF_STATE,
   SLOT_OFF_TOKEN,
+  bytesPerPixel,
   packToken,
   slotEntryOffset,
 } from '../../src/contract/index.js';
@@ -28,6 +30,7 @@ const hostileWrite = fc.oneof(
   fc.record({ kind: fc.constant('token' as const), slot: fc.integer({ min: 0, max: RING_LEN - 1 }), token: fc.oneof(fc.bigInt({ min: -(1n << 63n), max: (1n << 63n) - 1n }), tokenNear()) }),
   fc.record({ kind: fc.constant('dirty' as const), slot: fc.integer({ min: 0, max: RING_LEN - 1 }), values: fc.array(fc.integer(), { minLength: 4, maxLength: 4 }) }),
   fc.record({ kind: fc.constant('caps' as const), value: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }) }),
+  fc.record({ kind: fc.constant('format' as const), slot: fc.integer({ min: 0, max: RING_LEN - 1 }), value: fc.oneof(fc.integer({ min: -1, max: 5 }), fc.integer()) }),
 );
 
 /** Tokens close to live ones: the right or a wrong generation, any sequence, any slot byte. */
@@ -60,6 +63,9 @@ function apply(v: HeaderView, w: Write): void {
     case 'caps':
       Atomics.store(i32, OFF_CAPABILITIES >> 2, w.value);
       break;
+    case 'format':
+      Atomics.store(i32, (slotEntryOffset(w.slot) + SLOT_OFF_FORMAT) >> 2, w.value);
+      break;
   }
 }
 
@@ -67,7 +73,8 @@ for (const arm of ['slot-state', 'keyed-mutex'] as const) {
   test(`tryConsume survives random hostile tokens and slot tables: no throw, no foreign generation, nothing out of bounds (${arm})`, () => {
     fc.assert(
       fc.property(fc.array(fc.oneof(hostileWrite, fc.constant({ kind: 'publish' as const }), fc.constant({ kind: 'consume' as const })), { maxLength: 30 }), (ops) => {
-        const ring = HostRing.create({ targetId: TARGET, width: 6, height: 3, format: FORMAT_BGRA8, ringLen: RING_LEN, arm });
+        // Slots that also carry rgba16f, so a hostile format code can name a view that fits, or not.
+        const ring = HostRing.create({ targetId: TARGET, width: 6, height: 3, format: FORMAT_BGRA8, ringLen: RING_LEN, arm, frameFormats: ['rgba16f'] });
         const r = FramePublisher.open(ring.buffer, { targetId: TARGET });
         assert.ok(r.ok);
         const v = new HeaderView(ring.buffer);
@@ -82,7 +89,10 @@ for (const arm of ['slot-state', 'keyed-mutex'] as const) {
               assert.equal(f.generation, ring.generation, 'a foreign generation was delivered');
               assert.ok(f.slot >= 0 && f.slot < RING_LEN);
               assert.equal(f.pixels.byteLength, f.stride * f.height);
+              assert.ok(bytesPerPixel(f.format) > 0, 'an unknown format was delivered');
+              assert.equal(f.stride, f.width * bytesPerPixel(f.format));
               assert.ok(f.pixels.byteOffset + f.pixels.byteLength <= ring.buffer.byteLength);
+              assert.ok(f.pixels.byteLength <= new HeaderView(ring.buffer).readHostFields().slotStride, 'a frame view overran its slot');
               assert.ok(f.dirty.x >= 0 && f.dirty.y >= 0 && f.dirty.x + f.dirty.w <= f.width && f.dirty.y + f.dirty.h <= f.height);
               held.push(f);
             }

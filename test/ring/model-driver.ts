@@ -5,7 +5,9 @@
  * Producer steps: begin (checks, damage, take a slot) → copy → commit, one step each, so consumer
  * steps land between them. Consumer steps: tryConsume, re-verify a held frame, release, repeatLast.
  * Now and then the host recreates the ring while the producer may be mid-publish: the stale
- * producer finishes into the old buffer, and a new publisher opens the new one.
+ * producer finishes into the old buffer, and a new publisher opens the new one. Now and then a
+ * frame comes in the other format (bgra8 <-> rgba16f, a per-frame format change IddCx allows)
+ * from a second surface of the same size; the ring's slots carry both formats.
  *
  * Asserted at every step:
  * - the consumer never takes the slot the producer is writing;
@@ -25,6 +27,7 @@ import {
   OFF_LATEST,
   PublishOutcome,
   SlotState,
+  bytesPerPixel,
   isAllowedTransition,
   mutexHeld,
   mutexKey,
@@ -66,8 +69,9 @@ export function runModel(o: ModelOptions): ModelStats {
   let width = 7;
   let height = 5;
   let format: number = FORMAT_BGRA8;
-  const ring = HostRing.create({ targetId: TARGET, width, height, format, ringLen: o.ringLen, arm: o.arm });
+  const ring = HostRing.create({ targetId: TARGET, width, height, format, ringLen: o.ringLen, arm: o.arm, frameFormats: [FORMAT_BGRA8, FORMAT_RGBA16F] });
   let source = new SourceDisplay(width, height, format, 4 * randInt(rand, 0, 2));
+  let alt = new SourceDisplay(width, height, otherFormat(format));
   let publisher = open(ring);
   let table = tableOf(ring);
   let header = new HeaderView(ring.buffer);
@@ -76,8 +80,10 @@ export function runModel(o: ModelOptions): ModelStats {
   let pCopied = false;
   let pPublisher = publisher;
   let pSnapshot: Uint32Array | null = null;
-  // What each sequence looked like when published, per generation.
+  let pSource = source;
+  // What each sequence looked like when published, per generation, and in which format.
   let expected = new Map<number, Uint32Array>();
+  let expectedFormat = new Map<number, number>();
   let lastDelivered = -1;
   const held: Held[] = [];
 
@@ -94,14 +100,15 @@ export function runModel(o: ModelOptions): ModelStats {
     if (r < 0.45) {
       actor = 'producer';
       if (pSlot < 0) {
-        const frame = source.nextRandom(rand);
+        pSource = rand() < 0.05 ? alt : source;
+        const frame = pSource.nextRandom(rand);
         if (pPublisher !== publisher) pPublisher = publisher;
         const slot = pPublisher.publishBegin(frame);
         if (slot >= 0) {
           assert.ok(!held.some((h) => h.frame.slot === slot && h.generation === ring.generation), `producer took slot ${slot}, which the consumer holds`);
           pSlot = slot;
           pCopied = false;
-          pSnapshot = source.snapshot();
+          pSnapshot = pSource.snapshot();
         } else {
           const outcome = -1 - slot;
           assert.equal(outcome, PublishOutcome.AllSlotsBusy, `unexpected drop ${outcome}`);
@@ -109,14 +116,15 @@ export function runModel(o: ModelOptions): ModelStats {
           stats.busy++;
         }
       } else if (!pCopied) {
-        pPublisher.publishCopy(source.frame, pSlot);
+        pPublisher.publishCopy(pSource.frame, pSlot);
         pCopied = true;
       } else {
-        const outcome = pPublisher.publishCommit(source.frame, pSlot);
+        const outcome = pPublisher.publishCommit(pSource.frame, pSlot);
         assert.equal(outcome, PublishOutcome.Published);
         if (pPublisher === publisher) {
           const seq = tokenSequence(header.load64(OFF_LATEST));
           expected.set(seq, pSnapshot!);
+          expectedFormat.set(seq, pSource.format);
           stats.published++;
         }
         pSlot = -1;
@@ -134,7 +142,8 @@ export function runModel(o: ModelOptions): ModelStats {
           lastDelivered = f.sequence;
           const exp = expected.get(f.sequence);
           assert.ok(exp, `delivered sequence ${f.sequence} was never published`);
-          const h = { frame: f, expected: exp, generation: ring.generation, wordsPerPixel: source.wordsPerPixel };
+          assert.equal(f.format, expectedFormat.get(f.sequence), `frame seq ${f.sequence} carries the format it was published in`);
+          const h = { frame: f, expected: exp, generation: ring.generation, wordsPerPixel: bytesPerPixel(f.format) / 4 };
           verify(h, 'on delivery');
           held.push(h);
           for (const k of expected.keys()) if (sequenceAfter(lastDelivered, k)) expected.delete(k);
@@ -156,7 +165,8 @@ export function runModel(o: ModelOptions): ModelStats {
         const f = ring.repeatLast();
         if (f !== null) {
           assert.equal(f.sequence, lastDelivered);
-          const h = { frame: f, expected: expected.get(f.sequence)!, generation: ring.generation, wordsPerPixel: source.wordsPerPixel };
+          assert.equal(f.format, expectedFormat.get(f.sequence));
+          const h = { frame: f, expected: expected.get(f.sequence)!, generation: ring.generation, wordsPerPixel: bytesPerPixel(f.format) / 4 };
           verify(h, 'on repeat');
           held.push(h);
           stats.repeated++;
@@ -177,16 +187,19 @@ export function runModel(o: ModelOptions): ModelStats {
       if (newMode) {
         // A display at a new mode: the rest of the producer's frames come from a new surface.
         if (pSlot >= 0) {
-          pPublisher.publishCopy(source.frame, pSlot);
-          pPublisher.publishCommit(source.frame, pSlot);
+          pPublisher.publishCopy(pSource.frame, pSlot);
+          pPublisher.publishCommit(pSource.frame, pSlot);
           pSlot = -1;
         }
         source = new SourceDisplay(width, height, format, 4 * randInt(rand, 0, 2));
+        alt = new SourceDisplay(width, height, otherFormat(format));
+        pSource = source;
       }
       publisher = open(ring);
       table = tableOf(ring);
       header = new HeaderView(ring.buffer);
       expected = new Map();
+      expectedFormat = new Map();
       lastDelivered = -1;
       stats.recreates++;
       continue;
@@ -196,6 +209,10 @@ export function runModel(o: ModelOptions): ModelStats {
   for (const h of held.splice(0)) ring.release(h.frame);
   ring.close();
   return stats;
+}
+
+function otherFormat(format: number): number {
+  return format === FORMAT_BGRA8 ? FORMAT_RGBA16F : FORMAT_BGRA8;
 }
 
 function open(ring: HostRing): FramePublisher {

@@ -103,6 +103,9 @@ export class RgbaConverter {
   private columns = new Uint32Array(0);
   private colSrcW = 0;
   private colBpp = 0;
+  private altColumns = new Uint32Array(0);
+  private altSrcW = 0;
+  private altBpp = 0;
 
   /** Converts `frame`; maxWidth/maxHeight 0 = full size. On anything but Ok, `data` is unchanged. */
   convert(frame: PixelSource, maxWidth = 0, maxHeight = 0): ConvertOutcomeCode {
@@ -174,6 +177,23 @@ export class RgbaConverter {
     this.width = w;
     this.height = h;
     if (this.colSrcW === srcW && this.colBpp === bpp && this.columns.length === w) return;
+    // Formats may alternate frame by frame (4 and 8 bytes per pixel): keep the other table too,
+    // so an alternation swaps tables instead of building one per frame.
+    if (this.altSrcW === srcW && this.altBpp === bpp && this.altColumns.length === w) {
+      const c = this.columns;
+      const sw = this.colSrcW;
+      const b = this.colBpp;
+      this.columns = this.altColumns;
+      this.colSrcW = srcW;
+      this.colBpp = bpp;
+      this.altColumns = c;
+      this.altSrcW = sw;
+      this.altBpp = b;
+      return;
+    }
+    this.altColumns = this.columns;
+    this.altSrcW = this.colSrcW;
+    this.altBpp = this.colBpp;
     this.colSrcW = srcW;
     this.colBpp = bpp;
     this.columns = new Uint32Array(w);

@@ -113,3 +113,17 @@ test('odd_sizes_get_rounded_up_chroma_planes', () => {
   rgbaToI420(rgba, 3, 1, out, 2);
   assert.deepEqual(Array.from(out), [7, 7, 235, 235, 235, 128, 128, 128, 128]);
 });
+
+test('formats_alternating_frame_by_frame_each_convert_in_their_own_format_scaled_or_not', () => {
+  const c = new RgbaConverter();
+  const sdr = bgraFrame(4, 2, (x, y) => [x, y, 7]);
+  const hdr = halfFrame(4, 2, () => [HALF.one, HALF.zero, HALF.half]);
+  for (const max of [0, 2]) {
+    for (let i = 0; i < 3; i++) {
+      assert.equal(c.convert(sdr, max), ConvertOutcome.Ok);
+      assert.deepEqual(Array.from(c.data.subarray(0, 4)), max === 0 ? [0, 0, 7, 255] : [1, 1, 7, 255]);
+      assert.equal(c.convert(hdr, max), ConvertOutcome.Ok);
+      assert.deepEqual(Array.from(c.data.subarray(0, 4)), [255, 0, 188, 255]);
+    }
+  }
+});
