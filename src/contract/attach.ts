@@ -35,6 +35,8 @@ export const AttachRefusal = {
   NoCommonArm: 10,
   BufferTooSmall: 11,
   BadGeneration: 12,
+  /** A header field, the buffer size or an expectation is not an integer in range (NaN, a fraction). */
+  NotAnInteger: 13,
 } as const;
 export type AttachRefusalCode = (typeof AttachRefusal)[keyof typeof AttachRefusal];
 
@@ -71,7 +73,26 @@ function refuse(refusal: AttachRefusalCode, message: string): AttachResult {
   return { ok: false, refusal, message };
 }
 
+const FIELD_NAMES: readonly (keyof HeaderFields)[] = [
+  'magic', 'version', 'generation', 'ringLen', 'width', 'height', 'format', 'targetId', 'stride', 'slotStride', 'pixelsOffset', 'hostCapabilities',
+];
+
+function isU32(n: unknown): boolean {
+  return typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 0xffffffff;
+}
+
 export function checkAttach(h: HeaderFields, bufferBytes: number, expect: AttachExpectation): AttachResult {
+  // Every comparison below assumes integers: NaN fails every test (so passes every "refuse if"),
+  // and a fraction could slip between bounds. Anything that is not a u32 is refused first.
+  for (const name of FIELD_NAMES) {
+    if (!isU32(h[name])) return refuse(AttachRefusal.NotAnInteger, `header field ${name} = ${String(h[name])} is not a u32`);
+  }
+  if (typeof bufferBytes !== 'number' || !Number.isSafeInteger(bufferBytes) || bufferBytes < 0) {
+    return refuse(AttachRefusal.NotAnInteger, `buffer size ${String(bufferBytes)} is not a whole number of bytes`);
+  }
+  if (!isU32(expect.targetId) || !isU32(expect.capabilities) || (expect.generation !== undefined && !isU32(expect.generation))) {
+    return refuse(AttachRefusal.NotAnInteger, 'the expected targetId, capabilities and generation must be u32 values');
+  }
   // Stale first: during a recreate the other fields may be mid-update, and "stale" is the one
   // diagnosis whose remedy (re-attach to the new ring) is always right.
   if (expect.generation !== undefined && h.generation !== expect.generation) {

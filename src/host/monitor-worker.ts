@@ -31,6 +31,7 @@ import {
   type WorkerSnapshot,
   type WorkerToHost,
 } from './worker-messages.js';
+import { InjectedEventLog, mergeTimeline } from './injected-events.js';
 
 const SNAPSHOT_INTERVAL_MS = 200;
 /** How often the cursor is looked at; a change is posted at most this often (~60 Hz). */
@@ -92,6 +93,8 @@ interface Running {
   input: DisplayInput | null;
   /** Input events that arrived while the display takes none. */
   inputDropped: number;
+  /** Markers for the injected faults that leave no driver event (null until the display started). */
+  injected: InjectedEventLog | null;
 }
 
 interface CreatedDisplay {
@@ -150,15 +153,18 @@ function snapshot(r: Running): WorkerSnapshot {
       devices: { ...d.devices },
       terminateMaxLatencyMs: d.terminate.maxLatencyMs,
     },
-    events: d.recovery.events.map((e) => ({
-      atMs: e.atMs,
-      failure: e.failure,
-      hresult: e.hresult,
-      class: e.class,
-      action: e.action,
-      adapter: e.adapter,
-      recoveryMs: e.recoveryMs,
-    })),
+    events: mergeTimeline(
+      d.recovery.events.map((e) => ({
+        atMs: e.atMs,
+        failure: e.failure,
+        hresult: e.hresult,
+        class: e.class,
+        action: e.action,
+        adapter: e.adapter,
+        recoveryMs: e.recoveryMs,
+      })),
+      r.injected?.all() ?? [],
+    ),
     criticalError: d.recovery.criticalError ?? r.display.stats().criticalError,
     nowMs: r.display.clock.now(),
     resources: r.resources(),
@@ -190,6 +196,7 @@ async function runFor(r: Running): Promise<void> {
     let slice = 0;
     while (!r.stopRequested && !critical() && vclock.now() < end) {
       await vclock.runFor(Math.min(VIRTUAL_SLICE_MS, end - vclock.now()));
+      postInjected(r);
       slice++;
       Atomics.store(r.control, CONTROL_VNOW, Math.floor(vclock.now()));
       Atomics.store(r.control, CONTROL_SLICE, slice);
@@ -212,6 +219,12 @@ async function runFor(r: Running): Promise<void> {
   await ended;
   cancelTimer();
   clearInterval(poll);
+}
+
+/** Posts the markers of faults injected since the last look (see injected-events.ts). */
+function postInjected(r: Running): void {
+  if (r.injected === null) return;
+  for (const event of r.injected.poll()) post({ type: 'recovery', event });
 }
 
 /** Waits (yielding to the event loop) until the host acknowledged `slice`, or stops, or gives up. */
@@ -246,7 +259,7 @@ async function main(init: Extract<HostToWorker, { type: 'init' }>): Promise<void
     terminate: TerminateFlag.shared(control, CONTROL_TERMINATE),
     ...(config.policy !== undefined ? { policy: config.policy } : {}),
   });
-  const r: Running = { config, display, sim, driver, control, stopRequested: false, wakeStop: () => undefined, resources, input, inputDropped: 0 };
+  const r: Running = { config, display, sim, driver, control, stopRequested: false, wakeStop: () => undefined, resources, input, inputDropped: 0, injected: null };
   input?.onClipboard((text) => post({ type: 'clipboard', text }));
   port!.on('message', (m: HostToWorker) => {
     switch (m.type) {
@@ -284,9 +297,16 @@ async function main(init: Extract<HostToWorker, { type: 'init' }>): Promise<void
       event: { atMs: e.atMs, failure: e.failure, hresult: e.hresult, class: e.class, action: e.action, adapter: e.adapter, recoveryMs: e.recoveryMs },
     }),
   );
-  const ticker = setInterval(() => post({ type: 'snapshot', snapshot: snapshot(r) }), SNAPSHOT_INTERVAL_MS);
+  const ticker = setInterval(() => {
+    postInjected(r);
+    post({ type: 'snapshot', snapshot: snapshot(r) });
+  }, SNAPSHOT_INTERVAL_MS);
   const cursorForwarder = new CursorForwarder(cursor);
   const cursorTicker = setInterval(() => cursorForwarder.poll(), CURSOR_INTERVAL_MS);
+  if (sim !== null) {
+    // The fault log counts from the display's start, which is now (driver.start() starts it).
+    r.injected = new InjectedEventLog(() => sim.faultLog(), display.clock.now(), () => display.stats().renderAdapter.kind);
+  }
   try {
     if (sim !== null && config.clock === 'virtual') {
       // start() assigns the first swap-chain, which may need virtual time (ABANDON retries).
@@ -304,6 +324,7 @@ async function main(init: Extract<HostToWorker, { type: 'init' }>): Promise<void
     input?.close();
     await stopDriver(r);
   }
+  postInjected(r);
   post({
     type: 'done',
     snapshot: snapshot(r),

@@ -15,7 +15,13 @@ export interface RunSummary {
     finished: number;
     published: number;
     consumed: number;
-    dropped: { descMismatch: number; allSlotsBusy: number; stale: number; noPublisher: number };
+    /**
+     * Frames not delivered, by reason. descMismatch, allSlotsBusy, stale and noPublisher were never
+     * published; overwritten were published but never handed to the consumer (the producer wrote
+     * a newer frame over them first, a host stall sat on them, or the run ended before they were
+     * read). So published = consumed + overwritten, always.
+     */
+    dropped: { descMismatch: number; allSlotsBusy: number; stale: number; noPublisher: number; overwritten: number };
     integrityErrors: number;
   };
   swapChains: { assigned: number; abandoned: number; deleted: number };
@@ -35,10 +41,16 @@ export interface HostCounters {
   integrityErrors: number;
   generations: number;
   health: string;
+  /** Frames published into the host's ring buffers (the ring's own live counters, every generation). */
+  ringPublished: number;
 }
 
 export function buildRunSummary(host: HostCounters, w: WorkerSnapshot): RunSummary {
   const d = w.display;
+  // The worker's count arrives with its snapshot (every 200 ms) while the ring's counters are live:
+  // the larger is the truth so far, so a live line never shows more consumed than published. After
+  // the run both are final and equal.
+  const published = Math.max(w.driver.published, host.ringPublished);
   return {
     source: host.source,
     mode: { width: host.mode.width, height: host.mode.height, refreshHz: host.mode.refreshHz, format: formatName(host.mode.format) },
@@ -47,13 +59,14 @@ export function buildRunSummary(host: HostCounters, w: WorkerSnapshot): RunSumma
       presented: d.presented,
       acquired: d.acquired,
       finished: d.finished,
-      published: w.driver.published,
+      published,
       consumed: host.consumed,
       dropped: {
         descMismatch: w.driver.dropped.descMismatch,
         allSlotsBusy: w.driver.dropped.allSlotsBusy,
         stale: w.driver.dropped.stale,
         noPublisher: w.driver.dropped.noPublisher,
+        overwritten: Math.max(0, published - host.consumed),
       },
       integrityErrors: host.integrityErrors,
     },
@@ -91,6 +104,11 @@ export function formatRunSummary(s: RunSummary): string {
   if (s.recovery.events.length > 0) {
     lines.push(`  recovery   ${s.recovery.events.length} event(s):`);
     for (const e of s.recovery.events.slice(0, 20)) {
+      if (e.class === 'injected') {
+        const dur = typeof e.durationMs === 'number' && e.durationMs > 0 ? ` for ${e.durationMs} ms` : '';
+        lines.push(`    ${e.atMs.toFixed(1).padStart(9)} ms  injected ${e.failure}${dur}${typeof e.detail === 'string' && e.detail ? ` (${e.detail})` : ''}`);
+        continue;
+      }
       const rec = e.recoveryMs == null ? '' : `, frames back in ${e.recoveryMs.toFixed(1)} ms`;
       lines.push(`    ${e.atMs.toFixed(1).padStart(9)} ms  ${e.failure} (${e.hresult}, ${e.class}) -> ${e.action} on ${e.adapter}${rec}`);
     }

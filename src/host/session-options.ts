@@ -4,8 +4,9 @@
  * starts.
  */
 import { InvalidArgumentError } from '../contract/errors.js';
+import { MAX_RING_LEN } from '../contract/header-layout.js';
 import { FORMAT_BGRA8, FORMAT_RGBA16F, FORMAT_XRGB2101010, formatCode, type PixelFormatName } from '../contract/pixel-format.js';
-import { parseMode } from '../backends/sim/index.js';
+import { makeMode, parseMode } from '../backends/sim/index.js';
 import { parseFaultSchedule } from '../backends/sim/index.js';
 import type { ClockKind, MonitorConfig, SimPattern, SourceKind } from './worker-messages.js';
 
@@ -28,6 +29,13 @@ export interface SessionOptions {
   ringLen?: number;
   arm?: 'auto' | 'slot-state' | 'keyed-mutex';
   policy?: MonitorConfig['policy'];
+  /**
+   * Clean up the session's children (Xvfb, its workload, temp folders) on SIGINT, SIGTERM and
+   * SIGHUP on this (the main) thread, then let the signal take its default course (default true).
+   * Pass false when your program handles those signals itself and calls close(): the vdpush CLI
+   * does. A watchdog process cleans up after any death, SIGKILL included, either way.
+   */
+  handleSignals?: boolean;
 }
 
 export const DEFAULT_MODE = '1280x720@60';
@@ -35,7 +43,8 @@ export const DEFAULT_MODE = '1280x720@60';
 export function resolveMonitorConfig(o: SessionOptions): MonitorConfig {
   const source = o.source ?? 'sim';
   if (source !== 'sim' && source !== 'xvfb') throw new InvalidArgumentError(`source "${String(source)}" is not sim or xvfb`);
-  const mode = typeof o.mode === 'object' ? o.mode : parseMode(o.mode ?? DEFAULT_MODE);
+  if (o === null || typeof o !== 'object') throw new InvalidArgumentError('session options must be an object');
+  const mode = resolveModeOption(o.mode);
   const formatName = o.format ?? 'bgra8';
   const format = formatCode(formatName);
   if (format !== FORMAT_BGRA8 && format !== FORMAT_RGBA16F) {
@@ -75,7 +84,8 @@ export function resolveMonitorConfig(o: SessionOptions): MonitorConfig {
   };
   if (o.display !== undefined) config.display = o.display;
   if (o.depth !== undefined) config.depth = o.depth;
-  if (o.workload !== undefined) config.workload = o.workload;
+  if (o.workload !== undefined) config.workload = resolveWorkload(o.workload);
+  checkRingOptions(o);
   if (o.policy !== undefined) config.policy = o.policy;
   return config;
 }
@@ -89,4 +99,46 @@ export function resolveMonitorConfig(o: SessionOptions): MonitorConfig {
  */
 export function frameFormatsFor(config: Pick<MonitorConfig, 'source' | 'format'>): number[] {
   return config.source === 'sim' ? [FORMAT_BGRA8, FORMAT_RGBA16F] : [config.format];
+}
+
+function resolveModeOption(mode: unknown): { width: number; height: number; refreshHz: number } {
+  if (mode === undefined) return parseMode(DEFAULT_MODE);
+  if (typeof mode === 'string') return parseMode(mode);
+  if (mode === null || typeof mode !== 'object') {
+    throw new InvalidArgumentError(`mode ${String(mode)} is neither "WIDTHxHEIGHT@HZ" nor {width, height, refreshHz}`);
+  }
+  const m = mode as { width?: unknown; height?: unknown; refreshHz?: unknown };
+  const { width, height, refreshHz } = makeMode(Number(m.width ?? NaN), Number(m.height ?? NaN), Number(m.refreshHz ?? NaN), FORMAT_BGRA8);
+  // Number() above only formats the message; anything but a real number is refused here.
+  if (typeof m.width !== 'number' || typeof m.height !== 'number' || typeof m.refreshHz !== 'number') {
+    throw new InvalidArgumentError('mode {width, height, refreshHz} takes numbers');
+  }
+  return { width, height, refreshHz };
+}
+
+function resolveWorkload(w: unknown): NonNullable<MonitorConfig['workload']> {
+  if (w === 'animated' || w === 'builtin') return 'animated';
+  if (w === 'none') return 'none';
+  if (w !== null && typeof w === 'object' && typeof (w as { exec?: unknown }).exec === 'string') {
+    const exec = (w as { exec: string }).exec;
+    if (exec.trim() === '') throw new InvalidArgumentError('workload {exec} needs a command line');
+    return { exec };
+  }
+  throw new InvalidArgumentError(`workload ${JSON.stringify(w) ?? String(w)} is not 'animated' (or 'builtin'), 'none' or {exec: "COMMAND"}`);
+}
+
+/** The ring's and the session's own options, checked here so a mistake throws before anything starts. */
+function checkRingOptions(o: SessionOptions): void {
+  if (o.ringLen !== undefined && (typeof o.ringLen !== 'number' || !Number.isInteger(o.ringLen) || o.ringLen < 1 || o.ringLen > MAX_RING_LEN)) {
+    throw new InvalidArgumentError(`ringLen ${JSON.stringify(o.ringLen)} is not an integer in 1..${MAX_RING_LEN}`);
+  }
+  if (o.arm !== undefined && o.arm !== 'auto' && o.arm !== 'slot-state' && o.arm !== 'keyed-mutex') {
+    throw new InvalidArgumentError(`arm ${JSON.stringify(o.arm)} is not 'auto', 'slot-state' or 'keyed-mutex'`);
+  }
+  if (o.verify !== undefined && typeof o.verify !== 'boolean') throw new InvalidArgumentError(`verify ${JSON.stringify(o.verify)} is not a boolean`);
+  if (o.handleSignals !== undefined && typeof o.handleSignals !== 'boolean') {
+    throw new InvalidArgumentError(`handleSignals ${JSON.stringify(o.handleSignals)} is not a boolean`);
+  }
+  if (o.durationMs !== undefined && typeof o.durationMs !== 'number') throw new InvalidArgumentError(`durationMs ${JSON.stringify(o.durationMs)} is not a number`);
+  if (o.faults !== undefined && typeof o.faults !== 'string') throw new InvalidArgumentError('faults takes a schedule string, e.g. "device-removed@1s"');
 }

@@ -11,13 +11,16 @@
  * step ends; the host never blocks its thread on the ring (every wait is a promise).
  */
 import { Worker } from 'node:worker_threads';
-import { ClosedError, VdpushError } from '../contract/errors.js';
+import { BackendError, ClosedError, VdpushError } from '../contract/errors.js';
+import { formatName } from '../contract/pixel-format.js';
 import { HostRing, type ConsumedFrame } from '../ring/index.js';
 import { HostLockstep } from './host-lockstep.js';
-import { guardResources } from './resource-guard.js';
+import { guardResources, killNow } from './resource-guard.js';
 import { decodeHealth } from '../contract/status-codes.js';
 import type { CursorState, HostFaultRequest } from '../display/types.js';
 import { frameFormatsFor, resolveMonitorConfig, type SessionOptions } from './session-options.js';
+import { checkInjection, HOST_SIDE_FAULTS, injectableFaults } from './fault-injection.js';
+import { DEFAULT_FAULT_DURATION_MS } from '../backends/sim/index.js';
 import { buildRunSummary, type RunSummary } from './run-summary.js';
 import { createFrameVerifier, type FrameVerifier } from './frame-verifier.js';
 import { SessionRemoteInput } from './input/session-input.js';
@@ -35,6 +38,8 @@ import {
 
 export type { SessionOptions } from './session-options.js';
 export type SessionFrame = ConsumedFrame;
+
+const NO_RESOURCES = { pids: [], dirs: [] } as const;
 
 /** How long close() waits for the worker's orderly shutdown before it terminates the thread. */
 const STOP_GRACE_MS = 10_000;
@@ -85,7 +90,11 @@ export class Session {
         : null;
   }
 
-  static async open(options: SessionOptions = {}): Promise<Session> {
+  /**
+   * Opens a session. Invalid options throw their VdpushError synchronously, before any thread or
+   * process starts; everything after that is the returned promise.
+   */
+  static open(options: SessionOptions = {}): Promise<Session> {
     const config = resolveMonitorConfig(options);
     const ring = HostRing.create({
       targetId: config.targetId,
@@ -96,9 +105,18 @@ export class Session {
       ...(options.ringLen !== undefined ? { ringLen: options.ringLen } : {}),
       ...(options.arm !== undefined ? { arm: options.arm } : {}),
     });
+    return Session.start(config, ring, options);
+  }
+
+  private static async start(config: MonitorConfig, ring: HostRing, options: SessionOptions): Promise<Session> {
     const controlBuffer = new SharedArrayBuffer(CONTROL_WORDS * 4);
     const worker = new Worker(new URL('./monitor-worker.js', import.meta.url));
     let early: WorkerSnapshot | null = null;
+    let session: Session | null = null;
+    // Guarded from the start: a signal or a crash while the display starts must not leak Xvfb.
+    const unguard = guardResources(() => session?.resources() ?? early?.resources ?? NO_RESOURCES, {
+      signals: config.source === 'xvfb' && options.handleSignals !== false,
+    });
     const ready = await new Promise<Extract<WorkerToHost, { type: 'ready' }>>((resolve, reject) => {
       const onMessage = (m: WorkerToHost): void => {
         if (m.type === 'snapshot') early = m.snapshot;
@@ -130,13 +148,15 @@ export class Session {
     }).catch(async (e: unknown) => {
       ring.close();
       await worker.terminate();
+      if (early !== null) killNow(early.resources);
+      unguard();
       throw e;
     });
-    const session = new Session(config, ring, worker, new Int32Array(controlBuffer), createFrameVerifier(ready.verify));
+    session = new Session(config, ring, worker, new Int32Array(controlBuffer), createFrameVerifier(options.verify === false ? { kind: 'none', params: null } : ready.verify));
     session.snapshot = early;
     session.mode = { width: ready.width, height: ready.height, refreshHz: ready.refreshHz, format: ready.format };
     session.listen();
-    session.unguard = guardResources(() => session.resources());
+    session.unguard = unguard;
     if (session.lockstep) void session.lockstep.run();
     return session;
   }
@@ -253,8 +273,25 @@ export class Session {
    * HDR flip, a one-frame blip) never gets here: it travels per frame.
    */
   private housekeeping(): void {
+    if (this.finished) return;
     const desc = this.ring.sourceDescChanged();
-    if (desc) this.recreateRing(desc);
+    if (desc === null) return;
+    try {
+      this.recreateRing(desc);
+    } catch (e) {
+      // A mode the host will not allocate (16384x16384 rgba16f is 12.9 GB): refuse it, end the run.
+      this.fail(new BackendError(`the display switched to ${desc.width}x${desc.height} ${formatName(desc.format)}, which vdpush refuses: ${(e as Error).message}`, { cause: e }));
+    }
+  }
+
+  /** Ends the run on a host-side failure: the worker is told to stop (and cleans up its children). */
+  private fail(error: VdpushError): void {
+    if (this.finished) return;
+    this.failure = error;
+    Atomics.store(this.control, CONTROL_TERMINATE, 1);
+    Atomics.notify(this.control, CONTROL_TERMINATE);
+    this.post({ type: 'stop' });
+    this.finish();
   }
 
   private recreateRing(desc: { width: number; height: number; format: number }): void {
@@ -302,9 +339,19 @@ export class Session {
     return this.snapshot?.resources ?? { pids: [], dirs: [] };
   }
 
-  /** Injects a fault now (simulated display only), as the viewer's buttons do. */
+  /**
+   * Injects a fault now, as the viewer's buttons do. An unknown kind or a bad duration throws
+   * InvalidArgumentError at once; so does a kind the session's display cannot inject
+   * (injectableFaults() lists those it can).
+   */
   injectFault(kind: string, durationMs?: number): void {
+    checkInjection(this.config.source, kind, durationMs);
     if (this.finished) throw new ClosedError('session');
+    if (this.config.source !== 'sim' && HOST_SIDE_FAULTS.has(kind)) {
+      // Host-side faults are the host's own doing, whatever the display.
+      this.hostFaults.push({ kind: kind as HostFaultRequest['kind'], atMs: 0, durationMs: durationMs ?? DEFAULT_FAULT_DURATION_MS['host-stall'] ?? 200 });
+      return;
+    }
     this.post(durationMs === undefined ? { type: 'inject', kind } : { type: 'inject', kind, durationMs });
   }
 
@@ -317,6 +364,11 @@ export class Session {
   /** What the display's input counted so far (see src/display/input.ts). */
   inputCounters(): NonNullable<WorkerSnapshot['input']> | null {
     return this.snapshot?.input ?? null;
+  }
+
+  /** The fault kinds injectFault() takes on this session's display. */
+  injectableFaults(): readonly string[] {
+    return injectableFaults(this.config.source);
   }
 
   /** The display's hardware cursor (Xvfb through XFIXES), or null when it has none. */
@@ -345,6 +397,7 @@ export class Session {
   /** The summary so far (final after close()). */
   stats(): RunSummary {
     const snap = this.snapshot ?? emptyWorkerSnapshot();
+    const health = this.ring.health();
     const durationMs = this.config.clock === 'virtual' && this.snapshot ? this.snapshot.nowMs : (this.endedAt ?? performance.now()) - this.startedAt;
     return buildRunSummary(
       {
@@ -354,7 +407,8 @@ export class Session {
         consumed: this.consumed,
         integrityErrors: this.integrityErrors,
         generations: this.generations,
-        health: decodeHealth(this.ring.health().healthState),
+        health: decodeHealth(health.healthState),
+        ringPublished: health.publishedTotal,
       },
       snap,
     );
@@ -379,8 +433,9 @@ export class Session {
       if (this.worker.threadId === -1) resolve();
       else {
         this.worker.once('exit', () => resolve());
-        // The worker exits by itself after 'done'; make sure it does.
-        setTimeout(() => void this.worker.terminate(), 2000).unref();
+        // The worker exits by itself after 'done' (after a host-side failure it is still stopping
+        // its display); make sure it does.
+        setTimeout(() => void this.worker.terminate(), this.failure !== null ? STOP_GRACE_MS : 2000).unref();
       }
     });
     this.unguard();

@@ -13,6 +13,8 @@
  * that slot lacks, stores the slot's token/time/dirty bounds, hands the slot over, updates the
  * health tail, stores `latest` and sets frame-ready. It never throws and allocates nothing but
  * the BigInts of the token and the 64-bit counters. Every outcome but Published is a counted drop.
+ * Only misuse throws (InvalidArgumentError): a non-frame to publish, bad options to open, a
+ * non-integer LUID.
  *
  * publish = publishBegin + publishCopy + publishCommit; the steps are public so a model test can
  * interleave a consumer between them.
@@ -32,6 +34,7 @@ import {
   DriverStatus,
   HEADER_SIZE,
   HealthState,
+  InvalidArgumentError,
   OFF_ASSIGNMENT_EPOCH,
   OFF_CAPABILITIES,
   OFF_DEVICE_EPOCH,
@@ -104,6 +107,16 @@ export type OpenResult =
   | { ok: true; publisher: FramePublisher }
   | { ok: false; refusal: AttachRefusalCode; message: string };
 
+function notAFrame(frame: unknown): never {
+  throw new InvalidArgumentError(`publish needs a frame with pixels (a Uint8Array), got ${frame === null ? 'null' : typeof frame}`);
+}
+
+/** A LUID is a 64-bit integer: a bigint, or a finite number (truncated). */
+function checkLuid(luid: unknown): void {
+  if (typeof luid === 'bigint') return;
+  if (typeof luid !== 'number' || !Number.isFinite(luid)) throw new InvalidArgumentError(`render adapter LUID ${String(luid)} is not an integer or bigint`);
+}
+
 /** publishBegin's failure values: -1 - outcome, so every value >= 0 is a slot. */
 function failed(outcome: PublishOutcomeCode): number {
   return -1 - outcome;
@@ -164,6 +177,16 @@ export class FramePublisher {
 
   /** Opens the host's ring. Never throws: a hostile or foreign buffer is a typed refusal. */
   static open(buffer: SharedArrayBuffer, options: PublisherOptions): OpenResult {
+    // Options are the caller's own code, not the host's buffer: a mistake there is misuse.
+    if (options === null || typeof options !== 'object') throw new InvalidArgumentError('FramePublisher.open(buffer, options) needs options with a targetId');
+    const t = options.targetId;
+    if (typeof t !== 'number' || !Number.isInteger(t) || t < 0 || t > 0xffffffff) {
+      throw new InvalidArgumentError(`FramePublisher.open: targetId ${String(t)} is not a u32`);
+    }
+    if (options.capabilities !== undefined && (typeof options.capabilities !== 'number' || !Number.isInteger(options.capabilities))) {
+      throw new InvalidArgumentError(`FramePublisher.open: capabilities ${String(options.capabilities)} is not an integer bit set`);
+    }
+    if (options.renderAdapterLuid !== undefined) checkLuid(options.renderAdapterLuid);
     if (!(buffer instanceof SharedArrayBuffer)) {
       return { ok: false, refusal: AttachRefusal.BufferTooSmall, message: 'the ring buffer is not a SharedArrayBuffer' };
     }
@@ -228,6 +251,8 @@ export class FramePublisher {
   }
 
   publish(frame: PublishableFrame): PublishOutcomeCode {
+    // Misuse (not a frame at all) throws; every frame-shaped input gets an outcome code.
+    if (frame === null || typeof frame !== 'object' || !(frame.pixels instanceof Uint8Array)) notAFrame(frame);
     const slot = this.publishBegin(frame);
     if (slot < 0) return (-1 - slot) as PublishOutcomeCode;
     this.publishCopy(frame, slot);
@@ -306,6 +331,7 @@ export class FramePublisher {
   }
 
   setRenderAdapterLuid(luid: number | bigint): void {
+    checkLuid(luid);
     if (this.detached) return;
     this.view.store64(OFF_RENDER_ADAPTER_LUID, BigInt.asIntN(64, typeof luid === 'bigint' ? luid : BigInt(Math.trunc(luid))));
   }

@@ -23,6 +23,7 @@
 import {
   ClosedError,
   FrameReleaseError,
+  InvalidArgumentError,
   KEY_CONSUMER,
   KEY_PRODUCER,
   MAX_DIMENSION,
@@ -49,7 +50,7 @@ import { KeyedMutex } from './keyed-mutex.js';
 import { KeyedMutexArm } from './keyed-mutex-arm.js';
 import { buildRing } from './ring-builder.js';
 import { addCounters, readCounters, readHealth, ZERO_COUNTERS, type RingCounters, type RingHealth } from './ring-health.js';
-import { resolveMode, resolveRingOptions, type HostRingOptions, type ResolvedRingOptions, type RingModeSpec } from './ring-options.js';
+import { checkRingBytes, resolveMode, resolveRingOptions, type HostRingOptions, type ResolvedRingOptions, type RingModeSpec } from './ring-options.js';
 import { SlotTable } from './slot-table.js';
 
 /** How long the consumer waits for a busy keyed mutex before it looks at the ring again (DESIGN.md). */
@@ -120,6 +121,7 @@ export class HostRing {
   recreate(mode: RingModeSpec): void {
     if (this.isClosed) throw new ClosedError('ring');
     const resolved = resolveMode(mode);
+    checkRingBytes(resolved.width, resolved.height, resolved.format, this.options.ringLen);
     const old = this.view;
     const oldEvent = this.event;
     const generation = nextGeneration(this.generation);
@@ -149,9 +151,15 @@ export class HostRing {
     return this.consumer.tryConsume();
   }
 
-  /** Waits (without blocking the thread) up to timeoutMs for a new frame; null on timeout or close. */
-  async nextFrame(options: { timeoutMs: number }): Promise<ConsumedFrame | null> {
-    const deadline = performance.now() + Math.max(0, options.timeoutMs);
+  /**
+   * Waits (without blocking the thread) up to timeoutMs (default: no limit) for a new frame; null
+   * on timeout or close. A timeoutMs that is not a number rejects with InvalidArgumentError.
+   */
+  async nextFrame(options?: { timeoutMs?: number }): Promise<ConsumedFrame | null> {
+    const timeoutMs = options?.timeoutMs ?? Number.POSITIVE_INFINITY;
+    // NaN would make every remaining-time test false: a wait that never ends, polling all the while.
+    if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs)) throw new InvalidArgumentError(`nextFrame: timeoutMs ${String(timeoutMs)} is not a number of ms`);
+    const deadline = performance.now() + Math.max(0, timeoutMs);
     for (;;) {
       if (this.isClosed) return null;
       const consumer = this.consumer;

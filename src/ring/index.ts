@@ -4,6 +4,7 @@ export type { ConsumedFrame, DirtyBounds } from './consumed-frame.js';
 export type { RingHealth } from './ring-health.js';
 export {
   DEFAULT_DISPLAY_CAPABILITIES,
+  MAX_RING_BYTES,
   hostCapabilitiesFor,
   type ArmChoice,
   type HostRingOptions,

@@ -12,7 +12,25 @@ import {
   bytesPerPixel,
   formatCode,
   InvalidArgumentError,
+  ringGeometry,
 } from '../contract/index.js';
+
+/**
+ * The largest ring the host allocates: 2 GiB (an 8K rgba16f ring of 6 slots is 1.6 GB). A display
+ * that asks for more (16384x16384 rgba16f would be 12.9 GB) is refused, never allocated.
+ */
+export const MAX_RING_BYTES = 2 ** 31;
+
+/** Refuses a ring whose total size passes MAX_RING_BYTES, with the figures in the message. */
+export function checkRingBytes(width: number, height: number, format: number, ringLen: number): void {
+  const bpp = bytesPerPixel(format);
+  const total = ringGeometry(width, height, bpp, ringLen).totalBytes;
+  if (total > MAX_RING_BYTES) {
+    throw new InvalidArgumentError(
+      `a ${ringLen}-slot ring of ${width}x${height} at ${bpp} bytes/pixel needs ${(total / 1e9).toFixed(1)} GB, over the ${MAX_RING_BYTES / 2 ** 30} GiB limit`,
+    );
+  }
+}
 
 export type ArmChoice = 'slot-state' | 'keyed-mutex' | 'auto';
 
@@ -104,5 +122,7 @@ export function resolveRingOptions(o: HostRingOptions): ResolvedRingOptions {
   if (arm !== 'auto' && arm !== 'slot-state' && arm !== 'keyed-mutex') {
     throw new InvalidArgumentError(`arm ${JSON.stringify(arm)} is not 'slot-state', 'keyed-mutex' or 'auto'`);
   }
-  return { targetId, ...resolveMode(o), ringLen, hostCapabilities: hostCapabilitiesFor(arm) };
+  const mode = resolveMode(o);
+  checkRingBytes(mode.width, mode.height, mode.format, ringLen);
+  return { targetId, ...mode, ringLen, hostCapabilities: hostCapabilitiesFor(arm) };
 }

@@ -68,6 +68,7 @@ test('the refusal codes are stable and distinct', () => {
     NoCommonArm: 10,
     BufferTooSmall: 11,
     BadGeneration: 12,
+    NotAnInteger: 13,
   });
 });
 
@@ -217,4 +218,24 @@ test('random near-valid headers (one field perturbed) never make checkAttach thr
     }),
     { numRuns: 5000 },
   );
+});
+
+test('NaN, fractional, negative and oversized header fields are refused as not integers', () => {
+  const fields: (keyof HeaderFields)[] = ['magic', 'version', 'generation', 'ringLen', 'width', 'height', 'format', 'targetId', 'stride', 'slotStride', 'pixelsOffset', 'hostCapabilities'];
+  for (const name of fields) {
+    const { h, bytes } = goodHeader();
+    for (const value of [Number.NaN, h[name] + 0.5, -1, 2 ** 32, Number.POSITIVE_INFINITY]) {
+      assert.equal(refusal({ ...h, [name]: value }, bytes), AttachRefusal.NotAnInteger, `${name} = ${value}`);
+    }
+  }
+});
+
+test('a NaN or fractional buffer size or expectation is refused, never compared', () => {
+  const { h, bytes } = goodHeader();
+  assert.equal(refusal(h, Number.NaN), AttachRefusal.NotAnInteger);
+  assert.equal(refusal(h, bytes + 0.5), AttachRefusal.NotAnInteger);
+  assert.equal(refusal(h, bytes, { targetId: Number.NaN, capabilities: ALL_CAPABILITIES }), AttachRefusal.NotAnInteger);
+  assert.equal(refusal(h, bytes, { targetId: TARGET, capabilities: 1.5 }), AttachRefusal.NotAnInteger);
+  assert.equal(refusal(h, bytes, { ...DISPLAY, generation: Number.NaN }), AttachRefusal.NotAnInteger);
+  assert.equal(refusal(h, bytes), 'ok');
 });
