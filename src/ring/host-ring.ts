@@ -121,7 +121,6 @@ export class HostRing {
   recreate(mode: RingModeSpec): void {
     if (this.isClosed) throw new ClosedError('ring');
     const resolved = resolveMode(mode);
-    checkRingBytes(resolved.width, resolved.height, resolved.format, this.options.ringLen);
     const old = this.view;
     const oldEvent = this.event;
     const generation = nextGeneration(this.generation);
@@ -129,6 +128,7 @@ export class HostRing {
     // Slots never shrink: a display that once sent frames of a larger format may do so again, and
     // a ring that lost that capacity would drop them and recreate back and forth.
     const options = { ...this.options, ...resolved, slotBytesPerPixel: Math.max(this.options.slotBytesPerPixel, resolved.slotBytesPerPixel) };
+    checkRingBytes(options.width, options.height, options.slotBytesPerPixel, options.ringLen);
     const built = buildRing(options, generation);
     this.options = options;
     this.finalizeRetired();

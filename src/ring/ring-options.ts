@@ -22,8 +22,7 @@ import {
 export const MAX_RING_BYTES = 2 ** 31;
 
 /** Refuses a ring whose total size passes MAX_RING_BYTES, with the figures in the message. */
-export function checkRingBytes(width: number, height: number, format: number, ringLen: number): void {
-  const bpp = bytesPerPixel(format);
+export function checkRingBytes(width: number, height: number, bpp: number, ringLen: number): void {
   const total = ringGeometry(width, height, bpp, ringLen).totalBytes;
   if (total > MAX_RING_BYTES) {
     throw new InvalidArgumentError(
@@ -123,6 +122,6 @@ export function resolveRingOptions(o: HostRingOptions): ResolvedRingOptions {
     throw new InvalidArgumentError(`arm ${JSON.stringify(arm)} is not 'slot-state', 'keyed-mutex' or 'auto'`);
   }
   const mode = resolveMode(o);
-  checkRingBytes(mode.width, mode.height, mode.format, ringLen);
+  checkRingBytes(mode.width, mode.height, mode.slotBytesPerPixel, ringLen);
   return { targetId, ...mode, ringLen, hostCapabilities: hostCapabilitiesFor(arm) };
 }
