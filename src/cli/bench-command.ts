@@ -23,6 +23,10 @@ async function load(target: string): Promise<BenchModule<unknown>> {
       const m = await import('../../bench/driver/processor-bench.js');
       return { run: (o) => m.runProcessorBench(o), format: (r) => m.formatProcessorBench(r as never) };
     }
+    case 'vnc': {
+      const m = await import('../../bench/vnc/vnc-bench.js');
+      return { run: (o) => m.runVncBench(o), format: (r) => m.formatVncBench(r as never) };
+    }
     default:
       throw new InvalidArgumentError(`bench: unknown target "${target}"`);
   }

@@ -89,15 +89,15 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'bench',
-    usage: 'vdpush bench ring|xvfb|processor|all [--json]',
-    summary: 'measure against the ceiling in the same run (memcpy, ffmpeg x11grab)',
+    usage: 'vdpush bench ring|xvfb|processor|vnc|all [--json]',
+    summary: 'measure against the ceiling in the same run (memcpy, ffmpeg x11grab, x11vnc)',
     options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     flagHelp: [['--json', 'print one JSON object']],
     positionals: 'one',
   },
 ];
 
-export const BENCH_TARGETS = ['ring', 'xvfb', 'processor', 'all'] as const;
+export const BENCH_TARGETS = ['ring', 'xvfb', 'processor', 'vnc', 'all'] as const;
 
 export function findCommand(name: string): CommandSpec | undefined {
   return COMMANDS.find((c) => c.name === name);
