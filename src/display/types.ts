@@ -50,6 +50,28 @@ export interface CursorState {
 }
 
 /**
+ * The acquired surface as a copy source, shaped like ID3D11DeviceContext::CopySubresourceRegion /
+ * CopyResource: the consumer names the destination and the regions, the surface moves the bytes
+ * itself (the seed copies GPU-side straight into the ring's slot texture). A backend whose pixels
+ * do not sit in memory (the Xvfb framebuffer file) copies the damaged rectangles straight into
+ * the slot this way: one copy per damaged byte, no staging buffer.
+ *
+ * Valid from a successful acquire() until finish(), like the frame. Hot path: no allocation, no
+ * throwing; false means the surface could not be read (its device is then removed).
+ */
+export interface FrameSurface {
+  /** CopySubresourceRegion, once per rect: rects[base + 4i .. +4] = (x, y, w, h), inside the frame. */
+  copyRects(dst: Uint8Array, dstOffset: number, dstStride: number, rects: Int32Array, base: number, count: number): boolean;
+  /** CopyResource: the whole frame. */
+  copyAll(dst: Uint8Array, dstOffset: number, dstStride: number): boolean;
+  /**
+   * This frame's copies are done: the backend may let go early of what keeps the surface
+   * consistent (the Xvfb server grab). finish() implies it. Copies after it may see newer pixels.
+   */
+  copiesDone(): void;
+}
+
+/**
  * One acquired frame (IDARG_OUT_RELEASEANDACQUIREBUFFER2 + IDDCX_METADATA2). The object is owned by
  * the swap-chain and reused for every frame; it is valid from a successful acquire() until finish().
  */
@@ -71,6 +93,11 @@ export interface AcquiredFrame {
   dirtyCount: number;
   /** The cursor as of this frame, or null when the display has no hardware cursor. */
   cursor: CursorState | null;
+  /**
+   * The surface as a copy source, when the backend offers one. A publisher copies through it
+   * instead of reading `pixels`; `pixels` stays readable (a backend may fill it on first use).
+   */
+  surface?: FrameSurface | null;
 }
 
 /** The swap-chain the OS hands a monitor (IDDCX_SWAPCHAIN). */

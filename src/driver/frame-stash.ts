@@ -11,6 +11,9 @@
  *   frame (hot path: no allocation, no throw);
  * - only dirty rectangles are copied when the stash holds the previous frame of the same swap-chain
  *   at the same geometry (dirty rects are relative to that frame); otherwise the whole frame is;
+ * - a frame the ring took is not copied at all: the stash keeps a reference to the ring's slot,
+ *   which holds exactly that frame until the producer writes the slot again with a newer one (and
+ *   then references that); a retired ring's slots are never written again;
  * - `needsRepublish` is true while the stashed frame is known not to be in the attached ring: it was
  *   acquired with no ring or not taken by it (dropped), or the ring it went into was recreated.
  */
@@ -43,9 +46,12 @@ export class FrameStash {
   /** The stash holds the previous frame of the current swap-chain, so dirty rects apply. */
   private continuous = false;
   private pending = false;
-  /** Copies made, for tests and stats. */
+  /** `frame.pixels` is a ring slot's, not the storage. */
+  private referencing = false;
+  /** Copies made and references kept, for tests and stats. */
   fullCopies = 0;
   rectCopies = 0;
+  references = 0;
 
   constructor() {
     this.frame = {
@@ -88,6 +94,28 @@ export class FrameStash {
   }
 
   /**
+   * The ring took `src` and holds it in `ringPixels` (at `ringStride`): keep a reference, copy
+   * nothing. Hot path.
+   */
+  reference(src: AcquiredFrame, ringPixels: Uint8Array, ringStride: number): void {
+    const f = this.frame;
+    f.pixels = ringPixels;
+    f.width = src.width;
+    f.height = src.height;
+    f.format = src.format;
+    f.stride = ringStride;
+    f.frameNumber = src.frameNumber;
+    f.presentTimeMs = src.presentTimeMs;
+    f.cursor = src.cursor === null ? null : this.copyCursor(src.cursor);
+    this.holds = true;
+    // The storage no longer holds the previous frame: the next copy is a whole one.
+    this.continuous = false;
+    this.referencing = true;
+    this.pending = false;
+    this.references++;
+  }
+
+  /**
    * Copies `src` (valid until finish()). `taken` says whether the ring took it. Hot path.
    */
   capture(src: AcquiredFrame, taken: boolean): void {
@@ -95,9 +123,9 @@ export class FrameStash {
     const bytes = src.stride * src.height;
     const bpp = bytesPerPixel(src.format);
     const sameGeometry =
-      this.holds && f.width === src.width && f.height === src.height && f.format === src.format && f.stride === src.stride;
+      this.holds && !this.referencing && f.width === src.width && f.height === src.height && f.format === src.format && f.stride === src.stride;
     if (!sameGeometry) this.reshape(src, bytes);
-    if (sameGeometry && this.continuous && src.dirtyCount >= 0 && bpp > 0 && this.canCopyWords(src)) {
+    if (sameGeometry && this.continuous && src.dirtyCount >= 0 && bpp > 0 && (src.surface ?? null) === null && this.canCopyWords(src)) {
       this.copyDirty(src, bpp);
     } else {
       this.copyAll(src, bytes);
@@ -107,6 +135,7 @@ export class FrameStash {
     f.cursor = src.cursor === null ? null : this.copyCursor(src.cursor);
     this.holds = true;
     this.continuous = true;
+    this.referencing = false;
     this.pending = !taken;
   }
 
@@ -127,7 +156,10 @@ export class FrameStash {
 
   private copyAll(src: AcquiredFrame, bytes: number): void {
     const dst = this.frame.pixels;
-    if (src.pixels.byteLength === bytes) dst.set(src.pixels);
+    const surface = src.surface ?? null;
+    // A surface copies itself (its pixels may not sit in memory); a failed read leaves what was there.
+    if (surface !== null) surface.copyAll(dst, 0, src.stride);
+    else if (src.pixels.byteLength === bytes) dst.set(src.pixels);
     else dst.set(src.pixels.subarray(0, Math.min(bytes, src.pixels.byteLength)));
     this.fullCopies++;
   }

@@ -18,6 +18,12 @@ export interface PublisherLike {
   isStale(): boolean;
   /** Copies the frame (or its dirty rectangles) into a free slot; returns a PublishOutcome code. */
   publish(frame: PublishableFrame): number;
+  /**
+   * The ring's copy of the frame the last successful publish wrote, at `publishedStride`, valid
+   * until the publisher writes that slot again (optional: a FrameStash then copies instead).
+   */
+  publishedPixels?(): Uint8Array | null;
+  readonly publishedStride?: number;
   /** HEALTH_STATE (a HealthState code). */
   setHealth(state: number): void;
   setRenderAdapterLuid(luid: number): void;

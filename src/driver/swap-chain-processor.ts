@@ -291,7 +291,13 @@ export class SwapChainProcessor {
       else if (outcome === PublishOutcome.Fatal) this.dropPublisher(false);
     }
     if (this.onFrameDelivered !== null && (taken || p === null)) this.onFrameDelivered(this.clock.now());
-    this.stash?.capture(frame, taken);
+    const stash = this.stash;
+    if (stash !== null) {
+      // A frame the ring took is in its slot: the stash references it instead of copying it.
+      const held = taken && p !== null && p.publishedPixels !== undefined ? p.publishedPixels() : null;
+      if (held !== null && p!.publishedStride !== undefined) stash.reference(frame, held, p!.publishedStride);
+      else stash.capture(frame, taken);
+    }
   }
 
   /** One attach attempt: open, describe ourselves, republish the stash if the ring lacks it. */

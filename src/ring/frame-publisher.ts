@@ -94,6 +94,18 @@ export interface PublishableFrame {
   dirtyRects: Int32Array;
   /** Number of dirty rects; -1 = unknown (the whole frame). */
   dirtyCount: number;
+  /**
+   * The surface as a copy source (display's FrameSurface, declared here structurally): when set,
+   * the slot is filled by asking it to copy the slot's damage straight in, and `pixels` is not read.
+   */
+  surface?: SurfaceSource | null;
+}
+
+/** A surface that copies regions into a destination itself (CopySubresourceRegion / CopyResource). */
+export interface SurfaceSource {
+  copyRects(dst: Uint8Array, dstOffset: number, dstStride: number, rects: Int32Array, base: number, count: number): boolean;
+  copyAll(dst: Uint8Array, dstOffset: number, dstStride: number): boolean;
+  copiesDone(): void;
 }
 
 export interface PublisherOptions {
@@ -136,6 +148,8 @@ export class FramePublisher {
   private readonly copiers: Array<PixelCopier | null>;
   /** The format of the last frame published or dropped: a change marks every slot full. */
   private lastFormat: number;
+  /** The whole ring as bytes: a surface copies into it at the slot's offset. */
+  private readonly slotBytes: Uint8Array;
   private readonly writtenSeq: Float64Array;
   /** The token's generation bits, built once: the per-frame token costs one shift and one OR. */
   private readonly generationBits: bigint;
@@ -144,6 +158,8 @@ export class FramePublisher {
   private dropped: number;
   private mismatchReported: boolean;
   private activeSlot = -1;
+  private lastPublishedSlot = -1;
+  private lastPublishedFormat = 0;
   private detached = false;
 
   private constructor(view: HeaderView, table: SlotTable, arm: SlotArm, negotiated: number) {
@@ -163,6 +179,7 @@ export class FramePublisher {
       else if (table.fits(code)) this.copiers[code] = new PixelCopier(view.buffer, d.width, d.height, bytesPerPixel(code), d.width * bytesPerPixel(code));
     }
     this.lastFormat = d.format;
+    this.slotBytes = new Uint8Array(view.buffer);
     this.writtenSeq = new Float64Array(d.ringLen).fill(-1);
     this.generationBits = BigInt(this.generation) << 40n;
     // A publisher re-attaching to the same generation continues its predecessor's numbering, so
@@ -255,7 +272,7 @@ export class FramePublisher {
     if (frame === null || typeof frame !== 'object' || !(frame.pixels instanceof Uint8Array)) notAFrame(frame);
     const slot = this.publishBegin(frame);
     if (slot < 0) return (-1 - slot) as PublishOutcomeCode;
-    this.publishCopy(frame, slot);
+    if (!this.publishCopy(frame, slot)) return this.abortCopy(slot);
     return this.publishCommit(frame, slot);
   }
 
@@ -273,7 +290,9 @@ export class FramePublisher {
       return this.drop(PublishOutcome.DescMismatch, OFF_DROPPED_DESC_MISMATCH);
     }
     const rowBytes = d.width * bytesPerPixel(format);
-    if (!(frame.stride >= rowBytes) || frame.stride % 1 !== 0 || !(frame.pixels.length >= frame.stride * (d.height - 1) + rowBytes)) {
+    // A surface copies itself (its geometry is its backend's business); only `pixels` is checked here.
+    const surface = frame.surface ?? null;
+    if (surface === null && (!(frame.stride >= rowBytes) || frame.stride % 1 !== 0 || !(frame.pixels.length >= frame.stride * (d.height - 1) + rowBytes))) {
       // Right mode, malformed surface: drop it, and trust no slot's content to be current.
       this.damage.markAllFull();
       return this.drop(PublishOutcome.DescMismatch, OFF_DROPPED_DESC_MISMATCH);
@@ -293,12 +312,58 @@ export class FramePublisher {
     return slot;
   }
 
-  /** Step 2: brings the slot up to date with the frame (only what it lacks). */
-  publishCopy(frame: PublishableFrame, slot: number): void {
-    const copier = frame.format === this.table.desc.format ? this.copier : this.copiers[frame.format]!;
-    copier.setSource(frame.pixels, frame.stride);
-    copier.copyDamage(this.damage, slot, this.table.pixelOffset(slot));
+  /**
+   * Step 2: brings the slot up to date with the frame (only what it lacks). From a surface the
+   * damage goes straight from the source into the slot (one copy per damaged byte); false when
+   * the surface could not be read.
+   */
+  publishCopy(frame: PublishableFrame, slot: number): boolean {
+    const surface = frame.surface ?? null;
+    const offset = this.table.pixelOffset(slot);
+    if (surface !== null) {
+      const dmg = this.damage;
+      const stride = this.slotStrideFor(frame.format);
+      const ok = dmg.isFull(slot)
+        ? surface.copyAll(this.slotBytes, offset, stride)
+        : surface.copyRects(this.slotBytes, offset, stride, dmg.rectArray(), dmg.rectBase(slot), dmg.rectCount(slot));
+      surface.copiesDone();
+      if (!ok) return false;
+    } else {
+      const copier = frame.format === this.table.desc.format ? this.copier : this.copiers[frame.format]!;
+      copier.setSource(frame.pixels, frame.stride);
+      copier.copyDamage(this.damage, slot, offset);
+    }
     this.damage.clear(slot);
+    return true;
+  }
+
+  /** The surface failed mid-copy: the slot goes back unpublished and holds nothing trustworthy. */
+  private abortCopy(slot: number): PublishOutcomeCode {
+    this.slots.abortWrite(slot);
+    this.activeSlot = -1;
+    this.damage.markFull(slot);
+    this.writtenSeq[slot] = -1;
+    return (-1 - this.drop(PublishOutcome.DescMismatch, OFF_DROPPED_DESC_MISMATCH)) as PublishOutcomeCode;
+  }
+
+  /**
+   * The pixels of the slot the last Published outcome wrote (a cached view), at `publishedStride`:
+   * valid until the producer writes that slot again. Lets a frame stash keep a reference to what
+   * the ring already holds instead of copying every frame.
+   */
+  publishedPixels(): Uint8Array | null {
+    return this.lastPublishedSlot < 0 ? null : this.table.framePixels(this.lastPublishedSlot, this.lastPublishedFormat);
+  }
+
+  /** The stride of the frame publishedPixels() returns. */
+  get publishedStride(): number {
+    return this.slotStrideFor(this.lastPublishedFormat);
+  }
+
+  /** A slot's row stride for a frame of `format`: the ring's own, or tightly packed for another format. */
+  private slotStrideFor(format: number): number {
+    const d = this.table.desc;
+    return format === d.format ? d.stride : d.width * bytesPerPixel(format);
   }
 
   /** Step 3: token, time and dirty bounds; hand the slot over; health tail; latest; frame-ready. */
@@ -317,6 +382,8 @@ export class FramePublisher {
     this.slots.publishWritten(slot);
     this.writtenSeq[slot] = seq;
     this.activeSlot = -1;
+    this.lastPublishedSlot = slot;
+    this.lastPublishedFormat = frame.format;
     v.storeTime(OFF_PRESENT_TIME, frame.presentTimeMs);
     v.storeTime(OFF_LAST_PUBLISH_TIME, performance.timeOrigin + performance.now());
     v.store64(OFF_SOURCE_SEQUENCE, BigInt(Number.isSafeInteger(frame.frameNumber) ? frame.frameNumber : 0));

@@ -1,6 +1,6 @@
 /**
  * The "hardware" surface path: Xvfb's live framebuffer file (-fbdir), read with positional
- * fs.readSync straight into the swap-chain's preallocated frame buffer. Node has no pure mmap, and
+ * fs.readSync straight into the destination (the ring slot, through the swap-chain's surface). Node has no pure mmap, and
  * a pread from a tmpfs page-cache file is one kernel memcpy, so this is as close as pure JS gets.
  *
  * The screen is the top-left `width x height` region of the file's pixels (a RandR resize changes
@@ -54,16 +54,18 @@ export class FramebufferReader {
   }
 
   /**
-   * Reads `count` rectangles (x, y, w, h quads, inside the screen) into `dst`, whose stride is
-   * `dstStride`. Returns false when the file cannot be read (closed, truncated, I/O error).
+   * Reads `count` rectangles (x, y, w, h quads at rects[rectBase..], inside the screen) into `dst`
+   * at `dstOffset`, whose stride is `dstStride`: straight from the file into the destination
+   * (a ring slot's SharedArrayBuffer view), one pread per row or per span of whole rows. Returns
+   * false when the file cannot be read (closed, truncated, I/O error).
    */
-  read(dst: Uint8Array, dstStride: number, rects: Int32Array, count: number): boolean {
+  read(dst: Uint8Array, dstStride: number, rects: Int32Array, count: number, dstOffset = 0, rectBase = 0): boolean {
     if (this.fd < 0) return false;
     const fileStride = this.header.bytesPerLine;
     const base = this.header.pixelOffset;
     try {
       for (let i = 0; i < count; i++) {
-        const o = i * 4;
+        const o = rectBase + i * 4;
         const x = rects[o]!;
         const y = rects[o + 1]!;
         const w = rects[o + 2]!;
@@ -72,13 +74,13 @@ export class FramebufferReader {
         const spanBytes = h * fileStride;
         if (fileStride === dstStride && spanBytes <= h * (ROW_CALL_COST_BYTES + rowBytes)) {
           // One read of whole rows: the extra columns are as current as the dirty ones.
-          const got = readSync(this.fd, dst, y * dstStride, spanBytes, base + y * fileStride);
+          const got = readSync(this.fd, dst, dstOffset + y * dstStride, spanBytes, base + y * fileStride);
           this.readCalls++;
           this.bytesRead += got;
           if (got !== spanBytes) return false;
         } else {
           let src = base + y * fileStride + x * BYTES_PER_PIXEL;
-          let at = y * dstStride + x * BYTES_PER_PIXEL;
+          let at = dstOffset + y * dstStride + x * BYTES_PER_PIXEL;
           for (let row = 0; row < h; row++) {
             const got = readSync(this.fd, dst, at, rowBytes, src);
             if (got !== rowBytes) return false;

@@ -1,14 +1,19 @@
 /**
- * The swap-chain the Xvfb "OS" assigns a monitor: one screen mode, one frame buffer, one bound
- * device. It turns X damage into IddCx's acquire / finish protocol:
+ * The swap-chain the Xvfb "OS" assigns a monitor: one screen mode, one bound device. It turns X
+ * damage into IddCx's acquire / finish protocol:
  *
- *   IDLE --damage or cursor change--> CAPTURING: GrabServer + QueryPointer (the round trip)
+ *   IDLE --damage or cursor change--> CAPTURING: GrabServer + QueryPointer (the round trip, one write)
  *   CAPTURING --reply--> take the damage rectangles (every DamageNotify of a draw the server
- *            finished before our grab precedes this reply on the socket), read them into the frame
- *            buffer, UngrabServer --> READY, surfaceAvailable.set()
+ *            finished before our grab precedes this reply on the socket) --> READY, surfaceAvailable
  *   READY --acquire() = S_OK--> HELD (the frame is the driver's until finish)
- *   HELD --finish()--> IDLE: DamageSubtract, and capture again at once if damage arrived
- *            meanwhile (that capture's round trip is the one that orders it after the subtract).
+ *   HELD: the publisher copies the damage through `frame.surface` straight from the framebuffer
+ *         file into its ring slot, then copiesDone(): DamageSubtract + UngrabServer, flushed now
+ *   HELD --finish()--> IDLE, and capture again at once if damage arrived meanwhile.
+ *
+ * So the grab is held from the reply to the end of the copy: the processor's wake-up, acquire,
+ * the slot choice, and the copy of the damaged bytes; no round trip and no other JS work. On the
+ * software adapter (GetImage, which needs replies) the pixels still go through `frame.pixels`
+ * and the grab ends when they arrived.
  *
  * acquire() with nothing READY is E_PENDING and costs no X traffic: an idle screen sends no
  * DamageNotify, so nothing is captured and surfaceAvailable stays unset (no spin).
@@ -19,8 +24,12 @@
  * can still be caught between them; that is the client's tearing, which a real compositor shows
  * too, and why double-buffered clients present with one request.
  *
- * Hot path (acquire, finish, the capture callbacks): no allocation of ours, no throwing; results
- * are HRESULTs. Any state the X side changes while a frame is HELD waits for finish().
+ * `frame.pixels` (for a consumer without a ring) is filled from the file on first use per frame,
+ * only the dirty rectangles when it holds the previous frame; a publisher never touches it.
+ *
+ * Hot path (acquire, finish, the surface, the capture callbacks): no allocation of ours, no
+ * throwing; results are HRESULTs. Any state the X side changes while a frame is HELD waits for
+ * finish(). A READY frame the driver will never take (revoke, delete) lets go of the grab at once.
  */
 import { LocalSignal } from '../../display/signal.js';
 import {
@@ -30,7 +39,7 @@ import {
   E_PENDING,
   S_OK,
 } from '../../display/result-codes.js';
-import type { AcquiredFrame, Adapter, CursorState, DisplayMode, RenderDevice, SwapChain } from '../../display/types.js';
+import type { AcquiredFrame, Adapter, CursorState, DisplayMode, FrameSurface, RenderDevice, SwapChain } from '../../display/types.js';
 import type { Clock } from '../../display/clock.js';
 import type { QueryPointerReply, XError } from 'x11';
 import { DIRTY_RECTS_CAPACITY, type DirtyRegion } from './dirty-region.js';
@@ -59,6 +68,8 @@ export interface CaptureCounters {
   readFailures: number;
   /** Bytes read from the framebuffer file. */
   bytesRead: number;
+  /** Sum of ms spent inside framebuffer reads (the copy itself, grabbed or not). */
+  copyMs: number;
 }
 
 /** What the swap-chain needs from the display that assigned it. */
@@ -91,11 +102,20 @@ export class XvfbSwapChain implements SwapChain {
   private heldSince = 0;
   private stalledThisFrame = false;
   private grabbed = false;
+  /** This frame's DamageSubtract went out (with the ungrab); otherwise finish() sends it. */
+  private subtracted = false;
   private grabSentAt = 0;
   private grabReplyAt = 0;
   private cursorSeen = -1;
   private readonly cursorOut: CursorState | null;
   private readonly frameIntervalMs: number;
+  private readonly stride: number;
+  /** `frame.pixels`: made on first use (always on the software adapter, which reads into it). */
+  private staging: Uint8Array | null = null;
+  /** The frame number `staging` holds on the hardware adapter (-1: nothing current). */
+  private stagedFrame = -1;
+  private readonly fullRect: Int32Array;
+  private readonly surface: FrameSurface;
   private readonly onGrabbedCb = (err: XError | null | undefined, p: QueryPointerReply): void => this.onGrabbed(err, p);
   private readonly onSoftwareReadCb = (ok: boolean): void => this.onRead(ok);
 
@@ -106,11 +126,21 @@ export class XvfbSwapChain implements SwapChain {
     private readonly host: SwapChainHost,
   ) {
     const stride = mode.width * 4;
+    this.stride = stride;
+    this.fullRect = Int32Array.of(0, 0, mode.width, mode.height);
     this.cursorOut = host.cursor
       ? { visible: false, x: 0, y: 0, hotX: 0, hotY: 0, shapeId: 0, width: 0, height: 0, shape: new Uint8Array(0) }
       : null;
+    this.surface = {
+      copyRects: (dst, dstOffset, dstStride, rects, base, count) => this.readFile(dst, dstOffset, dstStride, rects, base, count),
+      copyAll: (dst, dstOffset, dstStride) => this.readFile(dst, dstOffset, dstStride, this.fullRect, 0, 1),
+      copiesDone: () => this.release(),
+    };
+    const self = this;
     this.frame = {
-      pixels: new Uint8Array(stride * mode.height),
+      get pixels(): Uint8Array {
+        return self.framePixels();
+      },
       width: mode.width,
       height: mode.height,
       format: mode.format,
@@ -120,6 +150,7 @@ export class XvfbSwapChain implements SwapChain {
       dirtyRects: new Int32Array(DIRTY_RECTS_CAPACITY * 4),
       dirtyCount: 0,
       cursor: this.cursorOut,
+      surface: null,
     };
     this.frameIntervalMs = 1000 / Math.max(1, mode.refreshHz);
   }
@@ -129,13 +160,16 @@ export class XvfbSwapChain implements SwapChain {
     if (!(device instanceof XvfbRenderDevice) || device.adapter.luid !== this.renderAdapter.luid) return E_FAIL;
     if (device.lost() || device.conn !== this.host.currentConnection()) return DXGI_ERROR_DEVICE_REMOVED;
     this.device = device;
+    // The framebuffer file copies itself into the ring; GetImage's replies land in `pixels`.
+    this.frame.surface = device.framebuffer !== null ? this.surface : null;
+    if (device.framebuffer === null && this.staging === null) this.staging = new Uint8Array(this.stride * this.mode.height);
     // A newly bound device presents the whole screen once, as a fresh swap-chain would.
     this.host.region.markAll();
     this.maybeCapture();
     return S_OK;
   }
 
-  // ---- the most performance-critical section: acquire / finish and the capture callbacks ----
+  // ---- the most performance-critical section: acquire / finish, the surface, the capture callbacks ----
 
   acquire(): number {
     if (this.deleted) return DXGI_ERROR_ACCESS_LOST;
@@ -161,15 +195,18 @@ export class XvfbSwapChain implements SwapChain {
   finish(): number {
     if (this.state !== HELD) return S_OK;
     this.host.counters.finished++;
+    // Nothing copied (no ring, a dropped frame): the grab ends here.
+    this.release();
     this.state = IDLE;
     const conn = this.device?.conn;
     if (!conn || conn.closed) return S_OK;
-    // DamageSubtract, then a round trip before the next read. With RawRectangles the server
-    // reports every draw as it happens whatever its region holds, so no draw can slip by unseen;
-    // the subtract keeps that region empty, and the round trip that orders the next read after it
-    // is the next capture's own GrabServer + QueryPointer, sent in the same write. When nothing
-    // is pending the subtract leaves with the next batch (before the loop polls again).
-    conn.damage.Subtract(conn.damageId, 0, 0);
+    if (!this.subtracted) {
+      // Without a grab there was no ungrab to carry the subtract: it leaves with the next batch.
+      // With RawRectangles the server reports every draw whatever its region holds, so no draw
+      // can slip by unseen; the subtract only keeps that region empty.
+      conn.damage.Subtract(conn.damageId, 0, 0);
+      this.subtracted = true;
+    }
     this.maybeCapture();
     return S_OK;
   }
@@ -193,6 +230,7 @@ export class XvfbSwapChain implements SwapChain {
       return;
     }
     this.state = CAPTURING;
+    this.subtracted = false;
     this.host.counters.captures++;
     const client = dev.conn.client;
     this.grabSentAt = this.host.clock.now();
@@ -200,6 +238,7 @@ export class XvfbSwapChain implements SwapChain {
       client.GrabServer();
       this.grabbed = true;
     }
+    // One write: the grab and the round trip that orders the damage before it.
     client.QueryPointer(dev.conn.root, this.onGrabbedCb);
   }
 
@@ -231,20 +270,18 @@ export class XvfbSwapChain implements SwapChain {
       return;
     }
     if (dev.framebuffer !== null) {
-      const before = dev.framebuffer.bytesRead;
-      const ok = dev.framebuffer.read(this.frame.pixels, this.frame.stride, this.frame.dirtyRects, n);
-      this.host.counters.bytesRead += dev.framebuffer.bytesRead - before;
-      this.onRead(ok);
+      // The copy happens in the publisher, straight into its slot, under this grab.
+      this.becomeReady();
     } else if (dev.getImage !== null) {
-      dev.getImage.read(this.frame.pixels, this.frame.stride, this.frame.dirtyRects, n, this.onSoftwareReadCb);
+      dev.getImage.read(this.staging!, this.stride, this.frame.dirtyRects, n, this.onSoftwareReadCb);
     } else this.onRead(false);
   }
 
+  /** GetImage's pixels arrived (software adapter). */
   private onRead(ok: boolean): void {
     const dev = this.device;
     this.ungrab(dev);
     if (this.state !== CAPTURING) return;
-    this.host.counters.grabHeldMs += this.host.clock.now() - this.grabReplyAt;
     if (!ok) {
       this.host.counters.readFailures++;
       dev?.markFailed();
@@ -252,6 +289,10 @@ export class XvfbSwapChain implements SwapChain {
       this.surfaceAvailable.set();
       return;
     }
+    this.becomeReady();
+  }
+
+  private becomeReady(): void {
     const cursor = this.host.cursor;
     const out = this.cursorOut;
     if (cursor !== null && out !== null) {
@@ -273,13 +314,59 @@ export class XvfbSwapChain implements SwapChain {
     this.surfaceAvailable.set();
   }
 
+  /** The surface's copy: framebuffer file → `dst`, valid only while the frame is HELD. */
+  private readFile(dst: Uint8Array, dstOffset: number, dstStride: number, rects: Int32Array, base: number, count: number): boolean {
+    const dev = this.device;
+    const fb = dev?.framebuffer ?? null;
+    if (this.state !== HELD || fb === null) return false;
+    const c = this.host.counters;
+    const t0 = this.host.clock.now();
+    const before = fb.bytesRead;
+    const ok = fb.read(dst, dstStride, rects, count, dstOffset, base);
+    c.bytesRead += fb.bytesRead - before;
+    c.copyMs += this.host.clock.now() - t0;
+    if (!ok) {
+      c.readFailures++;
+      dev!.markFailed();
+    }
+    return ok;
+  }
+
+  /** `frame.pixels`: on the hardware adapter, filled from the file on first use per frame. */
+  private framePixels(): Uint8Array {
+    if (this.staging === null) this.staging = new Uint8Array(this.stride * this.mode.height);
+    if (this.frame.surface !== null && this.state === HELD && this.stagedFrame !== this.frameNumber) {
+      const continuous = this.stagedFrame === this.frameNumber - 1 && this.frame.dirtyCount >= 0;
+      const ok = continuous
+        ? this.readFile(this.staging, 0, this.stride, this.frame.dirtyRects, 0, this.frame.dirtyCount)
+        : this.readFile(this.staging, 0, this.stride, this.fullRect, 0, 1);
+      this.stagedFrame = ok ? this.frameNumber : -1;
+    }
+    return this.staging;
+  }
+
+  /** The copies are done (or will not happen): DamageSubtract + UngrabServer, out at once. */
+  private release(): void {
+    if (!this.grabbed) return;
+    this.ungrab(this.device);
+  }
+
   private ungrab(dev: XvfbRenderDevice | null): void {
     if (!this.grabbed) return;
     this.grabbed = false;
+    if (this.grabReplyAt > 0) {
+      this.host.counters.grabHeldMs += this.host.clock.now() - this.grabReplyAt;
+      this.grabReplyAt = 0;
+    }
     if (dev && !dev.conn.closed) {
-      dev.conn.client.UngrabServer();
-      // Out now: batched, it would wait for the driver's publish and keep the server grabbed.
-      dev.conn.client.pack_stream.flush();
+      const conn = dev.conn;
+      if (!this.subtracted && this.state !== CAPTURING) {
+        conn.damage.Subtract(conn.damageId, 0, 0);
+        this.subtracted = true;
+      }
+      conn.client.UngrabServer();
+      // Out now: batched, it would wait for the next write and keep the server grabbed.
+      conn.client.pack_stream.flush();
     }
   }
 
@@ -292,6 +379,8 @@ export class XvfbSwapChain implements SwapChain {
   /** The OS takes the swap-chain away: acquire returns `hr` from now on. */
   revoke(hr: number): void {
     if (this.revokedHr === S_OK) this.revokedHr = hr;
+    // A READY frame will never be acquired now: let the server go.
+    if (this.state === READY) this.ungrab(this.device);
     this.surfaceAvailable.set();
   }
 
@@ -299,9 +388,11 @@ export class XvfbSwapChain implements SwapChain {
   delete(): void {
     if (this.deleted) return;
     this.deleted = true;
+    // A capture in flight still needs the device to ungrab in its callback; any other grab ends now.
+    if (this.state !== CAPTURING) this.ungrab(this.device);
     this.state = DEAD;
-    // A capture in flight still needs the device to ungrab in its callback.
     if (!this.grabbed) this.device = null;
+    this.frame.surface = null;
     this.surfaceAvailable.set();
     this.host.onDeleted(this);
   }
