@@ -10,6 +10,11 @@ import type { AcquiredFrame } from '../../../src/display/types.js';
 import { FakeMonitor, until } from './fake-monitor.js';
 
 const WIDTH = 640;
+
+function isBlank(pixels: Uint8Array): boolean {
+  for (let i = 0; i < pixels.length; i += 4096) if (pixels[i] !== 0) return false;
+  return true;
+}
 const HEIGHT = 360;
 
 /** A ring this thread owns and a publisher on it, as the host and the worker hold them. */
@@ -28,6 +33,7 @@ for (const depth of [24, 30] as const) {
       const { ring, publisher } = ringFor(d);
       const sequences: number[] = [];
       let torn = 0;
+      const tornAt: string[] = [];
       let withoutSurface = 0;
       const onFrame = (f: AcquiredFrame): void => {
         if (!f.surface) withoutSurface++;
@@ -35,7 +41,13 @@ for (const depth of [24, 30] as const) {
         const c = ring.tryConsume();
         if (c === null) return;
         const v = verifyXFrame(c.pixels, c.width, c.height, c.stride, c.format);
-        if (!v.ok) torn++;
+        // On a loaded machine the first frame can come before the workload's first draw: a blank
+        // screen is no draw at all, not a mix of two.
+        if (sequences.length === 0 && !v.ok && isBlank(c.pixels)) return void ring.release(c);
+        if (!v.ok) {
+          torn++;
+          tornAt.push(`#${sequences.length} seq ${v.sequence} (${v.mismatches}/${v.samples} squares differ, dirty ${f.dirtyCount}: ${Array.from(f.dirtyRects.subarray(0, 4 * Math.max(0, f.dirtyCount))).join(',')})`);
+        }
         sequences.push(v.sequence);
         ring.release(c);
       };
@@ -44,7 +56,7 @@ for (const depth of [24, 30] as const) {
       assert.ok(await until(() => sequences.length >= 100, 15_000), `only ${sequences.length} frames`);
       await d.stop();
       assert.equal(withoutSurface, 0, 'the hardware adapter hands the publisher a surface');
-      assert.equal(torn, 0, 'no frame read under the grab mixes two draws');
+      assert.equal(torn, 0, `no frame read under the grab mixes two draws: ${tornAt.join('; ')}`);
       for (let i = 2; i < sequences.length; i++) assert.ok(sequences[i]! > sequences[i - 1]!, `sequence ${sequences[i]} after ${sequences[i - 1]}`);
       assert.deepEqual(m.errors, []);
       assert.equal(d.stats().readFailures, 0);
