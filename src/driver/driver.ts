@@ -16,6 +16,7 @@ import { FrameStash } from './frame-stash.js';
 import { MonitorContext, type SwapChainCounts } from './monitor-context.js';
 import { createProcessorCounters, type DropCounters, type ProcessorCounters } from './processor-counters.js';
 import { RecoveryPolicy, type RecoveryPolicyOptions } from './recovery-policy.js';
+import type { AdapterLadder } from './adapter-ladder.js';
 import { RecoveryTimeline, type RecoveryEvent } from './recovery-timeline.js';
 import type { RingPort } from './ring-port.js';
 import type { ProcessorTuning } from './processor-tuning.js';
@@ -34,6 +35,11 @@ export interface DriverOptions {
   stash?: boolean;
   /** Most recovery events kept (default 1000). */
   maxEvents?: number;
+  /**
+   * The adapter's ladder, shared with the other monitors' drivers (adapter-ladder.ts). Absent: this
+   * monitor is the adapter's only one and the ladder is the policy's own.
+   */
+  ladder?: AdapterLadder;
 }
 
 export interface DriverStats {
@@ -69,6 +75,9 @@ export interface Driver {
   reportPermanentFailure(failure: string, hr?: number, code?: CriticalCode): void;
 }
 
+/** The ladder watcher re-arms at least this often (real ms); a change wakes it at once. */
+const LADDER_WATCH_MS = 1000;
+
 export function createDriver(options: DriverOptions): Driver {
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError('createDriver needs an options object');
   const { display, ring, targetId } = options;
@@ -82,7 +91,7 @@ export function createDriver(options: DriverOptions): Driver {
     throw new InvalidArgumentError(`createDriver: targetId must be a u32, got ${String(targetId)}`);
   }
   const timeline = new RecoveryTimeline(options.maxEvents);
-  const policy = new RecoveryPolicy(options.policy ?? {}, timeline);
+  const policy = new RecoveryPolicy(options.policy ?? {}, timeline, options.ladder ? { ladder: options.ladder, targetId } : null);
   const criticalListeners = new Set<(major: number, minor: number) => void>();
   const counters = createProcessorCounters();
   const monitor = new MonitorContext({
@@ -100,6 +109,17 @@ export function createDriver(options: DriverOptions): Driver {
   });
   let started: Promise<void> | null = null;
   let stopping: Promise<void> | null = null;
+  /**
+   * Another monitor's failure may move the adapter's stage while this one is idle (no frame to
+   * notice it on): wait on the ladder's epoch, off the thread (waitAsync), until stopped.
+   */
+  const watchLadder = async (ladder: AdapterLadder): Promise<void> => {
+    while (stopping === null) {
+      const seen = ladder.epoch;
+      monitor.syncAdapter();
+      await ladder.waitForChange(seen, LADDER_WATCH_MS);
+    }
+  };
 
   return {
     targetId,
@@ -107,7 +127,10 @@ export function createDriver(options: DriverOptions): Driver {
     timeline,
     start() {
       if (stopping !== null) return Promise.reject(new InvalidArgumentError('createDriver: start() after stop()'));
-      if (started === null) started = display.start(monitor);
+      if (started === null) {
+        started = display.start(monitor);
+        if (options.ladder) void watchLadder(options.ladder);
+      }
       return started;
     },
     stop() {

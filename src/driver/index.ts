@@ -8,6 +8,7 @@ export * from './device-pool.js';
 export * from './failure-class.js';
 export * from './critical-codes.js';
 export * from './recovery-timeline.js';
+export * from './adapter-ladder.js';
 export * from './recovery-policy.js';
 export * from './monitor-context.js';
 export * from './driver.js';

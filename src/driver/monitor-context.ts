@@ -83,6 +83,12 @@ export class MonitorContext implements Monitor {
   private assignmentEpoch = 0;
   private deviceEpoch = 0;
   private lastAdapter: Adapter | null = null;
+  /** The adapter ladder's epoch this monitor last applied (several monitors, see syncAdapter). */
+  private ladderEpoch = 0;
+  /** True once this monitor carried out the adapter's critical error (its own or another's). */
+  private stoppedByCritical = false;
+  /** Per frame: notices a stage change of the shared ladder without allocating. */
+  private readonly frameDelivered: (nowMs: number) => void;
 
   constructor(options: MonitorContextOptions) {
     this.adapter = options.adapter;
@@ -95,6 +101,35 @@ export class MonitorContext implements Monitor {
     this.stash = options.stash === undefined ? new FrameStash() : options.stash;
     this.tuning = options.tuning ?? {};
     this.onCriticalError = options.onCriticalError ?? null;
+    const shared = this.policy.shared;
+    this.frameDelivered =
+      shared === null
+        ? this.policy.onFrameDelivered
+        : (nowMs: number): void => {
+            this.policy.onFrameDelivered(nowMs);
+            // Applied off the processor's loop: setRenderAdapter unassigns this very processor.
+            if (shared.ladder.epoch !== this.ladderEpoch) queueMicrotask(() => this.syncAdapter());
+          };
+  }
+
+  /**
+   * Several monitors on one adapter: applies the adapter's ladder stage to this monitor's handle
+   * on the adapter, when another monitor's failure moved it. The software stage → setRenderAdapter
+   * (idempotent: the adapter already in use changes nothing); the adapter stopped → the critical
+   * error is carried out here too (the OS keeps the first code), so every monitor stops.
+   */
+  syncAdapter(): void {
+    const shared = this.policy.shared;
+    if (shared === null) return;
+    const epoch = shared.ladder.epoch;
+    if (epoch === this.ladderEpoch) return;
+    this.ladderEpoch = epoch;
+    const c = shared.ladder.criticalError;
+    if (c !== null) {
+      this.carryOut({ class: 'directx', action: 'critical-error', escalation: { action: 'critical-error', major: c.major, minor: c.minor } });
+      return;
+    }
+    if (shared.ladder.stage === 1 && !this.stopped) this.carryOut({ class: 'directx', action: 'recreate-device', escalation: { action: 'software-fallback', luid: shared.ladder.softwareLuid } });
   }
 
   /** The processor running now, if any. */
@@ -147,6 +182,7 @@ export class MonitorContext implements Monitor {
 
   private async assign(sc: SwapChain): Promise<number> {
     this.lastAdapter = sc.renderAdapter;
+    this.syncAdapter();
     if (this.stopped || (this.parent !== null && this.parent.requested) || this.policy.criticalError !== null) {
       // The device stopped (shutdown or a critical error): no swap-chain will be processed again.
       this.swapChains.refused++;
@@ -203,7 +239,7 @@ export class MonitorContext implements Monitor {
         decided = d;
         return false;
       },
-      onFrameDelivered: this.policy.onFrameDelivered,
+      onFrameDelivered: this.frameDelivered,
       // Called by the processor after it deleted the swap-chain: the device goes only now.
       releaseDevice: (dev, exit) => this.settle(sc, dev, exit, decided),
       tuning: this.tuning,
@@ -257,6 +293,8 @@ export class MonitorContext implements Monitor {
       this.adapter.setRenderAdapter(e.luid);
       return;
     }
+    if (this.stoppedByCritical) return;
+    this.stoppedByCritical = true;
     this.adapter.reportCriticalError(e.major, e.minor);
     this.writeTerminalError(e.major, e.minor);
     this.current?.processor.requestStop();

@@ -25,6 +25,13 @@
  *   delivered frames since the last transient failure clears it (the issue was indeed transient);
  * - a new render adapter (a fallback, or the OS assigning on another adapter) resets all three:
  *   the new stage starts with a clean slate, as the ladder's stages are per adapter.
+ *
+ * Several monitors on one adapter (issue 12): given an AdapterLadder (adapter-ladder.ts), the
+ * DirectX counts, the stage and the critical error are the adapter's, in shared memory, so
+ * failures count wherever they happen and one of them ends a stage once. The stage then moves
+ * only by the ladder's own decision (a fallback, a critical error), never because one monitor's
+ * swap-chain still sits on the old adapter. The transient count stays per monitor (an issue of
+ * our own while processing that monitor's frames).
  */
 import { InvalidArgumentError } from '../contract/errors.js';
 import { hresultHex } from '../display/result-codes.js';
@@ -32,6 +39,14 @@ import type { Adapter } from '../display/types.js';
 import { CriticalCodes, type CriticalCode } from './critical-codes.js';
 import { classifyFailure, DEFAULT_TRANSIENT_CODES, failureName, type FailureClass, type FailureWhere } from './failure-class.js';
 import { RecoveryTimeline, type RecoveryAction, type RecoveryEvent } from './recovery-timeline.js';
+import type { AdapterLadder } from './adapter-ladder.js';
+import { LADDER_TIMES_CAPACITY } from './adapter-ladder.js';
+
+/** The adapter-wide ladder a monitor's policy counts into, and which monitor it is. */
+export interface SharedLadder {
+  ladder: AdapterLadder;
+  targetId: number;
+}
 
 export interface RecoveryPolicyOptions {
   /** DirectX failures in a row inside assignSwapChain that end a stage (default 5). */
@@ -90,13 +105,20 @@ export class RecoveryPolicy {
   private readonly transientTimes: number[] = [];
   private cleanFrames = 0;
 
-  constructor(options: RecoveryPolicyOptions = {}, timeline = new RecoveryTimeline()) {
+  readonly shared: SharedLadder | null;
+
+  constructor(options: RecoveryPolicyOptions = {}, timeline = new RecoveryTimeline(), shared: SharedLadder | null = null) {
     this.options = resolvePolicyOptions(options);
     this.timeline = timeline;
+    this.shared = shared;
+    if (shared !== null && this.options.processingFailures > LADDER_TIMES_CAPACITY) {
+      throw new InvalidArgumentError(`recovery policy processingFailures must be at most ${LADDER_TIMES_CAPACITY} on a shared adapter ladder`);
+    }
   }
 
+  /** The adapter's critical error (reported by this monitor or, with a shared ladder, by any). */
   get criticalError(): { major: number; minor: number } | null {
-    return this._criticalError;
+    return this._criticalError ?? this.shared?.ladder.criticalError ?? null;
   }
 
   /** The counters, for tests and the viewer. */
@@ -112,6 +134,7 @@ export class RecoveryPolicy {
   onAssigned(adapter: Adapter): void {
     this.noteAdapter(adapter);
     this.consecutiveAssign = 0;
+    this.shared?.ladder.assignSucceeded();
   }
 
   /**
@@ -145,7 +168,8 @@ export class RecoveryPolicy {
     if (cls === 'transient-own') return this.onTransient(where, hr, failure, renderAdapter, nowMs);
     const action = where === 'assign' ? 'abandon-swapchain' : 'recreate-device';
     this.record(nowMs, failure, hr, cls, where, action, renderAdapter);
-    if (this._criticalError !== null) return { class: cls, action, escalation: null };
+    if (this.criticalError !== null) return { class: cls, action, escalation: null };
+    if (this.shared !== null) return { class: cls, action, escalation: this.countShared(where, hr, failure, cls, renderAdapter, adapters, nowMs) };
     let exhausted = false;
     if (where === 'assign') {
       exhausted = ++this.consecutiveAssign >= this.options.consecutiveAssignFailures;
@@ -156,6 +180,31 @@ export class RecoveryPolicy {
     }
     if (!exhausted) return { class: cls, action, escalation: null };
     return { class: cls, action, escalation: this.escalate(where, hr, failure, cls, renderAdapter, adapters, nowMs) };
+  }
+
+  /** Counts a DirectX failure on the adapter's ladder; the escalation when it ended a stage. */
+  private countShared(
+    where: FailureWhere,
+    hr: number,
+    failure: string,
+    cls: FailureClass,
+    renderAdapter: Adapter,
+    adapters: readonly Adapter[],
+    nowMs: number,
+  ): Escalation | null {
+    const { ladder, targetId } = this.shared!;
+    const limit = where === 'assign' ? this.options.consecutiveAssignFailures : this.options.processingFailures;
+    const software = adapters.find((a) => a.kind === 'software');
+    const outcome = ladder.countFailure(where, nowMs, limit, this.options.processingWindowMs, targetId, software?.luid ?? null);
+    if (outcome === 'counted' || outcome === 'stopped') return null;
+    if (outcome === 'hardware-exhausted') {
+      if (software === undefined) return this.critical(nowMs, failure, hr, cls, where, renderAdapter, CriticalCodes.NoSoftwareAdapter).escalation;
+      this.record(nowMs, failure, hr, cls, where, 'software-fallback', renderAdapter);
+      this.resetCounters();
+      this.currentLuid = software.luid;
+      return { action: 'software-fallback', luid: software.luid };
+    }
+    return this.critical(nowMs, failure, hr, cls, where, renderAdapter, exhaustedCode(cls, where)).escalation;
   }
 
   /** A permanent issue of the driver's own: stop with a critical error. */
@@ -174,7 +223,7 @@ export class RecoveryPolicy {
     this.cleanFrames = 0;
     this.transientTimes.push(nowMs);
     trimWindow(this.transientTimes, nowMs, this.options.transientWindowMs);
-    if (this._criticalError === null && this.transientTimes.length >= this.options.transientFailures) {
+    if (this.criticalError === null && this.transientTimes.length >= this.options.transientFailures) {
       // Seed 004: "If the error happens regularly then the driver could consider preempting the
       // error to a permanent issue."
       this.transientTimes.length = 0;
@@ -206,15 +255,7 @@ export class RecoveryPolicy {
       const d = this.critical(nowMs, failure, hr, cls, where, renderAdapter, CriticalCodes.NoSoftwareAdapter);
       return d.escalation!;
     }
-    const code =
-      cls === 'directx'
-        ? where === 'assign'
-          ? CriticalCodes.DirectXAssignExhausted
-          : CriticalCodes.DirectXProcessingExhausted
-        : where === 'assign'
-          ? CriticalCodes.UnknownAssignExhausted
-          : CriticalCodes.UnknownProcessingExhausted;
-    return this.critical(nowMs, failure, hr, cls, where, renderAdapter, code).escalation!;
+    return this.critical(nowMs, failure, hr, cls, where, renderAdapter, exhaustedCode(cls, where)).escalation!;
   }
 
   private critical(
@@ -226,9 +267,10 @@ export class RecoveryPolicy {
     adapter: Adapter,
     code: CriticalCode,
   ): RecoveryDecision {
-    const first = this._criticalError === null;
+    // With a shared ladder the adapter stops once: the first monitor to get here reports its code.
+    const first = this.shared !== null ? this.shared.ladder.stop(code.major, code.minor, this.shared.targetId) : this._criticalError === null;
     if (first) this._criticalError = { major: code.major, minor: code.minor };
-    const reported = this._criticalError!;
+    const reported = this.criticalError!;
     const e = this.record(nowMs, failure, hr, cls, where, 'critical-error', adapter);
     e.critical = { major: reported.major, minor: reported.minor };
     return {
@@ -253,6 +295,7 @@ export class RecoveryPolicy {
 
   private noteAdapter(adapter: Adapter): void {
     if (this.currentLuid !== adapter.luid) {
+      // The adapter's counts are the shared ladder's to reset; only this monitor's are reset here.
       if (this.currentLuid !== null) this.resetCounters();
       this.currentLuid = adapter.luid;
     }
@@ -264,6 +307,11 @@ export class RecoveryPolicy {
     this.transientTimes.length = 0;
     this.cleanFrames = 0;
   }
+}
+
+function exhaustedCode(cls: FailureClass, where: FailureWhere): CriticalCode {
+  if (cls === 'directx') return where === 'assign' ? CriticalCodes.DirectXAssignExhausted : CriticalCodes.DirectXProcessingExhausted;
+  return where === 'assign' ? CriticalCodes.UnknownAssignExhausted : CriticalCodes.UnknownProcessingExhausted;
 }
 
 /** Drops the timestamps older than the window (they are in time order). */

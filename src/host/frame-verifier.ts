@@ -1,6 +1,7 @@
 /**
  * The host's integrity check of a consumed frame, chosen by the backend the worker runs:
- * - sim: the pixel stamp says which compositor frame this is; every pixel is then checked against
+ * - sim: the pixel stamp says which compositor frame this is, the tiles say which monitor drew it
+ *   (a frame of another target is an integrity error); every pixel is then checked against
  *   what the compositor shows at that frame (a torn copy, a stale dirty region or a missed damage
  *   union all fail), and frame numbers must never go backwards within a ring generation;
  * - xvfb: the built-in workload's squares must all encode one sequence (no torn read);
@@ -13,10 +14,14 @@ import type { VerifyDescriptor } from './worker-messages.js';
 
 export type FrameVerifier = (frame: ConsumedFrame) => boolean;
 
-export function createFrameVerifier(d: VerifyDescriptor): FrameVerifier {
+/**
+ * `targetId` is the monitor the host expects on this ring. It comes from the host's own record, not
+ * from the worker's descriptor, so a ring carrying another monitor's frames fails the check.
+ */
+export function createFrameVerifier(d: VerifyDescriptor, targetId = 1): FrameVerifier {
   switch (d.kind) {
     case 'sim':
-      return simVerifier(d.params as PatternParams);
+      return simVerifier({ ...(d.params as PatternParams), targetId });
     case 'xvfb':
       return (f) => verifyXFrame(f.pixels, f.width, f.height, f.stride, f.format).ok;
     default:

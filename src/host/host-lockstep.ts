@@ -20,7 +20,19 @@ export interface LockstepHooks {
   faultsReceived(): number;
   /** Recreate the ring if the display's mode changed. */
   housekeeping(): void;
+  /**
+   * Several monitors: may this monitor's worker go past `slice` yet? The session says no while
+   * another monitor lags more than a slice behind, so the monitors' virtual clocks stay within one
+   * slice of each other and adapter-wide events (a fallback, a critical error) reach every monitor
+   * at about the same virtual time. Absent: always.
+   */
+  mayAck?(slice: number): boolean;
+  /** Called after each acknowledgement (the session wakes the other monitors' loops). */
+  acked?(slice: number): void;
 }
+
+/** How often a monitor held back for a lagging one looks again, at the latest (real ms). */
+const MAY_ACK_RECHECK_MS = 20;
 
 export class HostLockstep {
   private consumers = 0;
@@ -82,8 +94,18 @@ export class HostLockstep {
     this.wake();
   }
 
-  private waitForChange(): Promise<void> {
-    return new Promise<void>((r) => this.waiters.push(r));
+  private waitForChange(timeoutMs?: number): Promise<void> {
+    return new Promise<void>((r) => {
+      if (timeoutMs === undefined) {
+        this.waiters.push(r);
+        return;
+      }
+      const t = setTimeout(r, timeoutMs);
+      this.waiters.push(() => {
+        clearTimeout(t);
+        r();
+      });
+    });
   }
 
   /** Acknowledges slices until the run ends. */
@@ -108,9 +130,12 @@ export class HostLockstep {
       } else {
         this.hooks.housekeeping();
       }
+      // Bounded wait: a lagging monitor's acknowledgement wakes us, the timeout is a safety net.
+      while (this.hooks.mayAck !== undefined && !this.hooks.mayAck(slice) && !done()) await this.waitForChange(MAY_ACK_RECHECK_MS);
       acked = slice;
       Atomics.store(this.control, CONTROL_ACK, slice);
       Atomics.notify(this.control, CONTROL_ACK);
+      this.hooks.acked?.(slice);
     }
   }
 }

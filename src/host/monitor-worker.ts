@@ -12,7 +12,7 @@ import { dirname } from 'node:path';
 import { tmpdir } from 'node:os';
 import { VdpushError } from '../contract/errors.js';
 import { FramePublisher, sleepWhileEqual } from '../ring/index.js';
-import { createDriver, TerminateFlag, type Driver, type PublisherLike, type RingPort } from '../driver/index.js';
+import { AdapterLadder, createDriver, TerminateFlag, type Driver, type PublisherLike, type RingPort } from '../driver/index.js';
 import type { CursorState, DisplaySystem } from '../display/types.js';
 import { emptyInputCounters, type DisplayInput } from '../display/input.js';
 import { createSimDisplay, type SimDisplay, type VirtualClock } from '../backends/sim/index.js';
@@ -24,6 +24,7 @@ import {
   CONTROL_SLICE,
   CONTROL_TERMINATE,
   CONTROL_VNOW,
+  VIRTUAL_SLICE_MS,
   type HostToWorker,
   type InputEvent,
   type MonitorConfig,
@@ -38,11 +39,6 @@ const SNAPSHOT_INTERVAL_MS = 200;
 const CURSOR_INTERVAL_MS = 16;
 const NO_SHAPE = new Uint8Array(0);
 
-/**
- * Virtual time runs in slices this long; after each the worker waits for the host's acknowledgement
- * (see CONTROL_SLICE). Short enough that the host consumes about every frame at 240 Hz.
- */
-const VIRTUAL_SLICE_MS = 4;
 /** A host that does not acknowledge for this long (real time) is not keeping lockstep; run on. */
 const ACK_PATIENCE_MS = 2000;
 
@@ -114,6 +110,7 @@ async function createDisplay(config: MonitorConfig): Promise<CreatedDisplay> {
   if (config.source === 'sim') {
     const sim = createSimDisplay({
       seed: config.seed,
+      targetId: config.targetId,
       clock: config.clock,
       mode: { width: config.width, height: config.height, refreshHz: config.refreshHz, format: config.format },
       pattern: config.pattern,
@@ -162,6 +159,7 @@ function snapshot(r: Running): WorkerSnapshot {
         action: e.action,
         adapter: e.adapter,
         recoveryMs: e.recoveryMs,
+        targetId: r.config.targetId,
       })),
       r.injected?.all() ?? [],
     ),
@@ -252,10 +250,14 @@ async function main(init: Extract<HostToWorker, { type: 'init' }>): Promise<void
   const control = new Int32Array(init.control);
   const ringPort = new MailboxRingPort(init.ring, config.targetId);
   const { display, sim, verify, resources, cursor, input } = await createDisplay(config);
+  // Where this display clock's 0 falls on the session's timeline (see SharedAdapterInit).
+  const timeBaseMs =
+    config.clock === 'virtual' ? init.adapter.virtualBaseMs : performance.timeOrigin + performance.now() - display.clock.now() - init.adapter.sessionStartAbsMs;
   const driver = createDriver({
     display,
     ring: ringPort,
     targetId: config.targetId,
+    ladder: new AdapterLadder(init.adapter.ladder, timeBaseMs),
     terminate: TerminateFlag.shared(control, CONTROL_TERMINATE),
     ...(config.policy !== undefined ? { policy: config.policy } : {}),
   });
@@ -294,7 +296,7 @@ async function main(init: Extract<HostToWorker, { type: 'init' }>): Promise<void
   driver.onRecoveryEvent((e) =>
     post({
       type: 'recovery',
-      event: { atMs: e.atMs, failure: e.failure, hresult: e.hresult, class: e.class, action: e.action, adapter: e.adapter, recoveryMs: e.recoveryMs },
+      event: { atMs: e.atMs, failure: e.failure, hresult: e.hresult, class: e.class, action: e.action, adapter: e.adapter, recoveryMs: e.recoveryMs, targetId: config.targetId },
     }),
   );
   const ticker = setInterval(() => {

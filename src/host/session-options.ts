@@ -36,9 +36,52 @@ export interface SessionOptions {
    * does. A watchdog process cleans up after any death, SIGKILL included, either way.
    */
   handleSignals?: boolean;
+  /**
+   * Several monitors on the one adapter: monitor i (from 1) has targetId i. Each element's mode
+   * and format default to the session's `mode` and `format`. Absent: one monitor.
+   */
+  monitors?: readonly MonitorOptions[];
 }
 
+/** One monitor of a session (openSession({ monitors }) and session.addMonitor). */
+export interface MonitorOptions {
+  mode?: string | { width: number; height: number; refreshHz: number };
+  format?: PixelFormatName;
+}
+
+/** The most monitors one session drives (targetIds 1..MAX_MONITORS; the `#N` limit is the same). */
+export const MAX_MONITORS = 16;
+
 export const DEFAULT_MODE = '1280x720@60';
+
+/**
+ * The session's monitors: one MonitorConfig per monitor, targetIds 1..N, each with its own mode.
+ * The fault schedule is left whole here; the session splits it among the monitors.
+ */
+export function resolveMonitorConfigs(o: SessionOptions): MonitorConfig[] {
+  const base = resolveMonitorConfig(o);
+  if (o.monitors === undefined) return [base];
+  if (!Array.isArray(o.monitors) || o.monitors.length < 1 || o.monitors.length > MAX_MONITORS) {
+    throw new InvalidArgumentError(`monitors must be a list of 1..${MAX_MONITORS} monitors`);
+  }
+  return o.monitors.map((m, i) => monitorConfigFor(base, m, i + 1));
+}
+
+/** `base` at the mode and format of one monitor, as targetId `targetId`. */
+export function monitorConfigFor(base: MonitorConfig, m: MonitorOptions, targetId: number): MonitorConfig {
+  if (m === null || typeof m !== 'object') throw new InvalidArgumentError(`monitor ${targetId} must be an object like { mode: '1280x720@60' }`);
+  const mode = m.mode === undefined ? base : resolveModeOption(m.mode);
+  let format = base.format;
+  if (m.format !== undefined) {
+    format = formatCode(m.format);
+    if (format !== FORMAT_BGRA8 && format !== FORMAT_RGBA16F) throw new InvalidArgumentError(`monitor ${targetId}: format "${m.format}" is not bgra8 or rgba16f`);
+    if (base.source === 'xvfb' && format !== FORMAT_BGRA8) throw new InvalidArgumentError(`monitor ${targetId}: the Xvfb display composes bgra8 (--depth 30 for 10-bit)`);
+  }
+  for (const [k, v] of [['width', mode.width], ['height', mode.height], ['refreshHz', mode.refreshHz]] as const) {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new InvalidArgumentError(`monitor ${targetId}: ${k} ${String(v)} must be a positive number`);
+  }
+  return { ...base, targetId, width: mode.width, height: mode.height, refreshHz: mode.refreshHz, format };
+}
 
 export function resolveMonitorConfig(o: SessionOptions): MonitorConfig {
   const source = o.source ?? 'sim';

@@ -1,93 +1,62 @@
 /**
- * A session: one virtual monitor, drained on its own worker thread into a ring this thread owns.
+ * A session: one indirect display adapter driving one or more monitors (issue 12). Each monitor is
+ * a MonitorLink (monitor-link.ts): its own ring on this thread and its own worker thread running
+ * the display side. The session owns what the monitors share:
  *
- *   host thread (here)                         monitor worker (monitor-worker.ts)
- *   HostRing.create ──── SharedArrayBuffer ───> FramePublisher.open (lazily, by the processor)
- *   frames(): nextFrame → verify → yield        DisplaySystem (sim | xvfb) + driver
- *   sourceDescChanged → recreate → 'ring' ────> re-attach at once (stale)
- *   close(): terminate word + 'stop' ─────────> driver.stop(), display.stop(), 'done' + counters
+ * - the adapter's recovery ladder, a SharedArrayBuffer block (driver/adapter-ladder.ts) every
+ *   monitor's driver counts DirectX failures into and reads the stage and the critical error from;
+ * - on the virtual clock, the pace: a monitor's slice is acknowledged only while no other monitor
+ *   lags more than a slice behind, so the monitors' clocks stay together;
+ * - the fault schedule, split among the monitors (fault-targets.ts), and the summary, built over
+ *   all of them (run-summary.ts).
  *
- * Invariant: a frame handed out by frames() stays valid (its slot is held) until the iteration
- * step ends; the host never blocks its thread on the ring (every wait is a promise).
+ * Monitor i has targetId i, from 1. One monitor is the default: everything a one-monitor session
+ * did it still does, and the calls that name no monitor mean monitor 1.
  */
-import { Worker } from 'node:worker_threads';
-import { BackendError, ClosedError, VdpushError } from '../contract/errors.js';
-import { formatName } from '../contract/pixel-format.js';
-import { HostRing, type ConsumedFrame } from '../ring/index.js';
-import { HostLockstep } from './host-lockstep.js';
-import { guardResources, killNow } from './resource-guard.js';
-import { decodeHealth } from '../contract/status-codes.js';
-import type { CursorState, HostFaultRequest } from '../display/types.js';
-import { frameFormatsFor, resolveMonitorConfig, type SessionOptions } from './session-options.js';
-import { checkInjection, HOST_SIDE_FAULTS, injectableFaults } from './fault-injection.js';
-import { DEFAULT_FAULT_DURATION_MS } from '../backends/sim/index.js';
-import { buildRunSummary, type RunSummary } from './run-summary.js';
-import { createFrameVerifier, type FrameVerifier } from './frame-verifier.js';
-import { SessionRemoteInput } from './input/session-input.js';
+import { InvalidArgumentError, VdpushError } from '../contract/errors.js';
+import type { ConsumedFrame } from '../ring/index.js';
+import { createAdapterLadderBuffer } from '../driver/index.js';
+import { guardResources } from './resource-guard.js';
+import type { CursorState } from '../display/types.js';
 import type { RemoteInput } from './input/remote-input.js';
-import {
-  CONTROL_TERMINATE,
-  CONTROL_WORDS,
-  type HostToWorker,
-  type MonitorConfig,
-  type RecoveryEventMessage,
-  type WorkerSnapshot,
-  type WorkerToHost,
-  emptyWorkerSnapshot,
-} from './worker-messages.js';
+import { MAX_MONITORS, monitorConfigFor, resolveMonitorConfigs, type MonitorOptions, type SessionOptions } from './session-options.js';
+import { buildRunSummary, type MonitorRecord, type RunSummary } from './run-summary.js';
+import { splitFaultSchedule } from './fault-targets.js';
+import { injectableFaults } from './fault-injection.js';
+import { MonitorLink, type LinkOptions } from './monitor-link.js';
+import { VIRTUAL_SLICE_MS, type MonitorConfig, type RecoveryEventMessage } from './worker-messages.js';
 
-export type { SessionOptions } from './session-options.js';
+export type { SessionOptions, MonitorOptions } from './session-options.js';
 export type SessionFrame = ConsumedFrame;
 
-const NO_RESOURCES = { pids: [], dirs: [] } as const;
-
-/** How long close() waits for the worker's orderly shutdown before it terminates the thread. */
-const STOP_GRACE_MS = 10_000;
-/** How long frames() waits on the ring before it looks at its housekeeping again. */
-const POLL_MS = 25;
-
 export class Session {
+  /** Monitor 1's configuration (the session's base configuration). */
   readonly config: MonitorConfig;
-  private readonly ring: HostRing;
-  private readonly worker: Worker;
-  private readonly control: Int32Array;
-  private readonly verifier: FrameVerifier;
-  private snapshot: WorkerSnapshot | null = null;
+  private readonly links = new Map<number, MonitorLink>();
+  /** Records of monitors that were removed, kept for the summary. */
+  private readonly departed: MonitorRecord[] = [];
   private readonly events: RecoveryEventMessage[] = [];
   private readonly eventListeners = new Set<(e: RecoveryEventMessage) => void>();
-  private hostFaults: HostFaultRequest[] = [];
-  private hostFaultsReceived = 0;
-  private cursorState: CursorState | null = null;
-  private readonly input = new SessionRemoteInput((m) => this.post(m), () => this.finished);
-  /** Virtual-clock lockstep with the worker (null on the real clock). */
-  private readonly lockstep: HostLockstep | null;
-  private unguard: () => void = () => undefined;
-  private consumed = 0;
-  private integrityErrors = 0;
-  private generations = 1;
+  private readonly ladder: SharedArrayBuffer;
+  private readonly options: SessionOptions;
   private readonly startedAt = performance.now();
   private endedAt: number | null = null;
   private finished = false;
   private failure: VdpushError | null = null;
   private closing: Promise<RunSummary> | null = null;
-  private invariants: string[] = [];
-  private mode: { width: number; height: number; refreshHz: number; format: number };
-  /** Resolves when the run is over (its duration elapsed, a critical error, or the worker failed). */
+  private unguard: () => void = () => undefined;
+  private nextTarget = 1;
+  private lastMode: MonitorRecord['host']['mode'];
+  /** Resolves when the run is over: every monitor ended (duration, critical error, worker failure). */
   readonly ended: Promise<void>;
   private resolveEnded!: () => void;
 
-  private constructor(config: MonitorConfig, ring: HostRing, worker: Worker, control: Int32Array, verifier: FrameVerifier) {
+  private constructor(options: SessionOptions, config: MonitorConfig, ladder: SharedArrayBuffer) {
+    this.options = options;
     this.config = config;
-    this.ring = ring;
-    this.worker = worker;
-    this.control = control;
-    this.verifier = verifier;
-    this.mode = { width: config.width, height: config.height, refreshHz: config.refreshHz, format: config.format };
+    this.ladder = ladder;
+    this.lastMode = { width: config.width, height: config.height, refreshHz: config.refreshHz, format: config.format };
     this.ended = new Promise((r) => (this.resolveEnded = r));
-    this.lockstep =
-      config.clock === 'virtual'
-        ? new HostLockstep(control, () => this.ring, { isFinished: () => this.finished, faultsReceived: () => this.hostFaultsReceived, housekeeping: () => this.housekeeping() }, POLL_MS)
-        : null;
   }
 
   /**
@@ -95,125 +64,89 @@ export class Session {
    * process starts; everything after that is the returned promise.
    */
   static open(options: SessionOptions = {}): Promise<Session> {
-    const config = resolveMonitorConfig(options);
-    const ring = HostRing.create({
-      targetId: config.targetId,
-      width: config.width,
-      height: config.height,
-      format: config.format,
-      frameFormats: frameFormatsFor(config),
-      ...(options.ringLen !== undefined ? { ringLen: options.ringLen } : {}),
-      ...(options.arm !== undefined ? { arm: options.arm } : {}),
-    });
-    return Session.start(config, ring, options);
+    const configs = resolveMonitorConfigs(options);
+    const split = splitFaultSchedule(configs[0]!.faults, configs.map((c) => c.targetId));
+    const session = new Session(options, configs[0]!, createAdapterLadderBuffer());
+    // Guarded from the start: a signal or a crash while a display starts must not leak Xvfb.
+    session.unguard = guardResources(() => session.resources(), { signals: configs[0]!.source === 'xvfb' && options.handleSignals !== false });
+    return session.start(configs, split);
   }
 
-  private static async start(config: MonitorConfig, ring: HostRing, options: SessionOptions): Promise<Session> {
-    const controlBuffer = new SharedArrayBuffer(CONTROL_WORDS * 4);
-    const worker = new Worker(new URL('./monitor-worker.js', import.meta.url));
-    let early: WorkerSnapshot | null = null;
-    let session: Session | null = null;
-    // Guarded from the start: a signal or a crash while the display starts must not leak Xvfb.
-    const unguard = guardResources(() => session?.resources() ?? early?.resources ?? NO_RESOURCES, {
-      signals: config.source === 'xvfb' && options.handleSignals !== false,
-    });
-    const ready = await new Promise<Extract<WorkerToHost, { type: 'ready' }>>((resolve, reject) => {
-      const onMessage = (m: WorkerToHost): void => {
-        if (m.type === 'snapshot') early = m.snapshot;
-        else if (m.type === 'ready') {
-          cleanup();
-          resolve(m);
-        } else if (m.type === 'error') {
-          cleanup();
-          reject(new VdpushError(m.code, m.message));
-        }
-      };
-      const onError = (e: Error): void => {
-        cleanup();
-        reject(new VdpushError('VDP_ERR_WORKER', `monitor worker failed to start: ${e.message}`));
-      };
-      const onExit = (code: number): void => {
-        cleanup();
-        reject(new VdpushError('VDP_ERR_WORKER', `monitor worker exited during start (code ${code})`));
-      };
-      const cleanup = (): void => {
-        worker.off('message', onMessage);
-        worker.off('error', onError);
-        worker.off('exit', onExit);
-      };
-      worker.on('message', onMessage);
-      worker.on('error', onError);
-      worker.on('exit', onExit);
-      worker.postMessage({ type: 'init', config, control: controlBuffer, ring: ring.buffer } satisfies HostToWorker);
-    }).catch(async (e: unknown) => {
-      ring.close();
-      await worker.terminate();
-      if (early !== null) killNow(early.resources);
-      unguard();
+  private async start(configs: MonitorConfig[], split: ReturnType<typeof splitFaultSchedule>): Promise<Session> {
+    const session = this;
+    try {
+      // One after another: each worker starts its display before the next (Xvfb screens, ports).
+      for (const c of configs) await session.plug({ ...c, faults: split.perMonitor.get(c.targetId) ?? '' });
+    } catch (e) {
+      await session.close().catch(() => undefined);
       throw e;
-    });
-    session = new Session(config, ring, worker, new Int32Array(controlBuffer), createFrameVerifier(options.verify === false ? { kind: 'none', params: null } : ready.verify));
-    session.snapshot = early;
-    session.mode = { width: ready.width, height: ready.height, refreshHz: ready.refreshHz, format: ready.format };
-    session.listen();
-    session.unguard = unguard;
-    if (session.lockstep) void session.lockstep.run();
+    }
     return session;
   }
 
-  private listen(): void {
-    this.worker.on('message', (m: WorkerToHost) => {
-      switch (m.type) {
-        case 'snapshot':
-          this.snapshot = m.snapshot;
-          break;
-        case 'recovery':
-          this.events.push(m.event);
-          for (const l of this.eventListeners) l(m.event);
-          break;
-        case 'cursor': {
-          // The worker sends the image only when the shape changed; keep the last one.
-          const prev = this.cursorState;
-          const shape = m.cursor.shape.byteLength === 0 && prev !== null ? prev.shape : m.cursor.shape;
-          this.cursorState = { ...m.cursor, shape };
-          break;
-        }
-        case 'clipboard':
-          this.input.deliverClipboard(m.text);
-          break;
-        case 'host-fault':
-          this.hostFaults.push(m.request);
-          this.hostFaultsReceived++;
-          break;
-        case 'done':
-          this.snapshot = m.snapshot;
-          this.invariants = m.invariants;
-          this.finish();
-          break;
-        case 'error':
-          this.failure = new VdpushError(m.code, m.message);
-          this.finish();
-          break;
-        default:
-          break;
-      }
-    });
-    this.worker.on('error', (e) => {
-      this.failure = new VdpushError('VDP_ERR_WORKER', `monitor worker crashed: ${e.message}`);
-      this.finish();
-    });
-    this.worker.on('exit', () => {
-      // A worker that dies while holding a slot mutex must not wedge the host's next acquire.
-      this.ring.abandonDisplaySide();
-      this.finish();
-    });
+  private readonly startAbsMs = performance.timeOrigin + performance.now();
+
+  private linkOptions(late: boolean): LinkOptions {
+    // A monitor plugged into a running virtual session starts its clock at 0: it is paced from now.
+    const sliceBase = late ? Math.max(0, ...[...this.links.values()].map((l) => l.slice + l.sliceBase)) : 0;
+    return {
+      adapter: { ladder: this.ladder, sessionStartAbsMs: this.startAbsMs, virtualBaseMs: sliceBase * VIRTUAL_SLICE_MS },
+      sliceBase,
+      ...(this.options.ringLen !== undefined ? { ringLen: this.options.ringLen } : {}),
+      ...(this.options.arm !== undefined ? { arm: this.options.arm } : {}),
+      mayAck: (link, slice) => this.mayAck(link, slice),
+      onRecoveryEvent: (e) => {
+        this.events.push(e);
+        for (const l of this.eventListeners) l(e);
+      },
+      onEnded: (link) => this.linkEnded(link),
+      onEarlyResources: (r) => (this.starting = r),
+      ...(this.options.verify !== undefined ? { verify: this.options.verify } : {}),
+    };
+  }
+
+  /** The children of the monitor whose display is starting now (plugs run one at a time). */
+  private starting: { pids: readonly number[]; dirs: readonly string[] } | null = null;
+
+  private async plug(config: MonitorConfig, late = false): Promise<MonitorLink> {
+    let link: MonitorLink;
+    try {
+      link = await MonitorLink.open(config, this.linkOptions(late));
+    } finally {
+      this.starting = null;
+    }
+    this.links.set(config.targetId, link);
+    this.nextTarget = Math.max(this.nextTarget, config.targetId + 1);
+    return link;
+  }
+
+  /**
+   * Virtual clock: monitor `link` may run past `slice` only while every other running monitor with
+   * a consumer has run at least slice - 1 (counted from when each was plugged in). A monitor
+   * nobody consumes yet is not waited for (its clock waits for its first consumer).
+   */
+  private mayAck(link: MonitorLink, slice: number): boolean {
+    const mine = slice + link.sliceBase;
+    for (const other of this.links.values()) {
+      if (other === link || other.isEnded || !other.consumerSeen) continue;
+      if (other.slice + other.sliceBase < mine - 1) return false;
+    }
+    // Wake the others: one of them may have been waiting for this monitor.
+    for (const other of this.links.values()) if (other !== link) other.wakeLockstep();
+    return true;
+  }
+
+  private linkEnded(link: MonitorLink): void {
+    if (link.error !== null && this.failure === null) this.failure = link.error;
+    for (const other of this.links.values()) other.wakeLockstep();
+    // Removing the last monitor leaves an adapter with none: not an end (close() ends the session).
+    if (!this.finished && this.links.size > 0 && [...this.links.values()].every((l) => l.isEnded)) this.finish();
   }
 
   private finish(): void {
     if (this.finished) return;
     this.finished = true;
     this.endedAt = performance.now();
-    this.lockstep?.wake();
     this.resolveEnded();
   }
 
@@ -222,148 +155,114 @@ export class Session {
     return this.finished;
   }
 
-  /** The error that ended the run early, if any. */
+  /** The error that ended the run early, if any (the first monitor's that failed). */
   get error(): VdpushError | null {
     return this.failure;
   }
 
-  /**
-   * The consumed frames, newest first-come: each is verified (unless verify was off) and returned
-   * to the ring when the iteration step ends. Ends when the run ends.
-   */
-  async *frames(): AsyncGenerator<SessionFrame, void, undefined> {
-    this.lockstep?.consumerEnter();
-    try {
-      while (true) {
-        this.housekeeping();
-        if (this.hostFaults.length > 0) await this.performHostFault(this.hostFaults.shift()!);
-        const frame = await this.nextFrame();
-        if (frame === null) {
-          if (this.finished) return;
-          continue;
-        }
-        this.consumed++;
-        // Formats are per frame (the ring carries a change without a recreate): the mode reports
-        // the format of the newest frame.
-        if (frame.format !== this.mode.format) this.mode.format = frame.format;
-        if (!this.verifier(frame)) this.integrityErrors++;
-        try {
-          yield frame;
-        } finally {
-          this.ring.release(frame);
-        }
-      }
-    } finally {
-      this.lockstep?.consumerLeave();
-    }
+  /** The monitors plugged in now, by targetId. */
+  targets(): number[] {
+    return [...this.links.keys()].sort((a, b) => a - b);
   }
 
-  private nextFrame(): Promise<ConsumedFrame | null> {
-    return this.lockstep ? this.lockstep.nextFrame() : this.ring.nextFrame({ timeoutMs: POLL_MS });
-  }
-
-  /** Drains frames without handing them out (what `vdpush run` does) until the run ends. */
-  async drain(onFrame?: (f: SessionFrame) => void): Promise<void> {
-    for await (const f of this.frames()) onFrame?.(f);
+  private link(targetId: number): MonitorLink {
+    const l = this.links.get(targetId);
+    if (l === undefined) throw new InvalidArgumentError(`no monitor has targetId ${String(targetId)} (monitors: ${this.targets().join(', ') || 'none'})`);
+    return l;
   }
 
   /**
-   * The display changed its size (RandR, a mode change), or a format the slots cannot hold:
-   * recreate the ring at the new desc and hand it over. A format change that fits the slots (an
-   * HDR flip, a one-frame blip) never gets here: it travels per frame.
+   * Monitor `targetId`'s consumed frames (default monitor 1), each verified against that monitor's
+   * pattern and target, returned to its ring when the iteration step ends. Ends when it ends.
    */
-  private housekeeping(): void {
-    if (this.finished) return;
-    const desc = this.ring.sourceDescChanged();
-    if (desc === null) return;
-    try {
-      this.recreateRing(desc);
-    } catch (e) {
-      // A mode the host will not allocate (16384x16384 rgba16f is 12.9 GB): refuse it, end the run.
-      this.fail(new BackendError(`the display switched to ${desc.width}x${desc.height} ${formatName(desc.format)}, which vdpush refuses: ${(e as Error).message}`, { cause: e }));
-    }
+  frames(targetId = 1): AsyncGenerator<SessionFrame, void, undefined> {
+    return this.link(targetId).frames();
   }
 
-  /** Ends the run on a host-side failure: the worker is told to stop (and cleans up its children). */
-  private fail(error: VdpushError): void {
-    if (this.finished) return;
-    this.failure = error;
-    Atomics.store(this.control, CONTROL_TERMINATE, 1);
-    Atomics.notify(this.control, CONTROL_TERMINATE);
-    this.post({ type: 'stop' });
-    this.finish();
-  }
-
-  private recreateRing(desc: { width: number; height: number; format: number }): void {
-    this.ring.recreate(desc);
-    this.generations++;
-    this.mode = { ...this.mode, width: desc.width, height: desc.height, format: desc.format };
-    this.post({ type: 'ring', buffer: this.ring.buffer });
-  }
-
-  private async performHostFault(req: HostFaultRequest): Promise<void> {
-    if (req.kind === 'host-recreate') {
-      const h = this.ring.health();
-      this.recreateRing({ width: h.width, height: h.height, format: h.format });
-      return;
-    }
-    // host-stall: take every frame that arrives and sit on it, as a wedged encoder would. The
-    // producer must keep draining the display (it overwrites or drops), never wait for us.
-    const held: ConsumedFrame[] = [];
-    try {
-      if (this.lockstep) {
-        await this.lockstep.holdFrames(req.atMs + req.durationMs, held);
-      } else {
-        const until = performance.now() + req.durationMs;
-        while (performance.now() < until && !this.finished) {
-          const f = this.ring.tryConsume();
-          if (f) held.push(f);
-          await new Promise((r) => setTimeout(r, 2));
-        }
+  /**
+   * Drains every monitor's frames without keeping them (what `vdpush run` does) until the run
+   * ends; monitors plugged in meanwhile are drained too. `except` leaves one monitor to a caller
+   * that iterates its frames() itself (record, snapshot).
+   */
+  async drain(onFrame?: (f: SessionFrame, targetId: number) => void, except?: number): Promise<void> {
+    const running = new Map<MonitorLink, Promise<void>>();
+    const start = (): void => {
+      for (const l of this.links.values()) {
+        if (l.targetId === except || running.has(l)) continue;
+        running.set(
+          l,
+          (async () => {
+            for await (const f of l.frames()) onFrame?.(f, l.targetId);
+          })(),
+        );
       }
-    } finally {
-      for (const f of held) this.ring.release(f);
+    };
+    while (true) {
+      start();
+      const all = Promise.all(running.values());
+      const plugged = new Promise<'plugged'>((r) => (this.onPlugged = () => r('plugged')));
+      const r = await Promise.race([all.then(() => 'done' as const), plugged]);
+      this.onPlugged = null;
+      if (r === 'done' && [...this.links.values()].every((l) => l.targetId === except || running.has(l))) return;
     }
   }
 
-  private post(m: HostToWorker): void {
-    try {
-      this.worker.postMessage(m);
-    } catch {
-      // The worker is gone; finish() has run or will.
-    }
+  private onPlugged: (() => void) | null = null;
+
+  /** Monitor arrival (IddCxMonitorArrival): plugs in a monitor at `mode`; resolves to its targetId. */
+  async addMonitor(m: MonitorOptions = {}): Promise<number> {
+    if (this.finished || this.closing !== null) throw new InvalidArgumentError('addMonitor: the session has ended');
+    if (this.links.size >= MAX_MONITORS) throw new InvalidArgumentError(`addMonitor: a session drives at most ${MAX_MONITORS} monitors`);
+    const targetId = this.nextTarget;
+    if (targetId > 255) throw new InvalidArgumentError('addMonitor: targetIds are exhausted (255)');
+    // A plugged monitor takes no faults from the schedule (the schedule was split at start).
+    const config = monitorConfigFor({ ...this.config, faults: '' }, m, targetId);
+    this.nextTarget++;
+    await this.plug(config, true);
+    this.onPlugged?.();
+    return targetId;
   }
 
-  /** Processes and temp folders the display started (Xvfb, its workload), as last reported. */
+  /**
+   * Monitor departure (IddCxMonitorDeparture): its processor is joined, its swap-chain deleted,
+   * its devices destroyed, its worker ended and its ring retired. Its counters stay in the summary.
+   */
+  async removeMonitor(targetId: number): Promise<void> {
+    const link = this.link(targetId);
+    this.links.delete(targetId);
+    for (const other of this.links.values()) other.wakeLockstep();
+    const rec = await link.close();
+    this.departed.push(rec);
+    this.lastMode = rec.host.mode;
+    if (!this.finished && this.links.size > 0 && [...this.links.values()].every((l) => l.isEnded)) this.finish();
+  }
+
+  /** Processes and temp folders the displays started (Xvfb, its workload), as last reported. */
   resources(): { pids: readonly number[]; dirs: readonly string[] } {
-    return this.snapshot?.resources ?? { pids: [], dirs: [] };
-  }
-
-  /**
-   * Injects a fault now, as the viewer's buttons do. An unknown kind or a bad duration throws
-   * InvalidArgumentError at once; so does a kind the session's display cannot inject
-   * (injectableFaults() lists those it can).
-   */
-  injectFault(kind: string, durationMs?: number): void {
-    checkInjection(this.config.source, kind, durationMs);
-    if (this.finished) throw new ClosedError('session');
-    if (this.config.source !== 'sim' && HOST_SIDE_FAULTS.has(kind)) {
-      // Host-side faults are the host's own doing, whatever the display.
-      this.hostFaults.push({ kind: kind as HostFaultRequest['kind'], atMs: 0, durationMs: durationMs ?? DEFAULT_FAULT_DURATION_MS['host-stall'] ?? 200 });
-      return;
+    const pids: number[] = [];
+    const dirs: string[] = [];
+    const all = [...this.links.values()].map((l) => l.resources());
+    if (this.starting !== null) all.push(this.starting);
+    for (const r of all) {
+      pids.push(...r.pids.filter((p) => !pids.includes(p)));
+      dirs.push(...r.dirs.filter((d) => !dirs.includes(d)));
     }
-    this.post(durationMs === undefined ? { type: 'inject', kind } : { type: 'inject', kind, durationMs });
+    return { pids, dirs };
   }
 
-  /** Where remote clients' keys, pointer and clipboard go (the RFB server is handed this). */
-  remoteInput(): RemoteInput {
-    this.input.attach();
-    return this.input;
+  /** Injects a fault now (simulated display only) on monitor `targetId` (default 1), as the viewer's buttons do. */
+  injectFault(kind: string, durationMs?: number, targetId = 1): void {
+    this.link(targetId).injectFault(kind, durationMs);
   }
 
-  /** What the display's input counted so far (see src/display/input.ts). */
-  inputCounters(): NonNullable<WorkerSnapshot['input']> | null {
-    return this.snapshot?.input ?? null;
+  /** Where remote clients' keys, pointer and clipboard go for monitor `targetId` (the RFB server is handed this). */
+  remoteInput(targetId = 1): RemoteInput {
+    return this.link(targetId).remoteInput();
+  }
+
+  /** What monitor `targetId`'s display input counted so far (see src/display/input.ts). */
+  inputCounters(targetId = 1): ReturnType<MonitorLink['inputCounters']> {
+    return this.links.get(targetId)?.inputCounters() ?? null;
   }
 
   /** The fault kinds injectFault() takes on this session's display. */
@@ -371,11 +270,12 @@ export class Session {
     return injectableFaults(this.config.source);
   }
 
-  /** The display's hardware cursor (Xvfb through XFIXES), or null when it has none. */
-  cursor(): CursorState | null {
-    return this.cursorState;
+  /** A monitor's hardware cursor (Xvfb through XFIXES), or null when it has none. */
+  cursor(targetId = 1): CursorState | null {
+    return this.links.get(targetId)?.cursor() ?? null;
   }
 
+  /** Every monitor's recovery events, as they arrived, each with its targetId. */
   recoveryEvents(): readonly RecoveryEventMessage[] {
     return this.events;
   }
@@ -385,63 +285,48 @@ export class Session {
     return () => this.eventListeners.delete(listener);
   }
 
-  /** Invariant violations the display reported at the end (empty on a correct run). */
+  /** Invariant violations the displays reported at the end (empty on a correct run), each naming its monitor when there are several. */
   invariantViolations(): readonly string[] {
-    return this.invariants;
+    const all = [...this.links.values()];
+    if (all.length === 1) return all[0]!.invariantViolations();
+    return all.flatMap((l) => l.invariantViolations().map((v) => `monitor ${l.targetId}: ${v}`));
   }
 
-  ringHealth(): ReturnType<HostRing['health']> {
-    return this.ring.health();
+  ringHealth(targetId = 1): ReturnType<MonitorLink['ringHealth']> {
+    return this.link(targetId).ringHealth();
+  }
+
+  /** The render adapter monitor `targetId` is composed on, as its worker last reported. */
+  renderAdapter(targetId = 1): { kind: string; luid: number } {
+    return this.link(targetId).renderAdapter();
+  }
+
+  /** Test seam for the hostile test: the monitor link itself (its ring buffer, a foreign ring). */
+  monitorLink(targetId: number): MonitorLink {
+    return this.link(targetId);
   }
 
   /** The summary so far (final after close()). */
   stats(): RunSummary {
-    const snap = this.snapshot ?? emptyWorkerSnapshot();
-    const health = this.ring.health();
-    const durationMs = this.config.clock === 'virtual' && this.snapshot ? this.snapshot.nowMs : (this.endedAt ?? performance.now()) - this.startedAt;
-    return buildRunSummary(
-      {
-        source: this.config.source,
-        mode: this.mode,
-        durationMs,
-        consumed: this.consumed,
-        integrityErrors: this.integrityErrors,
-        generations: this.generations,
-        health: decodeHealth(health.healthState),
-        ringPublished: health.publishedTotal,
-      },
-      snap,
-    );
+    const live = [...this.links.values()];
+    const records = [...this.departed, ...live.map((l) => l.record())].sort((a, b) => a.host.targetId - b.host.targetId);
+    const virtualNow = Math.max(0, ...live.map((l) => l.displayNowMs));
+    const durationMs = this.config.clock === 'virtual' ? virtualNow : (this.endedAt ?? performance.now()) - this.startedAt;
+    return buildRunSummary({ source: this.config.source, durationMs, fallbackMode: this.lastMode }, records);
   }
 
-  /** Stops the monitor (terminate + wake + join), releases the ring; returns the final summary. Idempotent. */
+  /** Stops every monitor (terminate + wake + join), releases the rings; returns the final summary. Idempotent. */
   close(): Promise<RunSummary> {
     this.closing ??= this.doClose();
     return this.closing;
   }
 
   private async doClose(): Promise<RunSummary> {
-    if (!this.finished) {
-      Atomics.store(this.control, CONTROL_TERMINATE, 1);
-      Atomics.notify(this.control, CONTROL_TERMINATE);
-      this.post({ type: 'stop' });
-      const timer = setTimeout(() => void this.worker.terminate(), STOP_GRACE_MS);
-      await this.ended;
-      clearTimeout(timer);
-    }
-    await new Promise<void>((resolve) => {
-      if (this.worker.threadId === -1) resolve();
-      else {
-        this.worker.once('exit', () => resolve());
-        // The worker exits by itself after 'done' (after a host-side failure it is still stopping
-        // its display); make sure it does.
-        setTimeout(() => void this.worker.terminate(), this.failure !== null ? STOP_GRACE_MS : 2000).unref();
-      }
-    });
+    const live = [...this.links.values()];
+    await Promise.all(live.map((l) => l.close()));
+    this.finish();
     this.unguard();
-    const summary = this.stats();
-    this.ring.close();
-    return summary;
+    return this.stats();
   }
 }
 

@@ -37,8 +37,20 @@ export interface MonitorConfig {
   policy?: { consecutiveAssignFailures?: number; processingFailures?: number; processingWindowMs?: number };
 }
 
+/**
+ * The adapter every monitor of a session shares: its ladder block (driver/adapter-ladder.ts) and
+ * where this monitor's clock 0 falls on the session's timeline (the ladder compares failure times
+ * of all monitors): on the real clock from the session's start in absolute ms (performance.timeOrigin
+ * + now), on the virtual clock the virtual ms the other monitors had run when this one was plugged.
+ */
+export interface SharedAdapterInit {
+  ladder: SharedArrayBuffer;
+  sessionStartAbsMs: number;
+  virtualBaseMs: number;
+}
+
 export type HostToWorker =
-  | { type: 'init'; config: MonitorConfig; control: SharedArrayBuffer; ring: SharedArrayBuffer }
+  | { type: 'init'; config: MonitorConfig; control: SharedArrayBuffer; ring: SharedArrayBuffer; adapter: SharedAdapterInit }
   | { type: 'ring'; buffer: SharedArrayBuffer }
   | { type: 'inject'; kind: string; durationMs?: number }
   /** A remote client's input, for the backend's DisplayInput (src/display/input.ts). */
@@ -70,6 +82,8 @@ export interface RecoveryEventMessage {
   action: string;
   adapter: string;
   recoveryMs?: number | null;
+  /** The monitor the event concerned (the host adds it; absent only on adapter-wide events). */
+  targetId?: number;
 }
 
 export interface WorkerSnapshot {
@@ -118,6 +132,12 @@ export const CONTROL_ACK = 2;
 export const CONTROL_POSTED = 3;
 export const CONTROL_VNOW = 4;
 export const CONTROL_WORDS = 8;
+
+/**
+ * Virtual time runs in slices this long; after each the worker waits for the host's acknowledgement
+ * (see CONTROL_SLICE). Short enough that the host consumes about every frame at 240 Hz.
+ */
+export const VIRTUAL_SLICE_MS = 4;
 
 /** A snapshot before the worker sent any: everything zero. */
 export function emptyWorkerSnapshot(): WorkerSnapshot {

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runCli } from './cli-helpers.js';
 
-const SUMMARY_KEYS = ['source', 'mode', 'durationMs', 'frames', 'swapChains', 'devices', 'adapter', 'recovery', 'ring', 'stalls', 'terminate'];
+const SUMMARY_KEYS = ['source', 'mode', 'durationMs', 'frames', 'swapChains', 'devices', 'adapter', 'recovery', 'ring', 'stalls', 'terminate', 'monitors'];
+const MONITOR_KEYS = ['targetId', 'mode', 'frames', 'swapChains', 'ring', 'stalls'];
 
 test('run --json prints exactly one JSON object with the documented keys and exits 0', async () => {
   const r = await runCli(['run', '--mode', '320x180@240', '--clock', 'virtual', '--duration', '1s', '--json']);
@@ -20,6 +21,16 @@ test('run --json prints exactly one JSON object with the documented keys and exi
   assert.equal(s.devices.live, 0);
   assert.deepEqual(s.recovery, { events: [], criticalError: null });
   assert.equal(typeof s.terminate.maxLatencyMs, 'number');
+  // One monitor: the monitors array has one element that repeats the top level's counts.
+  assert.equal(s.monitors.length, 1);
+  const m = s.monitors[0];
+  assert.deepEqual(Object.keys(m), MONITOR_KEYS);
+  assert.equal(m.targetId, 1);
+  assert.deepEqual(m.mode, s.mode);
+  assert.deepEqual(m.frames, s.frames);
+  assert.deepEqual(m.swapChains, s.swapChains);
+  assert.deepEqual(m.ring, s.ring);
+  assert.equal(m.stalls, s.stalls);
 });
 
 test('the same seed and schedule on the virtual clock give the same display-side counters', async () => {

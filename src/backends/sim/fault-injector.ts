@@ -126,7 +126,7 @@ export class FaultInjector {
     if (!Number.isFinite(durationMs) || durationMs < 0 || !Number.isInteger(count) || count < 0) {
       throw new FaultScheduleError(`${kind}:${String(arg)}`, 'the duration or count must be a finite number >= 0');
     }
-    const e: FaultEntry = { kind, atMs: 0, durationMs, count, source: 'inject' };
+    const e: FaultEntry = { kind, atMs: 0, durationMs, count, source: 'inject', target: 0 };
     if (mode !== undefined) e.mode = mode;
     return this.apply(e);
   }

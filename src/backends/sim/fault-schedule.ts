@@ -2,8 +2,10 @@
  * The fault schedule language of the simulated display.
  *
  *   schedule := entry ( ',' entry )*            (empty or blank = no faults)
- *   entry    := KIND '@' TIME [ ':' ARG ] [ '*' COUNT '/' GAP ]
+ *   entry    := KIND '@' TIME [ ':' ARG ] [ '*' COUNT '/' GAP ] [ '#' N ]
  *   TIME     := number ( 'ms' | 's' | 'm' | 'h' ) | '0'   (src/contract/duration.ts, as --duration)
+ *   N        := the targetId of the monitor the entry is aimed at (1..); see fault-targets in
+ *               src/host for what an entry without one hits when a session has several monitors
  *
  * Examples: `device-removed@200ms*6/100ms` (six removals 100 ms apart from 200 ms),
  * `idle@1s:500ms` (no presents from 1 s to 1.5 s), `assign-fail@2s:3` (the next 3 assigns fail),
@@ -109,7 +111,12 @@ export interface FaultEntry {
   mode?: FaultMode;
   /** The entry text this came from, trimmed. */
   source: string;
+  /** `#N`: the monitor (targetId) the entry is aimed at; 0 when the entry names none. */
+  target: number;
 }
+
+/** The largest `#N` an entry may name. */
+export const MAX_FAULT_TARGET = 255;
 
 export function isFaultKind(s: string): s is FaultKind {
   return (FAULT_KINDS as readonly string[]).includes(s);
@@ -123,7 +130,7 @@ export function takesCount(kind: FaultKind): boolean {
   return FAULT_KIND_SPECS[kind].arg === 'count';
 }
 
-const ENTRY_RE = /^([^@]*)@([^:*]*)(?::([^*]*))?(?:\*([^/]*)\/(.*))?$/s;
+const ENTRY_RE = /^([^@]*)@([^:*#]*)(?::([^*#]*))?(?:\*([^/#]*)\/([^#]*))?(?:#(.*))?$/s;
 const COUNT_RE = /^\d+$/;
 const MODE_ARG_RE = /^(\d+)\s*[xX]\s*(\d+)(?:\s*@\s*(\d+(?:\.\d+)?)\s*(?:[hH][zZ])?)?$/;
 
@@ -202,7 +209,7 @@ function parseEntry(entry: string, position: number, out: FaultEntry[]): void {
   };
   if (source === '') fail('');
   const m = ENTRY_RE.exec(source);
-  if (m === null) return fail('expected KIND@TIME, KIND@TIME:ARG or KIND@TIME*COUNT/GAP');
+  if (m === null) return fail('expected KIND@TIME, KIND@TIME:ARG or KIND@TIME*COUNT/GAP, optionally followed by #N');
   const kind = m[1]!.trim();
   if (!isFaultKind(kind)) return fail(`unknown kind ${quoteInput(kind, 24)} (kinds: ${FAULT_KINDS.join(', ')})`);
   const at = parseTime(m[2]!, 'time');
@@ -221,10 +228,16 @@ function parseEntry(entry: string, position: number, out: FaultEntry[]): void {
     repeat = r;
     gap = g;
   }
+  let target = 0;
+  if (m[6] !== undefined) {
+    const t = parseCount(m[6], 'target monitor', MAX_FAULT_TARGET);
+    if (typeof t === 'string') return fail(`${t} (#N names a monitor by its targetId, 1..${MAX_FAULT_TARGET})`);
+    target = t;
+  }
   if (at + (repeat - 1) * gap > MAX_FAULT_TIME_MS) return fail('the last repetition falls after 24 h');
   if (out.length + repeat > MAX_EXPANDED_FAULTS) return fail(`the schedule expands to more than ${MAX_EXPANDED_FAULTS} faults`);
   for (let i = 0; i < repeat; i++) {
-    const e: FaultEntry = { kind, atMs: at + i * gap, durationMs, count, source };
+    const e: FaultEntry = { kind, atMs: at + i * gap, durationMs, count, source, target };
     if (mode !== undefined) e.mode = { ...mode };
     out.push(e);
   }
@@ -244,13 +257,14 @@ export function parseFaultSchedule(spec: string): FaultEntry[] {
 }
 
 /** Writes one fault back in the schedule language (no repetition); parse(format(e)) gives e back. */
-export function formatFaultEntry(e: Pick<FaultEntry, 'kind' | 'atMs' | 'durationMs' | 'count' | 'mode'>): string {
+export function formatFaultEntry(e: Pick<FaultEntry, 'kind' | 'atMs' | 'durationMs' | 'count' | 'mode'> & { target?: number }): string {
+  const at = e.target ? `#${e.target}` : '';
   const base = `${e.kind}@${e.atMs}ms`;
   const arg = FAULT_KIND_SPECS[e.kind].arg;
-  if (arg === 'count') return `${base}:${e.count}`;
-  if (arg === 'duration') return `${base}:${e.durationMs}ms`;
-  if (arg === 'mode' && e.mode !== undefined) return `${base}:${formatFaultMode(e.mode)}`;
-  return base;
+  if (arg === 'count') return `${base}:${e.count}${at}`;
+  if (arg === 'duration') return `${base}:${e.durationMs}ms${at}`;
+  if (arg === 'mode' && e.mode !== undefined) return `${base}:${formatFaultMode(e.mode)}${at}`;
+  return base + at;
 }
 
 /** `1920x1080` or `1920x1080@60`. */

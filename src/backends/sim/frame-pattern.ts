@@ -14,7 +14,7 @@
  */
 import { InvalidArgumentError } from '../../contract/errors.js';
 import { bytesPerPixel } from '../../contract/pixel-format.js';
-import { STAMP_TERM, codeBits, codeOf, decodeCode, decodeFrame, tileTerm, unwrapFrame, wordHi, wordLo, wordsPerPixel } from './pattern-codes.js';
+import { STAMP_TERM, codeBits, codeOf, decodeCode, decodeFrame, decodeTarget, targetTerm, tileTerm, unwrapFrame, wordHi, wordLo, wordsPerPixel } from './pattern-codes.js';
 import { MAX_PAINTED_RECTS, PATTERN_PERIOD, paintedTileRects, stampColumns, tileCols, tileRows, type PatternParams } from './pattern-workload.js';
 
 export interface BadPixel {
@@ -30,6 +30,8 @@ export interface BadPixel {
    */
   expectedFrame: number;
   shownFrame: number;
+  /** The monitor whose paint a tile pixel shows when it is the right frame of another target; else -1. */
+  shownTarget: number;
   /** The pixel's words (hi = 0 for bgra8). */
   expectedLo: number;
   expectedHi: number;
@@ -72,7 +74,7 @@ class TileCodes {
       }
     }
     for (let t = 0; t < count; t++) {
-      const v = codeOf(tileTerm(t), lp[t]!, p.seed, format);
+      const v = codeOf(tileTerm(t) + targetTerm(p.targetId), lp[t]!, p.seed, format);
       this.lo[t] = wordLo(v, format);
       this.hi[t] = wordHi(v, format);
     }
@@ -218,7 +220,7 @@ export class FramePainter {
       const r0 = c.rects[i * 4 + 1]!;
       for (let row = r0; row < r0 + c.rects[i * 4 + 3]!; row++) {
         for (let col = c0; col < c0 + c.rects[i * 4 + 2]!; col++) {
-          const v = codeOf(tileTerm(row * c.cols + col), n, p.seed, format);
+          const v = codeOf(tileTerm(row * c.cols + col) + targetTerm(p.targetId), n, p.seed, format);
           const lo = wordLo(v, format);
           const hi = wordHi(v, format);
           const x0 = c.stamp + col * t;
@@ -235,7 +237,7 @@ export class FrameVerifier {
   private readonly codes = new TileCodes();
   private readonly views = new ViewCache();
   private readonly bad: BadPixel = {
-    x: 0, y: 0, region: 'tile', tileCol: -1, tileRow: -1, expectedFrame: 0, shownFrame: 0, expectedLo: 0, expectedHi: 0, actualLo: 0, actualHi: 0,
+    x: 0, y: 0, region: 'tile', tileCol: -1, tileRow: -1, expectedFrame: 0, shownFrame: 0, shownTarget: -1, expectedLo: 0, expectedHi: 0, actualLo: 0, actualHi: 0,
   };
   /** The last verify's outcome; overwritten by the next call. */
   readonly result: VerifyResult = { ok: true, firstBadPixel: null, reason: '' };
@@ -262,7 +264,7 @@ export class FrameVerifier {
         const lo = c.lo[rowBase + col]!;
         const hi = c.hi[rowBase + col]!;
         const x = findMismatch(pixels, v32, stride, wpp, y, x0, Math.min(x0 + t, width), lo, hi);
-        if (x >= 0) return this.mismatch(pixels, stride, format, x, y, col, tileRow, tileTerm(rowBase + col), c.lastPainted[rowBase + col]!, lo, hi, p);
+        if (x >= 0) return this.mismatch(pixels, stride, format, x, y, col, tileRow, tileTerm(rowBase + col) + targetTerm(p.targetId), c.lastPainted[rowBase + col]!, lo, hi, p);
       }
     }
     return r;
@@ -292,6 +294,15 @@ export class FrameVerifier {
     b.shownFrame = shown < 0 ? -1 : unwrapFrame(shown, codeBits(format), expectedFrame);
     this.result.firstBadPixel = b;
     const where = col < 0 ? 'the stamp' : `tile (${col}, ${row})`;
+    if (col >= 0) {
+      // A tile carries its monitor: the right frame under another monitor's offset is a foreign frame.
+      const own = (term - targetTerm(p.targetId)) | 0;
+      const target = decodeTarget(decodeCode(b.actualLo, b.actualHi, format), own, expectedFrame, p.seed, format);
+      b.shownTarget = target > 0 && target <= 0xffff && target !== p.targetId ? target : -1;
+      if (b.shownTarget > 0) {
+        return this.fail(`pixel (${x}, ${y}) in ${where} shows target ${target}'s paint of frame ${expectedFrame}, expected target ${p.targetId}'s`);
+      }
+    } else b.shownTarget = -1;
     const what = b.shownFrame < 0 ? 'a value that is no pattern pixel' : `frame ${b.shownFrame}'s paint`;
     return this.fail(`pixel (${x}, ${y}) in ${where} shows ${what}, expected frame ${expectedFrame}'s`);
   }

@@ -41,6 +41,32 @@ export function tileTerm(tileIndex: number): number {
 
 export const STAMP_TERM = tileTerm(STAMP_INDEX);
 
+/** Odd, so distinct targets 1..2^24 give distinct tile offsets mod 2^24 and mod 2^30. */
+const TARGET_MUL = 0xc2b2ae35;
+/** The inverse of TARGET_MUL mod 2^32, to read a target back from a tile. */
+const TARGET_INV = (() => {
+  let x = TARGET_MUL;
+  for (let i = 0; i < 5; i++) x = Math.imul(x, 2 - Math.imul(TARGET_MUL, x));
+  return x;
+})();
+
+/**
+ * What a monitor's targetId adds to a tile's code: (targetId - 1) * TARGET_MUL. Target 1 adds 0,
+ * so a one-monitor desktop is the image it always was; any other target shifts every tile's code
+ * by a non-zero amount (TARGET_MUL is odd and targets differ by less than 2^24), so a surface of
+ * monitor a never verifies as monitor b's, whatever frame its stamp names.
+ */
+export function targetTerm(targetId: number): number {
+  return Math.imul(targetId - 1, TARGET_MUL);
+}
+
+/** The targetId whose paint a tile shows, given the code v it shows and the frame it should show; -1 if v is no code. */
+export function decodeTarget(v: number, term: number, frame: number, seed: number, format: number): number {
+  if (v < 0) return -1;
+  const base = codeOf(term, frame, seed, format);
+  return ((Math.imul((v - base) | 0, TARGET_INV) & mask(format)) >>> 0) + 1;
+}
+
 /** The code v of a tile (by its term) painted by frame f. */
 export function codeOf(term: number, frame: number, seed: number, format: number): number {
   return (Math.imul(frame, FRAME_MUL) + term + seed) & mask(format);

@@ -42,6 +42,12 @@ export interface PatternParams {
   seed: number;
   tileSize: number;
   stampWidth: number;
+  /**
+   * The monitor (ring TARGET_ID) whose desktop this is, 1.. (default 1). Mixed into every tile's
+   * code but not the stamp's, so the stamp says which frame a surface is and the tiles say whose:
+   * a frame of another monitor fails at its first tile pixel (pattern-codes.ts targetTerm).
+   */
+  targetId: number;
 }
 
 export function makePatternParams(opts: Partial<PatternParams> = {}): PatternParams {
@@ -55,7 +61,9 @@ export function makePatternParams(opts: Partial<PatternParams> = {}): PatternPar
   if (!Number.isInteger(tileSize) || tileSize < 1 || tileSize > 1024) throw new InvalidArgumentError(`tile size ${tileSize} must be an integer in 1..1024`);
   const stampWidth = opts.stampWidth ?? DEFAULT_STAMP_WIDTH;
   if (!Number.isInteger(stampWidth) || stampWidth < 1 || stampWidth > 1024) throw new InvalidArgumentError(`stamp width ${stampWidth} must be an integer in 1..1024`);
-  return { workload, seed, tileSize, stampWidth };
+  const targetId = opts.targetId ?? 1;
+  if (!Number.isSafeInteger(targetId) || targetId < 1 || targetId > 0xffffff) throw new InvalidArgumentError(`pattern targetId ${targetId} is not an integer in 1..16777215`);
+  return { workload, seed, tileSize, stampWidth, targetId };
 }
 
 /** Width of the stamp column on a screen `width` pixels wide. */

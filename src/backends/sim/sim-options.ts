@@ -31,6 +31,8 @@ export interface SimDisplayOptions {
   format?: PixelFormatName | number;
   /** The damage workload (default 'moving'). */
   pattern?: PatternWorkload;
+  /** The monitor's targetId, drawn into the pattern's tiles (default 1). */
+  targetId?: number;
   /** Pattern tile size in pixels (default 16). */
   tileSize?: number;
   /** A fault schedule (see fault-schedule.ts) or parsed entries. */
@@ -69,7 +71,7 @@ export function resolveSimOptions(o: SimDisplayOptions): ResolvedSimOptions<Cloc
   let mode: DisplayMode;
   if (o.mode === undefined || typeof o.mode === 'string') mode = parseMode(o.mode ?? DEFAULT_SIM_MODE, o.format ?? FORMAT_BGRA8);
   else mode = makeMode(o.mode.width, o.mode.height, o.mode.refreshHz, o.mode.format);
-  const pattern = makePatternParams({ workload: o.pattern ?? 'moving', seed, tileSize: o.tileSize ?? 16 });
+  const pattern = makePatternParams({ workload: o.pattern ?? 'moving', seed, tileSize: o.tileSize ?? 16, targetId: o.targetId ?? 1 });
   const faults = typeof o.faults === 'string' || o.faults === undefined ? parseFaultSchedule(o.faults ?? '') : [...o.faults].sort((a, b) => a.atMs - b.atMs);
   return {
     seed,

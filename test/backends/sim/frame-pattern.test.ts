@@ -228,3 +228,34 @@ test('tiny screens (narrower than the stamp, one tile) still render and verify',
     }
   }
 });
+
+for (const format of FORMATS) {
+  test(`${formatName(format)}: a frame of another monitor never verifies as this monitor's, and says whose it is`, () => {
+    for (const workload of PATTERN_WORKLOADS) {
+      const mine = makePatternParams({ workload, seed: 9, targetId: 1 });
+      for (const other of [2, 3, 255]) {
+        const theirs = makePatternParams({ workload, seed: 9, targetId: other });
+        for (const n of [1, 37, 64, 500]) {
+          const s = frame(format, n, theirs);
+          assert.ok(verifyFrame(s.px, W, H, s.stride, format, n, theirs).ok, `target ${other} verifies as itself`);
+          // The stamp names the frame whoever drew it; the tiles name the monitor.
+          assert.equal(readFrameStamp(s.px, format, mine), n);
+          const r = verifyFrame(s.px, W, H, s.stride, format, n, mine);
+          assert.equal(r.ok, false, `${workload} frame ${n} of target ${other} refused as target 1's`);
+          assert.equal(r.firstBadPixel!.region, 'tile');
+          assert.equal(r.firstBadPixel!.shownTarget, other, r.reason);
+          assert.match(r.reason, new RegExp(`target ${other}'s paint`));
+        }
+      }
+    }
+  });
+}
+
+test('target 1 draws the image a pattern without a target always drew (one monitor is unchanged)', () => {
+  const p = makePatternParams({ workload: 'moving', seed: 9 });
+  assert.equal(p.targetId, 1);
+  const s = frame(FORMAT_BGRA8, 10, p);
+  const explicit = frame(FORMAT_BGRA8, 10, makePatternParams({ workload: 'moving', seed: 9, targetId: 1 }));
+  assert.deepEqual(s.px, explicit.px);
+  assert.throws(() => makePatternParams({ targetId: 0 }), /targetId 0/);
+});
