@@ -1,36 +1,33 @@
-// vdpush viewer page. No build step, no framework: it connects to the server's WebSocket with the
-// token from this page's URL, draws each frame on a canvas, the cursor on a canvas above it, and
-// keeps the panel current. The protocol is defined in src/host/viewer/viewer-protocol.ts; the
-// constants below mirror it (a test checks that they match).
-'use strict';
+// vdpush viewer page (an ES module; no build step, no framework). Two channels:
+//  - the panel's: a WebSocket to /ws carrying stats, the recovery timeline, fault results and the
+//    cursor (src/host/viewer/viewer-protocol.ts), with the token from this page's URL;
+//  - the display's: noVNC's RFB client over /rfb?target=N (monitor-view.js), one per target, so
+//    the page receives only what changed, compressed, and sends keyboard and mouse. A server
+//    without an RFB endpoint sends raw frames on /ws instead (raw-frames.js).
+// Every module URL carries the token too (the server checks every request).
 
-const FRAME_MAGIC = 0x31465056; // 'VPF1'
-const CURSOR_MAGIC = 0x31435056; // 'VPC1'
-const FRAME_HEADER_BYTES = 32;
-const CURSOR_HEADER_BYTES = 24;
 const WS_PATH = '/ws';
 
 const $ = (id) => document.getElementById(id);
-const display = $('display');
-const displayCtx = display.getContext('2d', { alpha: false });
-const cursorCanvas = $('cursor');
-const cursorCtx = cursorCanvas.getContext('2d');
-
 const token = new URLSearchParams(location.search).get('token');
+const assetQuery = token ? `?token=${encodeURIComponent(token)}` : '';
+
 const state = {
   ws: null,
   retryMs: 500,
-  sequence: 0,
-  sourceWidth: 0,
-  sourceHeight: 0,
-  cursor: null,
-  cursorShape: null, // { id, canvas, hotX, hotY }
+  views: new Map(), // target → MonitorView | RawFrameView
+  raw: null,
+  pendingBinary: [],
   faultKinds: [],
+  dead: null,
+  lastEvent: null,
 };
 
 function wsUrl() {
   const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  return `${proto}//${location.host}${WS_PATH}${token ? `?token=${encodeURIComponent(token)}` : ''}`;
+  const q = new URLSearchParams({ rawFrames: 'auto' });
+  if (token) q.set('token', token);
+  return `${proto}//${location.host}${WS_PATH}?${q}`;
 }
 
 function setConn(text, kind) {
@@ -50,7 +47,10 @@ function connect() {
   };
   ws.onmessage = (ev) => {
     if (typeof ev.data === 'string') onJson(JSON.parse(ev.data));
-    else onBinary(ev.data);
+    else if (state.raw) state.raw.onBinary(ev.data);
+    // Binary before the raw view's module loaded: keep it (at most two frames are in flight, and
+    // each unanswered one holds back the next) and draw it once the view exists.
+    else if (state.pendingBinary.length < 8) state.pendingBinary.push(ev.data);
   };
   ws.onclose = (ev) => {
     state.ws = null;
@@ -64,69 +64,38 @@ function send(msg) {
   if (state.ws && state.ws.readyState === WebSocket.OPEN) state.ws.send(JSON.stringify(msg));
 }
 
-// ---- frames and cursor (binary) -----------------------------------------------------------
+// ---- the display views -------------------------------------------------------------------
 
-function onBinary(buf) {
-  const dv = new DataView(buf);
-  const magic = dv.getUint32(0, true);
-  if (magic === FRAME_MAGIC) onFrame(buf, dv);
-  else if (magic === CURSOR_MAGIC) onCursorShape(buf, dv);
-}
-
-function onFrame(buf, dv) {
-  const sequence = dv.getUint32(4, true);
-  const w = dv.getUint32(8, true);
-  const h = dv.getUint32(12, true);
-  state.sourceWidth = dv.getUint32(16, true);
-  state.sourceHeight = dv.getUint32(20, true);
-  if (display.width !== w || display.height !== h) {
-    display.width = cursorCanvas.width = w;
-    display.height = cursorCanvas.height = h;
+async function showDisplays(hello) {
+  const box = $('monitors');
+  $('view-only').hidden = !hello.viewOnly;
+  if (hello.rawFrames) {
+    if (state.raw) return;
+    const { RawFrameView } = await import(`./raw-frames.js${assetQuery}`);
+    state.raw = new RawFrameView(box, send);
+    state.views.set(0, state.raw);
+    for (const b of state.pendingBinary.splice(0)) state.raw.onBinary(b);
+    $('transport').textContent = 'raw frames over /ws';
+    return;
   }
-  displayCtx.putImageData(new ImageData(new Uint8ClampedArray(buf, FRAME_HEADER_BYTES, w * h * 4), w, h), 0, 0);
-  state.sequence = sequence;
-  $('sequence').textContent = String(sequence);
-  $('waiting').hidden = true;
-  drawCursor();
-  // Acknowledge once drawn: the server sends the next (newest) frame only then.
-  send({ type: 'ack', sequence });
-}
-
-function onCursorShape(buf, dv) {
-  const id = dv.getUint32(4, true);
-  const w = dv.getUint32(8, true);
-  const h = dv.getUint32(12, true);
-  const c = document.createElement('canvas');
-  c.width = w;
-  c.height = h;
-  c.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(buf, CURSOR_HEADER_BYTES, w * h * 4), w, h), 0, 0);
-  state.cursorShape = { id, canvas: c, hotX: dv.getUint32(16, true), hotY: dv.getUint32(20, true) };
-  drawCursor();
-}
-
-function drawCursor() {
-  cursorCtx.clearRect(0, 0, cursorCanvas.width, cursorCanvas.height);
-  const c = state.cursor;
-  const shape = state.cursorShape;
-  if (!c || !c.visible || !state.sourceWidth) return;
-  const sx = cursorCanvas.width / state.sourceWidth;
-  const sy = cursorCanvas.height / state.sourceHeight;
-  if (shape && shape.id === c.shapeId) {
-    cursorCtx.drawImage(shape.canvas, (c.x - c.hotX) * sx, (c.y - c.hotY) * sy, shape.canvas.width * sx, shape.canvas.height * sy);
-  } else {
-    // No image yet: a plain arrow at the hotspot.
-    const x = c.x * sx;
-    const y = c.y * sy;
-    cursorCtx.beginPath();
-    cursorCtx.moveTo(x, y);
-    cursorCtx.lineTo(x, y + 16);
-    cursorCtx.lineTo(x + 11, y + 11);
-    cursorCtx.closePath();
-    cursorCtx.fillStyle = '#fff';
-    cursorCtx.strokeStyle = '#000';
-    cursorCtx.fill();
-    cursorCtx.stroke();
+  $('transport').textContent = 'RFB over /rfb (noVNC)';
+  const missing = hello.rfbTargets.filter((t) => !state.views.has(t));
+  if (missing.length === 0) return;
+  const [{ default: RFB }, { MonitorView }] = await Promise.all([
+    import(`./novnc/core/rfb.js${assetQuery}`),
+    import(`./monitor-view.js${assetQuery}`),
+  ]);
+  for (const target of missing) {
+    if (state.views.has(target)) continue;
+    state.views.set(target, new MonitorView(box, { RFB, target, token, viewOnly: hello.viewOnly }));
   }
+  if (state.dead) for (const v of state.views.values()) v.markDead(state.dead);
+}
+
+function drawnFps() {
+  let sum = 0;
+  for (const v of state.views.values()) sum += v.fps || 0;
+  return sum;
 }
 
 // ---- JSON messages -------------------------------------------------------------------------
@@ -135,6 +104,7 @@ function onJson(m) {
   switch (m.type) {
     case 'hello':
       setFaultKinds(m.faultKinds || []);
+      void showDisplays(m);
       break;
     case 'stats':
       showStats(m.stats || {}, m.viewer || {});
@@ -144,11 +114,14 @@ function onJson(m) {
       for (const e of m.events) addTimelineEntry(e);
       break;
     case 'cursor':
-      state.cursor = m.cursor;
-      drawCursor();
+      if (state.raw) state.raw.setCursor(m.cursor);
       break;
     case 'fault':
-      if (!m.ok) addTimelineEntry({ atMs: null, failure: m.kind, action: `not injected: ${m.error}`, injected: true });
+      addTimelineEntry(
+        m.ok
+          ? { atMs: null, failure: m.kind, action: 'injected', injected: true }
+          : { atMs: null, failure: m.kind, action: `not injected: ${m.error}`, injected: true, failed: true },
+      );
       break;
   }
 }
@@ -175,9 +148,23 @@ function fmt(n) {
   return typeof n === 'number' ? (Number.isInteger(n) ? String(n) : n.toFixed(1)) : '—';
 }
 
+const hex = (n) => `0x${Number(n).toString(16).toUpperCase()}`;
+
+/** Why the display is dead, or null while it lives. */
+function deathOf(s) {
+  if (s.criticalError) {
+    const last = state.lastEvent;
+    const why = last ? ` after ${last.failure}${last.hresult ? ` (${last.hresult})` : ''}` : '';
+    return `critical error ${hex(s.criticalError.major)}/${hex(s.criticalError.minor)}${why}`;
+  }
+  if (s.ended) return s.endReason ? `the display is gone: ${s.endReason}` : 'the display is gone';
+  if (s.ring && s.ring.health === 'dead') return 'the ring reports the display dead';
+  return null;
+}
+
 function showStats(s, v) {
   $('source-fps').textContent = fmt(typeof s.fps === 'number' ? s.fps : v.sourceFps);
-  $('shown-fps').textContent = fmt(v.sentFps);
+  $('shown-fps').textContent = state.raw ? fmt(state.raw.fps) : fmt(drawnFps());
   $('skipped').textContent = fmt(v.skipped);
   if (s.mode) {
     const m = s.mode;
@@ -194,9 +181,28 @@ function showStats(s, v) {
     adapter.textContent = s.adapter.kind;
     adapter.className = `badge ${s.adapter.kind === 'software' ? 'badge-soft' : ''}`;
   }
+  const dead = deathOf(s);
+  const ds = $('display-state');
+  ds.textContent = dead ? 'dead' : 'alive';
+  ds.className = `badge badge-${dead ? 'bad' : 'ok'}`;
+  ds.title = dead || '';
+  if (dead && state.dead !== dead) {
+    state.dead = dead;
+    for (const view of state.views.values()) view.markDead(dead);
+  }
+  showInput(s.input);
   showDrops(s.drops || {});
-  const { mode, ring, adapter: a, drops, fps, ...rest } = s;
+  const { mode, ring, adapter: a, drops, fps, input, ...rest } = s;
   $('raw-stats').textContent = JSON.stringify(rest, null, 2);
+}
+
+function showInput(input) {
+  if (!input) return;
+  for (const k of ['keys', 'pointer', 'clicks', 'wheel', 'clipboard', 'dropped']) {
+    const el = $(`input-${k}`);
+    el.textContent = fmt(input[k]);
+    if (k === 'dropped') el.className = input[k] > 0 ? 'nonzero' : '';
+  }
 }
 
 function showDrops(drops) {
@@ -222,12 +228,17 @@ function clearTimeline() {
   $('timeline').replaceChildren();
 }
 
+/** Actions that are failures, shown in red: the device stopped, or a request was refused. */
+const FAILED_ACTIONS = new Set(['critical-error']);
+
 function addTimelineEntry(e) {
   const list = $('timeline');
   const empty = list.querySelector('.empty');
   if (empty) empty.remove();
+  if (!e.injected) state.lastEvent = e;
   const li = document.createElement('li');
-  if (e.injected) li.className = 'injected';
+  const failed = e.failed || FAILED_ACTIONS.has(e.action);
+  li.className = [e.injected ? 'injected' : '', failed ? 'failed' : ''].filter(Boolean).join(' ');
   const t = document.createElement('span');
   t.className = 't';
   t.textContent = typeof e.atMs === 'number' ? `${(e.atMs / 1000).toFixed(3)} s` : 'now';
@@ -235,7 +246,7 @@ function addTimelineEntry(e) {
   failure.className = 'failure';
   failure.textContent = e.failure;
   const action = document.createElement('span');
-  action.className = 'action';
+  action.className = failed ? 'action action-failed' : 'action';
   action.textContent = e.action;
   const meta = document.createElement('div');
   meta.className = 'meta';

@@ -34,7 +34,14 @@ export interface HubOptions {
   maxWidth: number;
   maxHeight: number;
   statsIntervalMs: number;
+  /** The RFB targets served at `/rfb?target=N` (empty: no RFB endpoint, the page needs raw frames). */
+  rfbTargets?: readonly number[];
+  /** True when the session ignores remote input (`serve --view-only`); the page tells noVNC. */
+  viewOnly?: boolean;
 }
+
+/** What a page asks for in its `/ws` URL (`?rawFrames=`): raw frames always, never, or only without RFB. */
+export type RawFramesWanted = '1' | '0' | 'auto';
 
 export interface InjectResult {
   /** HTTP status: 200 done, 400 unknown kind, 409 the source cannot inject, 500 the injection failed. */
@@ -45,6 +52,8 @@ export interface InjectResult {
 class ViewerClient {
   inFlight = 0;
   wantsFrame = true;
+  /** False for a page that draws through noVNC over /rfb and wants only the panel's messages. */
+  rawFrames = true;
   sent = 0;
   sentAtLastStats = 0;
   skipped = 0;
@@ -83,12 +92,14 @@ export class ViewerHub {
     return this.clients.size;
   }
 
-  add(ws: WebSocket): void {
+  add(ws: WebSocket, rawFrames: RawFramesWanted = '1'): void {
     if (this.closed) {
       ws.close(1001, 'server closing');
       return;
     }
     const c = new ViewerClient(ws);
+    const rfbTargets = this.opts.rfbTargets ?? [];
+    c.rawFrames = rawFrames === '1' || (rawFrames === 'auto' && rfbTargets.length === 0);
     this.clients.add(c);
     ws.on('message', (data, isBinary) => {
       if (!isBinary) this.onMessage(c, data.toString());
@@ -101,6 +112,9 @@ export class ViewerHub {
       faultKinds: this.source.faultKinds(),
       maxWidth: this.opts.maxWidth,
       maxHeight: this.opts.maxHeight,
+      rawFrames: c.rawFrames,
+      rfbTargets,
+      viewOnly: this.opts.viewOnly === true,
     });
     this.sendStats(c, 0);
     this.sendNewEvents(c);
@@ -171,7 +185,7 @@ export class ViewerHub {
   }
 
   private trySend(c: ViewerClient): void {
-    if (!c.wantsFrame || c.ws.readyState !== WebSocket.OPEN || c.inFlight >= MAX_FRAMES_IN_FLIGHT) return;
+    if (!c.rawFrames || !c.wantsFrame || c.ws.readyState !== WebSocket.OPEN || c.inFlight >= MAX_FRAMES_IN_FLIGHT) return;
     if (c.ws.bufferedAmount > BUFFERED_LIMIT) {
       c.retry ??= setTimeout(() => {
         c.retry = null;

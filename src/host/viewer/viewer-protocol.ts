@@ -66,7 +66,19 @@ export interface ViewerClientStats {
 }
 
 export type ServerMessage =
-  | { type: 'hello'; protocol: number; faultKinds: readonly string[]; maxWidth: number; maxHeight: number }
+  | {
+      type: 'hello';
+      protocol: number;
+      faultKinds: readonly string[];
+      maxWidth: number;
+      maxHeight: number;
+      /** Whether this page gets raw frames here (false: it draws through noVNC over /rfb). */
+      rawFrames: boolean;
+      /** The targets served over RFB at `/rfb?target=N`; empty without an RFB endpoint. */
+      rfbTargets: readonly number[];
+      /** The session ignores remote input (`serve --view-only`). */
+      viewOnly: boolean;
+    }
   | { type: 'stats'; stats: ViewerStats; viewer: ViewerClientStats }
   | { type: 'recovery'; events: readonly ViewerRecoveryEvent[]; reset: boolean }
   | { type: 'cursor'; cursor: CursorPosition | null }

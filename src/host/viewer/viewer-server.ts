@@ -2,9 +2,11 @@
  * `vdpush serve`'s server: the page (web/), a JSON API and the frame WebSocket, on node:http.
  *
  *   GET  /, /index.html, /viewer.js, /viewer.css   the page (read from web/ at start)
+ *   GET  /novnc/core/..., /novnc/vendor/...        noVNC's RFB client modules (novnc-assets.ts)
  *   GET  /api/stats                                { stats, faultKinds, events }
  *   POST /api/fault   body {"kind": "..."} or ?kind=   inject a fault (simulated source only)
- *   GET  /ws  (upgrade)                            frames + stats (viewer-protocol.ts)
+ *   GET  /ws  (upgrade)                            frames + stats (viewer-protocol.ts); ?rawFrames=auto:
+ *                                                  frames only when there is no RFB endpoint
  *
  * Every request, the upgrade included, passes access.ts first (token, Host, Origin). A bind to any
  * address but 127.0.0.1, ::1 or localhost is refused unless a token is set.
@@ -14,7 +16,8 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { InvalidArgumentError } from '../../contract/errors.js';
 import { checkAccess, checkBind, requestUrl } from './access.js';
-import { ViewerHub } from './viewer-hub.js';
+import { ViewerHub, type RawFramesWanted } from './viewer-hub.js';
+import { loadNoVncAssets } from './novnc-assets.js';
 import { WS_PATH } from './viewer-protocol.js';
 import type { ViewerSource } from './viewer-source.js';
 import { findWebRoot, loadWebAssets, type WebAsset } from './web-assets.js';
@@ -34,6 +37,8 @@ export interface ViewerServerOptions {
   statsIntervalMs?: number;
   /** The folder holding index.html; default: the package's web/. */
   webRoot?: string;
+  /** The session ignores remote input (`serve --view-only`): the page tells noVNC not to send any. */
+  viewOnly?: boolean;
 }
 
 export interface ViewerServer {
@@ -139,7 +144,9 @@ class ViewerHttpServer implements ViewerServer {
     const verdict = checkAccess(req, this.token);
     if (verdict !== 'ok') return refuseUpgrade(socket, verdict === 'unauthorized' ? 401 : 403);
     if (requestUrl(req)?.pathname !== WS_PATH || this.closing) return refuseUpgrade(socket, 404);
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.hub.add(ws));
+    const raw = requestUrl(req)?.searchParams.get('rawFrames');
+    const wanted: RawFramesWanted = raw === '0' || raw === 'auto' ? raw : '1';
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.hub.add(ws, wanted));
   }
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -194,9 +201,11 @@ export async function startViewerServer(options: ViewerServerOptions): Promise<V
     maxWidth: positiveInt('maxFrameWidth', options.maxFrameWidth ?? 1280, 16384),
     maxHeight: positiveInt('maxFrameHeight', options.maxFrameHeight ?? 1280, 16384),
     statsIntervalMs: positiveInt('statsIntervalMs', options.statsIntervalMs ?? 500, 60_000),
+    viewOnly: options.viewOnly === true,
   };
   const assetQuery = options.token !== undefined ? `?token=${encodeURIComponent(options.token)}` : '';
   const assets = loadWebAssets(findWebRoot(options.webRoot), assetQuery);
+  for (const [path, asset] of loadNoVncAssets(assetQuery)) assets.set(path, asset);
   const server = new ViewerHttpServer(options.source, options.token, assets, hubOptions);
   try {
     await server.listen(host, port);

@@ -23,8 +23,9 @@ test('without_a_token_a_loopback_viewer_serves_the_page', () =>
     assert.equal(s.url, `${base}/`);
     const page = await http(`${base}/`);
     assert.equal(page.status, 200);
-    assert.match(page.body, /<canvas id="display"/);
+    assert.match(page.body, /<section id="monitors"/);
     assert.match(page.body, /src="viewer\.js"/);
+    assert.equal((await http(`${base}/novnc/core/rfb.js`)).status, 200, "noVNC's client is served beside the page");
     assert.equal((await http(`${base}/viewer.js`)).status, 200);
     assert.equal((await http(`${base}/viewer.css`)).status, 200);
     assert.equal((await http(`${base}/nope.js`)).status, 404);
@@ -33,7 +34,7 @@ test('without_a_token_a_loopback_viewer_serves_the_page', () =>
 
 test('with_a_token_every_request_without_it_is_refused', () =>
   withServer(TOKEN, async (s, base) => {
-    for (const path of ['/', '/index.html', '/viewer.js', '/viewer.css', '/api/stats', '/nope']) {
+    for (const path of ['/', '/index.html', '/viewer.js', '/viewer.css', '/novnc/core/rfb.js', '/api/stats', '/nope']) {
       assert.equal((await http(`${base}${path}`)).status, 401, `GET ${path} without a token`);
       assert.equal((await http(`${base}${path}?token=wrong`)).status, 401, `GET ${path} with a wrong token`);
     }
@@ -55,6 +56,11 @@ test('with_the_right_token_in_the_query_or_a_bearer_header_requests_pass', () =>
     assert.ok(page.body.includes(`src="viewer.js${q}"`));
     assert.ok(page.body.includes(`href="viewer.css${q}"`));
     assert.equal((await http(`${base}/viewer.js${q}`)).status, 200);
+    // noVNC's modules import each other by relative URL: each import carries the token as well.
+    const rfb = await http(`${base}/novnc/core/rfb.js${q}`);
+    assert.equal(rfb.status, 200);
+    assert.ok(rfb.body.includes(`from "./websock.js${q}"`), 'the import of websock.js carries the token');
+    assert.equal((await http(`${base}/novnc/core/websock.js${q}`)).status, 200);
     assert.equal((await http(`${base}/api/stats`, { headers: { authorization: `Bearer ${TOKEN}` } })).status, 200);
     assert.equal(await upgradeOutcome(`ws://127.0.0.1:${s.port}/ws${q}`), 'open');
     assert.equal(await upgradeOutcome(`ws://127.0.0.1:${s.port}/ws`, { authorization: `Bearer ${TOKEN}` }), 'open');

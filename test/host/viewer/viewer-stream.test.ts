@@ -163,7 +163,8 @@ test('close_is_idempotent_and_disconnects_pages', async () => {
 });
 
 test('the_page_script_mirrors_the_binary_protocol_constants', () => {
-  const js = readFileSync(join(findWebRoot(), 'viewer.js'), 'utf8');
+  // The raw-frame fallback decodes the binary messages; the page's main module opens the socket.
+  const js = ['viewer.js', 'raw-frames.js'].map((f) => readFileSync(join(findWebRoot(), f), 'utf8')).join('\n');
   const num = (name: string): number => Number(new RegExp(`const ${name} = (0x[0-9a-f]+|\\d+);`, 'i').exec(js)?.[1]);
   assert.equal(num('FRAME_MAGIC'), FRAME_MAGIC);
   assert.equal(num('CURSOR_MAGIC'), CURSOR_MAGIC);
