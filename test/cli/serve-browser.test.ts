@@ -22,7 +22,8 @@ interface PageCanvas {
 declare const document: { getElementById(id: string): PageCanvas | null };
 
 function canvasHash(): number {
-  const c = document.getElementById('display')!;
+  const c = document.getElementById('display');
+  if (c === null) return 0; // the page builds its display view after the server's hello
   const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
   let h = 0;
   for (let i = 0; i < d.length; i += 16) h = (Math.imul(h, 31) + d[i]! + (d[i + 1]! << 8) + (d[i + 2]! << 16)) | 0;
