@@ -50,11 +50,12 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'run',
     usage: 'vdpush run [--source sim|xvfb] [--mode WxH@HZ] [--duration 3s] [--faults SPEC] [--json] ...',
     summary: 'drain a display into the ring, verify every frame, print a summary',
-    options: { ...sourceOptions, duration: { type: 'string' }, json: { type: 'boolean' } },
+    options: { ...sourceOptions, duration: { type: 'string' }, json: { type: 'boolean' }, scenario: { type: 'string' } },
     flagHelp: [
       ...sourceHelp,
       ['--duration T', 'how long to run, e.g. 3s or 500ms (default 3s)'],
       ['--json', 'print exactly one JSON summary object on stdout'],
+      ['--scenario NAME', 'run a field scenario (vdpush scenarios lists them) and check its outcome'],
     ],
     positionals: 'none',
   },
@@ -85,6 +86,14 @@ export const COMMANDS: readonly CommandSpec[] = [
       ['--token T', 'every request must carry this token (?token=T or Authorization: Bearer T)'],
       ...sourceHelp,
     ],
+    positionals: 'none',
+  },
+  {
+    name: 'scenarios',
+    usage: 'vdpush scenarios [--json]',
+    summary: 'list the field scenarios: public bug reports as fault schedules with the outcome that must hold',
+    options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    flagHelp: [['--json', 'print the catalogue as one JSON array']],
     positionals: 'none',
   },
   {

@@ -33,6 +33,8 @@ async function dispatch(cmd: ParsedCommand): Promise<number> {
       return (await import('./record-command.js')).recordCommand(cmd);
     case 'serve':
       return (await import('./serve-command.js')).serveCommand(cmd);
+    case 'scenarios':
+      return (await import('./scenarios-command.js')).scenariosCommand(cmd);
     default:
       throw new CommandUsageError(cmd.spec.name, `unknown command "${cmd.spec.name}"`);
   }

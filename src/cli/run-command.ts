@@ -6,11 +6,16 @@ import { sessionOptionsFromFlags } from './source-flags.js';
 import { EXIT_CRITICAL, EXIT_FAILURE, EXIT_OK } from './exit-codes.js';
 import { ProgressLine } from './progress-line.js';
 import { onInterrupt } from './interrupt.js';
+import { scenarioFromFlags } from './scenario-flags.js';
+import { checkOutcome, scenarioSessionOptions } from '../host/scenarios/index.js';
 
 export async function runCommand(cmd: ParsedCommand): Promise<number> {
-  const opts = sessionOptionsFromFlags(cmd.values);
-  const d = cmd.values.duration;
-  opts.durationMs = typeof d === 'string' ? parseDurationMs(d) : 3000;
+  const scenario = scenarioFromFlags(cmd.values);
+  const opts = scenario ? scenarioSessionOptions(scenario) : sessionOptionsFromFlags(cmd.values);
+  if (!scenario) {
+    const d = cmd.values.duration;
+    opts.durationMs = typeof d === 'string' ? parseDurationMs(d) : 3000;
+  }
   const json = cmd.values.json === true;
   const session = await openSession(opts);
   const progress = new ProgressLine();
@@ -24,8 +29,13 @@ export async function runCommand(cmd: ParsedCommand): Promise<number> {
   }
   const summary = await session.close();
   release();
-  if (json) process.stdout.write(JSON.stringify(summary) + '\n');
+  // A scenario's outcome is checked on the summary; with --json it rides along under `scenario`.
+  const broken = scenario ? checkOutcome(summary, scenario.outcome) : [];
+  const verdict = scenario ? { name: scenario.name, outcomeHolds: broken.length === 0, violations: broken } : null;
+  if (json) process.stdout.write(JSON.stringify(verdict ? { ...summary, scenario: verdict } : summary) + '\n');
   else process.stdout.write(formatRunSummary(summary) + '\n');
+  if (scenario && !json) process.stdout.write(`scenario ${scenario.name}: ${broken.length === 0 ? 'the outcome holds' : 'the outcome does NOT hold'}\n`);
+  if (broken.length > 0) process.stderr.write(`vdpush: scenario ${scenario!.name}: ${broken.join('; ')}\n`);
   const violations = session.invariantViolations();
   if (violations.length > 0) {
     process.stderr.write(`vdpush: invariant violations:\n${violations.map((v) => `  ${v}`).join('\n')}\n`);
@@ -35,5 +45,5 @@ export async function runCommand(cmd: ParsedCommand): Promise<number> {
     return EXIT_FAILURE;
   }
   if (summary.recovery.criticalError) return EXIT_CRITICAL;
-  return violations.length > 0 || summary.frames.integrityErrors > 0 ? EXIT_FAILURE : EXIT_OK;
+  return violations.length > 0 || summary.frames.integrityErrors > 0 || broken.length > 0 ? EXIT_FAILURE : EXIT_OK;
 }

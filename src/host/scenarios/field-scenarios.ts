@@ -1,0 +1,90 @@
+/**
+ * Field scenarios: named fault schedules drawn from bugs that public indirect display drivers and
+ * streaming hosts reported, each with the outcome that must hold. They run on the simulated OS
+ * and the virtual clock, so each is deterministic: `npm test` runs them all
+ * (test/host/field-scenarios.test.ts), `vdpush run --scenario NAME` runs one, `vdpush scenarios`
+ * lists them.
+ *
+ * Each `source` names the public report (project and issue number) the scenario reproduces, in
+ * one line. Only reports that were actually found and read are cited.
+ */
+import { InvalidArgumentError } from '../../contract/errors.js';
+import type { SessionOptions } from '../session-options.js';
+import type { ScenarioOutcome } from './scenario-outcome.js';
+
+export interface FieldScenario {
+  name: string;
+  /** What goes wrong in the field, in one sentence. */
+  summary: string;
+  /** The public report, one line: "owner/repo#N: what it says". */
+  source: string;
+  /** The run: always the simulated display on the virtual clock. */
+  run: { mode: string; faults: string; durationMs: number; pattern?: SessionOptions['pattern']; format?: SessionOptions['format']; seed?: number };
+  outcome: ScenarioOutcome;
+}
+
+export const FIELD_SCENARIOS: readonly FieldScenario[] = Object.freeze([
+  {
+    name: 'reconnect-leak',
+    summary: 'the OS unassigns again and again while every frame changes (a continuous burst): each processor must see terminate and let go',
+    source: 'VirtualDrivers/Virtual-Display-Driver#100: the swap-chain thread never sees the terminate event while frames keep arriving (CPU use, a 60 s stop)',
+    run: { mode: '256x144@240', faults: 'unassign@300ms*8/150ms', durationMs: 2000, pattern: 'full' },
+    outcome: { criticalError: null, adapter: 'hardware', noRecoveryEvents: true, minSwapChainsAssigned: 9, maxDevicesCreated: 1, noDisplayStalls: true, minConsumed: 100 },
+  },
+  {
+    name: 'stall-after-reconnect',
+    summary: 'the host stops reading right after the OS reassigned the swap-chain: the driver keeps draining and never waits on the host',
+    source: 'LizardByte/Sunshine#1281: video freezes and the host dies on a reconnect of the stream',
+    run: { mode: '256x144@120', faults: 'unassign@300ms,host-stall@320ms:600ms', durationMs: 1500 },
+    outcome: { criticalError: null, adapter: 'hardware', noRecoveryEvents: true, noDisplayStalls: true, minConsumed: 60 },
+  },
+  {
+    name: 'repeated-device-removal',
+    summary: 'the device is removed over and over: the ladder moves to the software adapter once, with a bounded number of devices, not a creation loop',
+    source: 'VirtualDrivers/Virtual-Display-Driver#354: stuck in a loop of dozens of "Direct3D device created successfully" per second',
+    run: { mode: '256x144@240', faults: 'device-removed@200ms*6/100ms', durationMs: 2000 },
+    outcome: { criticalError: null, adapter: 'software', maxDevicesCreated: 7, everyEventRecovered: true },
+  },
+  {
+    name: 'gpu-reset-during-assign',
+    summary: 'a GPU reset removes the live device and device creation fails in the next assigns: abandon and retry, then frames again on the hardware adapter',
+    source: 'nomi-san/parsec-vdd#38: a GPU device reset (flicker in Chrome) removes every virtual display',
+    run: { mode: '256x144@120', faults: 'assign-fail@300ms:3', durationMs: 1500 },
+    outcome: { criticalError: null, adapter: 'hardware', everyEventRecovered: true, maxDevicesCreated: 5 },
+  },
+  {
+    name: 'hdr-toggle-storm',
+    summary: 'HDR toggled on and off quickly, with odd-format frames between: every frame delivered in its own format, the ring never recreated',
+    source: 'mariotaku/moonlight-tv#496: turning HDR off on the virtual monitor during a stream crashes the session',
+    run: { mode: '256x144@120', faults: 'hdr-flip@200ms*8/100ms,format-blip@250ms*8/100ms', durationMs: 1500 },
+    outcome: { criticalError: null, adapter: 'hardware', noRecoveryEvents: true, noDrops: ['descMismatch'], ringGenerations: 1 },
+  },
+  {
+    name: 'mode-change-storm',
+    summary: 'the OS commits several resolution changes in a row: each is an unassign and an assign at the new size, the ring follows, nothing is a GPU failure',
+    source: 'nomi-san/parsec-vdd#5: the virtual display dies instantly on a (high) resolution or refresh-rate change',
+    run: { mode: '256x144@120', faults: 'mode-change@300ms:320x180,mode-change@500ms:160x90@60,mode-change@700ms:256x144@120', durationMs: 1500 },
+    outcome: { criticalError: null, adapter: 'hardware', noRecoveryEvents: true, ringGenerations: 4, finalMode: { width: 256, height: 144 }, maxDevicesCreated: 1 },
+  },
+]);
+
+export function scenarioNames(): string[] {
+  return FIELD_SCENARIOS.map((s) => s.name);
+}
+
+/** The scenario of that name; an unknown name is an InvalidArgumentError that lists the known ones. */
+export function findScenario(name: string): FieldScenario {
+  const s = FIELD_SCENARIOS.find((x) => x.name === name);
+  if (s === undefined) {
+    throw new InvalidArgumentError(`unknown scenario "${name}"; the scenarios are: ${scenarioNames().join(', ')} (vdpush scenarios lists them)`);
+  }
+  return s;
+}
+
+/** The session a scenario runs: the simulated display on the virtual clock. */
+export function scenarioSessionOptions(s: FieldScenario): SessionOptions {
+  const o: SessionOptions = { source: 'sim', clock: 'virtual', mode: s.run.mode, faults: s.run.faults, durationMs: s.run.durationMs, seed: s.run.seed ?? 1 };
+  if (s.run.pattern !== undefined) o.pattern = s.run.pattern;
+  if (s.run.format !== undefined) o.format = s.run.format;
+  return o;
+}
