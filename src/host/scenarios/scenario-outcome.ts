@@ -56,7 +56,8 @@ export function describeOutcome(o: ScenarioOutcome): string[] {
 /** The clauses that do not hold on this summary, each with what was seen; empty when it all holds. */
 export function checkOutcome(s: RunSummary, o: ScenarioOutcome): string[] {
   const bad: string[] = [];
-  const events = s.recovery.events;
+  // The timeline also marks injected faults (class 'injected'): those are the schedule, not decisions.
+  const events = s.recovery.events.filter((e) => e.class !== 'injected');
   if (s.frames.integrityErrors !== 0) bad.push(`${s.frames.integrityErrors} frames failed verification`);
   if (o.criticalError === null && s.recovery.criticalError !== null) {
     bad.push(`the run ended on critical error 0x${s.recovery.criticalError.major.toString(16)}/${s.recovery.criticalError.minor}`);
