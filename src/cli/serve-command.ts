@@ -1,43 +1,78 @@
 import { openSession } from '../host/session.js';
 import { SessionViewerSource } from '../host/session-viewer-source.js';
-import { startViewerServer } from '../host/viewer/index.js';
+import { formatRunSummary } from '../host/run-summary.js';
+import { startViewerServer, type ViewerActivity } from '../host/viewer/index.js';
 import type { ParsedCommand } from './argv.js';
 import { parseIntegerFlag } from './parse-values.js';
 import { sessionOptionsFromFlags } from './source-flags.js';
-import { EXIT_CRITICAL, EXIT_OK } from './exit-codes.js';
-import { onInterrupt } from './interrupt.js';
+import { EXIT_CRITICAL, EXIT_FAILURE, EXIT_OK } from './exit-codes.js';
+import { watchInterrupts } from './interrupt.js';
+import { resolveServeToken } from './serve-token.js';
+
+function log(line: string): void {
+  process.stderr.write(`vdpush: ${line}\n`);
+}
+
+function activityLine(a: ViewerActivity): string {
+  switch (a.type) {
+    case 'client-connected':
+      return `viewer connected from ${a.peer || 'unknown'} (${a.clients} watching)`;
+    case 'client-left':
+      return `viewer from ${a.peer || 'unknown'} left (${a.clients} watching)`;
+    case 'fault-injected':
+      return `fault injected from the viewer: ${a.kind}`;
+  }
+}
 
 export async function serveCommand(cmd: ParsedCommand): Promise<number> {
   const v = cmd.values;
   const portText = typeof v.port === 'string' ? v.port : '8080';
   const port = parseIntegerFlag(portText, '--port', 0, 65535);
   const host = typeof v.host === 'string' ? v.host : '127.0.0.1';
-  const token = typeof v.token === 'string' ? v.token : undefined;
+  const token = resolveServeToken(v);
   const opts = sessionOptionsFromFlags(v);
   opts.durationMs = 0; // until Ctrl-C
-  const session = await openSession(opts);
-  const source = new SessionViewerSource(session);
-  let server;
+  const interrupts = watchInterrupts();
   try {
-    server = await startViewerServer({ source, port, host, ...(token !== undefined ? { token } : {}) });
-  } catch (e) {
-    await session.close();
-    throw e;
-  }
-  process.stderr.write(`vdpush: viewer at ${server.url} (Ctrl-C to stop)\n`);
-  // The page stays up after the display ends (a critical error, say), so its final state can be
-  // read; only Ctrl-C (or SIGTERM) ends the command.
-  let interrupted!: () => void;
-  const stopped = new Promise<void>((resolve) => (interrupted = resolve));
-  const release = onInterrupt(() => interrupted());
-  const pumping = source.pump();
-  try {
-    await stopped;
+    const session = await openSession(opts);
+    // The page stays up after the display ends (a critical error, say), so its final state can be
+    // read; only a stop signal ends the command.
+    let stop!: () => void;
+    const stopped = new Promise<void>((resolve) => (stop = resolve));
+    interrupts.onStop(() => stop());
+    const unlisten = session.onRecoveryEvent((e) => {
+      log(`[${(e.atMs / 1000).toFixed(3)} s] ${e.failure} (${e.hresult}) -> ${e.action} on ${e.adapter}`);
+    });
+    void session.ended.then(() => {
+      const c = session.stats().recovery.criticalError;
+      if (c) log(`CRITICAL ERROR major 0x${c.major.toString(16)} minor 0x${c.minor.toString(16)}: the display stopped; the page keeps its last state (Ctrl-C to end)`);
+      else if (session.error) log(`the display ended: ${session.error.message} [${session.error.code}]`);
+    });
+    const source = new SessionViewerSource(session);
+    let server;
+    try {
+      server = await startViewerServer({ source, port, host, ...(token !== undefined ? { token } : {}), onActivity: (a) => log(activityLine(a)) });
+    } catch (e) {
+      unlisten();
+      await session.close();
+      throw e;
+    }
+    log(`viewer at ${server.url} (Ctrl-C to stop)`);
+    const pumping = source.pump();
+    try {
+      await stopped;
+    } finally {
+      await server.close();
+      await session.close();
+      await pumping.catch(() => undefined);
+      unlisten();
+    }
+    const summary = session.stats();
+    process.stdout.write(formatRunSummary(summary) + '\n');
+    if (summary.recovery.criticalError) return EXIT_CRITICAL;
+    if (session.error) return EXIT_FAILURE;
+    return interrupts.exitCode(EXIT_OK);
   } finally {
-    await session.close();
-    await pumping.catch(() => undefined);
-    await server.close();
-    release();
+    interrupts.release();
   }
-  return session.stats().recovery.criticalError ? EXIT_CRITICAL : EXIT_OK;
 }

@@ -4,7 +4,7 @@ import { snapshotToPng } from '../host/sinks/png-sink.js';
 import type { ParsedCommand } from './argv.js';
 import { sessionOptionsFromFlags } from './source-flags.js';
 import { EXIT_CRITICAL, EXIT_OK } from './exit-codes.js';
-import { onInterrupt } from './interrupt.js';
+import { signalExitCode, watchInterrupts } from './interrupt.js';
 
 /** How long to wait for a first frame before giving up (a display that never composes). */
 const FIRST_FRAME_TIMEOUT_MS = 15_000;
@@ -14,27 +14,35 @@ export async function snapshotCommand(cmd: ParsedCommand): Promise<number> {
   if (!out.toLowerCase().endsWith('.png')) throw new InvalidArgumentError(`snapshot: "${out}" must end in .png`);
   const opts = sessionOptionsFromFlags(cmd.values);
   opts.durationMs = 0;
-  const session = await openSession(opts);
-  const release = onInterrupt(() => void session.close());
-  const timer = setTimeout(() => void session.close(), FIRST_FRAME_TIMEOUT_MS);
-  let wrote = false;
+  const interrupts = watchInterrupts();
   try {
-    for await (const frame of session.frames()) {
-      await snapshotToPng(frame, out);
-      wrote = true;
-      break;
+    const session = await openSession(opts);
+    interrupts.onStop(() => void session.close());
+    const timer = setTimeout(() => void session.close(), FIRST_FRAME_TIMEOUT_MS);
+    let wrote = false;
+    try {
+      for await (const frame of session.frames()) {
+        await snapshotToPng(frame, out);
+        wrote = true;
+        break;
+      }
+    } finally {
+      clearTimeout(timer);
+      await session.close();
     }
+    const critical = session.stats().recovery.criticalError;
+    if (!wrote && critical) {
+      process.stderr.write(`vdpush: the display stopped on a critical error before a complete frame (major 0x${critical.major.toString(16)}, minor 0x${critical.minor.toString(16)}) [VDP_ERR_CRITICAL]\n`);
+      return EXIT_CRITICAL;
+    }
+    if (!wrote && interrupts.signal !== null) {
+      process.stderr.write(`vdpush: stopped by ${interrupts.signal} before the first frame; nothing written\n`);
+      return signalExitCode(interrupts.signal);
+    }
+    if (!wrote) throw new VdpushError('VDP_ERR_NO_FRAME', session.error?.message ?? 'the display produced no frame to snapshot');
+    process.stderr.write(`vdpush: wrote ${out}\n`);
+    return EXIT_OK;
   } finally {
-    clearTimeout(timer);
-    await session.close();
-    release();
+    interrupts.release();
   }
-  const critical = session.stats().recovery.criticalError;
-  if (!wrote && critical) {
-    process.stderr.write(`vdpush: the display stopped on a critical error before a complete frame (major 0x${critical.major.toString(16)}, minor 0x${critical.minor.toString(16)}) [VDP_ERR_CRITICAL]\n`);
-    return EXIT_CRITICAL;
-  }
-  if (!wrote) throw new VdpushError('VDP_ERR_NO_FRAME', session.error?.message ?? 'the display produced no frame to snapshot');
-  process.stderr.write(`vdpush: wrote ${out}\n`);
-  return EXIT_OK;
 }

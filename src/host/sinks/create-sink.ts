@@ -6,7 +6,7 @@ import { Mp4Sink, type Mp4SinkOptions } from './mp4-sink.js';
 import { PngSink } from './png-sink.js';
 import { Y4MSink } from './y4m-sink.js';
 
-export const SINK_EXTENSIONS = ['.png', '.y4m', '.mp4'] as const;
+export const SINK_EXTENSIONS = ['.png', '.y4m', '.mp4', '.mkv'] as const;
 
 /**
  * Opens the sink for `path`. Throws InvalidArgumentError for an unknown extension or bad options,
@@ -23,6 +23,7 @@ export async function createSink(path: string, options: Mp4SinkOptions): Promise
       return sink;
     }
     case '.mp4':
+    case '.mkv':
       return Mp4Sink.open(path, options);
     default:
       validateSinkOptions(options);

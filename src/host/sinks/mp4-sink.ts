@@ -4,9 +4,15 @@
  * it has it, else with its default H.264 encoder, as yuv420p.
  *
  * Process lifetime: `open` probes ffmpeg (missing → MissingDependencyError naming the Debian package
- * "ffmpeg"), then spawns the encoder. `close()` ends stdin and waits for ffmpeg to exit; `destroy()`
- * (or the AbortSignal) kills it by pid with SIGKILL. Both wait for the 'close' event, i.e. until the
- * child is reaped, so no zombie outlives the sink.
+ * "ffmpeg"), then spawns the encoder in a process group of its own, so a Ctrl-C in the terminal
+ * (which signals the whole foreground group) reaches vdpush only, and vdpush finishes the file
+ * with every frame so far. `close()` ends stdin and waits for ffmpeg to exit; `destroy()` (or the
+ * AbortSignal) kills its group with SIGKILL. Both wait for the 'close' event, i.e. until the child
+ * is reaped, so no zombie outlives the sink. If vdpush itself dies, ffmpeg's stdin closes and it
+ * finishes the file on its own; on the exits vdpush still sees (process.exit, an uncaught error)
+ * its group gets SIGTERM, which ffmpeg also answers by writing the file's trailer and exiting.
+ *
+ * The container follows the extension: .mp4 or .mkv (ffmpeg picks the muxer).
  */
 import { execFile, spawn, type ChildProcessByStdio } from 'node:child_process';
 import { resolve as resolvePath } from 'node:path';
@@ -58,7 +64,8 @@ export function ffmpegArgs(outPath: string, encoder: string, width: number, heig
   if (encoder === 'libx264') args.push('-preset', 'veryfast');
   // Tag what the Y4M stream carries (BT.601 limited-range matrix, sRGB primaries and transfer).
   args.push('-pix_fmt', 'yuv420p', '-color_range', 'tv', '-colorspace', 'smpte170m');
-  args.push('-color_primaries', 'bt709', '-color_trc', 'iec61966-2-1', '-movflags', '+faststart');
+  args.push('-color_primaries', 'bt709', '-color_trc', 'iec61966-2-1');
+  if (outPath.toLowerCase().endsWith('.mp4')) args.push('-movflags', '+faststart');
   // An absolute path never starts with "-", so ffmpeg cannot mistake it for an option.
   args.push(resolvePath(outPath));
   return args;
@@ -73,13 +80,21 @@ export class Mp4Sink implements FrameSink {
   private readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   private closing: Promise<void> | null = null;
   private readonly onAbort = (): void => void this.destroy();
+  /** Last-resort: the process is exiting without close(); let ffmpeg finish the file. */
+  private readonly onProcessExit = (): void => this.signalGroup('SIGTERM');
 
   private constructor(
     readonly path: string,
     readonly options: Mp4SinkOptions,
     private readonly child: Ffmpeg,
   ) {
-    this.exited = new Promise((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
+    this.exited = new Promise((resolve) =>
+      child.once('close', (code, signal) => {
+        process.off('exit', this.onProcessExit);
+        resolve({ code, signal });
+      }),
+    );
+    process.on('exit', this.onProcessExit);
     // After a successful spawn the only 'error' left is a failed kill; the exit status tells the rest.
     child.on('error', () => undefined);
     child.stderr.setEncoding('utf8');
@@ -97,6 +112,8 @@ export class Mp4Sink implements FrameSink {
     const encoder = await probeH264Encoder(ffmpegPath);
     const child = spawn(ffmpegPath, ffmpegArgs(path, encoder, options.width, options.height), {
       stdio: ['pipe', 'ignore', 'pipe'],
+      // Its own process group: the terminal's Ctrl-C is vdpush's to handle, not ffmpeg's.
+      detached: true,
     });
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);
@@ -122,8 +139,17 @@ export class Mp4Sink implements FrameSink {
     return this.encoder.framesDropped;
   }
 
+  /** Bytes fed to ffmpeg so far (the raw stream, not the encoded file). */
+  get bytesWritten(): number {
+    return this.encoder.bytesWritten;
+  }
+
   write(frame: FrameView, repeat = 1): Promise<void> {
     return this.encoder.write(frame, repeat);
+  }
+
+  repeatLast(n: number): Promise<void> {
+    return this.encoder.repeatLast(n);
   }
 
   /** Ends ffmpeg's input and waits for it to finish the file. Rejects with a SinkError carrying ffmpeg's message. */
@@ -134,16 +160,20 @@ export class Mp4Sink implements FrameSink {
 
   async destroy(): Promise<void> {
     this.options.signal?.removeEventListener('abort', this.onAbort);
-    const c = this.child;
-    if (c.exitCode === null && c.signalCode === null && c.pid !== undefined) {
-      try {
-        process.kill(c.pid, 'SIGKILL');
-      } catch {
-        // it exited between the check and the kill
-      }
-    }
-    c.stdin.destroy();
+    this.signalGroup('SIGKILL');
+    this.child.stdin.destroy();
     await this.exited;
+  }
+
+  /** Signals ffmpeg's process group (it leads it: detached), if it still runs. */
+  private signalGroup(sig: NodeJS.Signals): void {
+    const c = this.child;
+    if (c.exitCode !== null || c.signalCode !== null || c.pid === undefined) return;
+    try {
+      process.kill(-c.pid, sig);
+    } catch {
+      // it exited between the check and the kill
+    }
   }
 
   private async finish(): Promise<void> {

@@ -47,9 +47,16 @@ export function y4mFrameBytes(width: number, height: number): number {
   return FRAME_MARKER.length + i420Size(width, height);
 }
 
+export interface Y4mEncoderOptions {
+  /** End the stream at end() (default true); false for process.stdout, which must stay open. */
+  endStream?: boolean;
+}
+
 export class Y4mEncoder {
   framesWritten = 0;
   framesDropped = 0;
+  /** Bytes handed to the stream (header, markers and pictures), for a progress line. */
+  bytesWritten = 0;
   /** The first error of the stream (or a write callback); once set, every write rejects with it. */
   failure: Error | null = null;
   private readonly converter = new I420Converter();
@@ -60,15 +67,20 @@ export class Y4mEncoder {
   private wakeFree: (() => void) | null = null;
   private freed: Promise<void> | null = null;
   private ended = false;
+  /** The pool slot holding the last picture written (what repeatLast writes again), or -1. */
+  private lastSlot = -1;
 
   constructor(
     private readonly stream: Writable,
     private readonly opts: SinkOptions,
     private readonly wrapError: (err: Error) => Error,
+    private readonly encoderOptions: Y4mEncoderOptions = {},
   ) {
     for (let i = 0; i < POOL_SIZE; i++) this.releasers.push((err) => this.release(i, err));
     stream.on('error', (err: Error) => this.fail(err));
-    stream.write(y4mHeader(opts));
+    const header = y4mHeader(opts);
+    this.bytesWritten += header.length;
+    stream.write(header);
   }
 
   write(frame: FrameView, repeat = 1): Promise<void> {
@@ -101,7 +113,30 @@ export class Y4mEncoder {
     this.pending[slot] = repeat;
     for (let k = 0; k < repeat; k++) this.stream.write(buf, this.releasers[slot]);
     this.framesWritten += repeat;
+    this.bytesWritten += repeat * buf.length;
+    this.lastSlot = slot;
     return this.freeSlot() >= 0 ? READY : this.whenFree();
+  }
+
+  /**
+   * Writes the last picture `n` more times (a constant-rate recording covering an idle display)
+   * without converting again: its pool buffer is only reused by a later write(). Resolves once
+   * those copies are flushed, which bounds what a long idle stretch queues. Nothing to repeat
+   * (no frame yet) resolves at once.
+   */
+  async repeatLast(n: number): Promise<void> {
+    if (this.failure) throw this.failure;
+    if (this.ended) throw new ClosedError('the Y4M stream');
+    if (!(Number.isInteger(n) && n >= 0)) throw new InvalidArgumentError(`repeat must be a non-negative integer, got ${String(n)}`);
+    const slot = this.lastSlot;
+    if (n === 0 || slot < 0) return;
+    const buf = this.pool[slot]!;
+    this.pending[slot] = this.pending[slot]! + n;
+    for (let k = 0; k < n; k++) this.stream.write(buf, this.releasers[slot]);
+    this.framesWritten += n;
+    this.bytesWritten += n * buf.length;
+    while (!this.failure && this.pending[slot]! > 0) await this.whenFree();
+    if (this.failure) throw this.failure;
   }
 
   /** Waits for every buffer to be flushed, then ends the stream and waits for it to finish. */
@@ -109,6 +144,7 @@ export class Y4mEncoder {
     if (this.ended) return;
     this.ended = true;
     while (!this.failure && this.busy()) await this.whenFree();
+    if (!this.failure && this.encoderOptions.endStream === false) return;
     if (!this.failure) {
       this.stream.end();
       try {

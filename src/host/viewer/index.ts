@@ -1,6 +1,8 @@
 /** The live viewer: an HTTP + WebSocket server for web/, fed by a ViewerSource. */
 export { startViewerServer, type ViewerServer, type ViewerServerOptions } from './viewer-server.js';
 export type { ViewerSource, ViewerStats, ViewerRecoveryEvent } from './viewer-source.js';
+export type { ViewerActivity } from './viewer-hub.js';
+export { shownAddress } from './shown-address.js';
 export {
   PROTOCOL_VERSION,
   WS_PATH,

@@ -38,10 +38,17 @@ export interface HubOptions {
   rfbTargets?: readonly number[];
   /** True when the session ignores remote input (`serve --view-only`); the page tells noVNC. */
   viewOnly?: boolean;
+  /** Told when a page connects or leaves and when a page injects a fault (serve logs these). */
+  onActivity?: (a: ViewerActivity) => void;
 }
 
 /** What a page asks for in its `/ws` URL (`?rawFrames=`): raw frames always, never, or only without RFB. */
 export type RawFramesWanted = '1' | '0' | 'auto';
+
+/** What happened on the viewer, for a log; `peer` is the page's remote address. */
+export type ViewerActivity =
+  | { type: 'client-connected' | 'client-left'; peer: string; clients: number }
+  | { type: 'fault-injected'; kind: string };
 
 export interface InjectResult {
   /** HTTP status: 200 done, 400 unknown kind, 409 the source cannot inject, 500 the injection failed. */
@@ -59,7 +66,10 @@ class ViewerClient {
   skipped = 0;
   eventsSent = 0;
   retry: NodeJS.Timeout | null = null;
-  constructor(readonly ws: WebSocket) {}
+  constructor(
+    readonly ws: WebSocket,
+    readonly peer: string,
+  ) {}
 }
 
 export class ViewerHub {
@@ -92,15 +102,16 @@ export class ViewerHub {
     return this.clients.size;
   }
 
-  add(ws: WebSocket, rawFrames: RawFramesWanted = '1'): void {
+  add(ws: WebSocket, rawFrames: RawFramesWanted = '1', peer = ''): void {
     if (this.closed) {
       ws.close(1001, 'server closing');
       return;
     }
-    const c = new ViewerClient(ws);
+    const c = new ViewerClient(ws, peer);
     const rfbTargets = this.opts.rfbTargets ?? [];
     c.rawFrames = rawFrames === '1' || (rawFrames === 'auto' && rfbTargets.length === 0);
     this.clients.add(c);
+    this.opts.onActivity?.({ type: 'client-connected', peer, clients: this.clients.size });
     ws.on('message', (data, isBinary) => {
       if (!isBinary) this.onMessage(c, data.toString());
     });
@@ -133,6 +144,7 @@ export class ViewerHub {
     } catch (err) {
       return { status: err instanceof VdpushError ? 400 : 500, error: (err as Error).message };
     }
+    this.opts.onActivity?.({ type: 'fault-injected', kind });
     this.tick();
     return { status: 200 };
   }
@@ -159,7 +171,8 @@ export class ViewerHub {
   private remove(c: ViewerClient): void {
     if (c.retry) clearTimeout(c.retry);
     c.retry = null;
-    this.clients.delete(c);
+    // 'error' and 'close' both arrive for a failed socket: tell once.
+    if (this.clients.delete(c)) this.opts.onActivity?.({ type: 'client-left', peer: c.peer, clients: this.clients.size });
   }
 
   private onFrame(): void {

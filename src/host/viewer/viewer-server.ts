@@ -18,6 +18,8 @@ import { InvalidArgumentError } from '../../contract/errors.js';
 import { checkAccess, checkBind, requestUrl } from './access.js';
 import { ViewerHub, type RawFramesWanted } from './viewer-hub.js';
 import { loadNoVncAssets } from './novnc-assets.js';
+import type { HubOptions, ViewerActivity } from './viewer-hub.js';
+import { shownAddress } from './shown-address.js';
 import { WS_PATH } from './viewer-protocol.js';
 import type { ViewerSource } from './viewer-source.js';
 import { findWebRoot, loadWebAssets, type WebAsset } from './web-assets.js';
@@ -39,6 +41,8 @@ export interface ViewerServerOptions {
   webRoot?: string;
   /** The session ignores remote input (`serve --view-only`): the page tells noVNC not to send any. */
   viewOnly?: boolean;
+  /** Told when a page connects or leaves, and when a page injects a fault. */
+  onActivity?: (a: ViewerActivity) => void;
 }
 
 export interface ViewerServer {
@@ -101,7 +105,7 @@ class ViewerHttpServer implements ViewerServer {
     private readonly source: ViewerSource,
     private readonly token: string | undefined,
     private readonly assets: Map<string, WebAsset>,
-    hubOptions: { maxWidth: number; maxHeight: number; statsIntervalMs: number },
+    hubOptions: HubOptions,
   ) {
     this.hub = new ViewerHub(source, hubOptions);
     this.server = createServer((req, res) => {
@@ -123,7 +127,8 @@ class ViewerHttpServer implements ViewerServer {
     });
     const addr = this.server.address();
     this.port = typeof addr === 'object' && addr !== null ? addr.port : port;
-    const shownHost = host.includes(':') ? `[${host}]` : host;
+    const shown = shownAddress(host);
+    const shownHost = shown.includes(':') ? `[${shown}]` : shown;
     this.url = `http://${shownHost}:${this.port}/${this.token !== undefined ? `?token=${encodeURIComponent(this.token)}` : ''}`;
   }
 
@@ -146,7 +151,7 @@ class ViewerHttpServer implements ViewerServer {
     if (requestUrl(req)?.pathname !== WS_PATH || this.closing) return refuseUpgrade(socket, 404);
     const raw = requestUrl(req)?.searchParams.get('rawFrames');
     const wanted: RawFramesWanted = raw === '0' || raw === 'auto' ? raw : '1';
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.hub.add(ws, wanted));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.hub.add(ws, wanted, req.socket.remoteAddress ?? ''));
   }
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -202,6 +207,7 @@ export async function startViewerServer(options: ViewerServerOptions): Promise<V
     maxHeight: positiveInt('maxFrameHeight', options.maxFrameHeight ?? 1280, 16384),
     statsIntervalMs: positiveInt('statsIntervalMs', options.statsIntervalMs ?? 500, 60_000),
     viewOnly: options.viewOnly === true,
+    ...(options.onActivity !== undefined ? { onActivity: options.onActivity } : {}),
   };
   const assetQuery = options.token !== undefined ? `?token=${encodeURIComponent(options.token)}` : '';
   const assets = loadWebAssets(findWebRoot(options.webRoot), assetQuery);

@@ -1,0 +1,139 @@
+/**
+ * Turns a session's frames into a video that lasts as long as the recording did.
+ *
+ * Constant rate (the default): output frame k covers [t0 + kP, t0 + (k+1)P), P = 1000 / fps,
+ * t0 = the first frame's present time, and a recording of D ms has exactly round(D / P) frames.
+ * A source frame goes into the slot of its present time; the slots between two frames (an idle
+ * display, a static desktop) repeat the earlier frame, and so do the slots after the last frame
+ * up to the end (or, when stopped early, up to the moment it was stopped). A second frame
+ * in an already filled slot (a display composing faster than the rate) is skipped.
+ *
+ * Variable rate (`vfr`): every source frame is written once, with its own present time (the sink
+ * carries the timestamps); nothing is repeated.
+ *
+ * Accounting, so that nothing is lost silently: `written` source frames went into the file,
+ * `repeated` output frames are copies of an earlier one, `skipped` source frames are not in the
+ * file — frames the display published that the host never saw (a gap in the ring's sequence),
+ * plus frames that shared a slot or came after the end. outputFrames = written + repeated.
+ */
+import type { FrameView } from './sinks/frame-view.js';
+
+/** What the recorder needs from a sink (Y4MSink and Mp4Sink offer it). */
+export interface VideoSink {
+  readonly framesWritten: number;
+  readonly framesDropped: number;
+  readonly bytesWritten: number;
+  write(frame: FrameView, repeat?: number): Promise<void>;
+  repeatLast(n: number): Promise<void>;
+}
+
+export interface RecorderOptions {
+  fps: number;
+  durationMs: number;
+  /** Write each frame with its present time instead of at a constant rate. */
+  vfr?: boolean;
+}
+
+export interface RecordingCounts {
+  /** Frames the host consumed from the ring. */
+  sourceFrames: number;
+  written: number;
+  repeated: number;
+  skipped: number;
+  /** Frames in the file: written + repeated. */
+  outputFrames: number;
+}
+
+/** Long idle stretches are repeated in chunks, each flushed before the next (bounded queueing). */
+const REPEAT_CHUNK = 32;
+
+export class Recorder {
+  readonly counts: RecordingCounts = { sourceFrames: 0, written: 0, repeated: 0, skipped: 0, outputFrames: 0 };
+  private readonly periodMs: number;
+  /** round(D / P): the number of frames of a constant-rate recording that runs to its end. */
+  readonly totalSlots: number;
+  private t0 = Number.NaN;
+  private lastSlot = -1;
+  private lastSequence = -1;
+  private lastPresent = 0;
+
+  constructor(
+    private readonly sink: VideoSink,
+    private readonly options: RecorderOptions,
+  ) {
+    this.periodMs = 1000 / options.fps;
+    this.totalSlots = Math.max(1, Math.round(options.durationMs / this.periodMs));
+  }
+
+  /** Display-clock time of the first frame, NaN before it. */
+  get startMs(): number {
+    return this.t0;
+  }
+
+  /** Milliseconds of video written so far. */
+  get videoMs(): number {
+    return this.options.vfr ? (this.lastPresent - (Number.isNaN(this.t0) ? 0 : this.t0)) : this.counts.outputFrames * this.periodMs;
+  }
+
+  /** Takes one consumed frame (valid only during the call). */
+  async accept(frame: FrameView): Promise<void> {
+    const c = this.counts;
+    c.sourceFrames++;
+    // The ring numbers published frames; a jump means frames the host never consumed. A lower
+    // number is a recreated ring (a new generation starts over), not a loss.
+    if (this.lastSequence >= 0 && frame.sequence > this.lastSequence + 1) c.skipped += frame.sequence - this.lastSequence - 1;
+    this.lastSequence = frame.sequence;
+    if (Number.isNaN(this.t0)) this.t0 = frame.presentTimeMs;
+    this.lastPresent = frame.presentTimeMs;
+    if (this.options.vfr) {
+      await this.writeSource(frame);
+      return;
+    }
+    const slot = Math.round((frame.presentTimeMs - this.t0) / this.periodMs);
+    if (slot <= this.lastSlot || slot >= this.totalSlots) {
+      c.skipped++;
+      return;
+    }
+    await this.repeat(slot - this.lastSlot - 1);
+    this.lastSlot = slot;
+    await this.writeSource(frame);
+  }
+
+  /**
+   * Ends a constant-rate recording: repeats the last frame up to the end, or, when `stoppedAtMs`
+   * (display-clock time the recording was stopped) is given, up to that moment.
+   */
+  async finish(stoppedAtMs?: number): Promise<void> {
+    if (this.options.vfr || this.lastSlot < 0) return;
+    let end = this.totalSlots;
+    if (stoppedAtMs !== undefined && Number.isFinite(stoppedAtMs)) {
+      end = Math.min(end, Math.max(this.lastSlot + 1, Math.round((stoppedAtMs - this.t0) / this.periodMs)));
+    }
+    await this.repeat(end - this.lastSlot - 1);
+    this.lastSlot = end - 1;
+  }
+
+  private async writeSource(frame: FrameView): Promise<void> {
+    const dropped = this.sink.framesDropped;
+    await this.sink.write(frame, 1);
+    if (this.sink.framesDropped > dropped) {
+      // The sink could not take it (a size the stream cannot carry): keep the timeline whole.
+      this.counts.skipped++;
+      if (!this.options.vfr) await this.repeat(1);
+      return;
+    }
+    this.counts.written++;
+    this.counts.outputFrames++;
+  }
+
+  private async repeat(n: number): Promise<void> {
+    if (this.counts.outputFrames === 0) return; // nothing to repeat yet
+    for (let left = n; left > 0; ) {
+      const k = Math.min(left, REPEAT_CHUNK);
+      await this.sink.repeatLast(k);
+      this.counts.repeated += k;
+      this.counts.outputFrames += k;
+      left -= k;
+    }
+  }
+}
