@@ -25,7 +25,7 @@ export class ProgressLine {
       this.lastAt = now;
     }
     const d = s.frames.dropped;
-    const drops = d.descMismatch + d.allSlotsBusy + d.stale + d.noPublisher;
+    const drops = d.descMismatch + d.allSlotsBusy + d.stale + d.noPublisher + d.overwritten;
     const last = s.recovery.events.at(-1);
     const ev = last ? `  last: ${last.failure} -> ${last.action}` : '';
     const text = `  ${this.fps.toFixed(0).padStart(5)} fps  published ${s.frames.published}  consumed ${s.frames.consumed}  drops ${drops}  adapter ${s.adapter.kind}${ev}`;

@@ -11,7 +11,9 @@ function str(v: Values, k: string): string | undefined {
 }
 
 export function sessionOptionsFromFlags(v: Values): SessionOptions {
-  const o: SessionOptions = {};
+  // The CLI owns its signals (src/cli/interrupt.ts): a stop signal closes the session in order,
+  // prints the summary and exits 128 + N; the session's own handler would race that shutdown.
+  const o: SessionOptions = { handleSignals: false };
   const source = str(v, 'source');
   if (source !== undefined) o.source = parseChoice(source, '--source', ['sim', 'xvfb'] as const);
   const mode = str(v, 'mode');

@@ -46,3 +46,11 @@ test('serve stopped by SIGTERM prints the summary and exits 143', async () => {
   assert.equal(r.code, 143, r.stderr);
   assert.match(r.stdout, /^vdpush run: sim 160x90@30/m);
 });
+
+test('run --source xvfb closed by SIGHUP (terminal gone) stops Xvfb in order, prints its summary and exits 129', async () => {
+  const r = await stopWith(['run', '--source', 'xvfb', '--mode', '320x240@30', '--duration', '60s'], /running xvfb/, 'SIGHUP');
+  assert.equal(r.signal, null, r.stderr);
+  assert.equal(r.code, 129, r.stderr);
+  assert.match(r.stdout, /^vdpush run: xvfb 320x240@30/m);
+  assert.match(r.stdout, /devices\s+created \d+, destroyed \d+, live 0/);
+});
