@@ -33,6 +33,7 @@ import type { RemoteInput } from './input/remote-input.js';
 import {
   CONTROL_SLICE,
   CONTROL_TERMINATE,
+  CONTROL_VNOW,
   CONTROL_WORDS,
   type HostToWorker,
   type MonitorConfig,
@@ -57,6 +58,8 @@ export interface LinkOptions {
   sliceBase: number;
   /** Virtual clock: may this monitor's worker run slice `slice` (the other monitors kept up)? */
   mayAck?: (link: MonitorLink, slice: number) => boolean;
+  /** Virtual clock: after each acknowledged slice (the session's timeline moved). */
+  acked?: () => void;
   onRecoveryEvent: (e: RecoveryEventMessage) => void;
   onEnded: (link: MonitorLink) => void;
   /** Check frames against the display's pattern (default true). */
@@ -114,6 +117,7 @@ export class MonitorLink {
               faultsReceived: () => this.hostFaultsReceived,
               housekeeping: () => this.housekeeping(),
               ...(opts.mayAck !== undefined ? { mayAck: (slice: number) => opts.mayAck!(this, slice) } : {}),
+              ...(opts.acked !== undefined ? { acked: opts.acked } : {}),
             },
             POLL_MS,
           )
@@ -424,6 +428,11 @@ export class MonitorLink {
   renderAdapter(): { kind: string; luid: number } {
     const a = (this.snapshot ?? emptyWorkerSnapshot()).display.renderAdapter;
     return { kind: a.kind, luid: a.luid };
+  }
+
+  /** Virtual clock: the worker's virtual now, as of its last slice. */
+  get virtualNowMs(): number {
+    return Atomics.load(this.control, CONTROL_VNOW);
   }
 
   /** The display clock's now, as last reported (virtual ms on the virtual clock). */

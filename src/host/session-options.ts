@@ -51,6 +51,8 @@ export interface MonitorOptions {
 
 /** The most monitors one session drives (targetIds 1..MAX_MONITORS; the `#N` limit is the same). */
 export const MAX_MONITORS = 16;
+/** The largest targetId a session hands out (monitors plugged over its life; never reused). */
+export const MAX_TARGET_ID = 65_535;
 
 export const DEFAULT_MODE = '1280x720@60';
 

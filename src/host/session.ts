@@ -19,11 +19,12 @@ import { createAdapterLadderBuffer } from '../driver/index.js';
 import { guardResources } from './resource-guard.js';
 import type { CursorState } from '../display/types.js';
 import type { RemoteInput } from './input/remote-input.js';
-import { MAX_MONITORS, monitorConfigFor, resolveMonitorConfigs, type MonitorOptions, type SessionOptions } from './session-options.js';
+import { MAX_MONITORS, MAX_TARGET_ID, monitorConfigFor, resolveMonitorConfigs, type MonitorOptions, type SessionOptions } from './session-options.js';
 import { buildRunSummary, type MonitorRecord, type RunSummary } from './run-summary.js';
 import { splitFaultSchedule } from './fault-targets.js';
 import { injectableFaults } from './fault-injection.js';
 import { MonitorLink, type LinkOptions } from './monitor-link.js';
+import { MonitorArrivals, type ArrivalRecord } from './monitor-arrivals.js';
 import { VIRTUAL_SLICE_MS, type MonitorConfig, type RecoveryEventMessage } from './worker-messages.js';
 
 export type { SessionOptions, MonitorOptions } from './session-options.js';
@@ -81,7 +82,37 @@ export class Session {
       await session.close().catch(() => undefined);
       throw e;
     }
+    session.arrivals.start(split.session);
     return session;
+  }
+
+  /** plug / unplug entries of the fault schedule, on the session's timeline (monitor-arrivals.ts). */
+  private readonly arrivals = new MonitorArrivals({
+    nowMs: () => this.timelineNowMs(),
+    virtual: () => this.config.clock === 'virtual',
+    plug: (mode) => this.addMonitor({ mode }),
+    unplug: (targetId) => this.removeMonitor(targetId),
+    newest: () => {
+      const t = this.targets();
+      return t.length > 1 ? t[t.length - 1]! : null;
+    },
+    mode: () => this.config,
+  });
+
+  /**
+   * Now on the session's timeline: on the virtual clock the leading monitor's virtual ms (each
+   * monitor's clock counted from when it was plugged in), on the real clock the ms since open.
+   */
+  timelineNowMs(): number {
+    if (this.config.clock !== 'virtual') return performance.now() - this.startedAt;
+    let now = 0;
+    for (const l of this.links.values()) now = Math.max(now, l.virtualNowMs + l.sliceBase * VIRTUAL_SLICE_MS);
+    return now;
+  }
+
+  /** What the schedule's plug / unplug entries did, in order. */
+  arrivalLog(): readonly ArrivalRecord[] {
+    return this.arrivals.log;
   }
 
   private readonly startAbsMs = performance.timeOrigin + performance.now();
@@ -95,6 +126,7 @@ export class Session {
       ...(this.options.ringLen !== undefined ? { ringLen: this.options.ringLen } : {}),
       ...(this.options.arm !== undefined ? { arm: this.options.arm } : {}),
       mayAck: (link, slice) => this.mayAck(link, slice),
+      acked: () => this.arrivals.tick(),
       onRecoveryEvent: (e) => {
         this.events.push(e);
         for (const l of this.eventListeners) l(e);
@@ -110,10 +142,16 @@ export class Session {
 
   private async plug(config: MonitorConfig, late = false): Promise<MonitorLink> {
     let link: MonitorLink;
+    // Virtual clock: an arrival takes no virtual time. Starting a worker takes real time in which
+    // the running monitors could otherwise run on (even to the run's end), so virtual time is held
+    // until the new monitor is in.
+    if (late) this.arriving++;
     try {
       link = await MonitorLink.open(config, this.linkOptions(late));
     } finally {
       this.starting = null;
+      if (late) this.arriving--;
+      for (const l of this.links.values()) l.wakeLockstep();
     }
     this.links.set(config.targetId, link);
     this.nextTarget = Math.max(this.nextTarget, config.targetId + 1);
@@ -125,7 +163,11 @@ export class Session {
    * a consumer has run at least slice - 1 (counted from when each was plugged in). A monitor
    * nobody consumes yet is not waited for (its clock waits for its first consumer).
    */
+  /** Monitors being plugged in now (virtual time waits for them). */
+  private arriving = 0;
+
   private mayAck(link: MonitorLink, slice: number): boolean {
+    if (this.arriving > 0) return false;
     const mine = slice + link.sliceBase;
     for (const other of this.links.values()) {
       if (other === link || other.isEnded || !other.consumerSeen) continue;
@@ -214,9 +256,12 @@ export class Session {
     if (this.finished || this.closing !== null) throw new InvalidArgumentError('addMonitor: the session has ended');
     if (this.links.size >= MAX_MONITORS) throw new InvalidArgumentError(`addMonitor: a session drives at most ${MAX_MONITORS} monitors`);
     const targetId = this.nextTarget;
-    if (targetId > 255) throw new InvalidArgumentError('addMonitor: targetIds are exhausted (255)');
-    // A plugged monitor takes no faults from the schedule (the schedule was split at start).
-    const config = monitorConfigFor({ ...this.config, faults: '' }, m, targetId);
+    // A departed monitor's targetId is never reused: its counters stay in the summary under it.
+    if (targetId > MAX_TARGET_ID) throw new InvalidArgumentError(`addMonitor: targetIds are exhausted (${MAX_TARGET_ID})`);
+    // A plugged monitor takes no faults from the schedule (the schedule was split at start), and
+    // runs for what is left of the session's duration.
+    const left = this.config.durationMs > 0 ? Math.max(1, this.config.durationMs - this.timelineNowMs()) : 0;
+    const config = monitorConfigFor({ ...this.config, faults: '', durationMs: left }, m, targetId);
     this.nextTarget++;
     await this.plug(config, true);
     this.onPlugged?.();
@@ -229,12 +274,20 @@ export class Session {
    */
   async removeMonitor(targetId: number): Promise<void> {
     const link = this.link(targetId);
+    // An adapter keeps at least one monitor; the run's end is close() (or its duration).
+    if (this.links.size === 1) throw new InvalidArgumentError(`removeMonitor: monitor ${targetId} is the adapter's last; close the session instead`);
     this.links.delete(targetId);
-    for (const other of this.links.values()) other.wakeLockstep();
-    const rec = await link.close();
+    // A departure takes no virtual time either (see plug()).
+    this.arriving++;
+    let rec: MonitorRecord;
+    try {
+      rec = await link.close();
+    } finally {
+      this.arriving--;
+      for (const other of this.links.values()) other.wakeLockstep();
+    }
     this.departed.push(rec);
-    this.lastMode = rec.host.mode;
-    if (!this.finished && this.links.size > 0 && [...this.links.values()].every((l) => l.isEnded)) this.finish();
+    if (!this.finished && [...this.links.values()].every((l) => l.isEnded)) this.finish();
   }
 
   /** Processes and temp folders the displays started (Xvfb, its workload), as last reported. */
@@ -250,9 +303,16 @@ export class Session {
     return { pids, dirs };
   }
 
-  /** Injects a fault now (simulated display only) on monitor `targetId` (default 1), as the viewer's buttons do. */
-  injectFault(kind: string, durationMs?: number, targetId = 1): void {
-    this.link(targetId).injectFault(kind, durationMs);
+  /**
+   * Injects a fault now (simulated display only) on monitor `targetId` (default 1), as the viewer's
+   * buttons do. `plug` (arg: a mode, default the session's) and `unplug` (the monitor `targetId`,
+   * or the newest when 1) are the session's own: they resolve when the monitor arrived or left.
+   */
+  injectFault(kind: string, arg?: number | string, targetId = 1): Promise<void> {
+    if (kind === 'plug' || kind === 'unplug') return this.arrivals.inject(kind, typeof arg === 'string' ? arg : undefined, targetId);
+    if (typeof arg === 'string') throw new InvalidArgumentError(`injectFault: ${kind} takes a number (a duration or a count), not "${arg}"`);
+    this.link(targetId).injectFault(kind, arg);
+    return Promise.resolve();
   }
 
   /** Where remote clients' keys, pointer and clipboard go for monitor `targetId` (the RFB server is handed this). */
@@ -322,6 +382,7 @@ export class Session {
   }
 
   private async doClose(): Promise<RunSummary> {
+    await this.arrivals.stop();
     const live = [...this.links.values()];
     await Promise.all(live.map((l) => l.close()));
     this.finish();

@@ -58,7 +58,8 @@ test('--duration and fault times share units: minutes in both, bare numbers refu
 test('a malformed fault entry is quoted once, cut to a sensible length', async () => {
   const r = await runCli(['run', '--faults', `teleport@1s${'x'.repeat(3000)}`]);
   oneUsageLine(r, 'long fault');
-  assert.ok(r.stderr.length < 400, `${r.stderr.length} chars`);
+  // The message lists every fault kind (21 with plug/unplug); the quoted entry stays short.
+  assert.ok(r.stderr.length < 500, `${r.stderr.length} chars`);
   assert.equal(r.stderr.split('teleport@1s').length, 2, r.stderr);
 });
 

@@ -202,6 +202,12 @@ export class FaultInjector {
       case 'static-reencode':
         detail = fx.staticReencode(e.count);
         break;
+      case 'plug':
+      case 'unplug':
+        // Monitor arrival and departure are the session's (it starts or ends a monitor's worker);
+        // a display never sees them, but an entry that reaches one is logged, not lost.
+        detail = 'monitor arrival/departure is performed by the session, not the display';
+        break;
     }
     const rec: FaultRecord = {
       atMs: this.clock.now() - this.startMs,

@@ -40,6 +40,8 @@ export const FAULT_KINDS = [
   'topology-lost',
   'mode-change',
   'static-reencode',
+  'plug',
+  'unplug',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -78,6 +80,9 @@ export const FAULT_KIND_SPECS: Readonly<Record<FaultKind, FaultKindSpec>> = Obje
   'topology-lost': { arg: 'none' },
   'mode-change': { arg: 'mode', argHelp: 'a mode WxH or WxH@HZ, e.g. mode-change@1s:1920x1080@60' },
   'static-reencode': { arg: 'count', argHelp: 'a count of re-presents, e.g. static-reencode@1s:5' },
+  // Monitor arrival and departure (issue 12): the session performs them (src/host/fault-targets.ts).
+  plug: { arg: 'mode', argHelp: 'the new monitor\'s mode WxH or WxH@HZ, e.g. plug@1s:1280x720@60' },
+  unplug: { arg: 'none' },
 });
 
 /** Kinds whose ARG is a duration, with the duration used when the entry gives none. */

@@ -48,7 +48,18 @@ test('durations and counts: given, or each kind\'s default', () => {
 });
 
 /** A valid ARG for each kind that needs one. */
-const SAMPLE_ARG: Readonly<Record<string, string>> = { 'acquire-oom': ':10ms', 'create-oom': ':10ms', 'mode-change': ':1920x1080@60', 'static-reencode': ':3' };
+const SAMPLE_ARG: Readonly<Record<string, string>> = { 'acquire-oom': ':10ms', 'create-oom': ':10ms', 'mode-change': ':1920x1080@60', 'static-reencode': ':3', plug: ':640x360@60' };
+
+test('#N aims an entry at a monitor, after every other part, and survives a round trip', () => {
+  const [a, b, c] = parseFaultSchedule('unassign@1s#2,device-removed@2s*2/100ms#3');
+  assert.deepEqual([a!.kind, a!.atMs, a!.target], ['unassign', 1000, 2]);
+  assert.deepEqual([b!.target, c!.target, c!.atMs], [3, 3, 2100]);
+  assert.equal(parseFaultSchedule('flap@1s:50ms#4')[0]!.durationMs, 50);
+  assert.equal(parseFaultSchedule('plug@1s:640x360@30')[0]!.mode!.refreshHz, 30);
+  assert.equal(parseFaultSchedule('idle@1s')[0]!.target, 0, 'no #N: no target');
+  assert.deepEqual(parseFaultSchedule(formatFaultEntry(a!))[0]!.target, 2);
+  for (const bad of ['unassign@1s#0', 'unassign@1s#x', 'unassign@1s#256', 'unassign@1s#']) assert.throws(() => parseFaultSchedule(bad), FaultScheduleError, bad);
+});
 
 test('every kind is accepted, and faults at one time keep schedule order', () => {
   const spec = FAULT_KINDS.map((k) => `${k}@100ms${SAMPLE_ARG[k] ?? ''}`).join(',');
