@@ -95,8 +95,15 @@ export class XvfbSwapChain implements SwapChain {
   deleted = false;
   private state = IDLE;
   private device: XvfbRenderDevice | null = null;
-  /** Non-zero once the OS took the swap-chain away (mode change, server loss, adapter switch). */
+  /** Non-zero once the OS took the swap-chain away (server loss, adapter switch, a stop). */
   private revokedHr = S_OK;
+  /**
+   * The OS holds presents back while a RandR burst settles: the screen already has another size,
+   * so a frame of this swap-chain's mode would show stale pixels. Acquire pends (the swap-chain
+   * is fine, there is just nothing to present); the OS then unassigns it in order (a mode commit)
+   * or, when the burst ended where it started, resumes it. Never an error the driver would count.
+   */
+  private heldBack = false;
   private frameNumber = 0;
   private readyAt = 0;
   private heldSince = 0;
@@ -179,7 +186,7 @@ export class XvfbSwapChain implements SwapChain {
     if (dev.lost()) return DXGI_ERROR_DEVICE_REMOVED;
     // ReleaseAndAcquire releases the previous buffer first.
     if (this.state === HELD) this.finish();
-    if (this.state !== READY) {
+    if (this.state !== READY || this.heldBack) {
       this.host.counters.pending++;
       return E_PENDING;
     }
@@ -222,7 +229,7 @@ export class XvfbSwapChain implements SwapChain {
       return;
     }
     const dev = this.device;
-    if (dev === null || this.deleted || this.revokedHr !== S_OK) return;
+    if (dev === null || this.deleted || this.revokedHr !== S_OK || this.heldBack) return;
     const cursorChanged = this.host.cursor !== null && this.host.cursor.version !== this.cursorSeen;
     if (this.host.region.empty && !cursorChanged) return;
     if (dev.lost()) {
@@ -254,6 +261,12 @@ export class XvfbSwapChain implements SwapChain {
       this.surfaceAvailable.set();
       return;
     }
+    if (this.heldBack) {
+      // The screen changed size while this capture was on its way: nothing to deliver.
+      this.ungrab(dev);
+      this.state = IDLE;
+      return;
+    }
     const t = this.host.clock.now();
     this.grabReplyAt = t;
     this.host.counters.grabWaitMs += t - this.grabSentAt;
@@ -282,6 +295,10 @@ export class XvfbSwapChain implements SwapChain {
     const dev = this.device;
     this.ungrab(dev);
     if (this.state !== CAPTURING) return;
+    if (this.heldBack) {
+      this.state = IDLE;
+      return;
+    }
     if (!ok) {
       this.host.counters.readFailures++;
       dev?.markFailed();
@@ -374,6 +391,29 @@ export class XvfbSwapChain implements SwapChain {
 
   get revoked(): boolean {
     return this.revokedHr !== S_OK;
+  }
+
+  get isHeldBack(): boolean {
+    return this.heldBack;
+  }
+
+  /** A RandR burst began: present nothing until the OS resumes or unassigns this swap-chain. */
+  holdBack(): void {
+    if (this.heldBack) return;
+    this.heldBack = true;
+    // A READY frame's pixels are read when the driver copies it, at the new size by then: drop it.
+    if (this.state === READY) {
+      this.ungrab(this.device);
+      this.state = IDLE;
+    }
+  }
+
+  /** The burst ended at this swap-chain's mode after all: present again, the whole screen first. */
+  resume(): void {
+    if (!this.heldBack) return;
+    this.heldBack = false;
+    this.host.region.markAll();
+    this.maybeCapture();
   }
 
   /** The OS takes the swap-chain away: acquire returns `hr` from now on. */

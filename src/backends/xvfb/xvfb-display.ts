@@ -9,8 +9,12 @@
  *
  * What the OS does, and why:
  *  - start(monitor): assign a swap-chain at the current mode.
- *  - RandR size change (the last of a burst) → new mode: revoke (ACCESS_LOST), unassign, assign a
- *    new swap-chain at the new size.
+ *  - RandR size change → the OS committing a new mode, as IddCx does it: while the burst settles
+ *    the swap-chain presents nothing (acquire pends); at its last event the swap-chain is
+ *    unassigned in order (the driver is told first and stops at its loop top, so nothing fails)
+ *    and a new one is assigned at the new size. A mode change is not an error on the recovery
+ *    ladder: revoking with ACCESS_LOST made every resize count as a DirectX failure, so a few
+ *    resizes within a minute moved the display to the GetImage path for good (issue 10).
  *  - setRenderAdapter(luid) → the same, on that adapter (software = X GetImage).
  *  - the X server dies → revoke (DEVICE_REMOVED), unassign, restart Xvfb (same display number if it
  *    can) with its workload, reconnect, assign a new swap-chain.
@@ -352,25 +356,34 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
 
   private onScreenChanging(width: number, height: number): void {
     // The screen already has the new size: a frame at the old size would show stale pixels
-    // outside it, so the current swap-chain delivers nothing more.
+    // outside it, so the current swap-chain presents nothing until the burst settles.
     const sc = this.assigner.current;
-    if (sc && (sc.mode.width !== width || sc.mode.height !== height)) sc.revoke(DXGI_ERROR_ACCESS_LOST);
+    if (sc && (sc.mode.width !== width || sc.mode.height !== height)) sc.holdBack();
   }
 
   private onScreenSettled(width: number, height: number): void {
     if (this.stopping) return;
     const sameMode = width === this.modeNow.width && height === this.modeNow.height;
-    // A burst that ended where it started changes nothing, unless it cost the swap-chain.
-    if (sameMode && !(this.assigner.current?.revoked ?? false)) return;
+    const sc = this.assigner.current;
+    if (sameMode && sc !== null && sc.mode.width === width && sc.mode.height === height) {
+      // A burst that ended where it started: the swap-chain carries on, the whole screen first.
+      sc.resume();
+      return;
+    }
     if (!sameMode) {
       this.extra.modeChanges++;
       this.modeNow = { ...this.modeNow, width, height };
       this.region.resize(width, height);
       this.cursor?.setScreen(width, height);
     }
-    this.assigner.current?.revoke(DXGI_ERROR_ACCESS_LOST);
+    // The mode commit: an orderly unassign (nothing counted by the driver), then an assign at the new size.
     void this.assigner.enqueue(async () => {
-      await this.assigner.takeBack(DXGI_ERROR_ACCESS_LOST);
+      const now = this.assigner.current;
+      if (now !== null && now.mode.width === this.modeNow.width && now.mode.height === this.modeNow.height) {
+        now.resume();
+        return;
+      }
+      await this.assigner.takeBack(DXGI_ERROR_ACCESS_LOST, true);
       await this.assigner.assignNew();
     });
   }
