@@ -48,7 +48,8 @@ import { FrameConsumer } from './frame-consumer.js';
 import type { HeaderView } from './header-view.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { KeyedMutexArm } from './keyed-mutex-arm.js';
-import { buildRing } from './ring-builder.js';
+import { buildRing, ringBytes } from './ring-builder.js';
+import { BufferPool } from './buffer-pool.js';
 import { addCounters, readCounters, readHealth, ZERO_COUNTERS, type RingCounters, type RingHealth } from './ring-health.js';
 import { checkRingBytes, resolveMode, resolveRingOptions, type HostRingOptions, type ResolvedRingOptions, type RingModeSpec } from './ring-options.js';
 import { SlotTable } from './slot-table.js';
@@ -64,6 +65,9 @@ export class HostRing {
   private consumer: FrameConsumer;
   /** The buffer retired by the last recreate, kept only until the display opens the new one. */
   private retiredView: HeaderView | null = null;
+  private retiredConsumer: FrameConsumer | null = null;
+  /** Retired buffers nobody can touch any more, rebuilt by the next recreate of their size. */
+  private readonly pool = new BufferPool();
   /** Counters of buffers whose publisher has moved on. */
   private carried: RingCounters = ZERO_COUNTERS;
   private rejectedCarried = 0;
@@ -129,11 +133,14 @@ export class HostRing {
     // a ring that lost that capacity would drop them and recreate back and forth.
     const options = { ...this.options, ...resolved, slotBytesPerPixel: Math.max(this.options.slotBytesPerPixel, resolved.slotBytesPerPixel) };
     checkRingBytes(options.width, options.height, options.slotBytesPerPixel, options.ringLen);
-    const built = buildRing(options, generation);
+    // The previous retired buffer is reusable if the display moved on to the current one.
+    this.finalizeRetiredIfReplaced();
+    const built = buildRing(options, generation, this.pool.take(ringBytes(options)));
     this.options = options;
     this.finalizeRetired();
     this.rejectedCarried += this.consumer.rejectedTokens;
     this.consumer.retired = true;
+    this.retiredConsumer = this.consumer;
     this.view = built.view;
     this.table = new SlotTable(built.view, built.desc);
     this.event = AutoResetEvent.at(built.view.buffer, OFF_FRAME_READY);
@@ -248,16 +255,20 @@ export class HostRing {
     this.view.store32(OFF_MAGIC, RING_MAGIC_RETIRED);
     this.event.set();
     this.finalizeRetired();
+    this.pool.clear();
   }
 
   /** The retired buffer's counters are final once the display opened the new buffer. */
   private finalizeRetiredIfReplaced(): void {
-    if (this.retiredView !== null && this.view.load32(OFF_DRIVER_STATUS) !== 0) this.finalizeRetired();
+    if (this.retiredView !== null && this.view.load32(OFF_DRIVER_STATUS) !== 0) this.finalizeRetired(true);
   }
 
-  private finalizeRetired(): void {
+  /** Folds the retired buffer's counters in; a buffer the display has moved on from goes to the pool. */
+  private finalizeRetired(displayMovedOn = false): void {
     if (this.retiredView === null) return;
     this.carried = addCounters(this.carried, readCounters(this.retiredView));
+    if (displayMovedOn && this.retiredConsumer !== null && !this.isClosed) this.pool.add(this.retiredView.buffer, this.retiredConsumer);
     this.retiredView = null;
+    this.retiredConsumer = null;
   }
 }

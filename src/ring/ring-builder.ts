@@ -32,17 +32,34 @@ export interface BuiltRing {
   desc: RingDesc;
 }
 
-export function buildRing(o: ResolvedRingOptions, generation: number): BuiltRing {
+/** The buffer size a ring with these options needs. */
+export function ringBytes(o: ResolvedRingOptions): number {
+  return Math.max(ringGeometry(o.width, o.height, bytesPerPixel(o.format), o.ringLen, o.slotBytesPerPixel).totalBytes, HEADER_SIZE);
+}
+
+/**
+ * Builds a ring in a new buffer, or in `reuse` (a retired buffer of exactly ringBytes(o) that no
+ * one can still write: see BufferPool). A reused buffer's header and slot table are zeroed first,
+ * so it starts exactly as a fresh one; its pixels are left as they are (no slot is readable until
+ * the display publishes into it, and a new publisher copies every slot whole the first time).
+ */
+export function buildRing(o: ResolvedRingOptions, generation: number, reuse?: SharedArrayBuffer): BuiltRing {
   const bpp = bytesPerPixel(o.format);
   const g = ringGeometry(o.width, o.height, bpp, o.ringLen, o.slotBytesPerPixel);
+  const bytes = Math.max(g.totalBytes, HEADER_SIZE);
   let buffer: SharedArrayBuffer;
-  try {
-    buffer = new SharedArrayBuffer(Math.max(g.totalBytes, HEADER_SIZE));
-  } catch (cause) {
-    throw new InvalidArgumentError(
-      `cannot allocate a ${g.totalBytes}-byte ring for ${o.ringLen} slots of ${o.width}x${o.height} (${bpp} bytes/pixel): lower ringLen or the size`,
-      { cause },
-    );
+  if (reuse !== undefined && reuse.byteLength === bytes) {
+    buffer = reuse;
+    new Uint8Array(buffer, 0, Math.min(g.pixelsOffset, bytes)).fill(0);
+  } else {
+    try {
+      buffer = new SharedArrayBuffer(bytes);
+    } catch (cause) {
+      throw new InvalidArgumentError(
+        `cannot allocate a ${g.totalBytes}-byte ring for ${o.ringLen} slots of ${o.width}x${o.height} (${bpp} bytes/pixel): lower ringLen or the size`,
+        { cause },
+      );
+    }
   }
   const view = new HeaderView(buffer);
   view.store32(OFF_VERSION, RING_VERSION);
