@@ -5,7 +5,7 @@
  *   host thread (here)                         monitor worker (monitor-worker.ts)
  *   HostRing.create ──── SharedArrayBuffer ───> FramePublisher.open (lazily, by the processor)
  *   frames(): nextFrame → verify → yield        DisplaySystem (sim | xvfb) + driver
- *   sourceDescChanged → recreate → 'ring' ────> re-attach at once (stale)
+ *   sourceDescChanged → recreate → ringPort ──> read at the next attach (receiveMessageOnPort)
  *   close(): terminate word + 'stop' ─────────> driver.stop(), display.stop(), 'done' + counters
  *
  * Every monitor has a worker of its own (the seed gives each swap-chain its own thread), so no
@@ -15,10 +15,11 @@
  * Invariant: a frame handed out by frames() stays valid (its slot is held) until the iteration
  * step ends; the host never blocks its thread on the ring (every wait is a promise).
  */
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { BackendError, ClosedError, VdpushError } from '../contract/errors.js';
 import { formatName } from '../contract/pixel-format.js';
 import { killNow } from './resource-guard.js';
+import { ChildWatchdog } from './child-watchdog.js';
 import { checkInjection, HOST_SIDE_FAULTS } from './fault-injection.js';
 import { DEFAULT_FAULT_DURATION_MS } from '../backends/sim/index.js';
 import { HostRing, type ConsumedFrame } from '../ring/index.js';
@@ -82,6 +83,11 @@ export class MonitorLink {
   private cursorState: CursorState | null = null;
   private readonly input = new SessionRemoteInput((m) => this.post(m), () => this.finished);
   private readonly lockstep: HostLockstep | null;
+  /** The process that cleans up after us if we die without close() (xvfb; null for sim). */
+  private watchdog: ChildWatchdog | null = null;
+  /** Carries each ring buffer the worker should use from now on (see HostToWorker 'init'). */
+  private ringChannel!: MessagePort;
+  private stoppedInOrder = false;
   private consumed = 0;
   private integrityErrors = 0;
   private generations = 1;
@@ -135,12 +141,16 @@ export class MonitorLink {
       ...(opts.arm !== undefined ? { arm: opts.arm } : {}),
     });
     const controlBuffer = new SharedArrayBuffer(CONTROL_WORDS * 4);
+    const ringChannel = new MessageChannel();
+    // Started before the worker, so it exists before any child does (xvfb only: sim starts none).
+    const watchdog = config.source === 'xvfb' ? ChildWatchdog.start() : null;
     const worker = new Worker(new URL('./monitor-worker.js', import.meta.url));
     let early: WorkerSnapshot | null = null;
     const ready = await new Promise<Extract<WorkerToHost, { type: 'ready' }>>((resolve, reject) => {
       const onMessage = (m: WorkerToHost): void => {
         if (m.type === 'snapshot') {
           early = m.snapshot;
+          watchdog?.update(m.snapshot.resources);
           opts.onEarlyResources?.(m.snapshot.resources);
         } else if (m.type === 'ready') {
           cleanup();
@@ -166,17 +176,22 @@ export class MonitorLink {
       worker.on('message', onMessage);
       worker.on('error', onError);
       worker.on('exit', onExit);
-      worker.postMessage({ type: 'init', config, control: controlBuffer, ring: ring.buffer, adapter: opts.adapter } satisfies HostToWorker);
+      worker.postMessage({ type: 'init', config, control: controlBuffer, ring: ring.buffer, adapter: opts.adapter, ringPort: ringChannel.port2 } satisfies HostToWorker, [ringChannel.port2]);
     }).catch(async (e: unknown) => {
       ring.close();
       await worker.terminate();
       if (early !== null) killNow((early as WorkerSnapshot).resources);
+      // What SIGTERM left running, the watchdog SIGKILLs once it sees the pipe close.
+      watchdog?.close();
+      ringChannel.port1.close();
       throw e;
     });
     // The verifier expects the targetId the host assigned, whatever the worker says it draws.
     const verify = opts.verify === false ? { kind: 'none' as const, params: null } : ready.verify;
     const link = new MonitorLink(config, ring, worker, new Int32Array(controlBuffer), createFrameVerifier(verify, config.targetId), opts);
     link.snapshot = early;
+    link.watchdog = watchdog;
+    link.ringChannel = ringChannel.port1;
     link.mode = { width: ready.width, height: ready.height, refreshHz: ready.refreshHz, format: ready.format };
     link.listen();
     if (link.lockstep) void link.lockstep.run();
@@ -188,6 +203,7 @@ export class MonitorLink {
       switch (m.type) {
         case 'snapshot':
           this.snapshot = m.snapshot;
+          this.watchdog?.update(m.snapshot.resources);
           break;
         case 'recovery': {
           const e = { ...m.event, targetId: m.event.targetId ?? this.targetId };
@@ -210,6 +226,7 @@ export class MonitorLink {
           this.hostFaultsReceived++;
           break;
         case 'done':
+          this.stoppedInOrder = true;
           this.snapshot = m.snapshot;
           this.invariants = m.invariants;
           this.finish();
@@ -322,7 +339,7 @@ export class MonitorLink {
     this.ring.recreate(desc);
     this.generations++;
     this.mode = { ...this.mode, width: desc.width, height: desc.height, format: desc.format };
-    this.post({ type: 'ring', buffer: this.ring.buffer });
+    this.deliverRing(this.ring.buffer);
   }
 
   private async performHostFault(req: HostFaultRequest): Promise<void> {
@@ -350,6 +367,15 @@ export class MonitorLink {
     }
   }
 
+  /** Hands the worker the buffer to use from now on (read synchronously at its next attach). */
+  private deliverRing(buffer: SharedArrayBuffer): void {
+    try {
+      this.ringChannel.postMessage(buffer);
+    } catch {
+      // The worker is gone; finish() has run or will.
+    }
+  }
+
   post(m: HostToWorker): void {
     try {
       this.worker.postMessage(m);
@@ -366,19 +392,19 @@ export class MonitorLink {
     const h = this.ring.health();
     this.ring.recreate({ width: h.width, height: h.height, format: h.format });
     this.generations++;
-    this.post({ type: 'ring', buffer });
+    this.deliverRing(buffer);
   }
 
   /** Re-delivers this monitor's own ring (after deliverForeignRing). */
   redeliverRing(): void {
-    this.post({ type: 'ring', buffer: this.ring.buffer });
+    this.deliverRing(this.ring.buffer);
   }
 
   get ringBuffer(): SharedArrayBuffer {
     return this.ring.buffer;
   }
 
-  resources(): { pids: readonly number[]; dirs: readonly string[] } {
+  resources(): { pids: readonly number[]; dirs: readonly string[]; files?: readonly string[] } {
     return this.snapshot?.resources ?? { pids: [], dirs: [] };
   }
 
@@ -484,6 +510,11 @@ export class MonitorLink {
         setTimeout(() => void this.worker.terminate(), this.failure !== null ? STOP_GRACE_MS : 2000).unref();
       }
     });
+    // An orderly stop ('done' arrived) stopped the display's children: the watchdog has nothing to
+    // do. A worker that had to be terminated may have left them: the watchdog cleans up now.
+    if (this.stoppedInOrder) this.watchdog?.close();
+    else this.watchdog?.handOver();
+    this.ringChannel.close();
     const rec = this.record();
     this.final = rec;
     this.ring.close();

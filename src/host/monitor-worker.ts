@@ -7,9 +7,7 @@
  * clock) or until the host asks to stop → driver.stop() (display unassigns; processor terminated,
  * woken and joined; devices destroyed) → 'done' with the final counters → the thread ends.
  */
-import { parentPort } from 'node:worker_threads';
-import { dirname } from 'node:path';
-import { tmpdir } from 'node:os';
+import { parentPort, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { VdpushError } from '../contract/errors.js';
 import { FramePublisher, sleepWhileEqual } from '../ring/index.js';
 import { AdapterLadder, createDriver, TerminateFlag, type Driver, type PublisherLike, type RingPort } from '../driver/index.js';
@@ -33,6 +31,7 @@ import {
   type WorkerToHost,
 } from './worker-messages.js';
 import { InjectedEventLog, mergeTimeline } from './injected-events.js';
+import { xvfbResources, type DisplayResources } from './display-resources.js';
 
 const SNAPSHOT_INTERVAL_MS = 200;
 /** How often the cursor is looked at; a change is posted at most this often (~60 Hz). */
@@ -70,8 +69,16 @@ class MailboxRingPort implements RingPort {
   constructor(
     public buffer: SharedArrayBuffer,
     private readonly targetId: number,
+    private readonly channel: MessagePort | null,
   ) {}
   open(): PublisherLike | null {
+    // The newest buffer the host sent, read now: the processor asks right after it found the old
+    // ring retired, and the host posted the new one when it retired it.
+    if (this.channel !== null) {
+      for (let m = receiveMessageOnPort(this.channel); m !== undefined; m = receiveMessageOnPort(this.channel)) {
+        if (m.message instanceof SharedArrayBuffer) this.buffer = m.message;
+      }
+    }
     const r = FramePublisher.open(this.buffer, { targetId: this.targetId });
     return r.ok ? r.publisher : null;
   }
@@ -85,7 +92,7 @@ interface Running {
   control: Int32Array;
   stopRequested: boolean;
   wakeStop: () => void;
-  resources: () => { pids: number[]; dirs: string[] };
+  resources: () => DisplayResources;
   input: DisplayInput | null;
   /** Input events that arrived while the display takes none. */
   inputDropped: number;
@@ -97,7 +104,7 @@ interface CreatedDisplay {
   display: DisplaySystem;
   sim: SimDisplay | null;
   verify: VerifyDescriptor;
-  resources: () => { pids: number[]; dirs: string[] };
+  resources: () => DisplayResources;
   /** The hardware cursor and a version bumped on every change, or null without one. */
   cursor: () => { state: CursorState; version: number } | null;
   /** Where remote input goes, or null when this display takes none (it is counted as dropped). */
@@ -126,11 +133,7 @@ async function createDisplay(config: MonitorConfig): Promise<CreatedDisplay> {
     ...(config.display !== undefined ? { display: config.display } : {}),
     workload,
   });
-  const resources = (): { pids: number[]; dirs: string[] } => {
-    const pids = [display.serverPid, display.workloadPid].filter((p): p is number => typeof p === 'number' && p > 0);
-    const dir = display.framebufferPath ? dirname(display.framebufferPath) : '';
-    return { pids, dirs: dir.startsWith('/dev/shm/vdpush-') || dir.startsWith(`${tmpdir()}/vdpush-`) ? [dir] : [] };
-  };
+  const resources = (): DisplayResources => xvfbResources(display);
   const cursor = (): { state: CursorState; version: number } | null => (display.cursor ? { state: display.cursor.state, version: display.cursor.version } : null);
   // XTEST on a connection of its own, opened only once a remote server attaches (or input arrives).
   const input = new LazyDisplayInput(async () => (await import('../backends/xvfb/x-input.js')).XInput.open(display.display));
@@ -248,7 +251,7 @@ async function stopDriver(r: Running): Promise<void> {
 async function main(init: Extract<HostToWorker, { type: 'init' }>): Promise<void> {
   const config = init.config;
   const control = new Int32Array(init.control);
-  const ringPort = new MailboxRingPort(init.ring, config.targetId);
+  const ringPort = new MailboxRingPort(init.ring, config.targetId, init.ringPort ?? null);
   const { display, sim, verify, resources, cursor, input } = await createDisplay(config);
   // Where this display clock's 0 falls on the session's timeline (see SharedAdapterInit).
   const timeBaseMs =

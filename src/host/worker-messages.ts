@@ -6,6 +6,7 @@
  * for a while, so the host sets the terminate word in the shared control buffer (Atomics) and the
  * driver sees it at the top of its next pass. The message only follows, for the worker's shutdown.
  */
+import type { MessagePort } from 'node:worker_threads';
 import type { CursorState, DisplayStats, HostFaultRequest } from '../display/types.js';
 import type { InputCounters } from '../display/input.js';
 
@@ -50,7 +51,12 @@ export interface SharedAdapterInit {
 }
 
 export type HostToWorker =
-  | { type: 'init'; config: MonitorConfig; control: SharedArrayBuffer; ring: SharedArrayBuffer; adapter: SharedAdapterInit }
+  /**
+   * `ringPort` carries every later ring buffer (one SharedArrayBuffer per message): the worker
+   * reads it synchronously (receiveMessageOnPort) the moment its publisher finds the ring retired,
+   * so it re-attaches at once instead of waiting for its event loop to deliver a 'ring' message.
+   */
+  | { type: 'init'; config: MonitorConfig; control: SharedArrayBuffer; ring: SharedArrayBuffer; adapter: SharedAdapterInit; ringPort?: MessagePort }
   | { type: 'ring'; buffer: SharedArrayBuffer }
   | { type: 'inject'; kind: string; durationMs?: number }
   /** A remote client's input, for the backend's DisplayInput (src/display/input.ts). */
@@ -93,7 +99,7 @@ export interface WorkerSnapshot {
   criticalError: { major: number; minor: number } | null;
   nowMs: number;
   /** Processes and temp folders the display started (xvfb), for the host's last-resort cleanup. */
-  resources: { pids: number[]; dirs: string[] };
+  resources: { pids: number[]; dirs: string[]; files?: string[] };
   /** What the display's input counted (absent before the display started). */
   input?: InputCounters;
 }

@@ -13,26 +13,43 @@
  *   publisher that tries again checks MAGIC and GENERATION first, and a rebuilt buffer carries a
  *   newer generation (its magic is stored last).
  * - The host side: no frame from it is still held (the consumer's held flags).
- * A buffer whose display never opened a successor is not pooled: it is dropped to the GC.
+ * Retired buffers wait (pending) until the display opens a newer buffer, which proves all of
+ * them quiescent at once; so a display slow to re-attach (it retries only every few passes) still
+ * gets its buffers reused.
  */
 import type { FrameConsumer } from './frame-consumer.js';
 
-/** Two spares cover alternating sizes (a mode flipping back and forth) and repeated same-size recreates. */
+/** Spares kept: two cover alternating sizes (a mode flipping back and forth) and same-size recreates. */
 export const MAX_SPARE_BUFFERS = 2;
+/** Retired buffers waiting for the display to move on; beyond this the oldest goes to the GC. */
+export const MAX_PENDING_BUFFERS = 4;
 
-interface Spare {
+interface Retired {
   buffer: SharedArrayBuffer;
   consumer: FrameConsumer;
 }
 
 export class BufferPool {
-  private readonly spares: Spare[] = [];
+  /** Retired, but the display may still be on them (it has not opened a newer buffer yet). */
+  private readonly pending: Retired[] = [];
+  /** Retired and quiescent: free to rebuild once their frames are released. */
+  private readonly spares: Retired[] = [];
 
-  /** Keeps a retired buffer whose display side has moved on (see the invariant above). */
-  add(buffer: SharedArrayBuffer, consumer: FrameConsumer): void {
-    this.spares.push({ buffer, consumer });
-    // The oldest goes to the GC first.
-    if (this.spares.length > MAX_SPARE_BUFFERS) this.spares.shift();
+  /** A buffer the host just retired (the display may still write it). */
+  retire(buffer: SharedArrayBuffer, consumer: FrameConsumer): void {
+    this.pending.push({ buffer, consumer });
+    if (this.pending.length > MAX_PENDING_BUFFERS) this.pending.shift();
+  }
+
+  /**
+   * The display has opened the current buffer, newer than every pending one: they are all
+   * quiescent now (a display that skipped a generation has moved past it too).
+   */
+  displayMovedOn(): void {
+    while (this.pending.length > 0) {
+      this.spares.push(this.pending.shift()!);
+      if (this.spares.length > MAX_SPARE_BUFFERS) this.spares.shift();
+    }
   }
 
   /** A spare of exactly `bytes` whose frames were all released, removed from the pool; else undefined. */
@@ -47,6 +64,7 @@ export class BufferPool {
   }
 
   clear(): void {
+    this.pending.length = 0;
     this.spares.length = 0;
   }
 

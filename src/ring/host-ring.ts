@@ -65,7 +65,6 @@ export class HostRing {
   private consumer: FrameConsumer;
   /** The buffer retired by the last recreate, kept only until the display opens the new one. */
   private retiredView: HeaderView | null = null;
-  private retiredConsumer: FrameConsumer | null = null;
   /** Retired buffers nobody can touch any more, rebuilt by the next recreate of their size. */
   private readonly pool = new BufferPool();
   /** Counters of buffers whose publisher has moved on. */
@@ -133,14 +132,14 @@ export class HostRing {
     // a ring that lost that capacity would drop them and recreate back and forth.
     const options = { ...this.options, ...resolved, slotBytesPerPixel: Math.max(this.options.slotBytesPerPixel, resolved.slotBytesPerPixel) };
     checkRingBytes(options.width, options.height, options.slotBytesPerPixel, options.ringLen);
-    // The previous retired buffer is reusable if the display moved on to the current one.
-    this.finalizeRetiredIfReplaced();
+    // Every buffer retired before the current one is quiescent once the display opened the current.
+    if (this.view.load32(OFF_DRIVER_STATUS) !== 0) this.pool.displayMovedOn();
     const built = buildRing(options, generation, this.pool.take(ringBytes(options)));
     this.options = options;
     this.finalizeRetired();
     this.rejectedCarried += this.consumer.rejectedTokens;
     this.consumer.retired = true;
-    this.retiredConsumer = this.consumer;
+    this.pool.retire(old.buffer, this.consumer);
     this.view = built.view;
     this.table = new SlotTable(built.view, built.desc);
     this.event = AutoResetEvent.at(built.view.buffer, OFF_FRAME_READY);
@@ -263,12 +262,10 @@ export class HostRing {
     if (this.retiredView !== null && this.view.load32(OFF_DRIVER_STATUS) !== 0) this.finalizeRetired(true);
   }
 
-  /** Folds the retired buffer's counters in; a buffer the display has moved on from goes to the pool. */
   private finalizeRetired(displayMovedOn = false): void {
+    if (displayMovedOn) this.pool.displayMovedOn();
     if (this.retiredView === null) return;
     this.carried = addCounters(this.carried, readCounters(this.retiredView));
-    if (displayMovedOn && this.retiredConsumer !== null && !this.isClosed) this.pool.add(this.retiredView.buffer, this.retiredConsumer);
     this.retiredView = null;
-    this.retiredConsumer = null;
   }
 }

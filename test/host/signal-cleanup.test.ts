@@ -57,3 +57,19 @@ test('with handleSignals: false the script handles SIGTERM itself: close() runs 
   assert.match(s.out(), /closed/);
   await assertNothingLeft(s);
 });
+
+test('SIGKILL to an API script with an Xvfb session: the watchdog removes Xvfb, its workload, folder and X socket', async () => {
+  const s = await startHost();
+  s.child.kill('SIGKILL');
+  const { signal } = await s.exit;
+  assert.equal(signal, 'SIGKILL');
+  await assertNothingLeft(s);
+});
+
+test('a script that opted out of signal handling and dies of SIGHUP still leaves nothing behind (the watchdog)', async () => {
+  const s = await startHost(['bare-opt-out']);
+  s.child.kill('SIGHUP');
+  const { signal } = await s.exit;
+  assert.equal(signal, 'SIGHUP');
+  await assertNothingLeft(s);
+});

@@ -179,6 +179,15 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
     return this.life.server.pid;
   }
 
+  /** True when vdpush started the server (an attached display is the user's: never stopped or killed). */
+  get serverOwned(): boolean {
+    return this.life.server.owned;
+  }
+
+  get displayNumber(): number {
+    return this.life.server.displayNumber;
+  }
+
   get framebufferPath(): string {
     return this.life.server.framebufferPath;
   }

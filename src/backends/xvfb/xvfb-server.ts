@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { BackendError, InvalidArgumentError, MissingDependencyError } from '../../contract/errors.js';
 import { guardExit } from './exit-guard.js';
+import { sweepStaleXvfb, writeOwner } from './stale-sweep.js';
 
 export const XVFB_BINARY = 'Xvfb';
 /** The Debian package that provides Xvfb (and its DAMAGE, RANDR and XFIXES extensions). */
@@ -187,7 +188,10 @@ function removeStaleDisplayFiles(n: number, pid: number): void {
  */
 export async function startXvfb(spec: XvfbScreenSpec, displayNumber?: number): Promise<XvfbServer> {
   validateSpec(spec);
+  // Whatever a vdpush that died hard left behind goes first (stale-sweep.ts); ours is marked as ours.
+  sweepStaleXvfb();
   const fbDir = makeFbDir();
+  writeOwner(fbDir);
   const args: string[] = [];
   if (displayNumber !== undefined) args.push(`:${displayNumber}`);
   args.push(
