@@ -94,8 +94,8 @@ export interface AcquiredFrame {
   /** The cursor as of this frame, or null when the display has no hardware cursor. */
   cursor: CursorState | null;
   /**
-   * The surface as a copy source, when the backend offers one. A publisher copies through it
-   * instead of reading `pixels`; `pixels` stays readable (a backend may fill it on first use).
+   * The surface as a copy source, when the backend offers one. Every consumer then copies
+   * through it, and `pixels` may be empty (the Xvfb framebuffer file's pixels are not in memory).
    */
   surface?: FrameSurface | null;
 }

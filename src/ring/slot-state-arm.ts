@@ -3,7 +3,8 @@
  * slot's state word (contract/slot-state.ts), so exactly one side owns a slot that is WRITING or
  * READING and neither side ever touches a slot the other owns.
  *
- * Producer: the first FREE slot; else the oldest PUBLISHED one (by the sequence it wrote there; a
+ * Producer: the FREE slot it wrote last (it lags the source least, so the least damage is copied
+ * into it; a slot never written is the last choice); else the oldest PUBLISHED one (by the sequence it wrote there; a
  * slot it never wrote counts as oldest). Never READING or WRITING, never a wait. A CAS lost to the
  * consumer (it took or freed that slot) just means "look again", a bounded number of times.
  * Consumer: PUBLISHED → READING to read; READING → FREE to return, or READING → PUBLISHED to put
@@ -28,8 +29,15 @@ export class SlotStateArm implements SlotArmOps {
     const n = t.ringLen;
     // Each lost CAS means the consumer moved a slot; it can do that at most a few times per pass.
     for (let attempt = 0; attempt <= n; attempt++) {
+      // The FREE slot written last lags the source least: the least damage to copy into it.
+      let freshest = -1;
       for (let s = 0; s < n; s++) {
-        if (t.loadState(s) === SlotState.Free && t.casState(s, SlotState.Free, SlotState.Writing)) return s;
+        if (t.loadState(s) !== SlotState.Free) continue;
+        if (freshest < 0 || isOlder(writtenSeq[freshest]!, writtenSeq[s]!)) freshest = s;
+      }
+      if (freshest >= 0) {
+        if (t.casState(freshest, SlotState.Free, SlotState.Writing)) return freshest;
+        continue;
       }
       let oldest = -1;
       for (let s = 0; s < n; s++) {

@@ -145,3 +145,50 @@ test('a_mode_change_reshapes_the_stash_and_reuses_its_storage_when_it_fits', () 
   assert.equal(stash.frame.pixels.buffer, big, 'no allocation for a smaller mode');
   assert.ok(stash.needsRepublish, 'a frame the ring did not take is pending');
 });
+
+test('a_frame_the_ring_took_is_referenced_in_its_slot_not_copied', () => {
+  const stash = new FrameStash();
+  const f = frame(4, 2);
+  f.pixels.fill(9);
+  const slot = new Uint8Array(4 * 2 * 4).fill(5);
+  stash.reference(f, slot, 16);
+  assert.equal(stash.frame.pixels, slot, 'the stash shows the slot itself');
+  assert.equal(stash.fullCopies + stash.rectCopies, 0);
+  assert.equal(stash.references, 1);
+  assert.equal(stash.needsRepublish, false);
+  // A later frame the ring did not take is copied whole into the stash's own storage (the slot
+  // is not the previous frame's copy of the stash's storage, so no dirty-only copy applies).
+  const g = frame(4, 2);
+  g.pixels.fill(3);
+  g.dirtyCount = 1;
+  g.dirtyRects.set([0, 0, 1, 1]);
+  stash.capture(g, false);
+  assert.notEqual(stash.frame.pixels, slot);
+  assert.deepEqual([...stash.frame.pixels], new Array(32).fill(3));
+  assert.equal(stash.fullCopies, 1);
+  assert.equal(stash.needsRepublish, true);
+  assert.deepEqual([...slot], new Array(32).fill(5), 'the slot is never written by the stash');
+});
+
+test('a_frame_that_only_a_surface_can_copy_is_stashed_through_the_surface', () => {
+  const stash = new FrameStash();
+  const f = frame(4, 2);
+  f.pixels = new Uint8Array(0);
+  const calls: string[] = [];
+  f.surface = {
+    copyAll: (dst, offset, stride) => {
+      calls.push(`all ${offset} ${stride}`);
+      dst.fill(7, offset, offset + stride * 2);
+      return true;
+    },
+    copyRects: () => {
+      calls.push('rects');
+      return true;
+    },
+    copiesDone: () => calls.push('done'),
+  };
+  stash.capture(f, false);
+  assert.deepEqual(calls, ['all 0 16']);
+  assert.deepEqual([...stash.frame.pixels], new Array(32).fill(7));
+  assert.equal(stash.frame.surface ?? null, null, 'the stashed frame is plain memory');
+});

@@ -24,8 +24,8 @@
  * can still be caught between them; that is the client's tearing, which a real compositor shows
  * too, and why double-buffered clients present with one request.
  *
- * `frame.pixels` (for a consumer without a ring) is filled from the file on first use per frame,
- * only the dirty rectangles when it holds the previous frame; a publisher never touches it.
+ * On the hardware adapter `frame.pixels` is empty: every consumer copies through `frame.surface`
+ * (the publisher into its slot, the frame stash into its own buffer).
  *
  * Hot path (acquire, finish, the surface, the capture callbacks): no allocation of ours, no
  * throwing; results are HRESULTs. Any state the X side changes while a frame is HELD waits for
@@ -46,6 +46,9 @@ import { DIRTY_RECTS_CAPACITY, type DirtyRegion } from './dirty-region.js';
 import type { CursorTracker } from './cursor-tracker.js';
 import { XvfbRenderDevice } from './render-device.js';
 import type { XConnection } from './x-connection.js';
+
+/** `frame.pixels` when the surface is the only way to the pixels. */
+const EMPTY_PIXELS = new Uint8Array(0);
 
 const IDLE = 0;
 const CAPTURING = 1;
@@ -117,10 +120,8 @@ export class XvfbSwapChain implements SwapChain {
   private readonly cursorOut: CursorState | null;
   private readonly frameIntervalMs: number;
   private readonly stride: number;
-  /** `frame.pixels`: made on first use (always on the software adapter, which reads into it). */
+  /** The software adapter's frame buffer (GetImage reads into it); made when such a device binds. */
   private staging: Uint8Array | null = null;
-  /** The frame number `staging` holds on the hardware adapter (-1: nothing current). */
-  private stagedFrame = -1;
   private readonly fullRect: Int32Array;
   private readonly surface: FrameSurface;
   private readonly onGrabbedCb = (err: XError | null | undefined, p: QueryPointerReply): void => this.onGrabbed(err, p);
@@ -143,11 +144,10 @@ export class XvfbSwapChain implements SwapChain {
       copyAll: (dst, dstOffset, dstStride) => this.readFile(dst, dstOffset, dstStride, this.fullRect, 0, 1),
       copiesDone: () => this.release(),
     };
-    const self = this;
     this.frame = {
-      get pixels(): Uint8Array {
-        return self.framePixels();
-      },
+      // The software adapter's GetImage replies land here; the hardware adapter copies through
+      // `surface` and leaves this empty (a consumer without a ring copies through the surface too).
+      pixels: EMPTY_PIXELS,
       width: mode.width,
       height: mode.height,
       format: mode.format,
@@ -169,7 +169,10 @@ export class XvfbSwapChain implements SwapChain {
     this.device = device;
     // The framebuffer file copies itself into the ring; GetImage's replies land in `pixels`.
     this.frame.surface = device.framebuffer !== null ? this.surface : null;
-    if (device.framebuffer === null && this.staging === null) this.staging = new Uint8Array(this.stride * this.mode.height);
+    if (device.framebuffer === null) {
+      if (this.staging === null) this.staging = new Uint8Array(this.stride * this.mode.height);
+      this.frame.pixels = this.staging;
+    } else this.frame.pixels = EMPTY_PIXELS;
     // A newly bound device presents the whole screen once, as a fresh swap-chain would.
     this.host.region.markAll();
     this.maybeCapture();
@@ -347,19 +350,6 @@ export class XvfbSwapChain implements SwapChain {
       dev!.markFailed();
     }
     return ok;
-  }
-
-  /** `frame.pixels`: on the hardware adapter, filled from the file on first use per frame. */
-  private framePixels(): Uint8Array {
-    if (this.staging === null) this.staging = new Uint8Array(this.stride * this.mode.height);
-    if (this.frame.surface !== null && this.state === HELD && this.stagedFrame !== this.frameNumber) {
-      const continuous = this.stagedFrame === this.frameNumber - 1 && this.frame.dirtyCount >= 0;
-      const ok = continuous
-        ? this.readFile(this.staging, 0, this.stride, this.frame.dirtyRects, 0, this.frame.dirtyCount)
-        : this.readFile(this.staging, 0, this.stride, this.fullRect, 0, 1);
-      this.stagedFrame = ok ? this.frameNumber : -1;
-    }
-    return this.staging;
   }
 
   /** The copies are done (or will not happen): DamageSubtract + UngrabServer, out at once. */

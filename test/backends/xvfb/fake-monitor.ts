@@ -26,6 +26,7 @@ export class FakeMonitor implements Monitor {
   private loop: Promise<void> | null = null;
   private stopFlag = false;
   private readonly wake = new LocalSignal();
+  private copy = new Uint8Array(0);
 
   constructor(
     private readonly display: XvfbDisplay,
@@ -63,6 +64,19 @@ export class FakeMonitor implements Monitor {
     this.loop = null;
   }
 
+  /**
+   * The frame with its pixels in memory: a surface (the framebuffer file) is copied whole into a
+   * buffer of the test's, as a consumer without a ring does.
+   */
+  private materialise(f: AcquiredFrame): AcquiredFrame {
+    const surface = f.surface ?? null;
+    if (surface === null) return f;
+    const bytes = f.stride * f.height;
+    if (this.copy.byteLength !== bytes) this.copy = new Uint8Array(bytes);
+    if (!surface.copyAll(this.copy, 0, f.stride)) this.copy.fill(0);
+    return { ...f, pixels: this.copy };
+  }
+
   private maybeFallBack(sc: SwapChain): void {
     if (this.opts.fallBackToSoftware && sc.renderAdapter.kind === 'hardware') {
       const sw = this.display.adapter.renderAdapters().find((a) => a.kind === 'software')!;
@@ -86,7 +100,7 @@ export class FakeMonitor implements Monitor {
         break;
       }
       this.frames++;
-      this.opts.onFrame?.(sc.frame, sc);
+      if (this.opts.onFrame) this.opts.onFrame(this.materialise(sc.frame), sc);
       sc.finish();
     }
     sc.delete();

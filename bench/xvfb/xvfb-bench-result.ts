@@ -1,0 +1,100 @@
+/** The JSON of `vdpush bench xvfb`: its keys are an interface (issue 11); existing keys stay. */
+import type { TallyNumbers } from './capture-tally.js';
+import type { Ceilings } from './ceilings.js';
+import type { IdleNumbers } from './idle-bench.js';
+
+/** What the issue asks of each capturer (plus the older keys, kept). */
+export interface CapturerNumbers extends TallyNumbers {
+  seconds: number;
+  /** CPU s per 1,000 distinct frames: the capturer + the extra X-server CPU it causes. */
+  cpuSecPerDistinct1000: number;
+  /** The workload's draw rate while this capturer ran. */
+  workloadFps: number;
+  /** Older keys: frames = delivered, fps = delivered / s, CPU per 1,000 delivered frames. */
+  frames: number;
+  fps: number;
+  distinctFps: number;
+  cpuSecPer1000: number;
+  xvfbCpuSecPer1000: number;
+  /** The capturer's own CPU, and the X server's extra, in seconds over the phase. */
+  capturerCpuSec: number;
+  xvfbExtraCpuSec: number;
+}
+
+export interface VdpushNumbers extends CapturerNumbers {
+  /** Older key: frames checked (all of them now). */
+  verified: number;
+  /** Mean ms from GrabServer to its reply, and from then to UngrabServer (wake + copy under grab). */
+  grabWaitMs: number;
+  grabHeldMs: number;
+  /** Mean ms inside the framebuffer reads, and bytes read, per frame. */
+  copyMs: number;
+  bytesPerFrame: number;
+  /** What those bytes cost at the same run's memcpy and pread rates (ms per frame). */
+  memcpyMsForBytes: number;
+  preadMsForBytes: number;
+  /** grabHeldMs / memcpyMsForBytes (target <= 1.3). */
+  grabVsMemcpy: number;
+}
+
+export interface DesktopNumbers {
+  fps: number;
+  cpuMsPerFrame: number;
+  /** Bytes read from the framebuffer per frame. */
+  bytesPerFrame: number;
+  grabHeldMs: number;
+}
+
+export interface XvfbBenchRow {
+  resolution: string;
+  ceilings: Ceilings;
+  workloadAloneFps: number;
+  xvfbCpuMsPerDrawAlone: number;
+  vdpush: VdpushNumbers;
+  vdpushWithoutGrab: VdpushNumbers;
+  ffmpeg: CapturerNumbers;
+  desktop: {
+    dirtyRects: DesktopNumbers;
+    fullFrame: DesktopNumbers;
+    cpuRatio: number;
+    grabRatio: number;
+    /** A 1% frame's CPU split: its bytes at the same run's pread rate, and the rest (per-frame costs). */
+    bytesMsPerFrame: number;
+    fixedMsPerFrame: number;
+    /** What a 1% frame may cost for the 20x target. */
+    neededMsPerFrameFor20x: number;
+  };
+}
+
+export interface XvfbBenchResult {
+  rows: XvfbBenchRow[];
+  idle: IdleNumbers;
+  targets: {
+    fpsRatioAt4k: number;
+    cpuPerFrameRatioAt4k: number;
+    desktopCpuRatio: number;
+    idleCorePercent: number;
+    perRow: Array<{
+      resolution: string;
+      vdpushTorn: number;
+      distinctFpsVsFfmpeg: number;
+      cpuPerDistinctVsFfmpeg: number;
+      workloadSlowdown: number;
+      desktopCpuRatio: number;
+      grabVsMemcpy: number;
+    }>;
+    met: {
+      fps3x: boolean;
+      lessCpuPerFrame: boolean;
+      desktop20x: boolean;
+      idleUnder1Percent: boolean;
+      zeroTorn: boolean;
+      distinct1_5x: boolean;
+      halfCpu: boolean;
+      slowdownAtMost20Percent: boolean;
+      grabAtMost1_3xMemcpy: boolean;
+    };
+  };
+  machine: { cpus: number; node: string };
+}
+
