@@ -68,13 +68,12 @@ export class FakeMonitor implements Monitor {
    * The frame with its pixels in memory: a surface (the framebuffer file) is copied whole into a
    * buffer of the test's, as a consumer without a ring does.
    */
-  private materialise(f: AcquiredFrame): AcquiredFrame {
+  private materialise(f: AcquiredFrame): AcquiredFrame | null {
     const surface = f.surface ?? null;
     if (surface === null) return f;
     const bytes = f.stride * f.height;
     if (this.copy.byteLength !== bytes) this.copy = new Uint8Array(bytes);
-    if (!surface.copyAll(this.copy, 0, f.stride)) this.copy.fill(0);
-    return { ...f, pixels: this.copy };
+    return surface.copyAll(this.copy, 0, f.stride) ? { ...f, pixels: this.copy } : null;
   }
 
   private maybeFallBack(sc: SwapChain): void {
@@ -100,7 +99,11 @@ export class FakeMonitor implements Monitor {
         break;
       }
       this.frames++;
-      if (this.opts.onFrame) this.opts.onFrame(this.materialise(sc.frame), sc);
+      if (this.opts.onFrame) {
+        // A frame whose copy failed (its device was just removed) is no frame to hand over.
+        const f = this.materialise(sc.frame);
+        if (f !== null) this.opts.onFrame(f, sc);
+      }
       sc.finish();
     }
     sc.delete();
