@@ -9,7 +9,8 @@
  * in an already filled slot (a display composing faster than the rate) is skipped.
  *
  * Variable rate (`vfr`): every source frame is written once, with its own present time (the sink
- * carries the timestamps); nothing is repeated.
+ * carries the timestamps); only the last is written once more, one period before the end, when
+ * the display stood still until then, so this video too lasts as long as the recording.
  *
  * Accounting, so that nothing is lost silently: `written` source frames went into the file,
  * `repeated` output frames are copies of an earlier one, `skipped` source frames are not in the
@@ -25,6 +26,8 @@ export interface VideoSink {
   readonly bytesWritten: number;
   write(frame: FrameView, repeat?: number): Promise<void>;
   repeatLast(n: number): Promise<void>;
+  /** Variable-rate sinks: the last frame once more at this present time. */
+  writeLastAt?(presentTimeMs: number): Promise<void>;
 }
 
 export interface RecorderOptions {
@@ -72,7 +75,9 @@ export class Recorder {
 
   /** Milliseconds of video written so far. */
   get videoMs(): number {
-    return this.options.vfr ? (this.lastPresent - (Number.isNaN(this.t0) ? 0 : this.t0)) : this.counts.outputFrames * this.periodMs;
+    if (!this.options.vfr) return this.counts.outputFrames * this.periodMs;
+    // A frame is on screen for (at least) one period after its present time.
+    return this.counts.outputFrames === 0 ? 0 : this.lastPresent - this.t0 + this.periodMs;
   }
 
   /** Takes one consumed frame (valid only during the call). */
@@ -104,13 +109,30 @@ export class Recorder {
    * (display-clock time the recording was stopped) is given, up to that moment.
    */
   async finish(stoppedAtMs?: number): Promise<void> {
-    if (this.options.vfr || this.lastSlot < 0) return;
+    if (this.options.vfr) return this.finishVfr(stoppedAtMs);
+    if (this.lastSlot < 0) return;
     let end = this.totalSlots;
     if (stoppedAtMs !== undefined && Number.isFinite(stoppedAtMs)) {
       end = Math.min(end, Math.max(this.lastSlot + 1, Math.round((stoppedAtMs - this.t0) / this.periodMs)));
     }
     await this.repeat(end - this.lastSlot - 1);
     this.lastSlot = end - 1;
+  }
+
+  /**
+   * Variable rate: a display that stayed still until the end would leave the video short by that
+   * stretch; the last frame is written once more one period before the end, so it lasts to there.
+   */
+  private async finishVfr(stoppedAtMs?: number): Promise<void> {
+    if (this.counts.outputFrames === 0 || this.sink.writeLastAt === undefined) return;
+    let endMs = this.t0 + this.totalSlots * this.periodMs;
+    if (stoppedAtMs !== undefined && Number.isFinite(stoppedAtMs)) endMs = Math.min(endMs, stoppedAtMs);
+    const at = endMs - this.periodMs;
+    if (at <= this.lastPresent + this.periodMs / 2) return;
+    await this.sink.writeLastAt(at);
+    this.lastPresent = at;
+    this.counts.repeated++;
+    this.counts.outputFrames++;
   }
 
   private async writeSource(frame: FrameView): Promise<void> {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { CLI, runCli } from './cli-helpers.js';
-import { decodeFrameNumbers, probeVideo } from './record-helpers.js';
+import { decodeFrameNumbers, frameTimes, probeVideo } from './record-helpers.js';
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'vdpush-rec-'));
@@ -44,6 +44,34 @@ test('a constant-rate MP4 lasts exactly the duration, repeating the frame over i
     assert.ok(longest >= 15 && longest <= 17, `the idle frame is held ${longest} frames`);
     // The display is idle from 1.5 s to the end: the video still runs to 2 s, on the last frame.
     assert.equal(new Set(seq.slice(-15).map((f) => f.n)).size, 1, 'the last half second repeats the last frame');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('--vfr writes each source frame once at its own present time (MP4 and MKV), and still lasts to the end', async () => {
+  const dir = tempDir();
+  try {
+    for (const ext of ['mp4', 'mkv']) {
+      const out = join(dir, `vfr.${ext}`);
+      const r = await runCli(['record', out, '--vfr', '--clock', 'virtual', '--mode', '160x90@30', '--duration', '2s', '--seed', '5', '--faults', 'idle@500ms:500ms,idle@1.5s:5s']);
+      assert.equal(r.code, 0, r.stderr);
+      const c = summaryCounts(r.stderr);
+      assert.equal(c.skipped, 0);
+      assert.equal(c.repeated, 1, 'only the closing copy of the last frame');
+      const times = frameTimes(out);
+      assert.equal(times.length, c.frames);
+      assert.equal(probeVideo(out).frames, c.frames);
+      // The sim presents every 1/30 s except while idle: the idle half second is one gap in time.
+      const gaps = times.slice(1).map((t, i) => t - times[i]!);
+      const long = gaps.filter((g) => g > 0.1);
+      assert.ok(gaps.every((g) => g > 0.03 && (g < 0.035 || g > 0.5)), `${ext}: frame spacing is one period or an idle stretch: ${gaps.map((g) => g.toFixed(3)).join(' ')}`);
+      assert.equal(long.length, 2, `${ext}: the idle stretch in the middle and the one at the end`);
+      assert.ok(Math.abs(times.at(-1)! - (2 - 1 / 30)) < 0.002, `${ext}: the last frame is shown until 2 s (${times.at(-1)})`);
+      const seq = decodeFrameNumbers(out, 160, 90, 5);
+      for (let i = 1; i < seq.length - 1; i++) assert.equal(seq[i]!.n, seq[i - 1]!.n + 1, `${ext} frame ${i}: every source frame once, in order`);
+      assert.equal(seq.at(-1)!.n, seq.at(-2)!.n, 'the closing frame is the last one again');
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -13,7 +13,7 @@ export function probeVideo(path: string): { frames: number; durationS: number; c
 /** Every frame's presentation time in seconds, as ffprobe reads it. */
 export function frameTimes(path: string): number[] {
   const out = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'frame=pts_time', '-of', 'csv=p=0', path], { encoding: 'utf8' });
-  return out.trim().split('\n').filter((l) => l !== '').map(Number);
+  return out.trim().split('\n').filter((l) => l.trim() !== '').map((l) => Number.parseFloat(l));
 }
 
 /**
@@ -23,7 +23,8 @@ export function frameTimes(path: string): number[] {
  * enough to see a repeat (same number), the next frame (+1) and a skipped one (+2 or more).
  */
 export function decodeFrameNumbers(path: string, width: number, height: number, seed: number, window = 8): Array<{ n: number; distance: number; margin: number }> {
-  const raw = execFileSync('ffmpeg', ['-v', 'error', '-i', path, '-f', 'rawvideo', '-pix_fmt', 'bgra', '-'], { maxBuffer: 1 << 30 });
+  // passthrough: without it ffmpeg makes a variable-rate file constant-rate, duplicating frames.
+  const raw = execFileSync('ffmpeg', ['-v', 'error', '-i', path, '-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'bgra', '-'], { maxBuffer: 1 << 30 });
   const frameBytes = width * height * 4;
   const out: Array<{ n: number; distance: number; margin: number }> = [];
   let prev = 0;

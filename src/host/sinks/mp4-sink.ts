@@ -22,12 +22,15 @@ import type { FrameView } from './frame-view.js';
 import { validateSinkOptions, type FrameSink, type SinkOptions } from './frame-sink.js';
 import { SinkError } from '../../contract/errors.js';
 import { Y4mEncoder } from './y4m-encoder.js';
+import { MkvRawFraming } from './mkv-raw-framing.js';
 
 export interface Mp4SinkOptions extends SinkOptions {
   /** The ffmpeg executable; default "ffmpeg", looked up on PATH. */
   ffmpegPath?: string;
   /** Aborting it destroys the sink (kills ffmpeg). */
   signal?: AbortSignal;
+  /** Variable rate: each frame keeps its present time (fed as a timestamped Matroska stream). */
+  vfr?: boolean;
 }
 
 const STDERR_TAIL_BYTES = 4096;
@@ -56,8 +59,10 @@ export async function probeH264Encoder(ffmpegPath = 'ffmpeg'): Promise<string> {
 }
 
 /** ffmpeg's arguments for reading Y4M on stdin and writing `outPath` as H.264 yuv420p. */
-export function ffmpegArgs(outPath: string, encoder: string, width: number, height: number): string[] {
-  const args = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-f', 'yuv4mpegpipe', '-i', 'pipe:0'];
+export function ffmpegArgs(outPath: string, encoder: string, width: number, height: number, vfr = false): string[] {
+  const args = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-f', vfr ? 'matroska' : 'yuv4mpegpipe', '-i', 'pipe:0'];
+  // Keep every input timestamp as it is: no frame duplicated or dropped to reach a constant rate.
+  if (vfr) args.push('-fps_mode', 'passthrough');
   // yuv420p H.264 needs even dimensions: pad an odd edge by one pixel rather than lose one.
   if (width % 2 !== 0 || height % 2 !== 0) args.push('-vf', 'pad=ceil(iw/2)*2:ceil(ih/2)*2');
   args.push('-c:v', encoder);
@@ -101,7 +106,8 @@ export class Mp4Sink implements FrameSink {
     child.stderr.on('data', (chunk: string) => {
       this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_TAIL_BYTES);
     });
-    this.encoder = new Y4mEncoder(child.stdin, options, (err) => this.ffmpegError(`cannot feed ffmpeg: ${err.message}`, err));
+    const framing = options.vfr === true ? { framing: new MkvRawFraming(options.width, options.height) } : {};
+    this.encoder = new Y4mEncoder(child.stdin, options, (err) => this.ffmpegError(`cannot feed ffmpeg: ${err.message}`, err), framing);
     options.signal?.addEventListener('abort', this.onAbort, { once: true });
   }
 
@@ -110,7 +116,7 @@ export class Mp4Sink implements FrameSink {
     validateSinkOptions(options);
     const ffmpegPath = options.ffmpegPath ?? 'ffmpeg';
     const encoder = await probeH264Encoder(ffmpegPath);
-    const child = spawn(ffmpegPath, ffmpegArgs(path, encoder, options.width, options.height), {
+    const child = spawn(ffmpegPath, ffmpegArgs(path, encoder, options.width, options.height, options.vfr === true), {
       stdio: ['pipe', 'ignore', 'pipe'],
       // Its own process group: the terminal's Ctrl-C is vdpush's to handle, not ffmpeg's.
       detached: true,
@@ -150,6 +156,11 @@ export class Mp4Sink implements FrameSink {
 
   repeatLast(n: number): Promise<void> {
     return this.encoder.repeatLast(n);
+  }
+
+  /** --vfr: the last frame again at `presentTimeMs`, so the video lasts to the recording's end. */
+  writeLastAt(presentTimeMs: number): Promise<void> {
+    return this.encoder.writeLastAt(presentTimeMs);
   }
 
   /** Ends ffmpeg's input and waits for it to finish the file. Rejects with a SinkError carrying ffmpeg's message. */

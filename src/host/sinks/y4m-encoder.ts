@@ -47,9 +47,40 @@ export function y4mFrameBytes(width: number, height: number): number {
   return FRAME_MARKER.length + i420Size(width, height);
 }
 
+/**
+ * How the pictures are framed in the stream: Y4M by default ("FRAME\n" before each picture);
+ * mkv-raw-framing.ts frames them as Matroska blocks with each frame's present time.
+ */
+export interface FrameFraming {
+  /** Written once, before the first frame. */
+  streamHeader(): Buffer | string;
+  /** Bytes in front of each picture in its pool buffer. */
+  readonly prefixBytes: number;
+  /** Fills buf[0, prefixBytes) for `frame`; returns bytes to write before this frame (or null). */
+  prefix(buf: Buffer, frame: FrameView): Buffer | null;
+  /** False when a written picture cannot be written again as is (it carries a timestamp). */
+  readonly repeatable?: boolean;
+  /** A separate prefix for writing the last picture again at another time (timestamped framings). */
+  prefixAt?(presentTimeMs: number): { before: Buffer | null; prefix: Buffer };
+}
+
+class Y4mFraming implements FrameFraming {
+  readonly prefixBytes = FRAME_MARKER.length;
+  constructor(private readonly opts: SinkOptions) {}
+  streamHeader(): string {
+    return y4mHeader(this.opts);
+  }
+  prefix(buf: Buffer): null {
+    buf.write(FRAME_MARKER, 0, 'latin1');
+    return null;
+  }
+}
+
 export interface Y4mEncoderOptions {
   /** End the stream at end() (default true); false for process.stdout, which must stay open. */
   endStream?: boolean;
+  /** Default: Y4M. */
+  framing?: FrameFraming;
 }
 
 export class Y4mEncoder {
@@ -69,6 +100,7 @@ export class Y4mEncoder {
   private ended = false;
   /** The pool slot holding the last picture written (what repeatLast writes again), or -1. */
   private lastSlot = -1;
+  private readonly framing: FrameFraming;
 
   constructor(
     private readonly stream: Writable,
@@ -77,8 +109,9 @@ export class Y4mEncoder {
     private readonly encoderOptions: Y4mEncoderOptions = {},
   ) {
     for (let i = 0; i < POOL_SIZE; i++) this.releasers.push((err) => this.release(i, err));
+    this.framing = encoderOptions.framing ?? new Y4mFraming(opts);
     stream.on('error', (err: Error) => this.fail(err));
-    const header = y4mHeader(opts);
+    const header = this.framing.streamHeader();
     this.bytesWritten += header.length;
     stream.write(header);
   }
@@ -100,15 +133,23 @@ export class Y4mEncoder {
       this.framesDropped++;
       return this.whenFree();
     }
+    const framing = this.framing;
+    if (repeat > 1 && framing.repeatable === false) {
+      return Promise.reject(new InvalidArgumentError('this stream carries a time per frame: a frame cannot be repeated'));
+    }
     let buf = this.pool[slot];
     if (!buf) {
-      buf = Buffer.allocUnsafe(y4mFrameBytes(this.opts.width, this.opts.height));
-      buf.write(FRAME_MARKER, 0, 'latin1');
+      buf = Buffer.allocUnsafe(framing.prefixBytes + i420Size(this.opts.width, this.opts.height));
       this.pool[slot] = buf;
     }
-    if (this.converter.convert(frame, buf, FRAME_MARKER.length) !== ConvertOutcome.Ok) {
+    if (this.converter.convert(frame, buf, framing.prefixBytes) !== ConvertOutcome.Ok) {
       this.framesDropped++;
       return READY;
+    }
+    const before = framing.prefix(buf, frame);
+    if (before !== null) {
+      this.bytesWritten += before.length;
+      this.stream.write(before);
     }
     this.pending[slot] = repeat;
     for (let k = 0; k < repeat; k++) this.stream.write(buf, this.releasers[slot]);
@@ -130,11 +171,33 @@ export class Y4mEncoder {
     if (!(Number.isInteger(n) && n >= 0)) throw new InvalidArgumentError(`repeat must be a non-negative integer, got ${String(n)}`);
     const slot = this.lastSlot;
     if (n === 0 || slot < 0) return;
+    if (this.framing.repeatable === false) throw new InvalidArgumentError('this stream carries a time per frame: a frame cannot be repeated');
     const buf = this.pool[slot]!;
     this.pending[slot] = this.pending[slot]! + n;
     for (let k = 0; k < n; k++) this.stream.write(buf, this.releasers[slot]);
     this.framesWritten += n;
     this.bytesWritten += n * buf.length;
+    while (!this.failure && this.pending[slot]! > 0) await this.whenFree();
+    if (this.failure) throw this.failure;
+  }
+
+  /**
+   * Writes the last picture once more with the present time `presentTimeMs` (a timestamped stream
+   * that must last to the end of a recording over a static display). Resolves once flushed.
+   */
+  async writeLastAt(presentTimeMs: number): Promise<void> {
+    if (this.failure) throw this.failure;
+    if (this.ended) throw new ClosedError('the stream');
+    const slot = this.lastSlot;
+    if (slot < 0 || this.framing.prefixAt === undefined) return;
+    const buf = this.pool[slot]!;
+    const { before, prefix } = this.framing.prefixAt(presentTimeMs);
+    if (before !== null) this.stream.write(before);
+    this.stream.write(prefix);
+    this.pending[slot] = this.pending[slot]! + 1;
+    this.stream.write(buf.subarray(this.framing.prefixBytes), this.releasers[slot]);
+    this.framesWritten++;
+    this.bytesWritten += (before?.length ?? 0) + prefix.length + buf.length - this.framing.prefixBytes;
     while (!this.failure && this.pending[slot]! > 0) await this.whenFree();
     if (this.failure) throw this.failure;
   }
