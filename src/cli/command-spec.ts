@@ -136,6 +136,6 @@ export function mainHelp(): string {
     '',
     'vdpush help <command> (or vdpush <command> --help) shows the flags of a command; vdpush --version its version.',
     'durations: a number and a unit, ms, s, m or h (500ms, 3s, 2m); the same in --duration and --faults.',
-    'exit codes: 0 ok, 1 failure, 2 bad arguments, 3 critical error, 129/130/143 stopped by SIGHUP/SIGINT/SIGTERM',
+    'exit codes: 0 ok, 1 failure, 2 bad arguments, 3 critical error, 4 bugcheck (simulated OS), 129/130/143 stopped by SIGHUP/SIGINT/SIGTERM',
   ].join('\n');
 }

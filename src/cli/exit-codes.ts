@@ -6,3 +6,5 @@ export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 /** The run ended on a critical error (the driver called reportCriticalError). */
 export const EXIT_CRITICAL = 3;
+/** The simulated OS bugchecked: the driver made a call a real IddCx punishes (the summary says which). */
+export const EXIT_BUGCHECK = 4;

@@ -3,7 +3,7 @@ import { formatRunSummary } from '../host/run-summary.js';
 import type { ParsedCommand } from './argv.js';
 import { parseDurationMs } from './parse-values.js';
 import { sessionOptionsFromFlags } from './source-flags.js';
-import { EXIT_CRITICAL, EXIT_FAILURE, EXIT_OK } from './exit-codes.js';
+import { EXIT_BUGCHECK, EXIT_CRITICAL, EXIT_FAILURE, EXIT_OK } from './exit-codes.js';
 import { ProgressLine } from './progress-line.js';
 import { watchInterrupts } from './interrupt.js';
 import { scenarioFromFlags } from './scenario-flags.js';
@@ -50,6 +50,7 @@ export async function runCommand(cmd: ParsedCommand): Promise<number> {
       process.stderr.write(`vdpush: ${session.error.message} [${session.error.code}]\n`);
       return EXIT_FAILURE;
     }
+    if (summary.bugcheck) return EXIT_BUGCHECK;
     if (summary.recovery.criticalError) return EXIT_CRITICAL;
     if (violations.length > 0 || summary.frames.integrityErrors > 0 || broken.length > 0) return EXIT_FAILURE;
     return interrupts.exitCode(EXIT_OK);

@@ -142,7 +142,11 @@ export interface IndirectDisplayAdapter {
   createDevice(adapter: Adapter): DeviceCreation;
   /** IddCxAdapterSetRenderAdapter: ask the OS to compose on this adapter; swap-chains are recreated there. */
   setRenderAdapter(luid: number): void;
-  /** IddCxReportCriticalError: the device stops; no more swap-chains are assigned. */
+  /**
+   * IddCxReportCriticalError: the device stops; no more swap-chains are assigned. `major` and
+   * `minor` are each 0..0xFF; the OS adds 0x100 to the major. A real OS never returns from this
+   * call (it terminates the driver's process): a driver does nothing after it.
+   */
   reportCriticalError(major: number, minor: number): void;
 }
 
@@ -167,7 +171,13 @@ export interface DisplayStats {
   /** Times the display stalled because a frame was not finished in time. */
   stalls: number;
   renderAdapter: Adapter;
+  /** As the OS reports it: the major includes the 0x100 IddCx adds. */
   criticalError: { major: number; minor: number } | null;
+  /**
+   * The OS bugchecked (a simulated one, punishing what a real IddCx punishes): why, and when.
+   * Absent or null for a backend that does not check.
+   */
+  bugcheck?: { reason: string; atMs: number } | null;
 }
 
 /** A host-side fault the display's schedule asks the host to perform (host-stall, host-recreate). */

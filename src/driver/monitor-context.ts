@@ -9,20 +9,27 @@
  * - assign/unassign/stop run one after another (a promise chain, the OS's callback serialisation);
  *   a processor that exits on its own settles without that chain, so joining it while "holding"
  *   the chain can never deadlock;
- * - a device that saw a DirectX error is destroyed, never pooled (it never recovers; seed 004);
- * - after stop(), no device is live and no processor runs; after a critical error, no swap-chain is
- *   accepted (the device stopped).
+ * - a device that saw a DirectX error is destroyed, never pooled (it never recovers; seed 004); a
+ *   healthy device whose swap-chain the OS took (ACCESS_LOST, PATH_NOT_IN_TOPOLOGY, a flap's SetDevice
+ *   give-up) is kept for the next swap-chain (failure-class.ts);
+ * - assignSwapChain returns only S_OK or ABANDON_SWAPCHAIN: since IddCx 1.4 (Windows 10 1903) the OS
+ *   bugchecks any other failure (seed 004, "Change in EvtIddCxMonitorAssignSwapChain error
+ *   handling"). A refusal (shutdown) is ABANDON too: the OS may ask again, and we refuse again;
+ * - a transient failure inside assignSwapChain is retried there with the policy's backoff (never a
+ *   busy loop), and a stop cuts the wait short;
+ * - the critical error is the driver's last act: IddCxReportCriticalError never returns (the OS
+ *   terminates the driver), so the ring's terminal error is written, the processor told to stop and
+ *   the listeners told BEFORE the call, and after it nothing reaches the OS or the ring again (an
+ *   assign in flight hands back ABANDON, which a real OS never sees, so a backend awaiting the
+ *   callback is not left hanging);
+ * - after stop(), no device is live and no processor runs.
  */
 import { ErrorDomain, HealthState } from '../contract/status-codes.js';
 import type { Clock } from '../display/clock.js';
-import {
-  E_FAIL,
-  STATUS_GRAPHICS_INDIRECT_DISPLAY_ABANDON_SWAPCHAIN,
-  STATUS_GRAPHICS_INDIRECT_DISPLAY_DEVICE_STOPPED,
-  S_OK,
-} from '../display/result-codes.js';
+import { DXGI_ERROR_DEVICE_REMOVED, E_FAIL, STATUS_GRAPHICS_INDIRECT_DISPLAY_ABANDON_SWAPCHAIN, S_OK } from '../display/result-codes.js';
+import { waitAny, type Signal } from '../display/signal.js';
 import type { Adapter, IndirectDisplayAdapter, Monitor, RenderDevice, SwapChain } from '../display/types.js';
-import { criticalTerminalCode, type CriticalCode } from './critical-codes.js';
+import { boundaryArgs, criticalTerminalCode, type CriticalCode } from './critical-codes.js';
 import { DevicePool } from './device-pool.js';
 import { FrameStash } from './frame-stash.js';
 import { createProcessorCounters, type ProcessorCounters } from './processor-counters.js';
@@ -55,7 +62,7 @@ export interface SwapChainCounts {
   abandoned: number;
   /** Swap-chains deleted by a processor on its way out. */
   deleted: number;
-  /** Assigns refused because the device stopped (critical error or shutdown). */
+  /** Assigns refused (with ABANDON_SWAPCHAIN) because the driver is stopping or stopped. */
   refused: number;
 }
 
@@ -80,13 +87,16 @@ export class MonitorContext implements Monitor {
   private current: Running | null = null;
   private chain: Promise<unknown> = Promise.resolve();
   private stopped = false;
+  /** Set just before IddCxReportCriticalError: from then on nothing reaches the OS or the ring. */
+  private dead = false;
+  private readonly isDead = (): boolean => this.dead;
+  /** What an assign's transient retry waits on (a stop cuts it short). */
+  private readonly assignWake: readonly Signal[];
   private assignmentEpoch = 0;
   private deviceEpoch = 0;
   private lastAdapter: Adapter | null = null;
   /** The adapter ladder's epoch this monitor last applied (several monitors, see syncAdapter). */
   private ladderEpoch = 0;
-  /** True once this monitor carried out the adapter's critical error (its own or another's). */
-  private stoppedByCritical = false;
   /** Per frame: notices a stage change of the shared ladder without allocating. */
   private readonly frameDelivered: (nowMs: number) => void;
 
@@ -110,6 +120,12 @@ export class MonitorContext implements Monitor {
             // Applied off the processor's loop: setRenderAdapter unassigns this very processor.
             if (shared.ladder.epoch !== this.ladderEpoch) queueMicrotask(() => this.syncAdapter());
           };
+    this.assignWake = this.parent !== null ? [this.parent.wake] : [];
+  }
+
+  /** True once the driver reported its critical error (its process is gone, as the OS sees it). */
+  get criticallyStopped(): boolean {
+    return this.dead;
   }
 
   /**
@@ -183,15 +199,15 @@ export class MonitorContext implements Monitor {
   private async assign(sc: SwapChain): Promise<number> {
     this.lastAdapter = sc.renderAdapter;
     this.syncAdapter();
-    if (this.stopped || (this.parent !== null && this.parent.requested) || this.policy.criticalError !== null) {
-      // The device stopped (shutdown or a critical error): no swap-chain will be processed again.
+    if (this.refusing()) {
       this.swapChains.refused++;
-      return STATUS_GRAPHICS_INDIRECT_DISPLAY_DEVICE_STOPPED;
+      return STATUS_GRAPHICS_INDIRECT_DISPLAY_ABANDON_SWAPCHAIN;
     }
     // Join the old processor (normally gone already through unassign) before anything new starts.
     await this.retire();
     let device: RenderDevice | null = null;
     let fresh = false;
+    let since = Number.NaN;
     while (device === null) {
       const co = this.pool.checkout(sc.renderAdapter);
       if (co.device !== null) {
@@ -201,13 +217,24 @@ export class MonitorContext implements Monitor {
       }
       // Creating (or first using) the device failed. The pool already destroyed a device it found in
       // error. Seed 004: DirectX error here → destroy the device, return ABANDON_SWAPCHAIN (the OS
-      // retries, possibly on another adapter); a transient own failure is retried right here.
-      const d = this.policy.onFailure('assign', co.hr, sc.renderAdapter, this.adapter.renderAdapters(), this.clock.now());
-      if (d.action === 'retry') continue;
+      // retries, possibly on another adapter); a transient own failure is retried right here, after
+      // the episode's backoff.
+      const now = this.clock.now();
+      if (Number.isNaN(since)) since = now;
+      const d = this.policy.onFailure('assign', co.hr, sc.renderAdapter, this.adapter.renderAdapters(), now, { sinceMs: since });
+      if (d.action === 'retry') {
+        await waitAny(this.assignWake, d.retryAfterMs ?? 1, this.clock);
+        if (this.refusing()) {
+          this.swapChains.refused++;
+          return STATUS_GRAPHICS_INDIRECT_DISPLAY_ABANDON_SWAPCHAIN;
+        }
+        continue;
+      }
       this.carryOut(d);
       if (d.action === 'critical-error') {
+        // Never seen by a real OS (the call did not return); see the file comment.
         this.swapChains.refused++;
-        return STATUS_GRAPHICS_INDIRECT_DISPLAY_DEVICE_STOPPED;
+        return STATUS_GRAPHICS_INDIRECT_DISPLAY_ABANDON_SWAPCHAIN;
       }
       this.swapChains.abandoned++;
       return STATUS_GRAPHICS_INDIRECT_DISPLAY_ABANDON_SWAPCHAIN;
@@ -218,6 +245,11 @@ export class MonitorContext implements Monitor {
     this.swapChains.assigned++;
     this.start(sc, device);
     return S_OK;
+  }
+
+  /** The driver is stopping (shutdown) or stopped (critical error): no swap-chain will be processed. */
+  private refusing(): boolean {
+    return this.stopped || this.dead || (this.parent !== null && this.parent.requested) || this.policy.criticalError !== null;
   }
 
   private start(sc: SwapChain, device: RenderDevice): void {
@@ -231,15 +263,23 @@ export class MonitorContext implements Monitor {
       counters: this.counters,
       stash: this.stash,
       epochs: { assignment: this.assignmentEpoch, device: this.deviceEpoch },
-      onAcquireError: (hr) => {
+      onAcquireError: (hr, sinceMs) => {
         // After a critical error the device stopped: leave, and decide nothing more.
-        if (this.policy.criticalError !== null) return false;
-        const d = this.policy.onFailure('processing', hr, sc.renderAdapter, this.adapter.renderAdapters(), this.clock.now());
-        if (d.action === 'retry') return true;
+        if (this.dead || this.policy.criticalError !== null) return -1;
+        // Classify by asking the device, not by the HRESULT alone (failure-class.ts).
+        const d = this.policy.onFailure('processing', hr, sc.renderAdapter, this.adapter.renderAdapters(), this.clock.now(), {
+          deviceReason: device.destroyed ? DEVICE_GONE : device.removedReason(),
+          sinceMs,
+        });
+        if (d.action === 'retry') return d.retryAfterMs ?? 1;
         decided = d;
-        return false;
+        // The critical error is the last act: carry it out now, before the loop unwinds.
+        if (d.action === 'critical-error') this.carryOut(d);
+        return -1;
       },
+      onFrameAcquired: this.policy.noteFrame,
       onFrameDelivered: this.frameDelivered,
+      driverStopped: this.isDead,
       // Called by the processor after it deleted the swap-chain: the device goes only now.
       releaseDevice: (dev, exit) => this.settle(sc, dev, exit, decided),
       tuning: this.tuning,
@@ -261,44 +301,53 @@ export class MonitorContext implements Monitor {
       this.pool.giveBack(device);
       return;
     }
-    if (decided === null && this.policy.criticalError !== null) {
+    if (this.dead || (decided === null && this.policy.criticalError !== null)) {
       // The device stopped (critical error): this exit is its consequence, not a new failure.
       this.pool.giveBack(device);
       return;
     }
     const d =
       decided ??
-      this.policy.onFailure(
-        'processing',
-        exit.hr,
-        sc.renderAdapter,
-        this.adapter.renderAdapters(),
-        exit.atMs,
-        exit.reason === 'bind-failed' ? 'set-device-failed' : exit.reason === 'exception' ? 'processor-exception' : undefined,
-      );
+      this.policy.onFailure('processing', exit.hr, sc.renderAdapter, this.adapter.renderAdapters(), exit.atMs, {
+        // Classify by asking the device (failure-class.ts): a flap's SetDevice give-up on a healthy
+        // device is the OS's business; one that ended because the device was removed is DirectX's.
+        deviceReason: device.destroyed ? DEVICE_GONE : device.removedReason(),
+        sinceMs: exit.firstFailureAtMs,
+        ...(exit.reason === 'bind-failed' ? { name: 'set-device-failed' } : exit.reason === 'exception' ? { name: 'processor-exception' } : {}),
+      });
+    if (d.class === 'os') {
+      // The OS took the swap-chain (deleted by the processor; the OS assigns a new one). The device
+      // is healthy: keep it, so the next swap-chain binds at once.
+      this.pool.giveBack(device);
+      return;
+    }
     // Seed 004: a DirectX error while processing → leave the loop (done), delete the swap-chain
     // (done by the processor; the OS assigns a new one), destroy the device: once in error a device
     // never recovers, so the next assign creates a new one.
     this.pool.destroy(device);
-    this.carryOut(d);
+    if (d.action !== 'critical-error' || decided === null) this.carryOut(d);
   }
 
   /** Executes a decision's escalation: move to the software adapter, or report a critical error. */
   private carryOut(d: RecoveryDecision): void {
     const e = d.escalation;
-    if (e === null) return;
+    if (e === null || this.dead) return;
     if (e.action === 'software-fallback') {
       // Hardware devices will not be used again by this monitor; free them now.
       this.pool.trimExcept(e.luid);
       this.adapter.setRenderAdapter(e.luid);
       return;
     }
-    if (this.stoppedByCritical) return;
-    this.stoppedByCritical = true;
-    this.adapter.reportCriticalError(e.major, e.minor);
+    // IddCxReportCriticalError does not return: everything the driver still has to say is said
+    // first (the host learns why the stream ended from the ring), and from the call on, the
+    // driver is gone.
+    this.dead = true;
     this.writeTerminalError(e.major, e.minor);
     this.current?.processor.requestStop();
     this.onCriticalError?.(e.major, e.minor);
+    // The boundary takes 0..0xFF; the OS adds 0x100 and reports e.major (critical-codes.ts).
+    const args = boundaryArgs(e.major, e.minor);
+    this.adapter.reportCriticalError(args.major, args.minor);
   }
 
   /** Tells the host why the stream ended: terminal error + health Dead in the ring header. */
@@ -310,7 +359,7 @@ export class MonitorContext implements Monitor {
       p.setHealth(HealthState.Dead);
       p.detach();
     } catch {
-      // Best effort: the critical error itself has been reported to the OS already.
+      // Best effort: the critical error is reported to the OS next, whatever the ring did.
     }
   }
 
@@ -322,3 +371,6 @@ export class MonitorContext implements Monitor {
     await cur.done;
   }
 }
+
+/** A device the driver already destroyed reads as removed (it can never bind or present again). */
+const DEVICE_GONE = DXGI_ERROR_DEVICE_REMOVED;

@@ -39,6 +39,8 @@ export interface ProcessorCounters {
   setDeviceFailures: number;
   /** Processors that gave up binding after every SetDevice retry failed. */
   bindGiveUps: number;
+  /** Processors that stopped retrying SetDevice because the device was removed. */
+  bindDeviceLost: number;
   processorsStarted: number;
   processorsExited: number;
   terminate: {
@@ -66,6 +68,7 @@ export function createProcessorCounters(): ProcessorCounters {
     setDeviceAttempts: 0,
     setDeviceFailures: 0,
     bindGiveUps: 0,
+    bindDeviceLost: 0,
     processorsStarted: 0,
     processorsExited: 0,
     terminate: { measured: 0, maxLatencyMs: 0, lastLatencyMs: 0 },

@@ -11,8 +11,6 @@ export interface ProcessorTuning {
   attachEveryPasses: number;
   /** Longest wait on surface-available after E_PENDING (seed: 16 ms). */
   pendingWaitMs: number;
-  /** Pause before retrying a transient failure within the frame (vdpush; seed 004 "fix it while processing the frame"). */
-  transientRetryMs: number;
   /** vdpush: consecutive frames without a wait after which the loop yields one macrotask (0 = never). */
   burstYieldFrames: number;
 }
@@ -22,7 +20,6 @@ export const DEFAULT_PROCESSOR_TUNING: Readonly<ProcessorTuning> = Object.freeze
   setDeviceRetryMs: 50,
   attachEveryPasses: 30,
   pendingWaitMs: 16,
-  transientRetryMs: 1,
   burstYieldFrames: 32,
 });
 

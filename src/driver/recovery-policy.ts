@@ -6,25 +6,43 @@
  *
  * | failure          | where      | action                                                          |
  * |------------------|------------|-----------------------------------------------------------------|
- * | transient, own   | processing | retry within the frame; recurring regularly → permanent          |
- * | permanent, own   | anywhere   | critical-error (major >= 0x100, unique minor; critical-codes.ts)  |
+ * | OS took the swap-chain (healthy device) | either | release-swapchain: keep the device, count nothing |
+ * | transient, own   | either     | retry after a backoff; an episode counts once; regularly → permanent |
+ * | permanent, own   | anywhere   | critical-error (unique major/minor; critical-codes.ts)            |
  * | DirectX/unknown  | assign     | abandon-swapchain (destroy that device, return ABANDON)          |
  * | DirectX/unknown  | processing | recreate-device (leave loop, delete swap-chain, destroy device)  |
- * | too many of those on a hardware adapter | either | + software-fallback (setRenderAdapter)   |
- * | the same on the software adapter        | either | + critical-error                         |
+ * | too many of those in the hardware stage | either | + software-fallback (setRenderAdapter)  |
+ * | the same in the software stage          | either | + critical-error                        |
  *
- * "Too many" (configurable; defaults from seed 004's example): `consecutiveAssignFailures` (5)
- * consecutive DirectX failures in assignSwapChain, or `processingFailures` (5) while processing
- * within `processingWindowMs` (60 s).
+ * Which class a failure is: failure-class.ts (the device is asked, not only the HRESULT).
  *
- * Counter resets (what the guidance implies):
- * - the consecutive assign count resets when an assign succeeds (the run of failures is broken);
- * - the processing count is a sliding window: a failure older than processingWindowMs no longer
- *   counts (frames flowing in between do not clear it: five failures a minute is the criterion);
- * - the transient count is a sliding window too, and a clean stretch of `cleanFramesToReset`
- *   delivered frames since the last transient failure clears it (the issue was indeed transient);
- * - a new render adapter (a fallback, or the OS assigning on another adapter) resets all three:
- *   the new stage starts with a clean slate, as the ladder's stages are per adapter.
+ * "Too many" (configurable; defaults from seed 004's example, "five consecutive DirectX failures in
+ * EvtIddCxMonitorAssignSwapChain or five failures while processing frames with 1 minute"):
+ * `consecutiveAssignFailures` (5) in a row in assignSwapChain, or `processingFailures` (5) while
+ * processing within `processingWindowMs` (60 s).
+ *
+ * The stage is the driver's own state. IddCxAdapterSetRenderAdapter is a preference ("the OS will
+ * attempt to re-create swap-chains on it"): the OS may go on composing on the hardware adapter. So
+ * the stage moves only on the driver's own decisions (hardware → software on a fallback, → stopped on
+ * a critical error), never because of the adapter the OS happens to use, and after the fallback
+ * DirectX failures count toward the critical error wherever the OS composes. The critical error is
+ * therefore reached in bounded time (two stages of `processingFailures` each) with a bounded number
+ * of devices created. The first stage is the kind of the first render adapter the OS offers.
+ *
+ * Transient issues of our own ("The driver should fix the issue while processing the frame. This
+ * action might result in a small delay in processing the frame. If the error happens regularly then
+ * the driver could consider preempting the error to a permanent issue."):
+ * - one episode = consecutive failures with no frame between them (noteFrame ends it); it counts
+ *   once and is recorded once, however many retries it takes;
+ * - retries back off: transientRetryBaseMs, doubling, at most transientRetryMaxMs (1, 2, 4, 8, 16 ms
+ *   by default), in assignSwapChain as in the frame loop, so a 10 ms shortage costs a handful of
+ *   retries, not hundreds, and never a busy loop;
+ * - "regularly" = `transientEpisodes` (10) episodes within `transientWindowMs` (10 s) → permanent
+ *   (critical 0x102/0x01); an episode longer than `transientEpisodeMaxMs` (1 s: transient issues
+ *   recover "typically well under a second") is not transient either → permanent (0x102/0x03).
+ *
+ * Counter resets: the consecutive assign count resets when an assign succeeds; the processing and
+ * transient counts are sliding windows; a new stage starts with every count at zero.
  *
  * Several monitors on one adapter (issue 12): given an AdapterLadder (adapter-ladder.ts), the
  * DirectX counts, the stage and the critical error are the adapter's, in shared memory, so
@@ -37,10 +55,11 @@ import { InvalidArgumentError } from '../contract/errors.js';
 import { hresultHex } from '../display/result-codes.js';
 import type { Adapter } from '../display/types.js';
 import { CriticalCodes, type CriticalCode } from './critical-codes.js';
+import type { AdapterKind } from '../display/types.js';
 import { classifyFailure, DEFAULT_TRANSIENT_CODES, failureName, type FailureClass, type FailureWhere } from './failure-class.js';
 import { RecoveryTimeline, type RecoveryAction, type RecoveryEvent } from './recovery-timeline.js';
 import type { AdapterLadder } from './adapter-ladder.js';
-import { LADDER_TIMES_CAPACITY } from './adapter-ladder.js';
+import { LADDER_TIMES_CAPACITY, LadderStage as SharedStage } from './adapter-ladder.js';
 
 /** The adapter-wide ladder a monitor's policy counts into, and which monitor it is. */
 export interface SharedLadder {
@@ -54,11 +73,15 @@ export interface RecoveryPolicyOptions {
   /** DirectX failures while processing, within processingWindowMs, that end a stage (default 5). */
   processingFailures?: number;
   processingWindowMs?: number;
-  /** Transient own failures within transientWindowMs that promote them to permanent (default 10 in 10 s). */
-  transientFailures?: number;
+  /** Transient episodes within transientWindowMs that promote them to permanent (default 10 in 10 s). */
+  transientEpisodes?: number;
   transientWindowMs?: number;
-  /** Delivered frames in a row that clear the transient count (default 300). */
-  cleanFramesToReset?: number;
+  /** An episode lasting longer than this is not transient: permanent (default 1000 ms). */
+  transientEpisodeMaxMs?: number;
+  /** First retry delay of an episode; each retry doubles it (default 1 ms). */
+  transientRetryBaseMs?: number;
+  /** The longest retry delay (default 16 ms). */
+  transientRetryMaxMs?: number;
   /** HRESULTs treated as transient issues of our own (default [E_OUTOFMEMORY]). */
   transientCodes?: readonly number[];
 }
@@ -67,9 +90,11 @@ export interface ResolvedPolicyOptions {
   consecutiveAssignFailures: number;
   processingFailures: number;
   processingWindowMs: number;
-  transientFailures: number;
+  transientEpisodes: number;
   transientWindowMs: number;
-  cleanFramesToReset: number;
+  transientEpisodeMaxMs: number;
+  transientRetryBaseMs: number;
+  transientRetryMaxMs: number;
   transientCodes: readonly number[];
 }
 
@@ -77,9 +102,11 @@ export const DEFAULT_POLICY: Readonly<ResolvedPolicyOptions> = Object.freeze({
   consecutiveAssignFailures: 5,
   processingFailures: 5,
   processingWindowMs: 60_000,
-  transientFailures: 10,
+  transientEpisodes: 10,
   transientWindowMs: 10_000,
-  cleanFramesToReset: 300,
+  transientEpisodeMaxMs: 1000,
+  transientRetryBaseMs: 1,
+  transientRetryMaxMs: 16,
   transientCodes: DEFAULT_TRANSIENT_CODES,
 });
 
@@ -93,17 +120,35 @@ export interface RecoveryDecision {
   action: Exclude<RecoveryAction, 'software-fallback'>;
   /** What to do on top, when this failure ended a stage of the ladder. */
   escalation: Escalation | null;
+  /** For 'retry': how long to wait before the retry (the episode's backoff). */
+  retryAfterMs?: number;
 }
+
+/** What the caller knows about a failure beyond its HRESULT. */
+export interface FailureContext {
+  /** The timeline name (default from the HRESULT, or from the device's reason when it is removed). */
+  name?: string;
+  /** The device's removedReason() asked right after the failure; omitted when there is no device. */
+  deviceReason?: number;
+  /** When the outage began: the first failed call of this episode (default nowMs). */
+  sinceMs?: number;
+}
+
+/** The ladder's stage: the driver's own state (see the file comment). */
+export type PolicyStage = AdapterKind | 'stopped';
 
 export class RecoveryPolicy {
   readonly options: ResolvedPolicyOptions;
   readonly timeline: RecoveryTimeline;
   private _criticalError: { major: number; minor: number } | null = null;
-  private currentLuid: number | null = null;
+  private _stage: PolicyStage | null = null;
   private consecutiveAssign = 0;
   private readonly processingTimes: number[] = [];
+  /** Start times of transient episodes within the window. */
   private readonly transientTimes: number[] = [];
-  private cleanFrames = 0;
+  private episodeOpen = false;
+  private episodeStartMs = 0;
+  private episodeRetries = 0;
 
   readonly shared: SharedLadder | null;
 
@@ -119,6 +164,15 @@ export class RecoveryPolicy {
   /** The adapter's critical error (reported by this monitor or, with a shared ladder, by any). */
   get criticalError(): { major: number; minor: number } | null {
     return this._criticalError ?? this.shared?.ladder.criticalError ?? null;
+  }
+
+  /** The ladder's stage (null before the first adapter was seen); with a shared ladder, the adapter's. */
+  get stage(): PolicyStage | null {
+    if (this.shared !== null) {
+      const st = this.shared.ladder.stage;
+      return st === SharedStage.Stopped ? 'stopped' : st === SharedStage.Software ? 'software' : 'hardware';
+    }
+    return this._stage;
   }
 
   /** The counters, for tests and the viewer. */
@@ -137,22 +191,20 @@ export class RecoveryPolicy {
     this.shared?.ladder.assignSucceeded();
   }
 
-  /**
-   * Frames flow (a frame reached the ring). Per frame, so cheap: a clean stretch clears the
-   * transient count, and waiting timeline events learn their recovery time.
-   */
+  /** A frame was acquired: a transient episode in progress is over. Per frame, so cheap. */
+  readonly noteFrame = (): void => {
+    this.episodeOpen = false;
+  };
+
+  /** Frames flow (a frame reached the ring). Per frame, so cheap: the outage, if any, is over. */
   readonly onFrameDelivered = (nowMs: number): void => {
-    if (this.transientTimes.length > 0 && ++this.cleanFrames >= this.options.cleanFramesToReset) {
-      this.transientTimes.length = 0;
-      this.cleanFrames = 0;
-    }
+    this.episodeOpen = false;
     if (this.timeline.awaitingFrames) this.timeline.markFramesFlowing(nowMs);
   };
 
   /**
    * Decides what to do about a failure `hr` that happened `where`, on `renderAdapter`. `adapters`
    * is the system's render adapters (DXGI enumeration), searched for the software one on a fallback.
-   * `name` overrides the failure's timeline name (e.g. 'set-device-failed').
    */
   onFailure(
     where: FailureWhere,
@@ -160,12 +212,21 @@ export class RecoveryPolicy {
     renderAdapter: Adapter,
     adapters: readonly Adapter[],
     nowMs: number,
-    name?: string,
+    ctx: FailureContext = {},
   ): RecoveryDecision {
     this.noteAdapter(renderAdapter);
-    const cls = classifyFailure(hr, this.options.transientCodes);
-    const failure = name ?? failureName(hr);
+    this.timeline.noteFailure(ctx.sinceMs ?? nowMs);
+    const reason = ctx.deviceReason;
+    const cls = classifyFailure(hr, this.options.transientCodes, reason);
+    const removed = reason !== undefined && reason >>> 0 !== 0;
+    const failure = removed ? failureName(reason) : (ctx.name ?? failureName(hr));
+    if (removed) hr = reason;
     if (cls === 'transient-own') return this.onTransient(where, hr, failure, renderAdapter, nowMs);
+    if (cls === 'os') {
+      // The OS took the swap-chain; the device is fine. Nothing counts toward the ladder.
+      this.record(nowMs, failure, hr, cls, where, 'release-swapchain', renderAdapter);
+      return { class: cls, action: 'release-swapchain', escalation: null };
+    }
     const action = where === 'assign' ? 'abandon-swapchain' : 'recreate-device';
     this.record(nowMs, failure, hr, cls, where, action, renderAdapter);
     if (this.criticalError !== null) return { class: cls, action, escalation: null };
@@ -201,7 +262,7 @@ export class RecoveryPolicy {
       if (software === undefined) return this.critical(nowMs, failure, hr, cls, where, renderAdapter, CriticalCodes.NoSoftwareAdapter).escalation;
       this.record(nowMs, failure, hr, cls, where, 'software-fallback', renderAdapter);
       this.resetCounters();
-      this.currentLuid = software.luid;
+      this._stage = 'software';
       return { action: 'software-fallback', luid: software.luid };
     }
     return this.critical(nowMs, failure, hr, cls, where, renderAdapter, exhaustedCode(cls, where)).escalation;
@@ -220,17 +281,38 @@ export class RecoveryPolicy {
   }
 
   private onTransient(where: FailureWhere, hr: number, failure: string, adapter: Adapter, nowMs: number): RecoveryDecision {
-    this.cleanFrames = 0;
+    const o = this.options;
+    if (this.criticalError !== null) return { class: 'transient-own', action: 'retry', escalation: null, retryAfterMs: o.transientRetryMaxMs };
+    if (this.episodeOpen) {
+      // The same episode: counted already. One that outlasts a transient issue is not one.
+      if (nowMs - this.episodeStartMs > o.transientEpisodeMaxMs) {
+        this.episodeOpen = false;
+        return this.critical(nowMs, failure, hr, 'permanent-own', where, adapter, CriticalCodes.TransientPersistent);
+      }
+      return { class: 'transient-own', action: 'retry', escalation: null, retryAfterMs: this.nextBackoff() };
+    }
+    this.episodeOpen = true;
+    this.episodeStartMs = nowMs;
+    this.episodeRetries = 0;
     this.transientTimes.push(nowMs);
-    trimWindow(this.transientTimes, nowMs, this.options.transientWindowMs);
-    if (this.criticalError === null && this.transientTimes.length >= this.options.transientFailures) {
+    trimWindow(this.transientTimes, nowMs, o.transientWindowMs);
+    if (this.transientTimes.length >= o.transientEpisodes) {
       // Seed 004: "If the error happens regularly then the driver could consider preempting the
       // error to a permanent issue."
       this.transientTimes.length = 0;
+      this.episodeOpen = false;
       return this.critical(nowMs, failure, hr, 'permanent-own', where, adapter, CriticalCodes.TransientRecurring);
     }
     this.record(nowMs, failure, hr, 'transient-own', where, 'retry', adapter);
-    return { class: 'transient-own', action: 'retry', escalation: null };
+    return { class: 'transient-own', action: 'retry', escalation: null, retryAfterMs: this.nextBackoff() };
+  }
+
+  /** The episode's next retry delay: base, doubling, capped. */
+  private nextBackoff(): number {
+    const o = this.options;
+    const ms = Math.min(o.transientRetryMaxMs, o.transientRetryBaseMs * 2 ** Math.min(this.episodeRetries, 30));
+    this.episodeRetries++;
+    return ms;
   }
 
   /** The current stage is exhausted: move to the software adapter, or stop. */
@@ -243,13 +325,14 @@ export class RecoveryPolicy {
     adapters: readonly Adapter[],
     nowMs: number,
   ): Escalation {
-    if (renderAdapter.kind === 'hardware') {
+    // The driver's own stage decides, not the adapter the OS happens to compose on.
+    if (this._stage === 'hardware') {
       const software = adapters.find((a) => a.kind === 'software');
       if (software !== undefined) {
         this.record(nowMs, failure, hr, cls, where, 'software-fallback', renderAdapter);
-        // A new stage: the software adapter starts with clean counters.
+        // A new stage: it starts with clean counters.
         this.resetCounters();
-        this.currentLuid = software.luid;
+        this._stage = 'software';
         return { action: 'software-fallback', luid: software.luid };
       }
       const d = this.critical(nowMs, failure, hr, cls, where, renderAdapter, CriticalCodes.NoSoftwareAdapter);
@@ -270,6 +353,7 @@ export class RecoveryPolicy {
     // With a shared ladder the adapter stops once: the first monitor to get here reports its code.
     const first = this.shared !== null ? this.shared.ladder.stop(code.major, code.minor, this.shared.targetId) : this._criticalError === null;
     if (first) this._criticalError = { major: code.major, minor: code.minor };
+    this._stage = 'stopped';
     const reported = this.criticalError!;
     const e = this.record(nowMs, failure, hr, cls, where, 'critical-error', adapter);
     e.critical = { major: reported.major, minor: reported.minor };
@@ -293,19 +377,16 @@ export class RecoveryPolicy {
     return this.timeline.record({ atMs, failure, hresult: hresultHex(hr), class: cls, where, action, adapter: adapter.kind });
   }
 
+  /** The first adapter the OS offers sets the first stage; later adapters change nothing. */
   private noteAdapter(adapter: Adapter): void {
-    if (this.currentLuid !== adapter.luid) {
-      // The adapter's counts are the shared ladder's to reset; only this monitor's are reset here.
-      if (this.currentLuid !== null) this.resetCounters();
-      this.currentLuid = adapter.luid;
-    }
+    if (this._stage === null) this._stage = adapter.kind;
   }
 
   private resetCounters(): void {
     this.consecutiveAssign = 0;
     this.processingTimes.length = 0;
     this.transientTimes.length = 0;
-    this.cleanFrames = 0;
+    this.episodeOpen = false;
   }
 }
 
@@ -323,8 +404,8 @@ function trimWindow(times: number[], nowMs: number, windowMs: number): void {
 
 export function resolvePolicyOptions(o: RecoveryPolicyOptions): ResolvedPolicyOptions {
   const r: ResolvedPolicyOptions = { ...DEFAULT_POLICY };
-  const counts = ['consecutiveAssignFailures', 'processingFailures', 'transientFailures', 'cleanFramesToReset'] as const;
-  const windows = ['processingWindowMs', 'transientWindowMs'] as const;
+  const counts = ['consecutiveAssignFailures', 'processingFailures', 'transientEpisodes'] as const;
+  const windows = ['processingWindowMs', 'transientWindowMs', 'transientEpisodeMaxMs', 'transientRetryBaseMs', 'transientRetryMaxMs'] as const;
   for (const k of counts) {
     const v = o[k];
     if (v === undefined) continue;

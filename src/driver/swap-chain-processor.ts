@@ -17,6 +17,11 @@
  *   wait, so a stop is seen within one pass even during a continuous burst;
  * - an acquired frame is published before it is finished, and finished exactly once;
  * - on exit the swap-chain is deleted, then the device is released (the swap-chain references it);
+ *   except after the driver's critical error: IddCxReportCriticalError does not return (the OS
+ *   terminates the driver), so a processor still unwinding then makes no OS call and no ring write;
+ * - SetDevice is retried only while it can succeed: never once terminate is set or the device is
+ *   removed (the seed retries 60 x 50 ms for a flapping monitor; a removed device never binds, and
+ *   retrying it would black the display out for 3 s);
  * - run() never rejects: an exception from a backend ends the run with reason 'exception'.
  */
 import { HealthState, PublishOutcome } from '../contract/status-codes.js';
@@ -46,6 +51,8 @@ export interface ProcessorExit {
   terminateLatencyMs: number | null;
   /** The exception, for reason 'exception'. */
   error?: unknown;
+  /** The first failed call of this run's ending failure (the outage's start); NaN when terminated. */
+  firstFailureAtMs: number;
 }
 
 export interface SwapChainProcessorOptions {
@@ -61,12 +68,17 @@ export interface SwapChainProcessorOptions {
   /** Written into the ring at attach, so the host can tell swap-chains and devices apart. */
   epochs?: { assignment: number; device: number };
   /**
-   * Consulted for an acquire failure other than E_PENDING: true retries within the frame (a
-   * transient issue of the driver's own), false leaves the loop. Default: leave (seed 000).
+   * Consulted for an acquire failure other than E_PENDING, with the time of the first failure of
+   * this run of failures: a delay >= 0 retries after that many ms (a transient issue of the
+   * driver's own), -1 leaves the loop. Default: leave (seed 000).
    */
-  onAcquireError?: ((hr: number) => boolean) | null;
+  onAcquireError?: ((hr: number, sinceMs: number) => number) | null;
+  /** A frame was acquired (ends a run of transient failures). */
+  onFrameAcquired?: (() => void) | null;
   /** A frame reached the ring (or was drained with no ring attached): frames flow. */
   onFrameDelivered?: ((nowMs: number) => void) | null;
+  /** True once the driver reported its critical error: nothing more may reach the OS or the ring. */
+  driverStopped?: (() => boolean) | null;
   /** Gives the device back; called after swapChain.delete(), never before. */
   releaseDevice?: ((device: RenderDevice, exit: ProcessorExit) => void) | null;
   tuning?: Partial<ProcessorTuning>;
@@ -83,8 +95,12 @@ export class SwapChainProcessor {
   private readonly terminate: TerminateFlag;
   private readonly stash: FrameStash | null;
   private readonly epochs: { assignment: number; device: number };
-  private readonly onAcquireError: ((hr: number) => boolean) | null;
+  private readonly onAcquireError: ((hr: number, sinceMs: number) => number) | null;
+  private readonly onFrameAcquired: (() => void) | null;
   private readonly onFrameDelivered: ((nowMs: number) => void) | null;
+  private readonly driverStopped: () => boolean;
+  /** The first failed call since the last success (NaN: none). */
+  private failingSince = Number.NaN;
   private readonly releaseDevice: ((device: RenderDevice, exit: ProcessorExit) => void) | null;
   private readonly tuning: ProcessorTuning;
   /** Preallocated wait sets: the hot path allocates no arrays. */
@@ -106,7 +122,9 @@ export class SwapChainProcessor {
     this.stash = options.stash ?? null;
     this.epochs = options.epochs ?? { assignment: 0, device: 0 };
     this.onAcquireError = options.onAcquireError ?? null;
+    this.onFrameAcquired = options.onFrameAcquired ?? null;
     this.onFrameDelivered = options.onFrameDelivered ?? null;
+    this.driverStopped = options.driverStopped ?? (() => false);
     this.releaseDevice = options.releaseDevice ?? null;
     this.tuning = validateTuning({ ...DEFAULT_PROCESSOR_TUNING, ...options.tuning });
     this.pendingWaitSet = [this.swapChain.surfaceAvailable, this.terminate.wake];
@@ -152,11 +170,14 @@ export class SwapChainProcessor {
       exit.error = error;
     }
     this._state = 'exited';
-    this.letGoOfRing(exit);
+    // After the critical error the driver's process is gone as far as the OS and the host can see:
+    // no farewell into the ring (it would overwrite the terminal error's Dead), no delete.
+    const stopped = this.driverStopped();
+    if (!stopped) this.letGoOfRing(exit);
     // Seed: delete the swap-chain BEFORE the device goes: the swap-chain references our device.
     // Deleting also tells the OS to assign a new swap-chain (the IddSample's "kick the system").
     try {
-      this.swapChain.delete();
+      if (!stopped) this.swapChain.delete();
     } finally {
       // Give back what we borrowed: the device goes back to its pool (or is destroyed) only now.
       this.releaseDevice?.(this.device, exit);
@@ -192,8 +213,17 @@ export class SwapChainProcessor {
       if (this.terminate.requested) return TERMINATED;
       this.counters.setDeviceAttempts++;
       last = this.swapChain.setDevice(this.device);
-      if (succeeded(last)) return S_OK;
+      if (succeeded(last)) {
+        this.failingSince = Number.NaN;
+        return S_OK;
+      }
       this.counters.setDeviceFailures++;
+      if (Number.isNaN(this.failingSince)) this.failingSince = this.clock.now();
+      // A removed device will never bind: stop now (a DirectX failure, decided by the caller).
+      if (this.device.removedReason() !== S_OK) {
+        this.counters.bindDeviceLost++;
+        return last >>> 0 === S_OK ? E_FAIL : last;
+      }
       // The wake cuts the 50 ms gap short, so a stop during a flap is seen at once.
       if (attempt + 1 < t.setDeviceAttempts) await waitAny(this.wakeOnly, t.setDeviceRetryMs, this.clock);
     }
@@ -246,6 +276,8 @@ export class SwapChainProcessor {
       if (succeeded(hr)) {
         c.acquired++;
         this.frames++;
+        if (!Number.isNaN(this.failingSince)) this.failingSince = Number.NaN;
+        this.onFrameAcquired?.();
         // Publish BEFORE finish: the surface is valid only until finish() / the next acquire.
         this.publishFrame();
         const fhr = sc.finish();
@@ -264,11 +296,14 @@ export class SwapChainProcessor {
         continue;
       }
       // Any other result: the swap-chain or its device failed (ACCESS_LOST: the OS took it; a
-      // device-loss code: the device is gone). Only a transient failure of our own is retried here.
-      if (this.onAcquireError !== null && this.onAcquireError(hr)) {
+      // device-loss code: the device is gone). Only a transient failure of our own is retried here,
+      // after the delay the policy's backoff gives.
+      if (Number.isNaN(this.failingSince)) this.failingSince = this.clock.now();
+      const retryMs = this.onAcquireError === null ? -1 : this.onAcquireError(hr, this.failingSince);
+      if (retryMs >= 0) {
         c.transientRetries++;
         burst = 0;
-        await waitAny(this.pendingWaitSet, t.transientRetryMs, this.clock);
+        await waitAny(this.wakeOnly, retryMs, this.clock);
         continue;
       }
       return this.exitWith('acquire-failed', hr);
@@ -370,7 +405,7 @@ export class SwapChainProcessor {
         if (latency > term.maxLatencyMs) term.maxLatencyMs = latency;
       }
     }
-    return { reason, hr: hr >>> 0, atMs, frames: this.frames, terminateLatencyMs: latency };
+    return { reason, hr: hr >>> 0, atMs, frames: this.frames, terminateLatencyMs: latency, firstFailureAtMs: reason === 'terminated' ? Number.NaN : Number.isNaN(this.failingSince) ? atMs : this.failingSince };
   }
 }
 

@@ -190,7 +190,11 @@ function deliverInput(r: Running, e: InputEvent): void {
 /** Waits for the run's end: its duration on the display's clock, a stop, or a critical error. */
 async function runFor(r: Running): Promise<void> {
   const clock = r.display.clock;
-  const critical = (): boolean => r.display.stats().criticalError !== null;
+  // The run also ends when the (simulated) OS bugchecked: the machine is down.
+  const critical = (): boolean => {
+    const s = r.display.stats();
+    return s.criticalError !== null || (s.bugcheck ?? null) !== null;
+  };
   if (r.sim !== null && r.config.clock === 'virtual') {
     const vclock = clock as VirtualClock;
     const end = r.config.durationMs > 0 ? r.config.durationMs : Number.POSITIVE_INFINITY;

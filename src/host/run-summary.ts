@@ -57,7 +57,16 @@ export interface RunSummary {
   stalls: number;
   terminate: { maxLatencyMs: number };
   monitors: MonitorSummary[];
+  /**
+   * How the run ended: 'completed' (its duration, or a stop), 'critical-error' (the driver called
+   * reportCriticalError), or 'bugcheck' (the simulated OS punished a call a real IddCx punishes;
+   * `bugcheck` says which, and when).
+   */
+  ending: RunEnding;
+  bugcheck: null | { reason: string; atMs: number };
 }
+
+export type RunEnding = 'completed' | 'critical-error' | 'bugcheck';
 
 /** What the host counted for one monitor. */
 export interface HostCounters {
@@ -155,6 +164,7 @@ export function buildRunSummary(run: { source: string; durationMs: number; fallb
   let generations = 0;
   let maxLatency = 0;
   let criticalError: RunSummary['recovery']['criticalError'] = null;
+  let bugcheck: RunSummary['bugcheck'] = null;
   const events: RecoveryEventMessage[] = [];
   for (const m of monitors) {
     swapChains.assigned += m.swapChains.assigned;
@@ -169,6 +179,8 @@ export function buildRunSummary(run: { source: string; durationMs: number; fallb
     devices.live += r.worker.driver.devices.live;
     maxLatency = Math.max(maxLatency, r.worker.driver.terminateMaxLatencyMs);
     criticalError ??= r.worker.criticalError;
+    const b = r.worker.display.bugcheck;
+    if (bugcheck === null && b) bugcheck = { reason: b.reason, atMs: b.atMs };
     // A one-monitor run's events read as they always did, plus the monitor they concerned.
     for (const e of r.worker.events) events.push({ ...e, targetId: e.targetId ?? r.host.targetId });
   }
@@ -189,6 +201,8 @@ export function buildRunSummary(run: { source: string; durationMs: number; fallb
     stalls,
     terminate: { maxLatencyMs: round3(maxLatency) },
     monitors,
+    ending: bugcheck !== null ? 'bugcheck' : criticalError !== null ? 'critical-error' : 'completed',
+    bugcheck,
   };
 }
 
@@ -242,6 +256,7 @@ export function formatRunSummary(s: RunSummary): string {
     }
     if (s.recovery.events.length > 20) lines.push(`    ... ${s.recovery.events.length - 20} more`);
   }
+  if (s.bugcheck) lines.push(`  BUGCHECK at ${s.bugcheck.atMs.toFixed(1)} ms: ${s.bugcheck.reason}`);
   if (s.recovery.criticalError) {
     const c = s.recovery.criticalError;
     lines.push(`  CRITICAL ERROR major 0x${c.major.toString(16)} minor 0x${c.minor.toString(16)}: the device stopped`);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runCli } from './cli-helpers.js';
 
-const SUMMARY_KEYS = ['source', 'mode', 'durationMs', 'frames', 'swapChains', 'devices', 'adapter', 'recovery', 'ring', 'stalls', 'terminate', 'monitors'];
+const SUMMARY_KEYS = ['source', 'mode', 'durationMs', 'frames', 'swapChains', 'devices', 'adapter', 'recovery', 'ring', 'stalls', 'terminate', 'monitors', 'ending', 'bugcheck'];
 const MONITOR_KEYS = ['targetId', 'mode', 'frames', 'swapChains', 'ring', 'stalls'];
 
 test('run --json prints exactly one JSON object with the documented keys and exits 0', async () => {
@@ -20,6 +20,7 @@ test('run --json prints exactly one JSON object with the documented keys and exi
   assert.equal(s.frames.integrityErrors, 0);
   assert.equal(s.devices.live, 0);
   assert.deepEqual(s.recovery, { events: [], criticalError: null });
+  assert.deepEqual([s.ending, s.bugcheck], ['completed', null]);
   assert.equal(typeof s.terminate.maxLatencyMs, 'number');
   // One monitor: the monitors array has one element that repeats the top level's counts.
   assert.equal(s.monitors.length, 1);
@@ -55,7 +56,9 @@ test('a driver bug ends in software fallback, then a critical error and exit cod
   assert.ok(actions.indexOf('software-fallback') >= 0, 'falls back to software first');
   assert.equal(actions.at(-1), 'critical-error');
   assert.ok(actions.indexOf('software-fallback') < actions.indexOf('critical-error'));
-  assert.ok(s.recovery.criticalError.major >= 0x100);
+  assert.ok(s.recovery.criticalError.major >= 0x100, 'the code as the OS reports it (major + 0x100)');
+  assert.deepEqual([s.ending, s.bugcheck], ['critical-error', null], 'the driver passed 0..0xFF and called nothing after');
+  assert.equal(s.ring.health, 'dead', 'the terminal error reached the host');
   assert.equal(s.adapter.kind, 'software');
   assert.equal(s.devices.live, 0);
 });

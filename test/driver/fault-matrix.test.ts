@@ -10,6 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { E_OUTOFMEMORY } from '../../src/display/result-codes.js';
 import { CriticalCodes } from '../../src/driver/critical-codes.js';
+import { FORMAT_RGBA16F } from '../../src/contract/pixel-format.js';
 import { flakyMonitor } from './fakes/flaky-swap-chain.js';
 import { SimHarness, wrapMonitor, type HarnessOptions } from './sim-harness.js';
 
@@ -63,14 +64,27 @@ const CASES: Case[] = [
       },
     }),
   ),
-  {
-    name: 'access-lost while processing gives the swap-chain back and rebuilds',
-    faults: 'access-lost@200ms',
-    actions: [rm('access-lost', 'recreate-device')],
-    adapter: 'hardware',
-    critical: null,
-    flowing: true,
-  },
+  // The OS took the swap-chain from a healthy device: give it back, keep the device, count nothing.
+  ...(
+    [
+      ['access-lost', 'access-lost'],
+      ['topology-lost', 'path-not-in-topology'],
+    ] as const
+  ).map(
+    ([kind, failure]): Case => ({
+      name: `${kind} while processing releases the swap-chain and keeps the healthy device`,
+      faults: `${kind}@200ms`,
+      actions: [rm(failure, 'release-swapchain', 'hardware', 'os')],
+      adapter: 'hardware',
+      critical: null,
+      flowing: true,
+      check: (h) => {
+        const s = h.driver.stats();
+        assert.equal(s.devices.created, 1, 'the healthy device was kept');
+        assert.equal(s.swapChains.assigned, 2, 'a new swap-chain followed');
+      },
+    }),
+  ),
   // Row: DirectX error in assignSwapChain → destroy the device, return ABANDON (the OS retries).
   {
     name: 'a directx failure creating the device in assign abandons the swap-chain and the os retries',
@@ -155,13 +169,101 @@ const CASES: Case[] = [
     check: (h) => assert.equal(h.driver.stats().swapChains.assigned, 1, 'no swap-chain was given up'),
   },
   {
-    name: 'a transient failure that recurs regularly is promoted to permanent and reported as critical',
+    name: 'a transient failure whose episodes recur regularly is promoted to permanent and reported as critical',
     faults: '',
     actions: [...times(9, rm('out-of-memory', 'retry', 'hardware', 'transient-own')), rm('out-of-memory', 'critical-error', 'hardware', 'permanent-own')],
     adapter: 'hardware',
     critical: code(CriticalCodes.TransientRecurring),
     flowing: false,
-    options: { wrap: (d) => wrapMonitor(d, (m) => flakyMonitor(m, oomAt(d, [], 10_000))) },
+    options: { wrap: (d) => wrapMonitor(d, (m) => flakyMonitor(m, oomAt(d, Array.from({ length: 10 }, (_, i) => 200 + i * 150)))) },
+  },
+  {
+    name: 'a transient episode that lasts longer than a second is not transient and is reported as critical',
+    faults: 'acquire-oom@200ms:10s',
+    actions: [rm('out-of-memory', 'retry', 'hardware', 'transient-own'), rm('out-of-memory', 'critical-error', 'hardware', 'permanent-own')],
+    adapter: 'hardware',
+    critical: code(CriticalCodes.TransientPersistent),
+    flowing: false,
+  },
+  // Issue 10's kinds.
+  {
+    name: 'acquire-oom for 10 ms is one transient episode: one retry decision, backed off, no critical error',
+    faults: 'acquire-oom@200ms:10ms',
+    actions: [rm('out-of-memory', 'retry', 'hardware', 'transient-own')],
+    adapter: 'hardware',
+    critical: null,
+    flowing: true,
+    check: (h) => {
+      const s = h.driver.stats();
+      assert.ok(s.processor.transientRetries >= 1 && s.processor.transientRetries <= 5, `${s.processor.transientRetries} retries (1, 2, 4, 8 ms)`);
+      assert.equal(s.swapChains.assigned, 1, 'fixed within the frame');
+    },
+  },
+  {
+    name: 'create-oom in assign is retried there with a backoff: one transient episode, then the device comes up',
+    faults: 'device-removed@200ms,create-oom@200ms:30ms',
+    actions: [rm('device-removed', 'recreate-device'), rm('out-of-memory', 'retry', 'hardware', 'transient-own')],
+    adapter: 'hardware',
+    critical: null,
+    flowing: true,
+    check: (h) => assert.ok(h.display.stats().deviceCreateFailures <= 8, `${h.display.stats().deviceCreateFailures} creations failed: backed off, not a busy loop`),
+  },
+  {
+    name: 'ignore-render-adapter with a driver bug still ends in a critical error, with a bounded number of devices',
+    faults: 'ignore-render-adapter@0ms,driver-bug@200ms',
+    actions: [
+      ...times(5, rm('device-hung', 'recreate-device')),
+      rm('device-hung', 'software-fallback'),
+      ...times(5, rm('device-hung', 'recreate-device')),
+      rm('device-hung', 'critical-error'),
+    ],
+    adapter: 'hardware',
+    critical: code(CriticalCodes.DirectXProcessingExhausted),
+    flowing: false,
+    check: (h) => {
+      assert.ok(h.driver.stats().devices.created <= 12, `${h.driver.stats().devices.created} devices`);
+      assert.equal(h.display.stats().renderAdapterIgnored, 1);
+    },
+  },
+  {
+    name: 'mode-change needs no recovery decision: a new swap-chain at the new mode, and the host ring follows',
+    faults: 'mode-change@200ms:200x120@60',
+    actions: [],
+    adapter: 'hardware',
+    critical: null,
+    flowing: true,
+    check: (h) => {
+      assert.deepEqual([h.ring!.width, h.ring!.height], [200, 120]);
+      assert.ok(h.generations >= 2);
+    },
+  },
+  {
+    name: 'format-blip needs no recovery decision, and the odd frames reach the publisher in their own format',
+    faults: 'format-blip@200ms:3',
+    actions: [],
+    adapter: 'hardware',
+    critical: null,
+    flowing: true,
+    check: (h) => {
+      assert.ok((h.publishedFormats.get(FORMAT_RGBA16F) ?? 0) >= 3, 'each odd frame was handed to publish()');
+      assert.equal(h.driver.stats().swapChains.assigned, 1, 'on the same swap-chain');
+    },
+  },
+  {
+    name: 'static-reencode while idle needs no recovery decision and breaks no invariant',
+    faults: 'idle@200ms:500ms,static-reencode@300ms:3',
+    actions: [],
+    adapter: 'hardware',
+    critical: null,
+    flowing: true,
+  },
+  {
+    name: 'ignore-render-adapter alone needs no recovery decision',
+    faults: 'ignore-render-adapter@200ms',
+    actions: [],
+    adapter: 'hardware',
+    critical: null,
+    flowing: true,
   },
   // Row: permanent own issue → reportCriticalError.
   {

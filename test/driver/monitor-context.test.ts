@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import {
   DXGI_ERROR_DEVICE_REMOVED,
   STATUS_GRAPHICS_INDIRECT_DISPLAY_ABANDON_SWAPCHAIN,
-  STATUS_GRAPHICS_INDIRECT_DISPLAY_DEVICE_STOPPED,
   S_OK,
 } from '../../src/display/result-codes.js';
 import { ErrorDomain, HealthState } from '../../src/contract/status-codes.js';
@@ -106,12 +105,13 @@ test('the_ladder_falls_back_to_the_software_adapter_and_then_stops_with_a_critic
   assert.equal(last, STATUS_GRAPHICS_INDIRECT_DISPLAY_ABANDON_SWAPCHAIN);
   const c = CriticalCodes.DirectXAssignExhausted;
   assert.deepEqual(adapter.critical, [{ major: c.major, minor: c.minor }]);
+  assert.deepEqual(adapter.criticalArgs, [{ major: c.major - 0x100, minor: c.minor }], 'the boundary takes 0..0xFF');
   // The host learns why the stream ended from the ring header.
   const p = ring.last!;
   assert.deepEqual(p.terminal, [ErrorDomain.Critical, criticalTerminalCode(c.major, c.minor)]);
   assert.equal(p.health.at(-1), HealthState.Dead);
-  // The device stopped: no swap-chain is taken again.
-  assert.equal(await clock.drive(ctx.assignSwapChain(new FakeSwapChain())), STATUS_GRAPHICS_INDIRECT_DISPLAY_DEVICE_STOPPED);
+  // The device stopped: no swap-chain is taken again, and only ABANDON is ever returned.
+  assert.equal(await clock.drive(ctx.assignSwapChain(new FakeSwapChain())), STATUS_GRAPHICS_INDIRECT_DISPLAY_ABANDON_SWAPCHAIN);
   await clock.drive(ctx.stop());
 });
 
@@ -126,7 +126,8 @@ test('a_driver_wide_stop_reaches_the_running_processor_through_its_parent_flag',
   await clock.runFor(0);
   assert.ok(sc.deleted);
   assert.equal(ctx.processor, null);
-  assert.equal(await clock.drive(ctx.assignSwapChain(new FakeSwapChain())), STATUS_GRAPHICS_INDIRECT_DISPLAY_DEVICE_STOPPED);
+  // Refused while stopping, with the only failure IddCx accepts from assign.
+  assert.equal(await clock.drive(ctx.assignSwapChain(new FakeSwapChain())), STATUS_GRAPHICS_INDIRECT_DISPLAY_ABANDON_SWAPCHAIN);
   await clock.drive(ctx.stop());
 });
 

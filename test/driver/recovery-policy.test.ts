@@ -11,6 +11,8 @@ import {
   DXGI_ERROR_DEVICE_REMOVED,
   E_FAIL,
   E_OUTOFMEMORY,
+  STATUS_GRAPHICS_PATH_NOT_IN_TOPOLOGY,
+  S_OK,
 } from '../../src/display/result-codes.js';
 import { ALL_CRITICAL_CODES, CriticalCodes, criticalTerminalCode } from '../../src/driver/critical-codes.js';
 import { classifyFailure, failureName } from '../../src/driver/failure-class.js';
@@ -22,7 +24,13 @@ const BOTH = [HARDWARE, SOFTWARE];
 test('failures_are_classified_as_seed_004_describes', () => {
   assert.equal(classifyFailure(DXGI_ERROR_DEVICE_REMOVED), 'directx');
   assert.equal(classifyFailure(DXGI_ERROR_DEVICE_HUNG), 'directx');
-  assert.equal(classifyFailure(DXGI_ERROR_ACCESS_LOST), 'directx');
+  assert.equal(classifyFailure(DXGI_ERROR_ACCESS_LOST), 'os', 'the OS took the swap-chain');
+  assert.equal(classifyFailure(STATUS_GRAPHICS_PATH_NOT_IN_TOPOLOGY), 'os', 'a topology rebuild');
+  // The device is asked first: removed means DirectX, whatever the call returned.
+  assert.equal(classifyFailure(DXGI_ERROR_ACCESS_LOST, undefined, DXGI_ERROR_DEVICE_REMOVED), 'directx');
+  assert.equal(classifyFailure(STATUS_GRAPHICS_PATH_NOT_IN_TOPOLOGY, undefined, DXGI_ERROR_DEVICE_HUNG), 'directx');
+  assert.equal(classifyFailure(DXGI_ERROR_ACCESS_LOST, undefined, S_OK), 'os');
+  assert.equal(classifyFailure(E_OUTOFMEMORY, undefined, S_OK), 'transient-own');
   assert.equal(classifyFailure(E_OUTOFMEMORY), 'transient-own');
   assert.equal(classifyFailure(E_FAIL), 'unknown');
   assert.equal(classifyFailure(E_FAIL, [E_FAIL]), 'transient-own');
@@ -109,11 +117,14 @@ test('without_a_software_adapter_the_hardware_stage_ends_in_a_critical_error', (
   });
 });
 
-test('a_transient_own_failure_is_retried_and_promoted_to_permanent_when_it_recurs_regularly', () => {
-  const p = new RecoveryPolicy({ transientFailures: 3, transientWindowMs: 1000 });
+test('a_transient_own_failure_is_retried_and_promoted_to_permanent_when_its_episodes_recur_regularly', () => {
+  const p = new RecoveryPolicy({ transientEpisodes: 3, transientWindowMs: 1000 });
   assert.equal(p.onFailure('processing', E_OUTOFMEMORY, HARDWARE, BOTH, 0).action, 'retry');
+  p.noteFrame();
   assert.equal(p.onFailure('processing', E_OUTOFMEMORY, HARDWARE, BOTH, 2000).action, 'retry', 'outside the window');
+  p.noteFrame();
   assert.equal(p.onFailure('processing', E_OUTOFMEMORY, HARDWARE, BOTH, 2100).action, 'retry');
+  p.noteFrame();
   const d = p.onFailure('processing', E_OUTOFMEMORY, HARDWARE, BOTH, 2200);
   assert.equal(d.action, 'critical-error');
   assert.equal(d.class, 'permanent-own');
@@ -121,13 +132,56 @@ test('a_transient_own_failure_is_retried_and_promoted_to_permanent_when_it_recur
   assert.deepEqual(d.escalation, { action: 'critical-error', major: c.major, minor: c.minor });
 });
 
-test('a_clean_stretch_of_frames_clears_the_transient_count', () => {
-  const p = new RecoveryPolicy({ transientFailures: 3, cleanFramesToReset: 10 });
-  p.onFailure('processing', E_OUTOFMEMORY, HARDWARE, BOTH, 0);
-  p.onFailure('processing', E_OUTOFMEMORY, HARDWARE, BOTH, 1);
-  for (let i = 0; i < 10; i++) p.onFrameDelivered(2 + i);
-  assert.equal(p.counts.transientInWindow, 0);
-  assert.equal(p.onFailure('processing', E_OUTOFMEMORY, HARDWARE, BOTH, 20).action, 'retry');
+test('one_transient_episode_counts_once_and_its_retries_back_off_1_2_4_ms_to_a_bound', () => {
+  const p = new RecoveryPolicy({ transientEpisodes: 2 });
+  const delays: number[] = [];
+  for (let t = 0; t < 12; t++) {
+    const d = p.onFailure('processing', E_OUTOFMEMORY, HARDWARE, BOTH, t * 5);
+    assert.equal(d.action, 'retry');
+    delays.push(d.retryAfterMs!);
+  }
+  assert.deepEqual(delays, [1, 2, 4, 8, 16, 16, 16, 16, 16, 16, 16, 16]);
+  assert.equal(p.counts.transientInWindow, 1, 'twelve failures, one episode');
+  assert.equal(p.timeline.events.length, 1, 'recorded once');
+  // A frame ends the episode: the next failure starts a new one, from the first delay again.
+  p.noteFrame();
+  const d = p.onFailure('processing', E_OUTOFMEMORY, HARDWARE, BOTH, 100);
+  assert.equal(d.action, 'critical-error', 'the second episode within the window reaches transientEpisodes = 2');
+});
+
+test('a_transient_episode_that_outlasts_a_transient_issue_is_permanent', () => {
+  const p = new RecoveryPolicy({ transientEpisodeMaxMs: 1000 });
+  assert.equal(p.onFailure('assign', E_OUTOFMEMORY, HARDWARE, BOTH, 0).action, 'retry');
+  assert.equal(p.onFailure('assign', E_OUTOFMEMORY, HARDWARE, BOTH, 1000).action, 'retry');
+  const d = p.onFailure('assign', E_OUTOFMEMORY, HARDWARE, BOTH, 1001);
+  const c = CriticalCodes.TransientPersistent;
+  assert.deepEqual(d.escalation, { action: 'critical-error', major: c.major, minor: c.minor });
+});
+
+test('a_swap_chain_the_os_took_from_a_healthy_device_counts_nothing', () => {
+  const p = new RecoveryPolicy({ processingFailures: 2 });
+  for (let i = 0; i < 10; i++) {
+    const d = p.onFailure('processing', i % 2 === 0 ? DXGI_ERROR_ACCESS_LOST : STATUS_GRAPHICS_PATH_NOT_IN_TOPOLOGY, HARDWARE, BOTH, i, { deviceReason: S_OK });
+    assert.deepEqual([d.class, d.action, d.escalation], ['os', 'release-swapchain', null]);
+  }
+  assert.equal(p.counts.processingInWindow, 0);
+  // The same HRESULT on a removed device is a DirectX failure, named after the device's reason.
+  const d = p.onFailure('processing', DXGI_ERROR_ACCESS_LOST, HARDWARE, BOTH, 20, { deviceReason: DXGI_ERROR_DEVICE_HUNG });
+  assert.deepEqual([d.class, d.action], ['directx', 'recreate-device']);
+  assert.equal(p.timeline.events.at(-1)!.failure, 'device-hung');
+});
+
+test('the_stage_is_the_drivers_own_after_the_fallback_failures_count_toward_the_critical_error_wherever_the_os_composes', () => {
+  const p = new RecoveryPolicy();
+  for (let i = 0; i < 5; i++) p.onFailure('processing', DXGI_ERROR_DEVICE_REMOVED, HARDWARE, BOTH, i);
+  assert.equal(p.stage, 'software');
+  // The OS ignored setRenderAdapter: failures keep coming on the hardware adapter.
+  const ds = [];
+  for (let i = 0; i < 5; i++) ds.push(p.onFailure('processing', DXGI_ERROR_DEVICE_REMOVED, HARDWARE, BOTH, 100 + i));
+  assert.deepEqual(ds.slice(0, 4).map((d) => d.escalation), [null, null, null, null]);
+  assert.equal(ds[4]!.escalation?.action, 'critical-error');
+  assert.equal(p.stage, 'stopped');
+  assert.equal(p.timeline.events.filter((e) => e.action === 'software-fallback').length, 1);
 });
 
 test('a_permanent_own_issue_reports_a_critical_error', () => {
@@ -137,15 +191,18 @@ test('a_permanent_own_issue_reports_a_critical_error', () => {
   assert.deepEqual(p.criticalError, { major: CriticalCodes.PermanentOwn.major, minor: CriticalCodes.PermanentOwn.minor });
 });
 
-test('recovery_ms_is_the_time_from_the_fault_to_the_next_delivered_frame', () => {
+test('recovery_ms_is_the_outage_from_the_first_failed_call_to_the_next_delivered_frame', () => {
   const p = new RecoveryPolicy();
-  p.onFailure('processing', DXGI_ERROR_DEVICE_REMOVED, HARDWARE, BOTH, 100);
+  p.onFailure('processing', DXGI_ERROR_DEVICE_REMOVED, HARDWARE, BOTH, 100, { sinceMs: 60 });
   p.onFailure('assign', DXGI_ERROR_DEVICE_REMOVED, HARDWARE, BOTH, 110);
   assert.ok(p.timeline.awaitingFrames);
   p.onFrameDelivered(142);
   p.onFrameDelivered(150);
-  assert.deepEqual(p.timeline.events.map((e) => e.recoveryMs), [42, 32]);
+  assert.deepEqual(p.timeline.events.map((e) => e.recoveryMs), [82, 82], 'one outage, from the first failed call at 60 ms');
   assert.equal(p.timeline.awaitingFrames, false);
+  p.onFailure('processing', DXGI_ERROR_DEVICE_REMOVED, HARDWARE, BOTH, 300);
+  p.onFrameDelivered(310);
+  assert.equal(p.timeline.events.at(-1)!.recoveryMs, 10, 'a new outage after frames flowed');
 });
 
 test('bad_policy_options_are_refused_with_a_message_naming_the_option', () => {

@@ -3,12 +3,18 @@
  * to the driver the way the host's worker joins them, on one virtual clock. The "host" here is a
  * consumer on clock timers that verifies every frame's pixels, recreates the ring when the display
  * changes format, and performs the schedule's host faults (stall, recreate).
+ *
+ * IddCxReportCriticalError does not return: the OS terminates the driver's process. The harness
+ * models that for the ring too: once the display saw the critical error (or bugchecked), nothing
+ * the driver writes into the ring takes effect (GatedPublisher), so a driver that writes its
+ * terminal error after the call is caught.
  */
 import { FramePublisher, HostRing, type ConsumedFrame } from '../../src/ring/index.js';
 import { createSimDisplay, readFrameStamp, verifyFrame, type SimDisplay, type VirtualClock } from '../../src/backends/sim/index.js';
 import type { DisplaySystem, HostFaultRequest, Monitor } from '../../src/display/types.js';
 import { createDriver, type Driver, type DriverOptions } from '../../src/driver/driver.js';
 import type { PublisherLike, RingPort } from '../../src/driver/ring-port.js';
+import { PublishOutcome } from '../../src/contract/status-codes.js';
 
 /** FramePublisher satisfies the driver's PublisherLike structurally (a compile-time check). */
 export const publisherIsPublisherLike = (p: FramePublisher): PublisherLike => p;
@@ -38,6 +44,12 @@ export class SimHarness {
   generations = 0;
   /** Virtual times of consumed frames, to see where frames flowed. */
   consumedAt: number[] = [];
+  /** The ring's health as the host read it when the run stopped. */
+  lastHealth: ReturnType<HostRing['health']> | null = null;
+  /** Publishers the driver opened. */
+  publishers = 0;
+  /** How many frames of each format the driver handed to publish(). */
+  readonly publishedFormats = new Map<number, number>();
   private held: ConsumedFrame[] = [];
   private stallUntil = -1;
   private cancelPoll: (() => void) | null = null;
@@ -55,11 +67,14 @@ export class SimHarness {
       this.ring = HostRing.create({ targetId: TARGET_ID, width: m.width, height: m.height, format: m.format, frameFormats: ['bgra8', 'rgba16f'] });
       this.generations = 1;
     }
+    const dead = (): boolean => this.display.halted;
     const port: RingPort = {
       open: () => {
-        if (this.ring === null) return null;
+        if (this.ring === null || dead()) return null;
         const r = FramePublisher.open(this.ring.buffer, { targetId: TARGET_ID });
-        return r.ok ? r.publisher : null;
+        if (!r.ok) return null;
+        this.publishers++;
+        return new GatedPublisher(r.publisher, dead, this.publishedFormats);
       },
     };
     this.display.onHostFault((req) => this.hostFault(req));
@@ -90,6 +105,7 @@ export class SimHarness {
     const ds = this.display.stats();
     if (s.acquired !== ds.acquired) out.push(`driver acquired ${s.acquired}, display says ${ds.acquired}`);
     if (s.finished !== ds.finished) out.push(`driver finished ${s.finished}, display says ${ds.finished}`);
+    this.lastHealth = this.ring?.health() ?? null;
     this.ring?.close();
     return out;
   }
@@ -164,4 +180,36 @@ export function wrapMonitor(d: DisplaySystem, wrapAssign: (m: Monitor) => Monito
     stats: () => d.stats(),
     onHostFault: (l) => d.onHostFault(l),
   };
+}
+
+/** A publisher whose writes stop taking effect once the driver's process is gone (critical error). */
+class GatedPublisher implements PublisherLike {
+  constructor(
+    private readonly inner: FramePublisher,
+    private readonly dead: () => boolean,
+    private readonly formats: Map<number, number>,
+  ) {}
+  isStale(): boolean {
+    return this.inner.isStale();
+  }
+  publish(frame: Parameters<PublisherLike['publish']>[0]): number {
+    if (this.dead()) return PublishOutcome.Fatal;
+    this.formats.set(frame.format, (this.formats.get(frame.format) ?? 0) + 1);
+    return this.inner.publish(frame);
+  }
+  setHealth(state: number): void {
+    if (!this.dead()) this.inner.setHealth(state as Parameters<FramePublisher["setHealth"]>[0]);
+  }
+  setRenderAdapterLuid(luid: number): void {
+    if (!this.dead()) this.inner.setRenderAdapterLuid(luid);
+  }
+  setEpochs(assignment: number, device: number): void {
+    if (!this.dead()) this.inner.setEpochs(assignment, device);
+  }
+  setTerminalError(domain: number, code: number): void {
+    if (!this.dead()) this.inner.setTerminalError(domain, code);
+  }
+  detach(): void {
+    if (!this.dead()) this.inner.detach();
+  }
 }

@@ -5,7 +5,12 @@
  * - the state agrees with the decisions: a software-fallback decision ⇔ the software adapter; a
  *   critical-error decision ⇔ the OS saw exactly that code;
  * - a schedule whose DirectX faults cannot add up to a stage's threshold stays on the hardware
- *   adapter with no critical error; a driver bug with time left to run ends in a critical error;
+ *   adapter with no critical error; a driver bug with time left to run ends in a critical error,
+ *   also when the OS ignores the render-adapter preference (then the adapter stays hardware);
+ * - the OS taking swap-chains (access-lost, topology-lost, flap, unassign, mode-change) counts
+ *   nothing; transient out-of-memory ends in a critical error only if its windows add up to an
+ *   episode longer than a transient issue lasts, or to ten episodes;
+ * - the OS never bugchecks (the invariants say so);
  * - frames flow at the end unless the device stopped (or a fault is still in effect).
  * A failing seed prints the command that replays it.
  */
@@ -30,9 +35,35 @@ export interface SoakResult {
  * devices (one processing failure at most) and fails `count` device creations.
  */
 function directxBudget(kind: FaultKind, count: number): number {
-  if (kind === 'device-removed' || kind === 'device-reset' || kind === 'device-hung' || kind === 'access-lost') return 1;
+  // access-lost and topology-lost take the swap-chain from a healthy device: not DirectX failures.
+  if (kind === 'device-removed' || kind === 'device-reset' || kind === 'device-hung') return 1;
   if (kind === 'assign-fail') return count + 1;
   return 0;
+}
+
+/** Small modes for mode-change (the soak runs at 96x54@120), some with another refresh rate. */
+const SOAK_MODES = ['96x54', '64x36@60', '128x72', '80x45@30', '96x54@120'] as const;
+
+/** A transient episode longer than this is permanent (the policy's default transientEpisodeMaxMs). */
+const EPISODE_MAX_MS = 1000;
+
+/**
+ * Whether the out-of-memory windows can add up to a permanent issue: a merged window (overlapping
+ * or touching within a frame) longer than a transient episode may last, or ten of them.
+ */
+function transientRisk(entries: readonly SoakFault[]): boolean {
+  const w = entries.filter((e) => e.kind === 'acquire-oom' || e.kind === 'create-oom').sort((a, b) => a.atMs - b.atMs);
+  if (w.length >= 10) return true;
+  let start = -1;
+  let end = -1;
+  for (const e of w) {
+    if (e.atMs > end + 50) {
+      start = e.atMs;
+      end = e.endMs;
+    } else end = Math.max(end, e.endMs);
+    if (end - start > EPISODE_MAX_MS - 100) return true;
+  }
+  return false;
 }
 
 export interface SoakFault {
@@ -49,8 +80,7 @@ export interface SoakFault {
  */
 export function soakSchedule(seed: number, durationMs: number): { text: string; entries: SoakFault[] } {
   const prng = new Prng(seed);
-  // The kinds of issue 4; issue 10's kinds join once the driver handles them.
-  const kinds = FAULT_KINDS.filter((k) => k !== 'driver-bug' && FAULT_KINDS.indexOf(k) < FAULT_KINDS.indexOf('ignore-render-adapter'));
+  const kinds = FAULT_KINDS.filter((k) => k !== 'driver-bug');
   const deviceKinds: FaultKind[] = ['device-removed', 'device-reset', 'device-hung', 'access-lost'];
   const entries: SoakFault[] = [];
   const parts: string[] = [];
@@ -73,6 +103,18 @@ export function soakSchedule(seed: number, durationMs: number): { text: string; 
     } else if (kind === 'assign-fail') {
       count = prng.intBetween(1, 7);
       arg = `:${count}`;
+    } else if (kind === 'acquire-oom' || kind === 'create-oom') {
+      const d = prng.intBetween(1, 300);
+      arg = `:${d}ms`;
+      endMs = atMs + d;
+    } else if (kind === 'format-blip') {
+      count = prng.intBetween(1, 3);
+      arg = `:${count}`;
+    } else if (kind === 'static-reencode') {
+      count = prng.intBetween(1, 5);
+      arg = `:${count}`;
+    } else if (kind === 'mode-change') {
+      arg = `:${prng.pick(SOAK_MODES)}`;
     }
     entries.push({ kind, atMs, endMs, count });
     parts.push(`${kind}@${atMs}ms${arg}`);
@@ -104,13 +146,18 @@ export async function runSoak(seed: number, durationMs: number): Promise<SoakRes
   problems.push(...(await h.stop()));
   const s = h.driver.stats();
   const ds = h.display.stats();
-  const actions = s.recovery.events.map((e) => e.action);
 
-  // The state agrees with the decisions.
-  const fellBack = actions.includes('software-fallback');
-  if (fellBack !== (ds.renderAdapter.kind === 'software')) {
-    problems.push(`adapter is ${ds.renderAdapter.kind} but the timeline ${fellBack ? 'has' : 'has no'} software-fallback`);
+  // The state agrees with the decisions: a fallback moves the OS to the software adapter, unless
+  // the OS was ignoring setRenderAdapter by then.
+  const fallback = s.recovery.events.find((e) => e.action === 'software-fallback');
+  const ignoreAt = schedule.entries.find((e) => e.kind === 'ignore-render-adapter')?.atMs ?? Number.POSITIVE_INFINITY;
+  const expectSoftware = fallback !== undefined && fallback.atMs < ignoreAt;
+  if (fallback !== undefined && Math.abs(fallback.atMs - ignoreAt) < 1) {
+    // The two at the same millisecond: either order is right.
+  } else if (expectSoftware !== (ds.renderAdapter.kind === 'software')) {
+    problems.push(`adapter is ${ds.renderAdapter.kind} but the timeline ${fallback ? `has software-fallback at ${fallback.atMs} ms` : 'has no software-fallback'} (ignore-render-adapter at ${ignoreAt} ms)`);
   }
+  if (ds.bugcheck !== null) problems.push(`the OS bugchecked: ${ds.bugcheck.reason}`);
   const criticalEvent = s.recovery.events.find((e) => e.action === 'critical-error');
   const expectedCritical = criticalEvent?.critical ?? null;
   if (JSON.stringify(s.recovery.criticalError) !== JSON.stringify(expectedCritical)) {
@@ -126,10 +173,17 @@ export async function runSoak(seed: number, durationMs: number): Promise<SoakRes
   if (bug !== undefined && endMs - bug.atMs >= 1500 && s.recovery.criticalError === null) {
     problems.push(`a driver bug at ${bug.atMs} ms should have ended in a critical error within ${endMs - bug.atMs} ms`);
   }
+  const risk = transientRisk(schedule.entries);
   if (bug === undefined && budget < 5) {
     if (ds.renderAdapter.kind !== 'hardware') problems.push(`at most ${budget} DirectX failures cannot exhaust the hardware stage, yet the adapter is software`);
-    if (s.recovery.criticalError !== null) problems.push(`at most ${budget} DirectX failures cannot end in a critical error`);
+    if (s.recovery.criticalError !== null && !risk) problems.push(`at most ${budget} DirectX failures and short transient episodes cannot end in a critical error`);
   }
+  if (!risk) {
+    const t = s.recovery.events.find((e) => e.class === 'permanent-own');
+    if (t !== undefined) problems.push(`short out-of-memory windows became a permanent issue at ${t.atMs} ms`);
+  }
+  const counted = s.recovery.events.filter((e) => e.class === 'os' && e.action !== 'release-swapchain');
+  if (counted.length > 0) problems.push('a swap-chain the OS took was handled as a failure');
 
   // Frames flow at the end, unless the device stopped or a fault still holds.
   const quietFrom = Math.max(...schedule.entries.map((e) => e.endMs));

@@ -270,7 +270,7 @@ test('a_transient_failure_the_policy_accepts_is_retried_within_the_frame', async
   const { clock, proc } = rig(sc, {
     onAcquireError: (hr) => {
       seen.push(hr);
-      return hr === E_OUTOFMEMORY;
+      return hr === E_OUTOFMEMORY ? 1 : -1;
     },
   });
   sc.failNextAcquire = [E_OUTOFMEMORY, E_OUTOFMEMORY];

@@ -125,6 +125,11 @@ export class DeviceRegistry {
     return [...this.live];
   }
 
+  /** The driver's process was terminated (critical error) or the machine went down: the OS frees every device. */
+  reclaimAll(): void {
+    for (const d of [...this.live]) d.destroy();
+  }
+
   /** From now on every device, live or new, on any adapter, breaks after its first few frames. */
   enableDriverBug(): void {
     this.driverBug = true;

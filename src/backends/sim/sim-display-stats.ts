@@ -22,6 +22,7 @@ export interface SimDisplayStats extends DisplayStats {
   assignGaveUp: boolean;
   /** setRenderAdapter calls the OS ignored (ignore-render-adapter). */
   renderAdapterIgnored: number;
+  bugcheck: { reason: string; atMs: number } | null;
   frameNumber: number;
   mode: DisplayMode;
   monitorErrors: string[];

@@ -8,15 +8,16 @@
  * - setRenderAdapter(luid) → the swap-chain is taken back (unassign) and a new one assigned on
  *   that adapter; the adapter already in use changes nothing; an unknown LUID is a programming
  *   error (InvalidArgumentError);
- * - reportCriticalError → the device stops: acquire returns DEVICE_STOPPED, the swap-chain is
- *   unassigned, no swap-chain is assigned again, the compositor stops; the first code stands.
+ * - reportCriticalError → the driver's process is terminated (the call does not return): its
+ *   swap-chains and devices are reclaimed without a callback, nothing is assigned or composed
+ *   again, and any later driver call is a bugcheck (os-guard.ts, with the other punishments).
  * - setRenderAdapter is a preference ("the OS will attempt to re-create swap-chains on it"): under
  *   ignore-render-adapter the OS keeps composing where it is, and counts the requests it ignored.
  */
 import { InvalidArgumentError } from '../../contract/errors.js';
 import { FORMAT_BGRA8, FORMAT_RGBA16F, formatName } from '../../contract/pixel-format.js';
 import type { Clock } from '../../display/clock.js';
-import { DXGI_ERROR_DEVICE_REMOVED, E_OUTOFMEMORY, S_OK, hresultHex, resultName } from '../../display/result-codes.js';
+import { DXGI_ERROR_DEVICE_REMOVED, E_OUTOFMEMORY, STATUS_GRAPHICS_INDIRECT_DISPLAY_DEVICE_STOPPED, S_OK, hresultHex, resultName } from '../../display/result-codes.js';
 import type { Adapter, DeviceCreation, DisplayMode, DisplaySystem, HostFaultRequest, IndirectDisplayAdapter, Monitor } from '../../display/types.js';
 import { Compositor } from './compositor.js';
 import { FaultInjector, type FaultEffects, type FaultRecord } from './fault-injector.js';
@@ -29,6 +30,7 @@ import type { ResolvedSimOptions } from './sim-options.js';
 import type { SimSwapChain } from './sim-swap-chain.js';
 import { SwapChainAssigner } from './swap-chain-assigner.js';
 import { checkSimInvariants, type InvariantOptions } from './sim-invariants.js';
+import { OsGuard } from './os-guard.js';
 import type { SimDisplayStats } from './sim-display-stats.js';
 
 export type { SimDisplayStats };
@@ -47,7 +49,7 @@ export class SimDisplay<C extends Clock = Clock> implements DisplaySystem {
   private stopping = false;
   private stopped = false;
   private stopPromise: Promise<void> | null = null;
-  private critical: { major: number; minor: number } | null = null;
+  private readonly guard: OsGuard;
   private flapUntil = -Infinity;
   private acquireOomUntil = -Infinity;
   private createOomUntil = -Infinity;
@@ -60,12 +62,19 @@ export class SimDisplay<C extends Clock = Clock> implements DisplaySystem {
     this.opts = opts;
     this.clock = opts.clock;
     this.displayMode = opts.mode;
+    this.guard = new OsGuard(
+      () => this.clock.now(),
+      () => this.machineDown(),
+      () => this.driverTerminated(),
+    );
     this.assigner = new SwapChainAssigner({
       clock: this.clock,
       mode: () => this.displayMode,
       renderAdapter: () => this.renderAdapter,
       flapping: () => this.clock.now() < this.flapUntil,
-      deviceStopped: () => this.critical !== null,
+      deviceStopped: () => this.guard.halted,
+      driverCall: (call) => this.guard.driverCall(call),
+      crash: (reason) => this.guard.crash(reason),
       acquireFailure: () => (this.clock.now() < this.acquireOomUntil ? E_OUTOFMEMORY : S_OK),
       reassignDelayMs: opts.reassignDelayMs,
       maxConsecutiveAbandons: opts.maxConsecutiveAbandons,
@@ -76,11 +85,12 @@ export class SimDisplay<C extends Clock = Clock> implements DisplaySystem {
       prng.fork(1),
       () => (this.assigner.assignFailing ? DXGI_ERROR_DEVICE_REMOVED : this.clock.now() < this.createOomUntil ? E_OUTOFMEMORY : S_OK),
     );
-    this.compositor = new Compositor(this.clock, opts.pattern, () => this.displayMode, () => this.assigner.current, () => this.critical !== null, opts.stallThresholdFrames);
+    this.compositor = new Compositor(this.clock, opts.pattern, () => this.displayMode, () => this.assigner.current, () => this.guard.halted, opts.stallThresholdFrames);
     this.injector = new FaultInjector(this.clock, opts.faults, this.faultEffects());
     this.adapter = {
       renderAdapters: () => SIM_ADAPTERS,
-      createDevice: (a: Adapter): DeviceCreation => this.devices.create(a),
+      createDevice: (a: Adapter): DeviceCreation =>
+        this.guard.driverCall('D3D11CreateDevice') ? this.devices.create(a) : { hr: STATUS_GRAPHICS_INDIRECT_DISPLAY_DEVICE_STOPPED, device: null },
       setRenderAdapter: (luid: number) => this.setRenderAdapter(luid),
       reportCriticalError: (major: number, minor: number) => this.reportCriticalError(major, minor),
     };
@@ -88,6 +98,11 @@ export class SimDisplay<C extends Clock = Clock> implements DisplaySystem {
 
   mode(): DisplayMode {
     return this.displayMode;
+  }
+
+  /** The driver was terminated (critical error) or the machine bugchecked: no driver call takes effect. */
+  get halted(): boolean {
+    return this.guard.halted;
   }
 
   /** The render adapter the OS composes on now. */
@@ -155,7 +170,8 @@ export class SimDisplay<C extends Clock = Clock> implements DisplaySystem {
       devicesDestroyed: this.devices.destroyed,
       stalls: this.compositor.stalls,
       renderAdapter: this.renderAdapter,
-      criticalError: this.critical === null ? null : { ...this.critical },
+      criticalError: this.guard.criticalError === null ? null : { ...this.guard.criticalError },
+      bugcheck: this.guard.bugcheck === null ? null : { ...this.guard.bugcheck },
       devicesLive: this.devices.liveCount,
       deviceCreateFailures: this.devices.createFailures,
       swapChainsLive: as.liveIds().length,
@@ -192,6 +208,7 @@ export class SimDisplay<C extends Clock = Clock> implements DisplaySystem {
   // ---- IndirectDisplayAdapter ----
 
   private setRenderAdapter(luid: number): void {
+    if (!this.guard.driverCall('IddCxAdapterSetRenderAdapter')) return;
     const a = SIM_ADAPTERS.find((x) => x.luid === luid);
     if (a === undefined) throw new InvalidArgumentError(`setRenderAdapter: no render adapter has LUID 0x${(luid >>> 0).toString(16)}`);
     if (a === this.renderAdapter) return; // already composing there: IddCx changes nothing
@@ -204,9 +221,21 @@ export class SimDisplay<C extends Clock = Clock> implements DisplaySystem {
   }
 
   private reportCriticalError(major: number, minor: number): void {
-    if (this.critical !== null) return; // the device already stopped; the first code stands
-    this.critical = { major: major >>> 0, minor: minor >>> 0 };
+    this.guard.reportCriticalError(major, minor);
+  }
+
+  /** The critical error terminated the driver: the OS reclaims its swap-chains and devices. */
+  private driverTerminated(): void {
     this.assigner.deviceStopped();
+    this.devices.reclaimAll();
+  }
+
+  /** A bugcheck: the machine is down; nothing composes, nothing is injected, nothing is assigned. */
+  private machineDown(): void {
+    this.compositor.stop();
+    this.injector.stop();
+    this.assigner.deviceStopped();
+    this.devices.reclaimAll();
   }
 
   // ---- faults ----

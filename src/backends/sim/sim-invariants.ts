@@ -3,7 +3,8 @@
  * sentence in the returned list; an empty list is a healthy run.
  *
  * Always: every acquired frame is finished exactly once (none released by a second acquire or by
- * delete, no finish without a frame, frame numbers increase), no monitor callback threw, and no
+ * delete, no finish without a frame, frame numbers never go down and repeat only for a re-present),
+ * the OS never bugchecked (os-guard.ts), no monitor callback threw, and no
  * present stalled (unless allowed). After stop: no device is live, every swap-chain lost to
  * access-lost was deleted by the driver, and no swap-chain is left.
  */
@@ -38,6 +39,7 @@ export function checkSimInvariants(i: InvariantInput, o: InvariantOptions): stri
   if (s.nonMonotonicFrames > 0) out.push(`${s.nonMonotonicFrames} acquire(s) handed out a frame number not above the previous one`);
   if (!o.allowStalls && s.stalls > 0) out.push(`the display stalled ${s.stalls} time(s): a frame was not finished within the stall threshold`);
   for (const e of s.monitorErrors) out.push(`monitor callback failed: ${e}`);
+  if (s.bugcheck !== null) out.push(`the OS bugchecked: ${s.bugcheck.reason}`);
   if (i.stopped) {
     if (i.leakedDevices.length > 0) out.push(`${i.leakedDevices.length} device(s) still live after stop: ${i.leakedDevices.join(', ')}`);
     if (i.undeleted.length > 0) out.push(`swap-chain(s) ${i.undeleted.join(', ')} lost access but the driver never deleted them`);

@@ -64,8 +64,13 @@ export interface SwapChainOwner {
   readonly counters: FrameCounters;
   /** A monitor flap is in progress: SetDevice fails with ACCESS_LOST. */
   isFlapping(): boolean;
-  /** The device stopped (critical error). */
-  isStopped(): boolean;
+  /**
+   * A driver call into the OS (os-guard.ts): true when it may take effect; false after the critical
+   * error (then it is a bugcheck) or a bugcheck. `call` is a constant string.
+   */
+  driverCall(call: string): boolean;
+  /** The OS bugchecks with `reason`. */
+  crash(reason: string): void;
   /** The driver deleted the swap-chain. */
   swapChainDeleted(sc: SimSwapChain): void;
   /** S_OK, or the HRESULT every acquire fails with right now (acquire-oom: E_OUTOFMEMORY). */
@@ -151,6 +156,7 @@ export class SimSwapChain implements SwapChain {
   }
 
   setDevice(device: RenderDevice): number {
+    if (!this.owner.driverCall('IddCxSwapChainSetDevice')) return STATUS_GRAPHICS_INDIRECT_DISPLAY_DEVICE_STOPPED;
     if (this.st === 'lost' || this.st === 'deleted' || this.owner.isFlapping()) {
       this.owner.counters.setDeviceFailures++;
       return DXGI_ERROR_ACCESS_LOST;
@@ -171,8 +177,8 @@ export class SimSwapChain implements SwapChain {
   }
 
   acquire(): number {
+    if (!this.owner.driverCall('IddCxSwapChainReleaseAndAcquireBuffer2')) return STATUS_GRAPHICS_INDIRECT_DISPLAY_DEVICE_STOPPED;
     if (this.st === 'lost' || this.st === 'deleted') return DXGI_ERROR_ACCESS_LOST;
-    if (this.owner.isStopped()) return STATUS_GRAPHICS_INDIRECT_DISPLAY_DEVICE_STOPPED;
     const d = this.device;
     if (d === null) return E_FAIL; // ReleaseAndAcquire before SetDevice
     if (d.destroyed) return DXGI_ERROR_DEVICE_REMOVED;
@@ -231,8 +237,10 @@ export class SimSwapChain implements SwapChain {
   }
 
   finish(): number {
+    if (!this.owner.driverCall('IddCxSwapChainFinishedProcessingFrame')) return STATUS_GRAPHICS_INDIRECT_DISPLAY_DEVICE_STOPPED;
     if (!this.outstanding) {
       this.owner.counters.finishWithoutFrame++;
+      this.owner.crash('IddCxSwapChainFinishedProcessingFrame was called with no frame acquired');
       return E_FAIL;
     }
     this.outstanding = false;
@@ -244,6 +252,7 @@ export class SimSwapChain implements SwapChain {
 
   delete(): void {
     if (this.st === 'deleted') return;
+    if (!this.owner.driverCall('WdfObjectDelete(IDDCX_SWAPCHAIN)')) return;
     if (this.outstanding) {
       this.outstanding = false;
       this.owner.counters.unfinishedAtDelete++;
@@ -255,6 +264,14 @@ export class SimSwapChain implements SwapChain {
   }
 
   // ---- the OS side (display, compositor) ----
+
+  /** The OS reclaims the swap-chain of a terminated driver: it is gone, no callback, no delete expected. */
+  reclaim(): void {
+    this.lose();
+    this.outstanding = false;
+    this.device = null;
+    this.frameDevice = null;
+  }
 
   /** The OS took the swap-chain back (access lost, unassigned): acquire fails from now on. */
   lose(): void {

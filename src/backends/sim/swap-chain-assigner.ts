@@ -6,15 +6,18 @@
  * - every call into the monitor goes through one queue, so assign and unassign never overlap (IddCx
  *   serializes its callbacks) and a fault that arrives mid-assign waits for it;
  * - at most one swap-chain is current; only the current one receives presents;
- * - ABANDON_SWAPCHAIN (or any failure, or a throw) from assignSwapChain → that swap-chain is dead and
- *   the OS assigns again after reassignDelayMs, giving up after maxConsecutiveAbandons in a row;
+ * - ABANDON_SWAPCHAIN (or a throw) from assignSwapChain → that swap-chain is dead and the OS assigns
+ *   again after reassignDelayMs, giving up after maxConsecutiveAbandons in a row; any other failure
+ *   code is a bugcheck (IddCx 1.4 and later);
+ * - after the critical error the driver's process is gone: its swap-chains are reclaimed without a
+ *   callback, a result it still returns is discarded, and nothing is assigned again;
  * - the driver deleting the current swap-chain → a new one is assigned after reassignDelayMs;
  * - a swap-chain taken back (unassign) is dead once the monitor's unassign resolved;
  * - every swap-chain ever assigned is live until deleted by the driver or destroyed by the OS.
  */
 import { bytesPerPixel } from '../../contract/pixel-format.js';
 import type { Clock } from '../../display/clock.js';
-import { E_FAIL, succeeded } from '../../display/result-codes.js';
+import { E_FAIL, STATUS_GRAPHICS_INDIRECT_DISPLAY_ABANDON_SWAPCHAIN, hresultHex, resultName, succeeded } from '../../display/result-codes.js';
 import type { Adapter, DisplayMode, Monitor } from '../../display/types.js';
 import { SimSwapChain, newFrameCounters, type FrameCounters, type SwapChainOwner } from './sim-swap-chain.js';
 
@@ -25,8 +28,11 @@ export interface AssignerContext {
   renderAdapter(): Adapter;
   /** SetDevice fails (a monitor flap). */
   flapping(): boolean;
-  /** The device stopped (critical error): nothing is assigned any more. */
+  /** The driver's process was terminated (critical error) or the OS bugchecked: nothing is assigned any more. */
   deviceStopped(): boolean;
+  /** Every driver call into the OS goes through here (os-guard.ts). */
+  driverCall(call: string): boolean;
+  crash(reason: string): void;
   /** S_OK, or what every acquire fails with right now (acquire-oom). */
   acquireFailure(): number;
   readonly reassignDelayMs: number;
@@ -98,14 +104,20 @@ export class SwapChainAssigner implements SwapChainOwner {
     });
   }
 
-  /** The device stopped: the swap-chain stops being current now and is torn down; none follows. */
+  /**
+   * The driver's process was terminated (critical error) or the machine went down: every swap-chain
+   * is reclaimed now, without calling the dead driver; none follows. The callback queue starts over,
+   * so an assign call that never returns cannot hold up stop().
+   */
   deviceStopped(): void {
     this.cancelPendingAssign();
-    const sc = this.cur;
-    this.cur = null; // the driver deleting it must not read as a request for another
-    if (sc === null) return;
-    sc.surfaceAvailable.set(); // a waiting driver sees DEVICE_STOPPED at once
-    void this.enqueue(() => this.unassign(sc));
+    this.cur = null;
+    for (const sc of [...this.live]) {
+      sc.reclaim();
+      this.release(sc);
+    }
+    this.awaitingDelete.clear();
+    this.queue = Promise.resolve();
   }
 
   /** access-lost: the OS abandons the current swap-chain; the driver is expected to delete it. */
@@ -135,8 +147,12 @@ export class SwapChainAssigner implements SwapChainOwner {
     return this.ctx.flapping();
   }
 
-  isStopped(): boolean {
-    return this.ctx.deviceStopped();
+  driverCall(call: string): boolean {
+    return this.ctx.driverCall(call);
+  }
+
+  crash(reason: string): void {
+    this.ctx.crash(reason);
   }
 
   acquireFailure(): number {
@@ -193,13 +209,23 @@ export class SwapChainAssigner implements SwapChainOwner {
     this.failing = this.assignFailLeft > 0;
     if (this.failing) this.assignFailLeft--;
     let hr: number;
+    let threw = false;
     try {
       hr = await monitor.assignSwapChain(sc);
     } catch (e) {
       this.monitorErrors.push(`assignSwapChain threw: ${e instanceof Error ? e.message : String(e)}`);
       hr = E_FAIL;
+      threw = true;
     } finally {
       this.failing = false;
+    }
+    // The driver reported its critical error inside the call: that call never returned.
+    if (this.ctx.deviceStopped()) return;
+    if (!succeeded(hr) && !threw && hr >>> 0 !== STATUS_GRAPHICS_INDIRECT_DISPLAY_ABANDON_SWAPCHAIN) {
+      this.ctx.crash(
+        `assignSwapChain returned ${resultName(hr)} (${hresultHex(hr)}): since IddCx 1.4 (Windows 10 1903) any failure other than STATUS_GRAPHICS_INDIRECT_DISPLAY_ABANDON_SWAPCHAIN bugchecks`,
+      );
+      return;
     }
     if (succeeded(hr)) {
       this.consecutiveAbandons = 0;

@@ -23,6 +23,7 @@
 import { FORMAT_UNKNOWN } from '../../contract/pixel-format.js';
 import { BackendError } from '../../contract/errors.js';
 import type { Clock } from '../../display/clock.js';
+import { CRITICAL_MAJOR_BASE } from '../../display/result-codes.js';
 import { RealClock } from '../../display/real-clock.js';
 import {
   DXGI_ERROR_ACCESS_LOST,
@@ -304,7 +305,8 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
 
   reportCriticalError(major: number, minor: number): void {
     if (this.critical) return;
-    this.critical = { major, minor };
+    // The driver passes 0..0xFF; IddCx reports the major with 0x100 added (critical-codes.ts).
+    this.critical = { major: major + CRITICAL_MAJOR_BASE, minor };
     this.assigner.current?.revoke(STATUS_GRAPHICS_INDIRECT_DISPLAY_DEVICE_STOPPED);
     void this.assigner.enqueue(() => this.assigner.takeBack(STATUS_GRAPHICS_INDIRECT_DISPLAY_DEVICE_STOPPED));
   }

@@ -94,7 +94,7 @@ export class FakeMonitor implements Monitor {
       }
       if (!bound) return;
       for (;;) {
-        if (this.terminate) break;
+        if (this.terminate || this.display.halted) break;
         if (this.held) {
           if (this.holdFrames) {
             await clock.sleep(5);
@@ -129,12 +129,15 @@ export class FakeMonitor implements Monitor {
         if (!succeeded(sc.finish())) break;
       }
     } finally {
-      if (this.held) {
-        this.held = false;
-        sc.finish();
+      // After a critical error the driver is gone: it calls nothing more (the OS reclaimed it all).
+      if (!this.display.halted) {
+        if (this.held) {
+          this.held = false;
+          sc.finish();
+        }
+        sc.delete();
+        device.destroy();
       }
-      sc.delete();
-      device.destroy();
     }
   }
 }

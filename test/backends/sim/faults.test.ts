@@ -137,7 +137,7 @@ test('driver-bug: every device on every adapter breaks after its first few frame
     const kind = sc.renderAdapter.kind;
     if (++failuresOn[kind] < 5) return;
     if (kind === 'hardware') d.adapter.setRenderAdapter(SOFTWARE_ADAPTER.luid);
-    else d.adapter.reportCriticalError(0x101, 7);
+    else d.adapter.reportCriticalError(0x01, 7);
   };
   m.onFrame = (deviceId) => framesPerDevice.set(deviceId, (framesPerDevice.get(deviceId) ?? 0) + 1);
   await d.start(m);
@@ -153,20 +153,63 @@ test('driver-bug: every device on every adapter breaks after its first few frame
   await finish(d, m);
 });
 
-test('reportCriticalError: acquire returns DEVICE_STOPPED, the swap-chain is unassigned, and nothing is assigned again', async () => {
+test('reportCriticalError terminates the driver: the OS adds 0x100, reclaims its swap-chain and devices without a callback, and assigns nothing again', async () => {
   const { d, m } = await runWith('', 100);
-  const sc = m.assigned[0]!;
-  d.adapter.reportCriticalError(0x1ff, 3);
-  assert.equal(sc.acquire(), STATUS_GRAPHICS_INDIRECT_DISPLAY_DEVICE_STOPPED);
+  d.adapter.reportCriticalError(0xff, 3);
   await d.clock.runFor(200);
-  assert.equal(m.unassignCalls, 1);
+  assert.equal(m.unassignCalls, 0, 'a terminated driver is not called');
   const s = d.stats();
   assert.deepEqual(s.criticalError, { major: 0x1ff, minor: 3 });
-  assert.equal(s.swapChainsAssigned, 1);
+  assert.equal(s.bugcheck, null);
+  assert.deepEqual([s.swapChainsAssigned, s.swapChainsLive, s.devicesLive], [1, 0, 0]);
   const presented = s.presented;
   await d.clock.runFor(100);
   assert.equal(d.stats().presented, presented);
   await finish(d, m);
+});
+
+test('any driver call after reportCriticalError is a bugcheck naming the call (the call never returns)', async () => {
+  const { d, m } = await runWith('', 100);
+  const sc = m.assigned[0]!;
+  d.adapter.reportCriticalError(0x01, 1);
+  assert.equal(sc.acquire(), STATUS_GRAPHICS_INDIRECT_DISPLAY_DEVICE_STOPPED);
+  const b = d.stats().bugcheck;
+  assert.ok(b !== null && /ReleaseAndAcquireBuffer2 was called after IddCxReportCriticalError/.test(b.reason), JSON.stringify(b));
+  sc.delete();
+  assert.equal(d.stats().bugcheck!.reason, b.reason, 'the first bugcheck stands');
+  await d.clock.drive(d.stop());
+});
+
+for (const [major, minor] of [[0x101, 1], [0x01, 0x100], [-1, 0]] as const) {
+  test(`reportCriticalError(0x${(major >>> 0).toString(16)}, 0x${minor.toString(16)}) is a bugcheck: each code is 0..0xFF and IddCx adds 0x100`, async () => {
+    const { d } = await runWith('', 50);
+    d.adapter.reportCriticalError(major, minor);
+    const s = d.stats();
+    assert.equal(s.criticalError, null);
+    assert.match(s.bugcheck?.reason ?? '', /outside 0\.\.0xFF/);
+    const presented = s.presented;
+    await d.clock.runFor(100);
+    assert.equal(d.stats().presented, presented, 'the machine is down');
+    await d.clock.drive(d.stop());
+  });
+}
+
+test('finishing a frame that was not acquired is a bugcheck', async () => {
+  const { d, m } = await runWith('', 100);
+  m.assigned[0]!.finish();
+  assert.match(d.stats().bugcheck?.reason ?? '', /FinishedProcessingFrame was called with no frame acquired/);
+  await d.clock.drive(d.stop());
+});
+
+test('assignSwapChain returning a failure other than ABANDON_SWAPCHAIN is a bugcheck; ABANDON is retried', async () => {
+  const d = createSimDisplay({ mode: '160x96@100' });
+  let calls = 0;
+  const codes = [STATUS_GRAPHICS_INDIRECT_DISPLAY_ABANDON_SWAPCHAIN, STATUS_GRAPHICS_INDIRECT_DISPLAY_DEVICE_STOPPED];
+  await d.start({ assignSwapChain: () => codes[calls++]!, unassignSwapChain: async () => undefined });
+  await d.clock.runFor(100);
+  assert.equal(calls, 2, 'assigned again after ABANDON, never after the bugcheck');
+  assert.match(d.stats().bugcheck?.reason ?? '', /assignSwapChain returned STATUS_GRAPHICS_INDIRECT_DISPLAY_DEVICE_STOPPED/);
+  await d.clock.drive(d.stop());
 });
 
 test('injectFault applies a fault now and logs it as injected', async () => {

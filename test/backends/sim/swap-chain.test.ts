@@ -92,17 +92,17 @@ test('dirty rects accumulate over presents the driver did not acquire: applying 
   await d.clock.drive(d.stop());
 });
 
-test('finish without an acquired frame is an error and is not counted; counts stay exact', async () => {
+test('finish without an acquired frame is an error, not counted as finished, and a bugcheck that stops the OS', async () => {
   const { d, m } = await started();
   await d.clock.runFor(15);
   const sc = m.sc!;
-  assert.equal(sc.finish(), E_FAIL);
   assert.equal(sc.acquire(), S_OK);
   assert.equal(sc.finish(), S_OK);
   assert.equal(sc.finish(), E_FAIL);
   const s = d.stats();
-  assert.deepEqual([s.presented, s.acquired, s.finished, s.finishWithoutFrame], [1, 1, 1, 2]);
-  assert.match(d.checkInvariants().join('\n'), /finish\(\) was called 2 time\(s\) with no acquired frame/);
+  assert.deepEqual([s.presented, s.acquired, s.finished, s.finishWithoutFrame], [1, 1, 1, 1]);
+  assert.match(d.checkInvariants().join('\n'), /finish\(\) was called 1 time\(s\) with no acquired frame/);
+  assert.match(d.checkInvariants().join('\n'), /the OS bugchecked: IddCxSwapChainFinishedProcessingFrame was called with no frame acquired/);
   await d.clock.drive(d.stop());
 });
 

@@ -3,6 +3,7 @@
  * swap-chain whose every call is logged, so a test can assert the exact order of events.
  */
 import {
+  CRITICAL_MAJOR_BASE,
   DXGI_ERROR_ACCESS_LOST,
   E_PENDING,
   S_OK,
@@ -68,12 +69,15 @@ export class FakeAdapter implements IndirectDisplayAdapter {
     this.log.push(`createDevice${d.id}`);
     return { hr: S_OK, device: d };
   }
+  readonly criticalArgs: Array<{ major: number; minor: number }> = [];
   setRenderAdapter(luid: number): void {
     this.renderAdapterSet.push(luid);
     this.log.push(`setRenderAdapter:${luid.toString(16)}`);
   }
   reportCriticalError(major: number, minor: number): void {
-    this.critical.push({ major, minor });
+    // What the driver passed (0..0xFF each), and the code as the OS reports it (IddCx adds 0x100).
+    this.criticalArgs.push({ major, minor });
+    this.critical.push({ major: major + CRITICAL_MAJOR_BASE, minor });
     this.log.push(`reportCriticalError:${major.toString(16)}/${minor.toString(16)}`);
   }
   liveDevices(): number {
