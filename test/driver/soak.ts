@@ -74,13 +74,14 @@ export interface SoakFault {
 }
 
 /**
- * A random schedule: 3..10 faults of every kind but driver-bug, sometimes a burst of device faults
+ * A random schedule: 3..10 faults of every kind but driver-bug (and plug/unplug), sometimes a burst of device faults
  * (which can exhaust a stage), sometimes a driver bug. The density does not grow with the duration,
  * so a long soak spends most of its time recovering, not stopped.
  */
 export function soakSchedule(seed: number, durationMs: number): { text: string; entries: SoakFault[] } {
   const prng = new Prng(seed);
-  const kinds = FAULT_KINDS.filter((k) => k !== 'driver-bug');
+  // plug/unplug add and remove monitors of a session; this harness drives one monitor.
+  const kinds = FAULT_KINDS.filter((k) => k !== 'driver-bug' && k !== 'plug' && k !== 'unplug');
   const deviceKinds: FaultKind[] = ['device-removed', 'device-reset', 'device-hung', 'access-lost'];
   const entries: SoakFault[] = [];
   const parts: string[] = [];
