@@ -74,6 +74,11 @@ function normalizeFlags(spec: CommandSpec, args: readonly string[]): string[] {
       out.push(a);
     } else {
       const value = args[i + 1];
+      const fallback = spec.optionalValues?.[long];
+      if (fallback !== undefined && (value === undefined || value.startsWith('-'))) {
+        out.push(`--${long}=${fallback}`);
+        continue;
+      }
       if (value === undefined || value.startsWith('--')) throw new CommandUsageError(spec.name, `${spec.name}: --${long} needs a value`);
       // `--duration -1s`: a value, even with a leading dash (the value's parser refuses it by name).
       out.push(`--${long}=${value}`);

@@ -14,6 +14,8 @@ export interface CommandSpec {
   /** One line per flag for --help, in order. */
   flagHelp: ReadonlyArray<readonly [string, string]>;
   positionals: 'none' | 'one' | 'optional';
+  /** String flags whose value may be left out (`--vnc` alone means `--vnc 5900`): flag → default. */
+  optionalValues?: Readonly<Record<string, string>>;
 }
 
 const sourceOptions: Options = {
@@ -83,12 +85,15 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'serve',
     usage: 'vdpush serve [--port 8080] [--host 127.0.0.1] [--token-file F] [--source sim|xvfb] ...',
     summary: 'serve a live viewer of the display in the browser',
-    options: { ...sourceOptions, port: { type: 'string' }, host: { type: 'string' }, token: { type: 'string' }, 'token-file': { type: 'string' } },
+    options: { ...sourceOptions, port: { type: 'string' }, host: { type: 'string' }, token: { type: 'string' }, 'token-file': { type: 'string' }, vnc: { type: 'string' }, 'vnc-password-file': { type: 'string' } },
+    optionalValues: { vnc: '5900' },
     flagHelp: [
       ['--port N', 'TCP port (default 8080; 0 picks a free one)'],
       ['--host ADDR', 'address to listen on (default 127.0.0.1); any other needs --token'],
       ['--token T', 'every request must carry this token (?token=T or Authorization: Bearer T); visible to local users in ps'],
       ['--token-file F', 'read the token from the first line of F (or set VDPUSH_TOKEN), kept out of argv'],
+      ['--vnc [PORT]', 'also serve RFB (VNC) over TCP on --host (default port 5900); beyond loopback needs a password'],
+      ['--vnc-password-file F', 'VNC Authentication password from this file (or set VDPUSH_VNC_PASSWORD)'],
       ...sourceHelp,
     ],
     positionals: 'none',

@@ -2,6 +2,8 @@ import { openSession } from '../host/session.js';
 import { SessionViewerSource } from '../host/session-viewer-source.js';
 import { formatRunSummary } from '../host/run-summary.js';
 import { startViewerServer, type ViewerActivity } from '../host/viewer/index.js';
+import { createSessionRfbServer } from '../host/rfb/session-rfb.js';
+import { vncOptionsFromFlags } from './vnc-flags.js';
 import type { ParsedCommand } from './argv.js';
 import { parseIntegerFlag } from './parse-values.js';
 import { sessionOptionsFromFlags } from './source-flags.js';
@@ -30,6 +32,8 @@ export async function serveCommand(cmd: ParsedCommand): Promise<number> {
   const port = parseIntegerFlag(portText, '--port', 0, 65535);
   const host = typeof v.host === 'string' ? v.host : '127.0.0.1';
   const token = resolveServeToken(v);
+  const vnc = vncOptionsFromFlags(v, host);
+  if (vnc.warning) log(vnc.warning);
   const opts = sessionOptionsFromFlags(v);
   opts.durationMs = 0; // until Ctrl-C
   const interrupts = watchInterrupts();
@@ -49,22 +53,32 @@ export async function serveCommand(cmd: ParsedCommand): Promise<number> {
       else if (session.error) log(`the display ended: ${session.error.message} [${session.error.code}]`);
     });
     const source = new SessionViewerSource(session);
+    // The viewer's access check (loopback Host, or its token) guards /rfb, so None may be offered there.
+    const { server: rfb, pumping: rfbPumping } = createSessionRfbServer(session, source, { webSocketAllowsNone: true, log, ...(vnc.password !== undefined ? { password: vnc.password } : {}) });
     let server;
     try {
-      server = await startViewerServer({ source, port, host, ...(token !== undefined ? { token } : {}), onActivity: (a) => log(activityLine(a)) });
+      if (vnc.port !== null) await rfb.listen(host, vnc.port);
+      server = await startViewerServer({ source, port, host, rfb, ...(token !== undefined ? { token } : {}), onActivity: (a) => log(activityLine(a)) });
     } catch (e) {
       unlisten();
+      await rfb.close();
       await session.close();
       throw e;
     }
     log(`viewer at ${server.url} (Ctrl-C to stop)`);
+    if (vnc.port !== null) {
+      const shown = host.includes(':') ? `[${host}]` : host;
+      log(`VNC at ${shown}:${rfb.port} (${vnc.password !== undefined ? 'VNC Authentication' : 'no authentication: loopback only'})`);
+    }
     const pumping = source.pump();
     try {
       await stopped;
     } finally {
+      await rfb.close();
       await server.close();
       await session.close();
       await pumping.catch(() => undefined);
+      await rfbPumping;
       unlisten();
     }
     const summary = session.stats();

@@ -1,19 +1,21 @@
 /**
- * Shows a session in the viewer: pumps the session's frames, keeps a copy of the newest one (so a
- * page opened onto an idle desktop still shows it), and maps the session's counters onto the
- * viewer's panel.
+ * Shows a session in the viewer: pumps the session's frames into the session's latest
+ * framebuffer (framebuffer/latest-framebuffer.ts: a copy of the newest frame, so a page opened
+ * onto an idle desktop still shows it, and each frame's damage for the RFB clients), and maps the
+ * session's counters onto the viewer's panel.
  *
- * The copy costs one memcpy per consumed frame into a buffer reused while the size stays the same;
- * the viewer converts (and scales) only the frames it actually sends.
+ * The copy costs a memcpy of each consumed frame's damaged rows; the viewer converts (and scales)
+ * only the frames it actually sends.
  */
 import { FAULT_KINDS } from '../backends/sim/index.js';
+import { LatestFramebuffer } from './framebuffer/latest-framebuffer.js';
 import type { CursorView, FrameView } from './sinks/frame-view.js';
 import type { ViewerRecoveryEvent, ViewerSource, ViewerStats } from './viewer/viewer-source.js';
 import type { Session, SessionFrame } from './session.js';
 
 export class SessionViewerSource implements ViewerSource {
-  private copy: FrameView | null = null;
-  private storage = new Uint8Array(0);
+  /** The newest frame and its damage; the RFB server serves it too. */
+  readonly framebuffer = new LatestFramebuffer();
   private readonly listeners = new Set<() => void>();
   private fps = 0;
   private fpsCount = 0;
@@ -27,27 +29,7 @@ export class SessionViewerSource implements ViewerSource {
   }
 
   private accept(f: SessionFrame): void {
-    const bytes = f.stride * f.height;
-    let c = this.copy;
-    // Formats change per frame (an 8-byte rgba16f frame between 4-byte ones): the storage only
-    // grows, so alternating formats cost no allocation after the first larger frame.
-    if (c === null || this.storage.byteLength < bytes) {
-      this.storage = new Uint8Array(bytes);
-      c = { pixels: this.storage, width: 0, height: 0, format: 0, stride: 0, sequence: 0, presentTimeMs: 0, dirty: { x: 0, y: 0, w: 0, h: 0 } };
-      this.copy = c;
-    }
-    if (c.pixels.byteLength !== bytes) c.pixels = this.storage.subarray(0, bytes);
-    c.pixels.set(f.pixels.subarray(0, bytes));
-    c.width = f.width;
-    c.height = f.height;
-    c.format = f.format;
-    c.stride = f.stride;
-    c.sequence = f.sequence;
-    c.presentTimeMs = f.presentTimeMs;
-    c.dirty.x = f.dirty.x;
-    c.dirty.y = f.dirty.y;
-    c.dirty.w = f.dirty.w;
-    c.dirty.h = f.dirty.h;
+    this.framebuffer.accept(f);
     this.fpsCount++;
     const now = performance.now();
     if (now - this.fpsSince >= 1000) {
@@ -59,7 +41,7 @@ export class SessionViewerSource implements ViewerSource {
   }
 
   latestFrame(): FrameView | null {
-    return this.copy;
+    return this.framebuffer.view;
   }
 
   stats(): ViewerStats {

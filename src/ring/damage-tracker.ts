@@ -33,6 +33,12 @@ export class DamageTracker {
   private frameFull = false;
   /** Bounding box of the last frame's damage: x, y, w, h (the whole frame when unknown). */
   readonly frameBounds = new Int32Array(4);
+  /**
+   * Bounding box (x0, y0, x1, y1) of every frame's damage since the last takePublishBounds(): what
+   * a published frame's dirty bounds must cover, so that frames dropped in between (all slots busy,
+   * a malformed surface) still reach a consumer that accumulates damage from the published frames.
+   */
+  private readonly sincePublish = new Int32Array(4);
 
   constructor(ringLen: number, width: number, height: number) {
     this.ringLen = ringLen;
@@ -47,6 +53,37 @@ export class DamageTracker {
   markAllFull(): void {
     this.full.fill(1);
     this.counts.fill(0);
+    this.unionSincePublish(0, 0, this.width, this.height);
+  }
+
+  /** Writes the bounds accumulated since the last call as x, y, w, h into `out`, and resets them. */
+  takePublishBounds(out: Int32Array): void {
+    const p = this.sincePublish;
+    if (p[2]! <= p[0]! || p[3]! <= p[1]!) {
+      out.fill(0, 0, 4);
+    } else {
+      out[0] = p[0]!;
+      out[1] = p[1]!;
+      out[2] = p[2]! - p[0]!;
+      out[3] = p[3]! - p[1]!;
+    }
+    p.fill(0);
+  }
+
+  private unionSincePublish(x: number, y: number, w: number, h: number): void {
+    if (w <= 0 || h <= 0) return;
+    const p = this.sincePublish;
+    if (p[2]! <= p[0]! || p[3]! <= p[1]!) {
+      p[0] = x;
+      p[1] = y;
+      p[2] = x + w;
+      p[3] = y + h;
+      return;
+    }
+    if (x < p[0]!) p[0] = x;
+    if (y < p[1]!) p[1] = y;
+    if (x + w > p[2]!) p[2] = x + w;
+    if (y + h > p[3]!) p[3] = y + h;
   }
 
   markFull(slot: number): void {
@@ -93,6 +130,7 @@ export class DamageTracker {
       this.markAllFull();
       return;
     }
+    this.unionSincePublish(b[0]!, b[1]!, b[2]!, b[3]!);
     for (let s = 0; s < this.ringLen; s++) {
       if (this.full[s] === 1) continue;
       for (let i = 0; i < this.frameCount; i++) {

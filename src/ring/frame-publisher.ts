@@ -143,6 +143,8 @@ export class FramePublisher {
   private readonly slots: SlotArmOps;
   private readonly event: AutoResetEvent;
   private readonly damage: DamageTracker;
+  /** Scratch for the dirty bounds a commit stores (x, y, w, h). */
+  private readonly publishBounds = new Int32Array(4);
   private readonly copier: PixelCopier;
   /** One copier per format code that fits the slots (null otherwise); built at open, never per frame. */
   private readonly copiers: Array<PixelCopier | null>;
@@ -374,7 +376,9 @@ export class FramePublisher {
     this.sequence = seq;
     // seq * 256 + slot < 2^40 is exact as a double: one BigInt, OR'd with the cached generation bits.
     const token = this.generationBits | BigInt(seq * 256 + slot);
-    const b = this.damage.frameBounds;
+    // Everything since the previous published frame, so a dropped frame's damage is not lost.
+    const b = this.publishBounds;
+    this.damage.takePublishBounds(b);
     t.storeDirty(slot, b[0]!, b[1]!, b[2]!, b[3]!);
     t.storePresentTime(slot, frame.presentTimeMs);
     t.storeFormat(slot, frame.format);

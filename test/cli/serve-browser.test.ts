@@ -19,11 +19,13 @@ interface PageCanvas {
   height: number;
   getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null;
 }
-declare const document: { getElementById(id: string): PageCanvas | null };
+declare const document: { getElementById(id: string): PageCanvas | null; querySelector(sel: string): PageCanvas | null };
 
 function canvasHash(): number {
-  const c = document.getElementById('display');
-  if (c === null) return 0; // the page builds its display view after the server's hello
+  // serve has an RFB endpoint, so the page draws with noVNC over /rfb (its canvas in the monitor's
+  // .screen); the raw-frames canvas (#display) is the fallback without one.
+  const c = document.querySelector('#monitors .screen canvas') ?? document.getElementById('display');
+  if (c === null || c.width === 0) return 0; // the page builds its display view after the server's hello
   const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
   let h = 0;
   for (let i = 0; i < d.length; i += 16) h = (Math.imul(h, 31) + d[i]! + (d[i + 1]! << 8) + (d[i + 2]! << 16)) | 0;

@@ -265,3 +265,19 @@ test('the slot\'s dirty bounds are the bounding box of this frame\'s rects', () 
   r.publisher.publish(src.next([]));
   assert.deepEqual({ ...host.tryConsume()!.dirty }, { x: 0, y: 0, w: 0, h: 0 });
 });
+
+test('a published frame\'s dirty bounds also cover the frames dropped since the previous publish', () => {
+  const host = ring('slot-state', 1, 40, 30);
+  const r = FramePublisher.open(host.buffer, { targetId: TARGET });
+  assert.ok(r.ok);
+  const src = new SourceDisplay(40, 30, FORMAT_BGRA8);
+  r.publisher.publish(src.next('full'));
+  const held = host.tryConsume()!;
+  // The only slot is the host's: this frame is dropped, but its damage must not be lost.
+  assert.equal(r.publisher.publish(src.next([[1, 2, 3, 3]])), PublishOutcome.AllSlotsBusy);
+  host.release(held);
+  assert.equal(r.publisher.publish(src.next([[20, 10, 5, 5]])), PublishOutcome.Published);
+  const f = host.tryConsume()!;
+  assert.deepEqual({ ...f.dirty }, { x: 1, y: 2, w: 24, h: 13 });
+  host.release(f);
+});

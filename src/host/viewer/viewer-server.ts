@@ -7,13 +7,14 @@
  *   POST /api/fault   body {"kind": "..."} or ?kind=   inject a fault (simulated source only)
  *   GET  /ws  (upgrade)                            frames + stats (viewer-protocol.ts); ?rawFrames=auto:
  *                                                  frames only when there is no RFB endpoint
+ *   GET  /rfb[?target=N]  (upgrade)                RFB over WebSocket (src/host/rfb), when given one
  *
  * Every request, the upgrade included, passes access.ts first (token, Host, Origin). A bind to any
  * address but 127.0.0.1, ::1 or localhost is refused unless a token is set.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { InvalidArgumentError } from '../../contract/errors.js';
 import { checkAccess, checkBind, requestUrl } from './access.js';
 import { ViewerHub, type RawFramesWanted } from './viewer-hub.js';
@@ -43,7 +44,22 @@ export interface ViewerServerOptions {
   viewOnly?: boolean;
   /** Told when a page connects or leaves, and when a page injects a fault. */
   onActivity?: (a: ViewerActivity) => void;
+  /** Where `/rfb` upgrades go (the RFB server); without it `/rfb` is 404. */
+  rfb?: RfbEndpoint;
 }
+
+/** The RFB server's WebSocket entry, as the viewer sees it. */
+export interface RfbEndpoint {
+  readonly defaultTarget: number;
+  /** The targets served (the page draws one noVNC view per target). */
+  readonly targetIds: readonly number[];
+  hasTarget(id: number): boolean;
+  acceptWebSocket(ws: WebSocket, peer: string, target: number): void;
+}
+
+export const RFB_PATH = '/rfb';
+/** An RFB client's messages are small, but a ClientCutText may be up to 1 MiB. */
+const RFB_MAX_PAYLOAD = (1 << 20) + 64;
 
 export interface ViewerServer {
   /** The page's address, with the token in its query when one is set. */
@@ -98,6 +114,7 @@ class ViewerHttpServer implements ViewerServer {
   port = 0;
   private readonly server: Server;
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: false });
+  private readonly rfbWss = new WebSocketServer({ noServer: true, maxPayload: RFB_MAX_PAYLOAD, perMessageDeflate: false });
   private readonly hub: ViewerHub;
   private closing: Promise<void> | null = null;
 
@@ -105,6 +122,7 @@ class ViewerHttpServer implements ViewerServer {
     private readonly source: ViewerSource,
     private readonly token: string | undefined,
     private readonly assets: Map<string, WebAsset>,
+    private readonly rfb: RfbEndpoint | undefined,
     hubOptions: HubOptions,
   ) {
     this.hub = new ViewerHub(source, hubOptions);
@@ -136,6 +154,7 @@ class ViewerHttpServer implements ViewerServer {
     this.closing ??= (async () => {
       await this.hub.close();
       this.wss.close();
+      this.rfbWss.close();
       await new Promise<void>((resolve) => {
         this.server.close(() => resolve());
         this.server.closeAllConnections();
@@ -148,8 +167,18 @@ class ViewerHttpServer implements ViewerServer {
     socket.on('error', () => socket.destroy());
     const verdict = checkAccess(req, this.token);
     if (verdict !== 'ok') return refuseUpgrade(socket, verdict === 'unauthorized' ? 401 : 403);
-    if (requestUrl(req)?.pathname !== WS_PATH || this.closing) return refuseUpgrade(socket, 404);
-    const raw = requestUrl(req)?.searchParams.get('rawFrames');
+    const url = requestUrl(req);
+    if (url?.pathname === RFB_PATH && this.rfb && !this.closing) {
+      const rfb = this.rfb;
+      const t = url.searchParams.get('target');
+      const target = t === null ? rfb.defaultTarget : /^\d{1,9}$/.test(t) ? Number(t) : -1;
+      if (!rfb.hasTarget(target)) return refuseUpgrade(socket, 404);
+      const peer = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
+      this.rfbWss.handleUpgrade(req, socket, head, (ws) => rfb.acceptWebSocket(ws, peer, target));
+      return;
+    }
+    if (url?.pathname !== WS_PATH || this.closing) return refuseUpgrade(socket, 404);
+    const raw = url.searchParams.get('rawFrames');
     const wanted: RawFramesWanted = raw === '0' || raw === 'auto' ? raw : '1';
     this.wss.handleUpgrade(req, socket, head, (ws) => this.hub.add(ws, wanted, req.socket.remoteAddress ?? ''));
   }
@@ -208,11 +237,12 @@ export async function startViewerServer(options: ViewerServerOptions): Promise<V
     statsIntervalMs: positiveInt('statsIntervalMs', options.statsIntervalMs ?? 500, 60_000),
     viewOnly: options.viewOnly === true,
     ...(options.onActivity !== undefined ? { onActivity: options.onActivity } : {}),
+    rfbTargets: options.rfb?.targetIds ?? [],
   };
   const assetQuery = options.token !== undefined ? `?token=${encodeURIComponent(options.token)}` : '';
   const assets = loadWebAssets(findWebRoot(options.webRoot), assetQuery);
   for (const [path, asset] of loadNoVncAssets(assetQuery)) assets.set(path, asset);
-  const server = new ViewerHttpServer(options.source, options.token, assets, hubOptions);
+  const server = new ViewerHttpServer(options.source, options.token, assets, options.rfb, hubOptions);
   try {
     await server.listen(host, port);
   } catch (err) {

@@ -1,0 +1,175 @@
+/**
+ * The RFB server: the listening TCP socket (`serve --vnc`), the WebSocket entry the viewer hands
+ * `/rfb` upgrades to, the targets (one framebuffer each), and the sessions.
+ *
+ * Security (who may connect, decided once here): with a password, every connection must pass VNC
+ * Authentication; without one, None is offered only where the listener is reachable from this
+ * machine alone (a loopback bind), or, for WebSocket, where the viewer's access check (its token)
+ * already admitted the request. A TCP listener beyond loopback without a password is refused at
+ * start (the caller must not even open the port).
+ *
+ * The server never waits for a client: sessions are told about frames and cursor changes, and
+ * each decides when to send. A session's failure ends only that session.
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import type { WebSocket } from 'ws';
+import { InvalidArgumentError } from '../../contract/errors.js';
+import type { DamageRegion } from '../framebuffer/damage-region.js';
+import { isLoopbackHost } from '../viewer/access.js';
+import { SecurityType } from './rfb-constants.js';
+import { RfbSession } from './rfb-session.js';
+import type { RfbTarget } from './rfb-target.js';
+import { tcpTransport, webSocketTransport, type RfbTransport } from './rfb-transport.js';
+
+export interface RfbServerOptions {
+  targets: readonly RfbTarget[];
+  /** VNC Authentication password (at most 8 bytes count). Never logged. */
+  password?: string;
+  /** Whether the WebSocket entry may offer None (the viewer's own bind is loopback, or it checked a token). */
+  webSocketAllowsNone?: boolean;
+  handshakeTimeoutMs?: number;
+  stallTimeoutMs?: number;
+  maxClients?: number;
+  /** One line per connection and disconnection (peer address and reason; never a secret). */
+  log?: (line: string) => void;
+}
+
+export interface ClosedSessionRecord {
+  peer: string;
+  kind: 'tcp' | 'websocket';
+  target: number;
+  reason: string;
+}
+
+const CURSOR_POLL_MS = 100;
+const MAX_CLOSED_RECORDS = 64;
+
+export class RfbServer {
+  readonly sessions = new Set<RfbSession>();
+  /** The most recent disconnections, oldest first (for the stats and the tests). */
+  readonly closed: ClosedSessionRecord[] = [];
+  private readonly targets = new Map<number, RfbTarget>();
+  private readonly cleanups: Array<() => void> = [];
+  private readonly cursorIds = new Map<number, number>();
+  private tcp: Server | null = null;
+  private tcpAllowsNone = false;
+  private readonly timer: NodeJS.Timeout;
+  private isClosed = false;
+  port = 0;
+
+  constructor(private readonly opts: RfbServerOptions) {
+    if (opts.password !== undefined && opts.password.length === 0) throw new InvalidArgumentError('the VNC password is empty');
+    for (const t of opts.targets) {
+      this.targets.set(t.id, t);
+      this.cleanups.push(t.framebuffer.subscribe({ framebufferChanged: (_d: DamageRegion) => this.pollCursor(t) }));
+      this.cleanups.push(t.input.onClipboard((text) => this.forTarget(t.id, (s) => s.sendCutText(text))));
+    }
+    this.timer = setInterval(() => {
+      for (const t of this.targets.values()) this.pollCursor(t);
+    }, CURSOR_POLL_MS);
+    this.timer.unref();
+  }
+
+  get targetIds(): readonly number[] {
+    return [...this.targets.keys()];
+  }
+
+  get defaultTarget(): number {
+    return this.opts.targets[0]?.id ?? 1;
+  }
+
+  hasTarget(id: number): boolean {
+    return this.targets.has(id);
+  }
+
+  /** Opens the TCP listener. Beyond loopback a password is required (InvalidArgumentError otherwise). */
+  async listen(host: string, port: number): Promise<void> {
+    this.tcpAllowsNone = isLoopbackHost(host) && this.opts.password === undefined;
+    if (!isLoopbackHost(host) && this.opts.password === undefined) {
+      throw new InvalidArgumentError(
+        `refusing to serve VNC on ${host} without a password: anyone who can reach that address could watch and control the display; ` +
+          'set VDPUSH_VNC_PASSWORD or pass --vnc-password-file FILE, or bind to 127.0.0.1, ::1 or localhost',
+      );
+    }
+    const server = createServer((socket) => this.acceptTcp(socket));
+    this.tcp = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (err: NodeJS.ErrnoException) => {
+        const why = err.code === 'EADDRINUSE' ? `port ${port} is in use (choose another: --vnc PORT)` : err.message;
+        reject(new InvalidArgumentError(`cannot serve VNC on ${host}:${port}: ${why}`, { cause: err }));
+      });
+      server.listen(port, host, () => resolve());
+    });
+    const addr = server.address();
+    this.port = typeof addr === 'object' && addr !== null ? addr.port : port;
+  }
+
+  /** A `/rfb` WebSocket the viewer accepted (its token and origin already checked). */
+  acceptWebSocket(ws: WebSocket, peer: string, target: number): void {
+    const t = this.targets.get(target);
+    if (t === undefined) {
+      ws.close(1008, `no target ${target}`);
+      return;
+    }
+    this.accept(webSocketTransport(ws, peer), t, this.opts.webSocketAllowsNone === true && this.opts.password === undefined);
+  }
+
+  /** Ends every session and the listener. Idempotent. */
+  async close(): Promise<void> {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    clearInterval(this.timer);
+    for (const c of this.cleanups) c();
+    for (const s of [...this.sessions]) s.close('the server is shutting down');
+    const tcp = this.tcp;
+    if (tcp) await new Promise<void>((resolve) => tcp.close(() => resolve()));
+  }
+
+  private acceptTcp(socket: Socket): void {
+    const t = this.targets.get(this.defaultTarget);
+    if (t === undefined) {
+      socket.destroy();
+      return;
+    }
+    this.accept(tcpTransport(socket), t, this.tcpAllowsNone);
+  }
+
+  private accept(transport: RfbTransport, target: RfbTarget, allowNone: boolean): void {
+    if (this.isClosed || this.sessions.size >= (this.opts.maxClients ?? 32)) {
+      this.record(transport, target.id, this.isClosed ? 'the server is shutting down' : 'too many clients');
+      transport.end('too many clients');
+      transport.destroy();
+      return;
+    }
+    const securityTypes = this.opts.password !== undefined ? [SecurityType.VncAuthentication] : allowNone ? [SecurityType.None] : [];
+    const session = new RfbSession(transport, target, {
+      handshake: { securityTypes, ...(this.opts.password !== undefined ? { password: this.opts.password } : {}) },
+      handshakeTimeoutMs: this.opts.handshakeTimeoutMs ?? 10_000,
+      stallTimeoutMs: this.opts.stallTimeoutMs ?? 30_000,
+      onClose: (s, reason) => {
+        this.sessions.delete(s);
+        this.record(s.transport, target.id, reason);
+      },
+    });
+    if (session.closeReason === null) this.sessions.add(session);
+    this.opts.log?.(`vnc: ${transport.kind} client ${transport.peer} connected (target ${target.id})`);
+  }
+
+  private record(t: RfbTransport, target: number, reason: string): void {
+    this.closed.push({ peer: t.peer, kind: t.kind, target, reason });
+    if (this.closed.length > MAX_CLOSED_RECORDS) this.closed.shift();
+    this.opts.log?.(`vnc: ${t.kind} client ${t.peer} disconnected: ${reason}`);
+  }
+
+  private forTarget(id: number, f: (s: RfbSession) => void): void {
+    for (const s of this.sessions) if (s.target.id === id) f(s);
+  }
+
+  private pollCursor(t: RfbTarget): void {
+    const cur = t.cursor();
+    const id = cur?.shapeId ?? -1;
+    if (this.cursorIds.get(t.id) === id) return;
+    this.cursorIds.set(t.id, id);
+    this.forTarget(t.id, (s) => s.cursorChanged(id));
+  }
+}

@@ -1,0 +1,408 @@
+/**
+ * One RFB client: its handshake, its pixel format and encodings, its own damage, and the updates
+ * it is sent.
+ *
+ * Updates are pulled, never pushed: the client asks (FramebufferUpdateRequest), and the session
+ * answers with the damage it accumulated since its last update, once that is non-empty. Between
+ * two updates every frame only grows the client's DamageRegion (bounded: a few rectangles, or
+ * "full"), so a slow client gets fewer, larger updates and the server's memory for it never grows
+ * with its lag. An update starts only when the socket has drained to at most LOW_WATER bytes, so
+ * at most about one update per client is ever buffered; a client that stops reading for
+ * stallTimeoutMs is disconnected.
+ *
+ * Invariant: at most one update is being encoded or written per session (`busy`), so the zlib
+ * streams see the messages in the order the client decodes them, and a ServerCutText never lands
+ * inside an update. Every failure ends in close(reason): the reason is kept, logged, and sent in
+ * a WebSocket's close frame; nothing a client sends can throw out of the session.
+ */
+import { DamageRegion } from '../framebuffer/damage-region.js';
+import type { FramebufferSubscriber } from '../framebuffer/latest-framebuffer.js';
+import type { FrameView } from '../sinks/frame-view.js';
+import { ByteQueue } from './byte-queue.js';
+import { ClientPreferences } from './client-preferences.js';
+import { encodeRaw } from './encoders/raw-encoder.js';
+import { cursorRect, desktopSizeRect, extendedDesktopSizeRect, lastRect } from './encoders/pseudo-rects.js';
+import { snapshotRect, type EncodedRects, type RectSnapshot } from './encoders/rect-snapshot.js';
+import { TightEncoder } from './encoders/tight-encoder.js';
+import { ZrleEncoder } from './encoders/zrle-encoder.js';
+import { RfbHandshake, type HandshakeOptions } from './handshake.js';
+import { parseClientMessage, type ClientMsg } from './message-parser.js';
+import { DesktopSizeReason, DesktopSizeStatus, Encoding, ServerMessage } from './rfb-constants.js';
+import { PIXEL_FORMAT_SIZE, PixelTranslator, SERVER_PIXEL_FORMAT, pixelFormatProblem, writePixelFormat } from './rfb-pixel-format.js';
+import type { RfbTarget } from './rfb-target.js';
+import type { RfbTransport } from './rfb-transport.js';
+
+/** An update starts only when at most this much is still waiting in the socket. */
+export const LOW_WATER = 64 * 1024;
+/** Bytes a client may send before its handshake completes. */
+const MAX_HANDSHAKE_INPUT = 4096;
+
+export interface SessionOptions {
+  handshake: HandshakeOptions;
+  handshakeTimeoutMs: number;
+  stallTimeoutMs: number;
+  onClose(session: RfbSession, reason: string): void;
+}
+
+export interface SessionCounters {
+  updates: number;
+  rects: number;
+  bytes: number;
+  inputEvents: number;
+}
+
+interface Request {
+  incremental: boolean;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+export class RfbSession implements FramebufferSubscriber {
+  readonly counters: SessionCounters = { updates: 0, rects: 0, bytes: 0, inputEvents: 0 };
+  closeReason: string | null = null;
+  private readonly queue = new ByteQueue();
+  private readonly handshake: RfbHandshake;
+  private ready = false;
+  private awaitingFirstFrame = false;
+  private translator = new PixelTranslator(SERVER_PIXEL_FORMAT);
+  private prefs = new ClientPreferences();
+  private readonly damage = new DamageRegion(0, 0);
+  private request: Request | null = null;
+  private busy = false;
+  private scheduled = false;
+  private resizePending = false;
+  private cursorPending = false;
+  private extReply: number | null = null;
+  private announceExtended = false;
+  private cutText: string | null = null;
+  private cursorShapeId = -1;
+  private zrle: ZrleEncoder | null = null;
+  private tight: TightEncoder | null = null;
+  private readonly rectScratch = new Int32Array(4 * 16);
+  private handshakeTimer: NodeJS.Timeout | null;
+  private stallTimer: NodeJS.Timeout | null = null;
+  private unsubscribe: () => void = () => undefined;
+  private fbWidth = 0;
+  private fbHeight = 0;
+
+  constructor(
+    readonly transport: RfbTransport,
+    readonly target: RfbTarget,
+    private readonly opts: SessionOptions,
+  ) {
+    this.handshake = new RfbHandshake(opts.handshake);
+    this.handshakeTimer = setTimeout(() => this.close('the handshake did not complete in time'), opts.handshakeTimeoutMs);
+    transport.onData((b) => this.onData(b));
+    transport.onDrain(() => this.onDrain());
+    transport.onClose(() => this.close('the client disconnected'));
+    transport.write([this.handshake.greeting()]);
+  }
+
+  get isReady(): boolean {
+    return this.ready;
+  }
+
+  get version(): string {
+    return this.handshake.version;
+  }
+
+  /** Ends the session once: keeps the reason, unsubscribes, ends the transport. Idempotent. */
+  close(reason: string): void {
+    if (this.closeReason !== null) return;
+    this.closeReason = reason;
+    if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
+    if (this.stallTimer) clearTimeout(this.stallTimer);
+    this.handshakeTimer = null;
+    this.stallTimer = null;
+    this.unsubscribe();
+    this.queue.clear();
+    this.zrle?.close();
+    this.tight?.close();
+    this.transport.end(reason);
+    // A peer that ignores the close must not keep its socket: cut it soon after.
+    setTimeout(() => this.transport.destroy(), 1000).unref();
+    this.opts.onClose(this, reason);
+  }
+
+  /** The framebuffer model calls this once per frame (inside the host's frame loop: no work here). */
+  framebufferChanged(d: DamageRegion, resized: boolean): void {
+    if (this.awaitingFirstFrame) return this.sendServerInit();
+    if (resized) this.resizePending = true;
+    else this.damage.addRegion(d);
+    this.schedule();
+  }
+
+  /** The display's cursor shape changed. */
+  cursorChanged(shapeId: number): void {
+    if (shapeId === this.cursorShapeId || !this.prefs.cursor) return;
+    this.cursorPending = true;
+    this.schedule();
+  }
+
+  /** The display's clipboard changed: sent between updates (only the newest text waits). */
+  sendCutText(text: string): void {
+    if (!this.ready) return;
+    this.cutText = text;
+    this.schedule();
+  }
+
+  private onData(b: Buffer): void {
+    if (this.closeReason !== null) return;
+    this.queue.push(b);
+    if (!this.ready) {
+      if (this.queue.length > MAX_HANDSHAKE_INPUT) return this.close(`${this.queue.length} bytes sent during the handshake`);
+      this.runHandshake();
+      if (!this.ready) return;
+    }
+    this.parseInput();
+  }
+
+  private parseInput(): void {
+    while (this.closeReason === null) {
+      const r = parseClientMessage(this.queue);
+      if (r === null) return;
+      if ('error' in r) return this.close(r.error);
+      this.onMessage(r.msg);
+    }
+  }
+
+  private runHandshake(): void {
+    for (;;) {
+      const step = this.handshake.feed(this.queue);
+      if (step === null) return;
+      if (step.send.length > 0) this.transport.write(step.send);
+      if (step.fail !== undefined) return this.close(step.fail);
+      if (step.done) return this.start();
+    }
+  }
+
+  /** ClientInit arrived: ServerInit (once the display has a frame), then follow the framebuffer. */
+  private start(): void {
+    if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = null;
+    this.unsubscribe = this.target.framebuffer.subscribe(this);
+    if (this.target.framebuffer.view !== null) this.sendServerInit();
+    else this.awaitingFirstFrame = true;
+  }
+
+  private sendServerInit(): void {
+    this.awaitingFirstFrame = false;
+    const fb = this.target.framebuffer;
+    this.fbWidth = fb.width;
+    this.fbHeight = fb.height;
+    this.damage.resize(this.fbWidth, this.fbHeight);
+    const name = Buffer.from(this.target.name, 'utf8');
+    const init = Buffer.alloc(4 + PIXEL_FORMAT_SIZE + 4 + name.length);
+    init.writeUInt16BE(this.fbWidth, 0);
+    init.writeUInt16BE(this.fbHeight, 2);
+    writePixelFormat(SERVER_PIXEL_FORMAT, init, 4);
+    init.writeUInt32BE(name.length, 4 + PIXEL_FORMAT_SIZE);
+    name.copy(init, 8 + PIXEL_FORMAT_SIZE);
+    this.transport.write([init]);
+    this.ready = true;
+    this.parseInput(); // what the client sent right after ClientInit
+  }
+
+  private onMessage(m: ClientMsg): void {
+    switch (m.type) {
+      case 'set-pixel-format': {
+        const problem = pixelFormatProblem(m.format);
+        if (problem !== null) return this.close(`SetPixelFormat refused: ${problem}`);
+        this.translator = new PixelTranslator(m.format);
+        if (this.prefs.cursor) this.cursorPending = true; // the shape must be resent in the new format
+        return;
+      }
+      case 'set-encodings': {
+        const before = this.prefs;
+        this.prefs = ClientPreferences.from(m.encodings);
+        if (this.prefs.cursor && !before.cursor) this.cursorPending = true;
+        if (this.prefs.extendedDesktopSize && !before.extendedDesktopSize) this.announceExtended = true;
+        this.zrle?.setLevel(this.prefs.compression);
+        this.tight?.setLevel(this.prefs.compression);
+        return;
+      }
+      case 'update-request':
+        if (!m.incremental) this.damage.add(m.x, m.y, m.w, m.h);
+        this.request = { incremental: m.incremental, x: m.x, y: m.y, w: m.w, h: m.h };
+        return this.schedule();
+      case 'key':
+        this.counters.inputEvents++;
+        return this.target.input.key(m.down, m.keysym);
+      case 'pointer':
+        this.counters.inputEvents++;
+        return this.target.input.pointer(Math.min(m.x, Math.max(0, this.fbWidth - 1)), Math.min(m.y, Math.max(0, this.fbHeight - 1)), m.buttonMask);
+      case 'cut-text':
+        this.counters.inputEvents++;
+        return this.target.input.clipboard(m.text);
+      case 'set-desktop-size':
+        // The display's mode belongs to the display (RandR on xvfb, the sim's schedule), not to a client.
+        this.extReply = DesktopSizeStatus.Prohibited;
+        return this.schedule();
+    }
+  }
+
+  private onDrain(): void {
+    if (this.transport.bufferedBytes > LOW_WATER) return;
+    if (this.stallTimer) clearTimeout(this.stallTimer);
+    this.stallTimer = null;
+    this.schedule();
+  }
+
+  /** Sends later, outside the caller's stack (the frame loop, a socket event): coalesced. */
+  private schedule(): void {
+    if (this.scheduled || this.closeReason !== null) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.trySend();
+    });
+  }
+
+  private trySend(): void {
+    if (this.closeReason !== null || !this.ready || this.busy) return;
+    if (this.transport.bufferedBytes > LOW_WATER) {
+      this.stallTimer ??= setTimeout(() => this.close(`the client stopped reading (${this.transport.bufferedBytes} bytes unread)`), this.opts.stallTimeoutMs);
+      return;
+    }
+    if (this.cutText !== null) {
+      const text = Buffer.from(this.cutText, 'latin1');
+      this.cutText = null;
+      const head = Buffer.alloc(8);
+      head[0] = ServerMessage.ServerCutText;
+      head.writeUInt32BE(text.length, 4);
+      this.transport.write([head, text]);
+      this.counters.bytes += 8 + text.length;
+    }
+    if (this.request === null) return;
+    const fb = this.target.framebuffer.view;
+    if (fb === null) return; // no frame yet: the first one schedules again
+    if (this.resizePending) {
+      this.resizePending = false;
+      if (fb.width !== this.fbWidth || fb.height !== this.fbHeight) {
+        if (!this.prefs.canResize) return this.close(`the display changed its mode to ${fb.width}x${fb.height} and the client cannot resize (no DesktopSize encoding)`);
+        this.fbWidth = fb.width;
+        this.fbHeight = fb.height;
+        this.damage.resize(fb.width, fb.height);
+        this.update(fb, true);
+        return;
+      }
+      this.damage.markFull(); // same size, new format: resend everything
+    }
+    if (this.damage.isEmpty && !this.cursorPending && this.extReply === null && !this.announceExtended) return;
+    this.update(fb, false);
+  }
+
+  /** Decides the rectangles now (reading the framebuffer synchronously), then encodes and writes. */
+  private update(fb: FrameView, resized: boolean): void {
+    const req = this.request!;
+    this.request = null;
+    this.busy = true;
+    const pseudo: Buffer[][] = [];
+    if (resized || this.announceExtended || this.extReply !== null) {
+      if (this.prefs.extendedDesktopSize) {
+        const reason = this.extReply !== null && !resized ? DesktopSizeReason.Client : DesktopSizeReason.Server;
+        pseudo.push(extendedDesktopSizeRect(fb.width, fb.height, reason, resized ? DesktopSizeStatus.Ok : (this.extReply ?? DesktopSizeStatus.Ok)));
+      } else if (resized) pseudo.push(desktopSizeRect(fb.width, fb.height));
+      this.announceExtended = false;
+      this.extReply = null;
+    }
+    if (this.cursorPending) {
+      this.cursorPending = false;
+      const cur = this.target.cursor();
+      // No cursor at all (the simulated display): nothing to send, unless one must be hidden.
+      if (cur !== null || this.cursorShapeId !== -1) pseudo.push(cursorRect(cur, this.translator));
+      this.cursorShapeId = cur?.shapeId ?? -1;
+    }
+    const snaps: RectSnapshot[] = [];
+    const n = this.damage.take(this.rectScratch);
+    // A partial request gets what it asked for; the rest of the damage stays for the next one.
+    const rx0 = resized ? 0 : req.x;
+    const ry0 = resized ? 0 : req.y;
+    const rx1 = resized ? fb.width : Math.min(fb.width, req.x + req.w);
+    const ry1 = resized ? fb.height : Math.min(fb.height, req.y + req.h);
+    for (let i = 0; i < n; i++) {
+      const r = this.rectScratch;
+      const x0 = r[4 * i]!;
+      const y0 = r[4 * i + 1]!;
+      const x1 = x0 + r[4 * i + 2]!;
+      const y1 = y0 + r[4 * i + 3]!;
+      const cx0 = Math.max(x0, rx0);
+      const cy0 = Math.max(y0, ry0);
+      const cx1 = Math.min(x1, rx1);
+      const cy1 = Math.min(y1, ry1);
+      if (cx0 > x0 || cy0 > y0 || cx1 < x1 || cy1 < y1) this.keepOutside(x0, y0, x1, y1, rx0, ry0, rx1, ry1);
+      if (cx1 <= cx0 || cy1 <= cy0) continue;
+      const s = snapshotRect(fb, cx0, cy0, cx1 - cx0, cy1 - cy0);
+      if (s !== null) snaps.push(s);
+    }
+    if (snaps.length === 0 && pseudo.length === 0) {
+      // Nothing inside the requested area: the request stays pending.
+      this.request = req;
+      this.busy = false;
+      return;
+    }
+    this.encodeAndWrite(pseudo, snaps).then(
+      () => {
+        this.busy = false;
+        this.schedule();
+      },
+      (err: unknown) => this.close(`encoding failed: ${(err as Error).message}`),
+    );
+  }
+
+  /** The parts of damage rect (x0..x1, y0..y1) outside the request stay damaged. */
+  private keepOutside(x0: number, y0: number, x1: number, y1: number, rx0: number, ry0: number, rx1: number, ry1: number): void {
+    if (y0 < ry0) this.damage.add(x0, y0, x1 - x0, Math.min(y1, ry0) - y0);
+    if (y1 > ry1) this.damage.add(x0, Math.max(y0, ry1), x1 - x0, y1 - Math.max(y0, ry1));
+    const my0 = Math.max(y0, ry0);
+    const my1 = Math.min(y1, ry1);
+    if (my1 > my0) {
+      if (x0 < rx0) this.damage.add(x0, my0, Math.min(x1, rx0) - x0, my1 - my0);
+      if (x1 > rx1) this.damage.add(Math.max(x0, rx1), my0, x1 - Math.max(x0, rx1), my1 - my0);
+    }
+  }
+
+  private async encodeAndWrite(pseudo: Buffer[][], snaps: RectSnapshot[]): Promise<void> {
+    // With LastRect, each rectangle goes out as soon as it is encoded (no count needed up front).
+    // Only over WebSocket (noVNC): Debian's vncsnapshot announces LastRect, then reads the LastRect
+    // rectangle as an empty one and waits for all 65535 rectangles, so TCP updates carry a count.
+    const stream = this.prefs.lastRect && this.transport.kind === 'websocket';
+    const parts: Buffer[] = [];
+    let rects = pseudo.length;
+    let bytes = 4;
+    const out = (chunks: readonly Buffer[]): void => {
+      for (const c of chunks) bytes += c.length;
+      if (stream) this.transport.write(chunks);
+      else parts.push(...chunks);
+    };
+    if (stream) this.transport.write([updateHeader(0xffff)]);
+    for (const p of pseudo) out(p);
+    for (const s of snaps) {
+      const e = await this.encodeRect(s);
+      if (this.closeReason !== null) return;
+      rects += e.rects;
+      out(e.chunks);
+    }
+    if (stream) out(lastRect());
+    else this.transport.write([updateHeader(rects), ...parts]);
+    this.counters.updates++;
+    this.counters.rects += rects;
+    this.counters.bytes += bytes;
+  }
+
+  private encodeRect(s: RectSnapshot): Promise<EncodedRects> | EncodedRects {
+    const p = this.prefs;
+    if (p.pixelEncoding === Encoding.Tight) return (this.tight ??= new TightEncoder(p.compression)).encode(s, this.translator, p.quality);
+    if (p.pixelEncoding === Encoding.ZRLE) return (this.zrle ??= new ZrleEncoder(p.compression)).encode(s, this.translator);
+    return encodeRaw(s, this.translator);
+  }
+}
+
+function updateHeader(rects: number): Buffer {
+  const b = Buffer.alloc(4);
+  b[0] = ServerMessage.FramebufferUpdate;
+  b.writeUInt16BE(rects, 2);
+  return b;
+}
