@@ -85,7 +85,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'serve',
     usage: 'vdpush serve [--port 8080] [--host 127.0.0.1] [--token-file F] [--source sim|xvfb] ...',
     summary: 'serve a live viewer of the display in the browser',
-    options: { ...sourceOptions, port: { type: 'string' }, host: { type: 'string' }, token: { type: 'string' }, 'token-file': { type: 'string' }, vnc: { type: 'string' }, 'vnc-password-file': { type: 'string' } },
+    options: { ...sourceOptions, port: { type: 'string' }, host: { type: 'string' }, token: { type: 'string' }, 'token-file': { type: 'string' }, vnc: { type: 'string' }, 'vnc-password-file': { type: 'string' }, 'view-only': { type: 'boolean' } },
     optionalValues: { vnc: '5900' },
     flagHelp: [
       ['--port N', 'TCP port (default 8080; 0 picks a free one)'],
@@ -94,6 +94,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       ['--token-file F', 'read the token from the first line of F (or set VDPUSH_TOKEN), kept out of argv'],
       ['--vnc [PORT]', 'also serve RFB (VNC) over TCP on --host (default port 5900); beyond loopback needs a password'],
       ['--vnc-password-file F', 'VNC Authentication password from this file (or set VDPUSH_VNC_PASSWORD)'],
+      ['--view-only', 'remote clients (VNC, the viewer page) see the display; their keys, pointer and clipboard are ignored'],
       ...sourceHelp,
     ],
     positionals: 'none',

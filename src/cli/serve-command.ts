@@ -33,6 +33,7 @@ export async function serveCommand(cmd: ParsedCommand): Promise<number> {
   const host = typeof v.host === 'string' ? v.host : '127.0.0.1';
   const token = resolveServeToken(v);
   const vnc = vncOptionsFromFlags(v, host);
+  const viewOnly = v['view-only'] === true;
   if (vnc.warning) log(vnc.warning);
   const opts = sessionOptionsFromFlags(v);
   opts.durationMs = 0; // until Ctrl-C
@@ -54,11 +55,11 @@ export async function serveCommand(cmd: ParsedCommand): Promise<number> {
     });
     const source = new SessionViewerSource(session);
     // The viewer's access check (loopback Host, or its token) guards /rfb, so None may be offered there.
-    const { server: rfb, pumping: rfbPumping } = createSessionRfbServer(session, source, { webSocketAllowsNone: true, log, ...(vnc.password !== undefined ? { password: vnc.password } : {}) });
+    const { server: rfb, pumping: rfbPumping } = createSessionRfbServer(session, source, { webSocketAllowsNone: true, log, viewOnly, ...(vnc.password !== undefined ? { password: vnc.password } : {}) });
     let server;
     try {
       if (vnc.port !== null) await rfb.listen(host, vnc.port);
-      server = await startViewerServer({ source, port, host, rfb, ...(token !== undefined ? { token } : {}), onActivity: (a) => log(activityLine(a)) });
+      server = await startViewerServer({ source, port, host, rfb, viewOnly, ...(token !== undefined ? { token } : {}), onActivity: (a) => log(activityLine(a)) });
     } catch (e) {
       unlisten();
       await rfb.close();

@@ -58,6 +58,9 @@ export class SessionViewerSource implements ViewerSource {
       criticalError: s.recovery.criticalError,
       source: s.source,
       input: this.session.inputCounters(),
+      // The page shows a display that ended (critical error, the display gone) as dead, with why.
+      ended: this.session.isEnded,
+      endReason: this.session.error?.message ?? null,
     };
   }
 

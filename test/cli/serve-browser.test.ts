@@ -20,7 +20,9 @@ interface PageCanvas {
   getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null;
 }
 declare const document: { getElementById(id: string): PageCanvas | null; querySelector(sel: string): PageCanvas | null };
+declare function getComputedStyle(el: unknown): { color: string };
 
+/** A fingerprint of the display as the page draws it: noVNC's canvas in the monitor's panel. */
 function canvasHash(): number {
   // serve has an RFB endpoint, so the page draws with noVNC over /rfb (its canvas in the monitor's
   // .screen); the raw-frames canvas (#display) is the fallback without one.
@@ -69,6 +71,16 @@ test('vdpush serve shows the live simulated display, and a fault button drives t
     // Frames keep coming after the recovery.
     const after = await page.evaluate(canvasHash);
     await eventually(async () => (await page.evaluate(canvasHash)) !== after, 'frames after the recovery');
+
+    // A driver bug breaks every device: the ladder ends in a critical error. The page says the
+    // display is dead, with the code, and shows the critical error in red, not green.
+    await page.click('#fault-buttons button[data-kind="driver-bug"]');
+    const dead = page.locator('.monitor .dead');
+    await dead.waitFor({ state: 'visible', timeout: 30_000 });
+    assert.match((await dead.textContent()) ?? '', /display dead.*critical error 0x10\d/);
+    assert.equal(await page.textContent('#display-state'), 'dead');
+    const fatal = page.locator('#timeline li .action', { hasText: 'critical-error' }).first();
+    assert.equal(await fatal.evaluate((el) => getComputedStyle(el).color), 'rgb(200, 69, 59)', 'red (--bad)');
 
     const artifacts = join(fileURLToPath(new URL('../../../', import.meta.url)), 'artifacts');
     mkdirSync(artifacts, { recursive: true });

@@ -9,6 +9,7 @@ import type { Session } from '../session.js';
 import type { SessionViewerSource } from '../session-viewer-source.js';
 import { RfbServer, type RfbServerOptions } from './rfb-server.js';
 import type { RfbTarget } from './rfb-target.js';
+import { viewOnlyInput } from '../input/remote-input.js';
 
 export interface SessionRfb {
   server: RfbServer;
@@ -16,7 +17,12 @@ export interface SessionRfb {
   pumping: Promise<void>;
 }
 
-export function createSessionRfbServer(session: Session, source: SessionViewerSource, opts: Omit<RfbServerOptions, 'targets'>): SessionRfb {
+/** `viewOnly` (`serve --view-only`): the clients' input is dropped before it reaches the session. */
+export function createSessionRfbServer(
+  session: Session,
+  source: SessionViewerSource,
+  { viewOnly = false, ...opts }: Omit<RfbServerOptions, 'targets'> & { viewOnly?: boolean },
+): SessionRfb {
   const c = session.config;
   const pumps: Promise<void>[] = [];
   const targets: RfbTarget[] = session.targets().map((id) => {
@@ -35,7 +41,7 @@ export function createSessionRfbServer(session: Session, source: SessionViewerSo
       name: `vdpush ${c.source} monitor ${id}`,
       framebuffer,
       cursor: () => session.cursor(id),
-      input: session.remoteInput(id),
+      input: viewOnly ? viewOnlyInput() : session.remoteInput(id),
     };
   });
   return { server: new RfbServer({ ...opts, targets }), pumping: Promise.all(pumps).then(() => undefined) };
