@@ -30,6 +30,7 @@ const sourceOptions: Options = {
   depth: { type: 'string' },
   exec: { type: 'string' },
   'no-workload': { type: 'boolean' },
+  workload: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 };
 
@@ -45,6 +46,7 @@ const sourceHelp: ReadonlyArray<readonly [string, string]> = [
   ['--depth 24|30', 'xvfb: colour depth of a started Xvfb (default 24)'],
   ['--exec CMD', 'xvfb: run this X program instead of the built-in animated workload'],
   ['--no-workload', 'xvfb: run no workload'],
+  ['--workload builtin|none', 'xvfb: the built-in animated workload (the default on a display vdpush starts; on --display only when asked) or none'],
 ];
 
 export const COMMANDS: readonly CommandSpec[] = [

@@ -38,11 +38,14 @@ export function sessionOptionsFromFlags(v: Values): SessionOptions {
   const exec = str(v, 'exec');
   if (exec !== undefined && v['no-workload']) throw new InvalidArgumentError('--exec and --no-workload exclude each other');
   if (exec !== undefined && exec.trim() === '') throw new InvalidArgumentError('--exec needs a program to run (e.g. --exec xeyes)');
+  const workload = str(v, 'workload');
+  if (workload !== undefined && (exec !== undefined || v['no-workload'])) throw new InvalidArgumentError('--workload, --exec and --no-workload exclude each other');
   if (exec !== undefined) o.workload = { exec };
   else if (v['no-workload']) o.workload = 'none';
-  const usesXvfbFlags = display !== undefined || depth !== undefined || exec !== undefined || v['no-workload'];
+  else if (workload !== undefined) o.workload = parseChoice(workload, '--workload', ['builtin', 'none'] as const);
+  const usesXvfbFlags = display !== undefined || depth !== undefined || exec !== undefined || v['no-workload'] || workload !== undefined;
   if (usesXvfbFlags && (o.source ?? 'sim') !== 'xvfb') {
-    throw new InvalidArgumentError('--display, --depth, --exec and --no-workload need --source xvfb');
+    throw new InvalidArgumentError('--display, --depth, --exec, --workload and --no-workload need --source xvfb');
   }
   return o;
 }

@@ -77,3 +77,42 @@ export function mergeTimeline(driver: readonly RecoveryEventMessage[], markers: 
   if (markers.length === 0) return driver.slice();
   return [...driver, ...markers].sort((a, b) => a.atMs - b.atMs);
 }
+
+/** A backend's own event (the Xvfb workload died, was restarted), as the display reports it. */
+export interface DisplaySideEvent {
+  atMs: number;
+  failure: string;
+  action: string;
+  detail: string;
+}
+
+/**
+ * Turns a display's growing event list into timeline events with `class: 'display'` (poll() as
+ * InjectedEventLog's). A display without such a list gives none.
+ */
+export class DisplayEventLog {
+  private seen = 0;
+  private readonly events: RecoveryEventMessage[] = [];
+
+  constructor(
+    private readonly list: () => readonly DisplaySideEvent[],
+    private readonly adapter: () => string,
+  ) {}
+
+  poll(): RecoveryEventMessage[] {
+    const list = this.list();
+    if (list.length === this.seen) return NONE;
+    const fresh: RecoveryEventMessage[] = [];
+    for (; this.seen < list.length; this.seen++) {
+      const d = list[this.seen]!;
+      const e: RecoveryEventMessage = { atMs: d.atMs, failure: d.failure, hresult: 'none', class: 'display', action: d.action, adapter: this.adapter(), recoveryMs: null, detail: d.detail };
+      this.events.push(e);
+      fresh.push(e);
+    }
+    return fresh;
+  }
+
+  all(): readonly RecoveryEventMessage[] {
+    return this.events;
+  }
+}

@@ -30,7 +30,7 @@ import {
   type WorkerSnapshot,
   type WorkerToHost,
 } from './worker-messages.js';
-import { InjectedEventLog, mergeTimeline } from './injected-events.js';
+import { DisplayEventLog, InjectedEventLog, mergeTimeline, type DisplaySideEvent } from './injected-events.js';
 import { xvfbResources, type DisplayResources } from './display-resources.js';
 
 const SNAPSHOT_INTERVAL_MS = 200;
@@ -98,6 +98,8 @@ interface Running {
   inputDropped: number;
   /** Markers for the injected faults that leave no driver event (null until the display started). */
   injected: InjectedEventLog | null;
+  /** The display's own events (the Xvfb workload died, was restarted). */
+  displayEvents: DisplayEventLog | null;
 }
 
 interface CreatedDisplay {
@@ -126,6 +128,8 @@ async function createDisplay(config: MonitorConfig): Promise<CreatedDisplay> {
     return { display: sim, sim, verify: { kind: 'sim', params: sim.patternParams() }, resources: NO_RESOURCES, cursor: () => null, input: new CountingInput() };
   }
   const { createXvfbDisplay } = await import('../backends/xvfb/index.js');
+  // The built-in workload's squares are checked only on a display vdpush started: on an attached
+  // (the user's) display other windows may cover them, so nothing there has known pixels.
   const workload = config.workload ?? 'animated';
   const display = await createXvfbDisplay({
     mode: { width: config.width, height: config.height, refreshHz: config.refreshHz },
@@ -137,7 +141,7 @@ async function createDisplay(config: MonitorConfig): Promise<CreatedDisplay> {
   const cursor = (): { state: CursorState; version: number } | null => (display.cursor ? { state: display.cursor.state, version: display.cursor.version } : null);
   // XTEST on a connection of its own, opened only once a remote server attaches (or input arrives).
   const input = new LazyDisplayInput(async () => (await import('../backends/xvfb/x-input.js')).XInput.open(display.display));
-  return { display, sim: null, verify: { kind: workload === 'animated' ? 'xvfb' : 'none', params: null }, resources, cursor, input };
+  return { display, sim: null, verify: { kind: workload === 'animated' && config.display === undefined ? 'xvfb' : 'none', params: null }, resources, cursor, input };
 }
 
 function snapshot(r: Running): WorkerSnapshot {
@@ -164,7 +168,7 @@ function snapshot(r: Running): WorkerSnapshot {
         recoveryMs: e.recoveryMs,
         targetId: r.config.targetId,
       })),
-      r.injected?.all() ?? [],
+      [...(r.injected?.all() ?? []), ...(r.displayEvents?.all() ?? [])],
     ),
     criticalError: d.recovery.criticalError ?? r.display.stats().criticalError,
     nowMs: r.display.clock.now(),
@@ -228,8 +232,8 @@ async function runFor(r: Running): Promise<void> {
 
 /** Posts the markers of faults injected since the last look (see injected-events.ts). */
 function postInjected(r: Running): void {
-  if (r.injected === null) return;
-  for (const event of r.injected.poll()) post({ type: 'recovery', event });
+  for (const event of r.injected?.poll() ?? []) post({ type: 'recovery', event });
+  for (const event of r.displayEvents?.poll() ?? []) post({ type: 'recovery', event });
 }
 
 /** Waits (yielding to the event loop) until the host acknowledged `slice`, or stops, or gives up. */
@@ -268,7 +272,7 @@ async function main(init: Extract<HostToWorker, { type: 'init' }>): Promise<void
     terminate: TerminateFlag.shared(control, CONTROL_TERMINATE),
     ...(config.policy !== undefined ? { policy: config.policy } : {}),
   });
-  const r: Running = { config, display, sim, driver, control, stopRequested: false, wakeStop: () => undefined, resources, input, inputDropped: 0, injected: null };
+  const r: Running = { config, display, sim, driver, control, stopRequested: false, wakeStop: () => undefined, resources, input, inputDropped: 0, injected: null, displayEvents: null };
   input?.onClipboard((text) => post({ type: 'clipboard', text }));
   port!.on('message', (m: HostToWorker) => {
     switch (m.type) {
@@ -316,6 +320,8 @@ async function main(init: Extract<HostToWorker, { type: 'init' }>): Promise<void
     // The fault log counts from the display's start, which is now (driver.start() starts it).
     r.injected = new InjectedEventLog(() => sim.faultLog(), display.clock.now(), () => display.stats().renderAdapter.kind);
   }
+  const list = (display as { displayEvents?: () => readonly DisplaySideEvent[] }).displayEvents;
+  if (typeof list === 'function') r.displayEvents = new DisplayEventLog(() => list.call(display), () => display.stats().renderAdapter.kind);
   try {
     if (sim !== null && config.clock === 'virtual') {
       // start() assigns the first swap-chain, which may need virtual time (ABANDON retries).

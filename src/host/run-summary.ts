@@ -246,6 +246,10 @@ export function formatRunSummary(s: RunSummary): string {
     lines.push(`  recovery   ${s.recovery.events.length} event(s):`);
     for (const e of s.recovery.events.slice(0, 20)) {
       const who = e.targetId == null ? '' : `monitor ${e.targetId}: `;
+      if (e.class === 'display') {
+        lines.push(`    ${e.atMs.toFixed(1).padStart(9)} ms  ${e.action}: ${typeof e.detail === 'string' ? e.detail : e.failure}`);
+        continue;
+      }
       if (e.class === 'injected') {
         const dur = typeof e.durationMs === 'number' && e.durationMs > 0 ? ` for ${e.durationMs} ms` : '';
         lines.push(`    ${e.atMs.toFixed(1).padStart(9)} ms  ${who}injected ${e.failure}${dur}${typeof e.detail === 'string' && e.detail ? ` (${e.detail})` : ''}`);

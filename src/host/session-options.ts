@@ -5,6 +5,7 @@
  */
 import { InvalidArgumentError } from '../contract/errors.js';
 import { MAX_RING_LEN } from '../contract/header-layout.js';
+import { probeAttachedDisplay } from '../backends/xvfb/attach-probe.js';
 import { FORMAT_BGRA8, FORMAT_RGBA16F, FORMAT_XRGB2101010, formatCode, type PixelFormatName } from '../contract/pixel-format.js';
 import { makeMode, parseMode } from '../backends/sim/index.js';
 import { parseFaultSchedule } from '../backends/sim/index.js';
@@ -23,7 +24,7 @@ export interface SessionOptions {
   pattern?: SimPattern;
   display?: string;
   depth?: 24 | 30;
-  workload?: 'animated' | 'none' | { exec: string };
+  workload?: 'animated' | 'builtin' | 'none' | { exec: string };
   /** Check every consumed frame's pixels against the source's pattern (default true). */
   verify?: boolean;
   ringLen?: number;
@@ -127,7 +128,7 @@ export function resolveMonitorConfig(o: SessionOptions): MonitorConfig {
     clock,
     pattern,
   };
-  if (o.display !== undefined) config.display = o.display;
+  if (o.display !== undefined) attachTo(config, o);
   if (o.depth !== undefined) config.depth = o.depth;
   if (o.workload !== undefined) config.workload = resolveWorkload(o.workload);
   checkRingOptions(o);
@@ -186,4 +187,27 @@ function checkRingOptions(o: SessionOptions): void {
   }
   if (o.durationMs !== undefined && typeof o.durationMs !== 'number') throw new InvalidArgumentError(`durationMs ${JSON.stringify(o.durationMs)} is not a number`);
   if (o.faults !== undefined && typeof o.faults !== 'string') throw new InvalidArgumentError('faults takes a schedule string, e.g. "device-removed@1s"');
+}
+
+/**
+ * Attach mode (`display: ':N'`): the display is the user's. The ring starts at its own size and
+ * format (read from its framebuffer file), so the first frame is no mismatch; vdpush never resizes
+ * it, so a `mode` of another size is refused (resize it with xrandr); a mode of the same size sets
+ * the refresh rate. Nothing draws on it unless a workload is asked for (the default is 'none').
+ */
+function attachTo(config: MonitorConfig, o: SessionOptions): void {
+  if (config.source !== 'xvfb') throw new InvalidArgumentError('display (--display :N) needs source xvfb');
+  if (typeof o.display !== 'string' || !/^:\d+$/.test(o.display)) throw new InvalidArgumentError(`display ${JSON.stringify(o.display)} is not a local X display like ":99"`);
+  if (o.depth !== undefined) throw new InvalidArgumentError(`depth applies to an Xvfb vdpush starts; display ${o.display} has its own depth`);
+  const screen = probeAttachedDisplay(o.display);
+  if (o.mode !== undefined && (config.width !== screen.width || config.height !== screen.height)) {
+    throw new InvalidArgumentError(
+      `--mode ${config.width}x${config.height} on display ${o.display}, which is ${screen.width}x${screen.height}: vdpush does not resize a display it did not start. Resize it with xrandr, or leave out --mode (or give --mode ${screen.width}x${screen.height}@HZ)`,
+    );
+  }
+  config.display = o.display;
+  config.width = screen.width;
+  config.height = screen.height;
+  config.format = screen.format;
+  config.workload ??= 'none';
 }

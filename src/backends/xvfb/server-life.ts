@@ -13,7 +13,7 @@ import { BackendError } from '../../contract/errors.js';
 import { FORMAT_UNKNOWN } from '../../contract/pixel-format.js';
 import type { Clock } from '../../display/clock.js';
 import { FramebufferReader } from './framebuffer-reader.js';
-import { WorkloadProcess, type WorkloadSpec } from './workload-process.js';
+import { WorkloadProcess, type WorkloadExit, type WorkloadSpec } from './workload-process.js';
 import { XConnection } from './x-connection.js';
 import { attachXvfb, startXvfb, type XvfbScreenSpec, type XvfbServer } from './xvfb-server.js';
 import { formatForDepth } from './xwd-header.js';
@@ -44,12 +44,26 @@ export interface ServerLifeHooks {
   stopping(): boolean;
   /** A failure recovery survived (a restart attempt that did not work), for the display's stats. */
   recordError(message: string): void;
+  /** Something the user must see on the recovery timeline (the workload died, was restarted). */
+  recordEvent?(e: DisplayEvent): void;
 }
+
+/** A display-side event for the recovery timeline (the worker posts it with class 'display'). */
+export interface DisplayEvent {
+  atMs: number;
+  failure: string;
+  action: string;
+  detail: string;
+}
+
+/** How often a built-in workload that died is started again before the display gives up on it. */
+export const WORKLOAD_RESTARTS = 3;
 
 export class ServerLife {
   /** The current connection, or null before connect / after teardown. */
   conn: XConnection | null = null;
   serverRestarts = 0;
+  workloadRestarts = 0;
   private workload: WorkloadProcess | null = null;
 
   private constructor(
@@ -111,7 +125,41 @@ export class ServerLife {
   }
 
   async startWorkload(): Promise<void> {
-    this.workload = await WorkloadProcess.start(this.opts.workload, this.serverNow.display, this.opts.workloadFps);
+    const wp = await WorkloadProcess.start(this.opts.workload, this.serverNow.display, this.opts.workloadFps);
+    this.workload = wp;
+    wp?.onUnexpectedExit((e) => void this.onWorkloadExit(wp, e));
+  }
+
+  /**
+   * The workload died on its own. The built-in one is started again (its frames are what the host
+   * verifies), up to WORKLOAD_RESTARTS times; an --exec program is the user's, so its exit is
+   * reported, not undone (xsetroot exits 0 after drawing, by design). Each is a timeline event.
+   */
+  private async onWorkloadExit(wp: WorkloadProcess, e: WorkloadExit): Promise<void> {
+    if (this.workload !== wp || this.hooks.stopping()) return;
+    this.workload = null;
+    const how = e.signal !== null ? `was killed by ${e.signal}` : `exited with code ${e.code}`;
+    const spec = this.opts.workload;
+    const name = typeof spec === 'object' ? `--exec "${spec.exec}"` : `the ${spec} workload`;
+    const detail = `${name} (pid ${wp.pid}) ${how}${e.stderr ? `: ${e.stderr.split('\n').slice(-2).join(' / ').slice(0, 200)}` : ''}`;
+    const record = (action: string, d: string): void => this.hooks.recordEvent?.({ atMs: this.clock.now(), failure: 'workload-exited', action, detail: d });
+    if (typeof spec === 'object') {
+      record(e.code === 0 ? 'workload-finished' : 'workload-failed', detail);
+      return;
+    }
+    if (this.workloadRestarts >= WORKLOAD_RESTARTS || !this.conn) {
+      record('workload-lost', `${detail}; not restarted (${this.workloadRestarts} restarts already)`);
+      this.hooks.recordError(`workload lost: ${detail}`);
+      return;
+    }
+    this.workloadRestarts++;
+    try {
+      await this.startWorkload();
+      record('workload-restarted', `${detail}; restarted as pid ${this.workloadPid ?? '?'}`);
+    } catch (err) {
+      record('workload-lost', `${detail}; the restart failed: ${(err as Error).message}`);
+      this.hooks.recordError(`workload restart: ${(err as Error).message}`);
+    }
   }
 
   /** Brings the X server back: restart ours (same display number first), or wait for an attached one. */

@@ -15,6 +15,12 @@ import { guardExit } from './exit-guard.js';
 export type WorkloadSpec = 'animated' | 'desktop' | 'none' | { exec: string };
 
 const READY_TIMEOUT_MS = 10_000;
+/**
+ * How long an --exec program gets to fail at once (not found, a bad flag) before the display
+ * counts it as running: such failures exit within a few ms; a real client keeps running (or, like
+ * xsetroot, exits 0 after drawing).
+ */
+const EXEC_SETTLE_MS = 400;
 const STOP_GRACE_MS = 1_000;
 
 export function validateWorkload(spec: unknown): WorkloadSpec {
@@ -28,8 +34,19 @@ export function validateWorkload(spec: unknown): WorkloadSpec {
   throw new InvalidArgumentError(`workload ${JSON.stringify(spec)}: expected 'animated', 'desktop', 'none' or { exec: "CMD" }`);
 }
 
+export interface WorkloadExit {
+  code: number | null;
+  signal: string | null;
+  /** The end of what it wrote to stderr. */
+  stderr: string;
+}
+
 export class WorkloadProcess {
   private exited = false;
+  private exitInfo: WorkloadExit | null = null;
+  private stopping = false;
+  private readonly exitListeners: Array<(e: WorkloadExit) => void> = [];
+  stderrTail = '';
   private readonly exit: Promise<void>;
   private readonly release: () => void;
 
@@ -39,20 +56,31 @@ export class WorkloadProcess {
     private readonly group: boolean,
   ) {
     this.exit = new Promise((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) {
+      const done = (code: number | null, signal: string | null): void => {
         this.exited = true;
+        this.exitInfo = { code, signal, stderr: this.stderrTail.trim() };
         resolve();
-      } else
-        child.once('exit', () => {
-          this.exited = true;
-          resolve();
-        });
+        if (!this.stopping) for (const l of this.exitListeners) l(this.exitInfo);
+      };
+      if (child.exitCode !== null || child.signalCode !== null) done(child.exitCode, child.signalCode);
+      else child.once('exit', (code, signal) => done(code, signal));
     });
     this.release = guardExit(() => this.kill('SIGTERM'));
   }
 
   get running(): boolean {
     return !this.exited;
+  }
+
+  /** How it ended, once it has. */
+  get exitStatus(): WorkloadExit | null {
+    return this.exitInfo;
+  }
+
+  /** Calls `fn` if the process exits without stop() having been called. */
+  onUnexpectedExit(fn: (e: WorkloadExit) => void): void {
+    this.exitListeners.push(fn);
+    if (this.exitInfo !== null && !this.stopping) fn(this.exitInfo);
   }
 
   private kill(signal: NodeJS.Signals): void {
@@ -66,6 +94,7 @@ export class WorkloadProcess {
 
   /** SIGTERM, then SIGKILL after a grace period; resolves once the process exited. Idempotent. */
   async stop(): Promise<void> {
+    this.stopping = true;
     this.kill('SIGTERM');
     const t = setTimeout(() => this.kill('SIGKILL'), STOP_GRACE_MS);
     await this.exit;
@@ -82,15 +111,30 @@ export class WorkloadProcess {
     if (typeof spec === 'object') {
       const child = spawn('/bin/sh', ['-c', spec.exec], {
         env: { ...process.env, DISPLAY: display },
-        stdio: 'ignore',
+        stdio: ['ignore', 'ignore', 'pipe'],
         detached: true,
       });
       await new Promise<void>((resolve, reject) => {
         child.once('spawn', () => resolve());
         child.once('error', (e) => reject(new BackendError(`cannot run workload "${spec.exec}": ${e.message}`, { cause: e })));
       });
+      const wp = new WorkloadProcess(child, child.pid!, true);
+      child.stderr!.setEncoding('utf8');
+      child.stderr!.on('data', (d: string) => (wp.stderrTail = (wp.stderrTail + d).slice(-2000)));
+      // A program that cannot run (not found, a bad flag) fails at once: say so, never run on
+      // with a display nothing draws on.
+      await Promise.race([wp.exit, new Promise((r) => setTimeout(r, EXEC_SETTLE_MS))]);
+      const st = wp.exitStatus;
+      if (st !== null && st.code !== 0) {
+        // Give the last stderr bytes a moment to arrive after the exit.
+        await new Promise((r) => setImmediate(r));
+        await wp.stop();
+        const why = st.signal !== null ? `was killed by ${st.signal}` : st.code === 127 ? 'was not found (exit code 127)' : `exited with code ${st.code}`;
+        throw new BackendError(`--exec "${spec.exec}" ${why}${wp.stderrTail.trim() ? `: ${wp.stderrTail.trim().split('\n').slice(-3).join(' / ').slice(0, 300)}` : ''}`);
+      }
       child.unref();
-      return new WorkloadProcess(child, child.pid!, true);
+      (child.stderr as unknown as { unref?: () => void }).unref?.();
+      return wp;
     }
     const main = fileURLToPath(new URL('./workload-main.js', import.meta.url));
     const child = fork(main, ['--display', display, '--kind', spec, '--fps', String(fps)], {

@@ -47,7 +47,7 @@ import { XEventRouter } from './event-router.js';
 import { FramebufferReader } from './framebuffer-reader.js';
 import { GetImageReader } from './getimage-reader.js';
 import { XvfbRenderDevice } from './render-device.js';
-import { ServerLife, type ConnectedScreen } from './server-life.js';
+import { ServerLife, type ConnectedScreen, type DisplayEvent } from './server-life.js';
 import { SwapChainAssigner } from './swap-chain-assigner.js';
 import { XvfbSwapChain, type CaptureCounters, type SwapChainHost } from './swap-chain.js';
 import { validateWorkload } from './workload-process.js';
@@ -90,6 +90,7 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
     devicesCreated: 0, devicesDestroyed: 0, damageEvents: 0, modeChanges: 0, serverLosses: 0,
   };
   private lastError: string | null = null;
+  private readonly events: DisplayEvent[] = [];
   private readonly hostFaultListeners: Array<(req: HostFaultRequest) => void> = [];
 
   private constructor(
@@ -153,6 +154,7 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
         recordError: (message) => {
           d.lastError = message;
         },
+        recordEvent: (e) => d.events.push(e),
       },
     );
     try {
@@ -178,6 +180,11 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
 
   get serverPid(): number {
     return this.life.server.pid;
+  }
+
+  /** Display-side events for the recovery timeline (the workload died or was restarted), in order. */
+  displayEvents(): readonly DisplayEvent[] {
+    return this.events;
   }
 
   /** True when vdpush started the server (an attached display is the user's: never stopped or killed). */
