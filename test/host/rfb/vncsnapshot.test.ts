@@ -6,32 +6,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { FORMAT_RGBA16F } from '../../../src/contract/pixel-format.js';
 import { makePatternParams } from '../../../src/backends/sim/index.js';
 import { startServe } from './serve-process.js';
+import { requireVncsnapshot, vncsnapshot } from './vncsnapshot-client.js';
 import { compareRgb, expectedRgb, matchBgraPattern } from './pattern-match.js';
-
-function requireVncsnapshot(): void {
-  if (!existsSync('/usr/bin/vncsnapshot')) assert.fail('vncsnapshot is not installed: run scripts/setup-system.sh (Debian package "vncsnapshot")');
-}
-
-export function vncsnapshot(port: number, out: string, extra: string[] = []): Promise<{ width: number; height: number; rgb: Uint8Array }> {
-  return new Promise((resolve, reject) => {
-    execFile('vncsnapshot', ['-quiet', '-quality', '100', ...extra, `127.0.0.1::${port}`, out], { timeout: 20_000 }, (err, _stdout, stderr) => {
-      if (err) return reject(new Error(`vncsnapshot failed: ${err.message}\n${stderr}`));
-      sharp(out)
-        .removeAlpha()
-        .raw()
-        .toBuffer({ resolveWithObject: true })
-        .then(({ data, info }) => resolve({ width: info.width, height: info.height, rgb: new Uint8Array(data.buffer, data.byteOffset, data.length) }), reject);
-    });
-  });
-}
 
 test('vncsnapshot saves the simulated display at its size, with the pattern\'s pixels, through Raw, ZRLE and Tight', { timeout: 90_000 }, async () => {
   requireVncsnapshot();

@@ -49,23 +49,31 @@ export class TightEncoder {
     for (const s of this.streams) s.setLevel(level);
   }
 
-  /** `quality` is the client's level 0..9, or -1 when it sent none (no JPEG then). */
+  /**
+   * `quality` is the client's level 0..9, or -1 when it sent none (no JPEG then). The tiles' JPEGs
+   * are encoded at once (sharp runs them on its threads); the zlib tiles follow one another, in the
+   * order the client will inflate them.
+   */
   async encode(r: RectSnapshot, tr: PixelTranslator, quality: number): Promise<EncodedRects> {
-    const chunks: Buffer[] = [];
-    let rects = 0;
+    const tiles: Array<Promise<Buffer[]>> = [];
+    let zlibChain: Promise<unknown> = Promise.resolve();
     for (let ty = 0; ty < r.h; ty += TILE) {
       const th = Math.min(TILE, r.h - ty);
       for (let tx = 0; tx < r.w; tx += TILE) {
         const tw = Math.min(TILE, r.w - tx);
-        chunks.push(rectHeader(r.x + tx, r.y + ty, tw, th, Encoding.Tight));
-        await this.encodeTile(r, tx, ty, tw, th, tr, quality, chunks);
-        rects++;
+        const header = rectHeader(r.x + tx, r.y + ty, tw, th, Encoding.Tight);
+        const body = this.encodeTile(r, tx, ty, tw, th, tr, quality, zlibChain);
+        zlibChain = body.catch(() => undefined);
+        tiles.push(body.then((chunks) => [header, ...chunks]));
       }
     }
-    return { rects, chunks };
+    const all = await Promise.all(tiles);
+    return { rects: all.length, chunks: all.flat() };
   }
 
-  private async encodeTile(r: RectSnapshot, tx: number, ty: number, tw: number, th: number, tr: PixelTranslator, quality: number, chunks: Buffer[]): Promise<void> {
+  /** A tile's chunks. Reads the snapshot synchronously; a zlib tile waits for `after` (the previous zlib tile). */
+  private async encodeTile(r: RectSnapshot, tx: number, ty: number, tw: number, th: number, tr: PixelTranslator, quality: number, after: Promise<unknown>): Promise<Buffer[]> {
+    const chunks: Buffer[] = [];
     const pal = this.palette;
     const n = collectPalette(r.keys, r.w, tx, ty, tw, th, pal, MAX_PALETTE);
     const tp = tr.tpixelIsRgb ? 3 : tr.bytesPerPixel;
@@ -74,7 +82,7 @@ export class TightEncoder {
       b[0] = CTRL_FILL;
       tr.writeTpixel(pal[0]!, b, 1);
       chunks.push(b);
-      return;
+      return chunks;
     }
     if (n <= MAX_PALETTE) {
       const head = Buffer.allocUnsafe(3 + n * tp);
@@ -98,8 +106,9 @@ export class TightEncoder {
           else data[row + x] = idx;
         }
       }
+      await after;
       chunks.push(...(await this.compressed(stream, data)));
-      return;
+      return chunks;
     }
     if (quality >= 0 && tr.tpixelIsRgb && tw * th >= MIN_JPEG_PIXELS) {
       const rgb = Buffer.allocUnsafe(tw * th * 3);
@@ -119,7 +128,7 @@ export class TightEncoder {
         .toBuffer();
       this.jpegRects++;
       chunks.push(Buffer.from([CTRL_JPEG]), compactLength(jpeg.length), jpeg);
-      return;
+      return chunks;
     }
     const data = Buffer.allocUnsafe(tw * th * tp);
     let o = 0;
@@ -127,7 +136,9 @@ export class TightEncoder {
       let i = (ty + y) * r.w + tx;
       for (let x = 0; x < tw; x++, i++) o = tr.writeTpixel(r.keys[i]!, data, o);
     }
+    await after;
     chunks.push(Buffer.from([0x00]), ...(await this.compressed(0, data))); // basic, stream 0, copy filter
+    return chunks;
   }
 
   private async compressed(stream: number, data: Buffer): Promise<Buffer[]> {
