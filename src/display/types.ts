@@ -202,4 +202,11 @@ export interface DisplaySystem {
   stats(): DisplayStats;
   /** Host-side faults from the schedule are delivered here (the host performs them). */
   onHostFault(listener: (req: HostFaultRequest) => void): void;
+  /**
+   * The host asks for a mode (IddCxMonitorUpdateModes, then the OS commits it): the OS takes the
+   * swap-chain back and assigns one at the new mode. A mode change is never a failure. Resolves
+   * once the OS has committed it; rejects with a typed error for a mode the display cannot show.
+   * Absent: the display's mode is fixed.
+   */
+  requestMode?(mode: { width: number; height: number; refreshHz: number }): Promise<void>;
 }

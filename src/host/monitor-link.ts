@@ -235,6 +235,15 @@ export class MonitorLink {
           this.failure = new VdpushError(m.code, m.message);
           this.finish();
           break;
+        case 'mode-set': {
+          const w = this.modeWaiters.get(m.id);
+          this.modeWaiters.delete(m.id);
+          if (w !== undefined) {
+            if (m.error === null) w.resolve();
+            else w.reject(new VdpushError(m.error.code, m.error.message));
+          }
+          break;
+        }
         default:
           break;
       }
@@ -250,9 +259,27 @@ export class MonitorLink {
     });
   }
 
+  private readonly modeWaiters = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  private nextModeRequest = 1;
+
+  /**
+   * Asks the display for a mode (IddCxMonitorUpdateModes + commit); resolves once the display
+   * committed it. The frames at the new size follow (the ring is recreated by housekeeping).
+   */
+  requestMode(mode: { width: number; height: number; refreshHz: number }): Promise<void> {
+    if (this.finished) return Promise.reject(new ClosedError(`monitor ${this.targetId}`));
+    const id = this.nextModeRequest++;
+    const done = new Promise<void>((resolve, reject) => this.modeWaiters.set(id, { resolve, reject }));
+    this.mode = { ...this.mode, refreshHz: mode.refreshHz };
+    this.post({ type: 'set-mode', id, mode });
+    return done;
+  }
+
   private finish(): void {
     if (this.finished) return;
     this.finished = true;
+    for (const w of this.modeWaiters.values()) w.reject(new ClosedError(`monitor ${this.targetId}`));
+    this.modeWaiters.clear();
     this.lockstep?.wake();
     this.resolveEnded();
     this.opts.onEnded(this);

@@ -291,6 +291,16 @@ async function main(init: Extract<HostToWorker, { type: 'init' }>): Promise<void
       case 'input':
         deliverInput(r, m.event);
         break;
+      case 'set-mode': {
+        const reply = (error: null | { code: string; message: string }): void => post({ type: 'mode-set', id: m.id, error });
+        if (display.requestMode === undefined) reply({ code: 'VDP_ERR_INVALID_ARGUMENT', message: 'this display has a fixed mode' });
+        else
+          display.requestMode(m.mode).then(
+            () => reply(null),
+            (e: unknown) => reply({ code: (e as VdpushError).code ?? 'VDP_ERR_BACKEND', message: (e as Error).message ?? String(e) }),
+          );
+        break;
+      }
       case 'stop':
         r.stopRequested = true;
         r.wakeStop();

@@ -290,6 +290,18 @@ export class Session {
     if (!this.finished && [...this.links.values()].every((l) => l.isEnded)) this.finish();
   }
 
+  /**
+   * Host-requested mode (IddCxMonitorUpdateModes, then the OS commits it): monitor `targetId`
+   * goes to `mode` ('WxH@HZ' or an object). On sim the OS unassigns and assigns at the new mode;
+   * on xvfb it goes through RandR, adding the mode if the server lacks it. Never a failure: no
+   * recovery event, nothing counted on the ladder. Resolves once the display committed the mode.
+   */
+  async setMode(targetId: number, mode: string | { width: number; height: number; refreshHz: number }): Promise<void> {
+    const link = this.link(targetId);
+    const m = monitorConfigFor(link.config, { mode }, targetId);
+    await link.requestMode({ width: m.width, height: m.height, refreshHz: m.refreshHz });
+  }
+
   /** Processes and temp folders the displays started (Xvfb, its workload), as last reported. */
   resources(): { pids: readonly number[]; dirs: readonly string[] } {
     const pids: number[] = [];

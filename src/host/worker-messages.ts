@@ -59,6 +59,8 @@ export type HostToWorker =
   | { type: 'init'; config: MonitorConfig; control: SharedArrayBuffer; ring: SharedArrayBuffer; adapter: SharedAdapterInit; ringPort?: MessagePort }
   | { type: 'ring'; buffer: SharedArrayBuffer }
   | { type: 'inject'; kind: string; durationMs?: number }
+  /** session.setMode: the display commits this mode; answered with 'mode-set' carrying `id`. */
+  | { type: 'set-mode'; id: number; mode: { width: number; height: number; refreshHz: number } }
   /** A remote client's input, for the backend's DisplayInput (src/display/input.ts). */
   | { type: 'input'; event: InputEvent }
   | { type: 'stop' };
@@ -114,7 +116,8 @@ export type WorkerToHost =
   | { type: 'recovery'; event: RecoveryEventMessage }
   | { type: 'snapshot'; snapshot: WorkerSnapshot }
   | { type: 'done'; snapshot: WorkerSnapshot; invariants: string[]; faultLog: Array<{ atMs: number; kind: string }> }
-  | { type: 'error'; code: string; message: string };
+  | { type: 'error'; code: string; message: string }
+  | { type: 'mode-set'; id: number; error: null | { code: string; message: string } };
 
 /** How the host checks a frame's pixels: which backend's pattern, and its parameters. */
 export interface VerifyDescriptor {

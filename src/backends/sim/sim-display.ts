@@ -205,6 +205,27 @@ export class SimDisplay<C extends Clock = Clock> implements DisplaySystem {
     );
   }
 
+  /**
+   * A mode the host asks for (session.setMode): the OS commits it as it commits a mode-change, by
+   * unassigning and assigning a swap-chain at the new mode; no fault is logged, nothing fails.
+   */
+  requestMode(m: { width: number; height: number; refreshHz: number }): Promise<void> {
+    this.commitMode(m, `mode ${m.width}x${m.height}@${m.refreshHz}`);
+    return Promise.resolve();
+  }
+
+  private commitMode(m: { width: number; height: number; refreshHz: number | null }, what: string): string {
+    const as = this.assigner;
+    const cur = this.displayMode;
+    const next = makeMode(m.width, m.height, m.refreshHz ?? cur.refreshHz, cur.format, what);
+    const id = as.current?.id;
+    as.reassign(() => {
+      this.displayMode = next;
+      as.dropSurfaces();
+    });
+    return `mode ${cur.width}x${cur.height}@${cur.refreshHz} -> ${next.width}x${next.height}@${next.refreshHz}; swap-chain ${id ?? '-'} unassigned, a new one assigned`;
+  }
+
   // ---- IndirectDisplayAdapter ----
 
   private setRenderAdapter(luid: number): void {
@@ -325,16 +346,7 @@ export class SimDisplay<C extends Clock = Clock> implements DisplaySystem {
         sc.armTopologyLost();
         return `the next acquire on swap-chain ${sc.id} fails with STATUS_GRAPHICS_PATH_NOT_IN_TOPOLOGY; then unassign and assign`;
       },
-      modeChange: (m) => {
-        const cur = this.displayMode;
-        const next = makeMode(m.width, m.height, m.refreshHz ?? cur.refreshHz, cur.format, `mode-change:${formatFaultMode(m)}`);
-        const id = as.current?.id;
-        as.reassign(() => {
-          this.displayMode = next;
-          as.dropSurfaces();
-        });
-        return `mode ${cur.width}x${cur.height}@${cur.refreshHz} -> ${next.width}x${next.height}@${next.refreshHz}; swap-chain ${id ?? '-'} unassigned, a new one assigned`;
-      },
+      modeChange: (m) => this.commitMode(m, `mode-change:${formatFaultMode(m)}`),
       staticReencode: (frames) => {
         this.compositor.reencode(frames);
         return `the next ${frames} vsync(s) re-present the last frame (same frame number, no dirty rects)`;

@@ -21,6 +21,7 @@
  *  - reportCriticalError → revoke (DEVICE_STOPPED), unassign, assign nothing more.
  */
 import { FORMAT_UNKNOWN } from '../../contract/pixel-format.js';
+import { setScreenMode } from './randr-mode.js';
 import { BackendError } from '../../contract/errors.js';
 import type { Clock } from '../../display/clock.js';
 import { CRITICAL_MAJOR_BASE } from '../../display/result-codes.js';
@@ -254,6 +255,35 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
       readFailures: c.readFailures,
       lastError: this.lastError,
     };
+  }
+
+  /**
+   * A mode the host asks for: set through RandR (randr-mode.ts), adding it when the server lacks
+   * it. The RandR events that follow move the swap-chain to the new size as any resize does.
+   */
+  async requestMode(mode: { width: number; height: number; refreshHz: number }): Promise<void> {
+    if (this.stopping) throw new BackendError('the Xvfb display was stopped');
+    let failure: unknown = null;
+    // As IddCx commits a mode: an ordinary unassign first (the driver lets go cleanly, nothing
+    // fails), then the new mode, then (queued by the processor's delete) a swap-chain at it. The
+    // new size is taken at once, so the RandR burst that follows finds the mode already current.
+    await this.assigner.enqueue(async () => {
+      await this.assigner.takeBack(DXGI_ERROR_ACCESS_LOST, true);
+      try {
+        await setScreenMode(this.display, mode.width, mode.height, mode.refreshHz);
+      } catch (e) {
+        failure = e;
+        return;
+      }
+      this.opts.refreshHz = mode.refreshHz;
+      if (mode.width !== this.modeNow.width || mode.height !== this.modeNow.height) {
+        this.extra.modeChanges++;
+        this.region.resize(mode.width, mode.height);
+        this.cursor?.setScreen(mode.width, mode.height);
+      }
+      this.modeNow = { ...this.modeNow, width: mode.width, height: mode.height, refreshHz: mode.refreshHz };
+    });
+    if (failure !== null) throw failure;
   }
 
   onHostFault(listener: (req: HostFaultRequest) => void): void {

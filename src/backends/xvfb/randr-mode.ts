@@ -1,0 +1,54 @@
+/**
+ * Host-requested modes on Xvfb (session.setMode): RandR through the `xrandr` client, as a user's
+ * display settings would. Xvfb's one output ("screen") offers only the modes it was started with,
+ * so a mode it lacks is added first (--newmode + --addmode), then set (--output --mode).
+ *
+ * The modeline encodes the refresh rate in its dot clock (clock = width x height x Hz, blanking 0),
+ * so RandR reports the rate the host asked for. Xvfb's framebuffer is allocated at its start size:
+ * a mode larger than that is refused by the server, and reported as a typed error, not a failure
+ * of the display.
+ */
+import { execFile } from 'node:child_process';
+import { BackendError, InvalidArgumentError, MissingDependencyError } from '../../contract/errors.js';
+
+/** The package that provides xrandr. */
+export const XRANDR_PACKAGE = 'x11-xserver-utils';
+
+function xrandr(display: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile('xrandr', ['-display', display, ...args], { timeout: 10_000 }, (err, stdout, stderr) => {
+      if (err === null) return resolve(stdout);
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return reject(new MissingDependencyError('xrandr', XRANDR_PACKAGE, 'vdpush sets Xvfb modes through RandR'));
+      reject(new BackendError(`xrandr ${args.join(' ')} failed on ${display}: ${(stderr || err.message).trim()}`));
+    });
+  });
+}
+
+/** The modes RandR lists, by name, and the first connected output's name. */
+function parseQuery(out: string): { output: string | null; modes: Set<string> } {
+  let output: string | null = null;
+  const modes = new Set<string>();
+  for (const line of out.split('\n')) {
+    const o = /^(\S+) connected/.exec(line);
+    if (o !== null && output === null) output = o[1]!;
+    const m = /^\s+(\S+)\s+\d/.exec(line);
+    if (m !== null) modes.add(m[1]!);
+  }
+  return { output, modes };
+}
+
+/** Sets `display`'s screen to width x height at refreshHz, adding the mode when missing. */
+export async function setScreenMode(display: string, width: number, height: number, refreshHz: number): Promise<void> {
+  if (![width, height].every((v) => Number.isInteger(v) && v > 0 && v <= 16384) || !(refreshHz > 0 && refreshHz <= 2000)) {
+    throw new InvalidArgumentError(`mode ${width}x${height}@${refreshHz} is not one Xvfb can show`);
+  }
+  const name = `vdpush-${width}x${height}@${refreshHz}`;
+  const q = parseQuery(await xrandr(display, ['-q']));
+  if (q.output === null) throw new BackendError(`RandR on ${display} lists no connected output`);
+  if (!q.modes.has(name)) {
+    const clockMHz = ((width * height * refreshHz) / 1e6).toFixed(6);
+    await xrandr(display, ['--newmode', name, clockMHz, `${width}`, `${width}`, `${width}`, `${width}`, `${height}`, `${height}`, `${height}`, `${height}`]);
+    await xrandr(display, ['--addmode', q.output, name]);
+  }
+  await xrandr(display, ['--output', q.output, '--mode', name]);
+}
