@@ -14,7 +14,7 @@ import { COMMANDS, findCommand, type CommandSpec } from './command-spec.js';
 
 export interface ParsedCommand {
   spec: CommandSpec;
-  values: Record<string, string | boolean | undefined>;
+  values: Record<string, string | boolean | string[] | undefined>;
   positional: string | undefined;
 }
 
@@ -110,7 +110,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand | MetaR
     const first = String((e as Error).message).split('\n')[0]!.split('. ')[0]!;
     throw new CommandUsageError(name, `${name}: ${first}`);
   }
-  const values = parsed.values as Record<string, string | boolean | undefined>;
+  const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
   const pos = parsed.positionals;
   if (values.help) return { kind: 'command-help', spec };
   if (spec.positionals === 'none' && pos.length > 0) {

@@ -10,12 +10,12 @@ import { extname } from 'node:path';
 import { InvalidArgumentError, quoteInput } from '../contract/errors.js';
 import { createSink, validateSinkOptions, Y4MSink } from '../host/sinks/index.js';
 import { ProgressBar } from '../host/sinks/progress.js';
-import { resolveMonitorConfig, type SessionOptions } from '../host/session-options.js';
+import { resolveMonitorConfigs, type SessionOptions } from '../host/session-options.js';
 import { openSession } from '../host/session.js';
 import { Recorder, type VideoSink } from '../host/recorder.js';
 import type { ParsedCommand } from './argv.js';
 import { parseDurationMs } from './parse-values.js';
-import { sessionOptionsFromFlags } from './source-flags.js';
+import { sessionOptionsFromFlags, targetFromFlags } from './source-flags.js';
 import { EXIT_CRITICAL, EXIT_FAILURE, EXIT_OK } from './exit-codes.js';
 import { watchInterrupts } from './interrupt.js';
 import { formatBytes, recordingSummary } from './record-report.js';
@@ -23,8 +23,8 @@ import { formatBytes, recordingSummary } from './record-report.js';
 const RECORD_EXTENSIONS = ['.y4m', '.mp4', '.mkv'];
 
 /** A mode the sinks cannot write (e.g. @2000) is refused before the display starts, naming --mode. */
-function refuseUnrecordableMode(opts: SessionOptions): void {
-  const m = resolveMonitorConfig(opts);
+function refuseUnrecordableMode(opts: SessionOptions, target: number): void {
+  const m = resolveMonitorConfigs(opts)[target - 1]!;
   try {
     validateSinkOptions({ fps: m.refreshHz, width: m.width, height: m.height });
   } catch (e) {
@@ -53,12 +53,13 @@ export async function recordCommand(cmd: ParsedCommand): Promise<number> {
   const d = cmd.values.duration;
   const durationMs = typeof d === 'string' ? parseDurationMs(d) : 10_000;
   opts.durationMs = durationMs;
-  refuseUnrecordableMode(opts);
+  const target = targetFromFlags(cmd.values, opts.monitors?.length ?? 1, false) as number;
+  refuseUnrecordableMode(opts, target);
   const interrupts = watchInterrupts();
   try {
     // The sink first (ffmpeg takes a while to start): the display's frames are recorded from the
     // moment it starts, not from whenever the encoder became ready.
-    const planned = resolveMonitorConfig(opts);
+    const planned = resolveMonitorConfigs(opts)[target - 1]!;
     let sink = await openVideoSink(out, planned, vfr);
     let session;
     try {
@@ -69,7 +70,7 @@ export async function recordCommand(cmd: ParsedCommand): Promise<number> {
     }
     interrupts.onStop(() => void session.close());
     const mode = session.config;
-    const actual = session.stats().mode;
+    const actual = session.stats().monitors.find((m) => m.targetId === target)!.mode;
     if (actual.width !== planned.width || actual.height !== planned.height || actual.refreshHz !== planned.refreshHz) {
       // An attached display decides its own mode: start the file again at that one (stdout has
       // its header already: there, the user must name the mode).
@@ -105,8 +106,10 @@ export async function recordCommand(cmd: ParsedCommand): Promise<number> {
     };
     let lastFrameAt = { present: 0, host: 0 };
     let failed: unknown = null;
+    // The other monitors are drained (and verified) meanwhile: on the virtual clock their time moves with ours.
+    const others = session.targets().length > 1 ? session.drain(undefined, target) : Promise.resolve();
     try {
-      for await (const frame of session.frames()) {
+      for await (const frame of session.frames(target)) {
         await recorder.accept(frame);
         lastFrameAt = { present: frame.presentTimeMs, host: performance.now() };
         bar.update(recorder.videoMs, detail());
@@ -120,6 +123,7 @@ export async function recordCommand(cmd: ParsedCommand): Promise<number> {
       failed = e;
     } finally {
       await session.close();
+      await others.catch(() => undefined);
     }
     try {
       await sink.close();

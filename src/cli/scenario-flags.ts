@@ -10,7 +10,7 @@ import { findScenario, type FieldScenario } from '../host/scenarios/index.js';
 const SET_BY_SCENARIO = ['source', 'mode', 'format', 'faults', 'seed', 'clock', 'pattern', 'duration', 'display', 'depth', 'exec', 'no-workload'];
 
 /** The scenario --scenario names, or null without the flag. */
-export function scenarioFromFlags(values: Record<string, string | boolean | undefined>): FieldScenario | null {
+export function scenarioFromFlags(values: Record<string, string | boolean | string[] | undefined>): FieldScenario | null {
   const name = values.scenario;
   if (name === undefined) return null;
   if (typeof name !== 'string' || name.trim() === '') throw new InvalidArgumentError('--scenario needs a scenario name (vdpush scenarios lists them)');

@@ -2,7 +2,7 @@ import { InvalidArgumentError, VdpushError } from '../contract/errors.js';
 import { openSession } from '../host/session.js';
 import { snapshotToPng } from '../host/sinks/png-sink.js';
 import type { ParsedCommand } from './argv.js';
-import { sessionOptionsFromFlags } from './source-flags.js';
+import { sessionOptionsFromFlags, targetFromFlags } from './source-flags.js';
 import { EXIT_CRITICAL, EXIT_OK } from './exit-codes.js';
 import { signalExitCode, watchInterrupts } from './interrupt.js';
 
@@ -14,18 +14,28 @@ export async function snapshotCommand(cmd: ParsedCommand): Promise<number> {
   if (!out.toLowerCase().endsWith('.png')) throw new InvalidArgumentError(`snapshot: "${out}" must end in .png`);
   const opts = sessionOptionsFromFlags(cmd.values);
   opts.durationMs = 0;
+  const target = targetFromFlags(cmd.values, opts.monitors?.length ?? 1, true);
   const interrupts = watchInterrupts();
   try {
     const session = await openSession(opts);
     interrupts.onStop(() => void session.close());
     const timer = setTimeout(() => void session.close(), FIRST_FRAME_TIMEOUT_MS);
     let wrote = false;
+    const written: string[] = [];
     try {
-      for await (const frame of session.frames()) {
-        await snapshotToPng(frame, out);
-        wrote = true;
-        break;
-      }
+      // One file per monitor with --target all (OUT-N.png), each that monitor's first frame.
+      const targets = target === 'all' ? session.targets() : [target];
+      await Promise.all(
+        targets.map(async (t) => {
+          const file = target === 'all' ? out.replace(/\.png$/i, `-${t}.png`) : out;
+          for await (const frame of session.frames(t)) {
+            await snapshotToPng(frame, file);
+            written.push(file);
+            break;
+          }
+        }),
+      );
+      wrote = written.length === targets.length;
     } finally {
       clearTimeout(timer);
       await session.close();
@@ -40,7 +50,7 @@ export async function snapshotCommand(cmd: ParsedCommand): Promise<number> {
       return signalExitCode(interrupts.signal);
     }
     if (!wrote) throw new VdpushError('VDP_ERR_NO_FRAME', session.error?.message ?? 'the display produced no frame to snapshot');
-    process.stderr.write(`vdpush: wrote ${out}\n`);
+    process.stderr.write(`vdpush: wrote ${written.sort().join(', ')}\n`);
     return EXIT_OK;
   } finally {
     interrupts.release();

@@ -2,12 +2,33 @@
 import { InvalidArgumentError } from '../contract/errors.js';
 import type { SessionOptions } from '../host/session-options.js';
 import { parseChoice, parseIntegerFlag } from './parse-values.js';
+import { MAX_MONITORS } from '../host/session-options.js';
 
-type Values = Record<string, string | boolean | undefined>;
+type Values = Record<string, string | boolean | string[] | undefined>;
 
 function str(v: Values, k: string): string | undefined {
   const x = v[k];
   return typeof x === 'string' ? x : undefined;
+}
+
+/** `--monitors N` (N monitors at --mode) or repeated `--monitor WxH@HZ` (one each); absent: one monitor. */
+function monitorsFromFlags(v: Values): SessionOptions['monitors'] {
+  const count = str(v, 'monitors');
+  const list = v.monitor;
+  if (count !== undefined && list !== undefined) throw new InvalidArgumentError('--monitors and --monitor exclude each other (--monitor once per monitor, or --monitors N at --mode)');
+  if (count !== undefined) return Array.from({ length: parseIntegerFlag(count, '--monitors', 1, MAX_MONITORS) }, () => ({}));
+  if (list === undefined) return undefined;
+  const modes = Array.isArray(list) ? list : [String(list)];
+  if (modes.length > MAX_MONITORS) throw new InvalidArgumentError(`--monitor is given ${modes.length} times; a session drives at most ${MAX_MONITORS} monitors`);
+  return modes.map((mode) => ({ mode }));
+}
+
+/** `--target N` (1..the session's monitors), or 'all' where allowed. */
+export function targetFromFlags(v: Values, monitors: number, allowAll: boolean): number | 'all' {
+  const t = str(v, 'target');
+  if (t === undefined) return 1;
+  if (allowAll && t === 'all') return 'all';
+  return parseIntegerFlag(t, '--target', 1, monitors);
 }
 
 export function sessionOptionsFromFlags(v: Values): SessionOptions {
@@ -18,6 +39,8 @@ export function sessionOptionsFromFlags(v: Values): SessionOptions {
   if (source !== undefined) o.source = parseChoice(source, '--source', ['sim', 'xvfb'] as const);
   const mode = str(v, 'mode');
   if (mode !== undefined) o.mode = mode;
+  const monitors = monitorsFromFlags(v);
+  if (monitors !== undefined) o.monitors = monitors;
   const format = str(v, 'format');
   if (format !== undefined) o.format = parseChoice(format, '--format', ['bgra8', 'rgba16f'] as const);
   const faults = str(v, 'faults');
