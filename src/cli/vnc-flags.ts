@@ -21,7 +21,7 @@ export interface VncFlags {
   warning?: string;
 }
 
-type Values = Record<string, string | boolean | undefined>;
+type Values = Record<string, string | boolean | string[] | undefined>;
 
 export function vncOptionsFromFlags(v: Values, host: string, env: NodeJS.ProcessEnv = process.env): VncFlags {
   const out: VncFlags = { port: null };
