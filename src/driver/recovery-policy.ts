@@ -56,8 +56,11 @@ import { hresultHex } from '../display/result-codes.js';
 import type { Adapter } from '../display/types.js';
 import { CriticalCodes, type CriticalCode } from './critical-codes.js';
 import type { AdapterKind } from '../display/types.js';
-import { classifyFailure, DEFAULT_TRANSIENT_CODES, failureName, type FailureClass, type FailureWhere } from './failure-class.js';
+import { classifyFailure, failureName, type FailureClass, type FailureWhere } from './failure-class.js';
 import { RecoveryTimeline, type RecoveryAction, type RecoveryEvent } from './recovery-timeline.js';
+import { resolvePolicyOptions, trimWindow, type RecoveryPolicyOptions, type ResolvedPolicyOptions } from './recovery-policy-options.js';
+
+export { DEFAULT_POLICY, resolvePolicyOptions, type RecoveryPolicyOptions, type ResolvedPolicyOptions } from './recovery-policy-options.js';
 import type { AdapterLadder } from './adapter-ladder.js';
 import { LADDER_TIMES_CAPACITY, LadderStage as SharedStage } from './adapter-ladder.js';
 
@@ -66,49 +69,6 @@ export interface SharedLadder {
   ladder: AdapterLadder;
   targetId: number;
 }
-
-export interface RecoveryPolicyOptions {
-  /** DirectX failures in a row inside assignSwapChain that end a stage (default 5). */
-  consecutiveAssignFailures?: number;
-  /** DirectX failures while processing, within processingWindowMs, that end a stage (default 5). */
-  processingFailures?: number;
-  processingWindowMs?: number;
-  /** Transient episodes within transientWindowMs that promote them to permanent (default 10 in 10 s). */
-  transientEpisodes?: number;
-  transientWindowMs?: number;
-  /** An episode lasting longer than this is not transient: permanent (default 1000 ms). */
-  transientEpisodeMaxMs?: number;
-  /** First retry delay of an episode; each retry doubles it (default 1 ms). */
-  transientRetryBaseMs?: number;
-  /** The longest retry delay (default 16 ms). */
-  transientRetryMaxMs?: number;
-  /** HRESULTs treated as transient issues of our own (default [E_OUTOFMEMORY]). */
-  transientCodes?: readonly number[];
-}
-
-export interface ResolvedPolicyOptions {
-  consecutiveAssignFailures: number;
-  processingFailures: number;
-  processingWindowMs: number;
-  transientEpisodes: number;
-  transientWindowMs: number;
-  transientEpisodeMaxMs: number;
-  transientRetryBaseMs: number;
-  transientRetryMaxMs: number;
-  transientCodes: readonly number[];
-}
-
-export const DEFAULT_POLICY: Readonly<ResolvedPolicyOptions> = Object.freeze({
-  consecutiveAssignFailures: 5,
-  processingFailures: 5,
-  processingWindowMs: 60_000,
-  transientEpisodes: 10,
-  transientWindowMs: 10_000,
-  transientEpisodeMaxMs: 1000,
-  transientRetryBaseMs: 1,
-  transientRetryMaxMs: 16,
-  transientCodes: DEFAULT_TRANSIENT_CODES,
-});
 
 export type Escalation =
   | { action: 'software-fallback'; luid: number }
@@ -393,38 +353,4 @@ export class RecoveryPolicy {
 function exhaustedCode(cls: FailureClass, where: FailureWhere): CriticalCode {
   if (cls === 'directx') return where === 'assign' ? CriticalCodes.DirectXAssignExhausted : CriticalCodes.DirectXProcessingExhausted;
   return where === 'assign' ? CriticalCodes.UnknownAssignExhausted : CriticalCodes.UnknownProcessingExhausted;
-}
-
-/** Drops the timestamps older than the window (they are in time order). */
-function trimWindow(times: number[], nowMs: number, windowMs: number): void {
-  let drop = 0;
-  while (drop < times.length && nowMs - times[drop]! >= windowMs) drop++;
-  if (drop > 0) times.splice(0, drop);
-}
-
-export function resolvePolicyOptions(o: RecoveryPolicyOptions): ResolvedPolicyOptions {
-  const r: ResolvedPolicyOptions = { ...DEFAULT_POLICY };
-  const counts = ['consecutiveAssignFailures', 'processingFailures', 'transientEpisodes'] as const;
-  const windows = ['processingWindowMs', 'transientWindowMs', 'transientEpisodeMaxMs', 'transientRetryBaseMs', 'transientRetryMaxMs'] as const;
-  for (const k of counts) {
-    const v = o[k];
-    if (v === undefined) continue;
-    if (!Number.isInteger(v) || v < 1) throw new InvalidArgumentError(`recovery policy ${k} must be an integer >= 1, got ${String(v)}`);
-    r[k] = v;
-  }
-  for (const k of windows) {
-    const v = o[k];
-    if (v === undefined) continue;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) {
-      throw new InvalidArgumentError(`recovery policy ${k} must be a positive number of milliseconds, got ${String(v)}`);
-    }
-    r[k] = v;
-  }
-  if (o.transientCodes !== undefined) {
-    if (!Array.isArray(o.transientCodes) || o.transientCodes.some((c) => !Number.isInteger(c))) {
-      throw new InvalidArgumentError('recovery policy transientCodes must be an array of HRESULT integers');
-    }
-    r.transientCodes = o.transientCodes.map((c) => c >>> 0);
-  }
-  return r;
 }

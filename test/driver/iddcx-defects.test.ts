@@ -131,3 +131,14 @@ test('defect_9_a_static_desktop_re_encode_repeats_the_frame_number_without_break
   assert.deepEqual(decisions(h), []);
   assert.equal(s.acquired, s.finished, 'every re-present was drained');
 });
+
+// Found by the soak (seed 936): the OS abandoning a swap-chain that was still being assigned (the
+// driver waiting out a transient create failure) left SetDevice failing with ACCESS_LOST for 3 s.
+// The OS takes back a swap-chain it has not seen bound by unassigning it, and frames come back.
+test('a_swap_chain_abandoned_before_it_was_bound_is_unassigned_and_frames_resume_at_once', async () => {
+  const { h, broken } = await run('device-reset@200ms,create-oom@200ms:100ms,access-lost@250ms', 1000);
+  assert.deepEqual(broken, []);
+  assert.equal(h.driver.stats().processor.bindGiveUps, 0);
+  const back = h.consumedAt.find((t) => t > 250)!;
+  assert.ok(back < 400, `frames are back at ${back} ms`);
+});

@@ -124,6 +124,13 @@ export class SwapChainAssigner implements SwapChainOwner {
   loseCurrent(): SimSwapChain | null {
     const sc = this.cur;
     if (sc === null || sc.state === 'lost') return null;
+    if (sc.state === 'assigned') {
+      // Not bound yet (the assign is still running, or SetDevice has not succeeded): the driver has
+      // no acquire to see ACCESS_LOST on, only SetDevice, which fails the same way while a monitor
+      // flaps. The OS takes such a swap-chain back the ordinary way: unassign, then assign again.
+      this.reassign();
+      return sc;
+    }
     sc.lose();
     this.lost++;
     this.awaitingDelete.add(sc);
