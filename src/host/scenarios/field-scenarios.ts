@@ -60,6 +60,13 @@ export const FIELD_SCENARIOS: readonly FieldScenario[] = Object.freeze([
     outcome: { criticalError: null, adapter: 'hardware', noRecoveryEvents: true, noDrops: ['descMismatch'], ringGenerations: 1 },
   },
   {
+    name: 'render-adapter-ignored',
+    summary: 'the OS ignores IddCxAdapterSetRenderAdapter and keeps composing on the GPU it chose while the device keeps failing: the ladder still ends in a critical error, in bounded time and devices',
+    source: 'VirtualDrivers/Virtual-Display-Driver#12: Windows picks the render adapter for the swap-chain itself (the iGPU), whatever the user wants',
+    run: { mode: '256x144@240', faults: 'ignore-render-adapter@0ms,device-removed@200ms*40/100ms', durationMs: 6000 },
+    outcome: { criticalError: 'reported', maxDevicesCreated: 12 },
+  },
+  {
     name: 'mode-change-storm',
     summary: 'the OS commits several resolution changes in a row: each is an unassign and an assign at the new size, the ring follows, nothing is a GPU failure',
     source: 'nomi-san/parsec-vdd#5: the virtual display dies instantly on a (high) resolution or refresh-rate change',
