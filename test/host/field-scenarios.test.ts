@@ -42,3 +42,10 @@ test('an outcome check names what does not hold', () => {
 test('an unknown scenario name is an InvalidArgumentError that lists the known ones', () => {
   assert.throws(() => findScenario('no-such-thing'), (e: unknown) => e instanceof InvalidArgumentError && /reconnect-leak/.test(e.message));
 });
+
+test('the catalogue covers the field bugs issue 10 names', () => {
+  const names = FIELD_SCENARIOS.map((s) => s.name);
+  for (const n of ['reconnect-leak', 'flap-during-activation', 'stall-after-reconnect', 'repeated-device-removal', 'gpu-reset-during-assign', 'hdr-toggle-storm', 'render-adapter-ignored', 'transient-out-of-memory']) {
+    assert.ok(names.includes(n), n);
+  }
+});

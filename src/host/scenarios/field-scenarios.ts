@@ -60,11 +60,32 @@ export const FIELD_SCENARIOS: readonly FieldScenario[] = Object.freeze([
     outcome: { criticalError: null, adapter: 'hardware', noRecoveryEvents: true, noDrops: ['descMismatch'], ringGenerations: 1 },
   },
   {
+    name: 'flap-during-activation',
+    summary: 'the monitor flaps while the OS activates its path, SetDevice failing with ACCESS_LOST past the retry budget: the OS\'s business, not a GPU failure',
+    source: 'VirtualDrivers/Virtual-Display-Driver#319: "Unasigning Swapchain" then "Failed to set device to swap chain. HRESULT: -2005270490" (DXGI_ERROR_ACCESS_LOST)',
+    run: { mode: '256x144@120', faults: 'flap@20ms:400ms,flap@800ms:3500ms', durationMs: 6000 },
+    outcome: { criticalError: null, adapter: 'hardware', noDirectXFailures: true, maxDevicesCreated: 1, minConsumed: 60 },
+  },
+  {
     name: 'render-adapter-ignored',
     summary: 'the OS ignores IddCxAdapterSetRenderAdapter and keeps composing on the GPU it chose while the device keeps failing: the ladder still ends in a critical error, in bounded time and devices',
     source: 'VirtualDrivers/Virtual-Display-Driver#12: Windows picks the render adapter for the swap-chain itself (the iGPU), whatever the user wants',
     run: { mode: '256x144@240', faults: 'ignore-render-adapter@0ms,device-removed@200ms*40/100ms', durationMs: 6000 },
     outcome: { criticalError: 'reported', maxDevicesCreated: 12 },
+  },
+  {
+    name: 'transient-out-of-memory',
+    summary: 'device creation and acquire fail with E_OUTOFMEMORY for a few ms: one episode is retried with backoff and counted once, never a critical error',
+    source: 'microsoft/Windows-driver-samples#756: the IddCx sample leaks GPU memory until D3D11CreateDevice fails with E_OUTOFMEMORY',
+    run: { mode: '256x144@120', faults: 'device-removed@600ms,create-oom@600ms:30ms,acquire-oom@1s:10ms', durationMs: 1500 },
+    outcome: { criticalError: null, adapter: 'hardware', everyEventRecovered: true, minConsumed: 100 },
+  },
+  {
+    name: 'topology-rebuild',
+    summary: 'the OS drops the path from the topology (STATUS_GRAPHICS_PATH_NOT_IN_TOPOLOGY) and rebuilds it, three times: the device is kept and nothing is counted',
+    source: 'Nonary/Vibepollo#415: Windows removes monitors from the topology and deactivates the virtual display target when the physical monitors power off',
+    run: { mode: '256x144@120', faults: 'topology-lost@300ms*3/300ms', durationMs: 1500 },
+    outcome: { criticalError: null, adapter: 'hardware', noDirectXFailures: true, maxDevicesCreated: 1, everyEventRecovered: true },
   },
   {
     name: 'mode-change-storm',
