@@ -68,7 +68,9 @@ for (const depth of [24, 30] as const) {
       await d.start(m);
       assert.ok(await until(() => seen.sequences.length >= 150, 15_000), `only ${seen.sequences.length} frames`);
       if (depth === 30) assert.equal(d.mode().format, FORMAT_XRGB2101010);
-      assert.equal(seen.torn, 0, 'no frame mixes two draws');
+      // The first frame is the whole screen when the swap-chain starts; on a loaded machine that can
+      // come before the workload's first draw (blank, so it encodes no sequence): only later frames count.
+      assert.deepEqual(seen.tornAt.filter((i) => i > 0), [], 'no frame mixes two draws');
       // The first frame is the full screen the swap-chain starts with; after it damage has settled.
       assert.ok(strictlyIncreasing(seen.sequences.slice(1)), 'sequences only go forward');
       assert.ok(seen.dirty.every((n) => n >= 1), 'every frame says what changed');
@@ -120,7 +122,8 @@ test('a_randr_resize_mid_stream_becomes_a_new_mode_and_a_new_swap_chain_at_that_
     // once damage settles, every frame is whole.
     const SETTLE_FRAMES = 3;
     assert.deepEqual(seen.tornAt.filter((i) => i >= first + SETTLE_FRAMES), [], 'no torn frame after the resize settled');
-    assert.deepEqual(seen.tornAt.filter((i) => i < first), [], 'no torn frame before the resize');
+    // Index 0 may be the screen before the workload's first draw (see above).
+    assert.deepEqual(seen.tornAt.filter((i) => i > 0 && i < first), [], 'no torn frame before the resize');
   });
 });
 
