@@ -34,8 +34,10 @@ import { DisplayEventLog, InjectedEventLog, mergeTimeline, type DisplaySideEvent
 import { xvfbResources, type DisplayResources } from './display-resources.js';
 
 const SNAPSHOT_INTERVAL_MS = 200;
-/** How often the cursor is looked at; a change is posted at most this often (~60 Hz). */
+/** A cursor change is posted at most this often (~60 Hz). */
 const CURSOR_INTERVAL_MS = 16;
+/** The backup check for a critical error (its recovery event ends the run at once). */
+const CRITICAL_POLL_MS = 250;
 const NO_SHAPE = new Uint8Array(0);
 
 /** A host that does not acknowledge for this long (real time) is not keeping lockstep; run on. */
@@ -111,6 +113,8 @@ interface CreatedDisplay {
   cursor: () => { state: CursorState; version: number } | null;
   /** Where remote input goes, or null when this display takes none (it is counted as dropped). */
   input: DisplayInput | null;
+  /** Calls `fn` on every cursor change (so nothing polls for it), or null without a cursor. */
+  onCursorChange: ((fn: () => void) => void) | null;
 }
 
 const NO_RESOURCES = (): { pids: number[]; dirs: string[] } => ({ pids: [], dirs: [] });
@@ -125,7 +129,7 @@ async function createDisplay(config: MonitorConfig): Promise<CreatedDisplay> {
       pattern: config.pattern,
       faults: config.faults,
     } as Parameters<typeof createSimDisplay>[0]) as SimDisplay;
-    return { display: sim, sim, verify: { kind: 'sim', params: sim.patternParams() }, resources: NO_RESOURCES, cursor: () => null, input: new CountingInput() };
+    return { display: sim, sim, verify: { kind: 'sim', params: sim.patternParams() }, resources: NO_RESOURCES, cursor: () => null, input: new CountingInput(), onCursorChange: null };
   }
   const { createXvfbDisplay } = await import('../backends/xvfb/index.js');
   // The built-in workload's squares are checked only on a display vdpush started: on an attached
@@ -141,7 +145,7 @@ async function createDisplay(config: MonitorConfig): Promise<CreatedDisplay> {
   const cursor = (): { state: CursorState; version: number } | null => (display.cursor ? { state: display.cursor.state, version: display.cursor.version } : null);
   // XTEST on a connection of its own, opened only once a remote server attaches (or input arrives).
   const input = new LazyDisplayInput(async () => (await import('../backends/xvfb/x-input.js')).XInput.open(display.display));
-  return { display, sim: null, verify: { kind: workload === 'animated' && config.display === undefined ? 'xvfb' : 'none', params: null }, resources, cursor, input };
+  return { display, sim: null, verify: { kind: workload === 'animated' && config.display === undefined ? 'xvfb' : 'none', params: null }, resources, cursor, input, onCursorChange: (fn) => display.onCursorChange(fn) };
 }
 
 function snapshot(r: Running): WorkerSnapshot {
@@ -217,7 +221,9 @@ async function runFor(r: Running): Promise<void> {
   let finish!: () => void;
   const ended = new Promise<void>((resolve) => (finish = resolve));
   const cancelTimer = r.config.durationMs > 0 ? clock.setTimer(r.config.durationMs, finish) : () => undefined;
-  const poll = setInterval(() => critical() && finish(), 20);
+  // A critical error comes with its recovery event (see the driver's handler); this slow poll
+  // only backs that up, so an idle display does not pay a 50 Hz stats() for it.
+  const poll = setInterval(() => critical() && finish(), CRITICAL_POLL_MS);
   r.wakeStop = finish;
   if (r.stopRequested) finish();
   // The host's stop also arrives as the shared terminate word, which needs no message turn.
@@ -260,7 +266,7 @@ async function main(init: Extract<HostToWorker, { type: 'init' }>): Promise<void
   const config = init.config;
   const control = new Int32Array(init.control);
   const ringPort = new MailboxRingPort(init.ring, config.targetId, init.ringPort ?? null);
-  const { display, sim, verify, resources, cursor, input } = await createDisplay(config);
+  const { display, sim, verify, resources, cursor, input, onCursorChange } = await createDisplay(config);
   // Where this display clock's 0 falls on the session's timeline (see SharedAdapterInit).
   const timeBaseMs =
     config.clock === 'virtual' ? init.adapter.virtualBaseMs : performance.timeOrigin + performance.now() - display.clock.now() - init.adapter.sessionStartAbsMs;
@@ -314,18 +320,36 @@ async function main(init: Extract<HostToWorker, { type: 'init' }>): Promise<void
     Atomics.add(control, CONTROL_POSTED, 1);
     post({ type: 'host-fault', request });
   });
-  driver.onRecoveryEvent((e) =>
+  driver.onRecoveryEvent((e) => {
     post({
       type: 'recovery',
       event: { atMs: e.atMs, failure: e.failure, hresult: e.hresult, class: e.class, action: e.action, adapter: e.adapter, recoveryMs: e.recoveryMs, targetId: config.targetId },
-    }),
-  );
+    });
+    // A critical error ends the run now (the slow poll in runFor only backs this up).
+    if (e.action === 'critical-error' || display.stats().criticalError !== null) r.wakeStop();
+  });
   const ticker = setInterval(() => {
     postInjected(r);
     post({ type: 'snapshot', snapshot: snapshot(r) });
   }, SNAPSHOT_INTERVAL_MS);
   const cursorForwarder = new CursorForwarder(cursor);
-  const cursorTicker = setInterval(() => cursorForwarder.poll(), CURSOR_INTERVAL_MS);
+  // Forwarded as it changes, at most every CURSOR_INTERVAL_MS (a trailing timer posts the last
+  // change of a burst): an idle display wakes nothing here, where a 16 ms poll woke 62 times a second.
+  let cursorTimer: ReturnType<typeof setTimeout> | null = null;
+  let lastCursorPost = Number.NEGATIVE_INFINITY;
+  const postCursor = (): void => {
+    cursorTimer = null;
+    lastCursorPost = performance.now();
+    cursorForwarder.poll();
+  };
+  // The host takes cursor messages once 'ready' is out: nothing is forwarded before.
+  let cursorLive = false;
+  onCursorChange?.(() => {
+    if (!cursorLive || cursorTimer !== null) return;
+    const wait = lastCursorPost + CURSOR_INTERVAL_MS - performance.now();
+    if (wait <= 0) postCursor();
+    else cursorTimer = setTimeout(postCursor, wait);
+  });
   if (sim !== null) {
     // The fault log counts from the display's start, which is now (driver.start() starts it).
     r.injected = new InjectedEventLog(() => sim.faultLog(), display.clock.now(), () => display.stats().renderAdapter.kind);
@@ -342,10 +366,13 @@ async function main(init: Extract<HostToWorker, { type: 'init' }>): Promise<void
     const mode = display.mode();
     post({ type: 'snapshot', snapshot: snapshot(r) }); // the host learns the children at once
     post({ type: 'ready', width: mode.width, height: mode.height, refreshHz: mode.refreshHz, format: mode.format, verify });
+    // The cursor as it was before the host listened, then every change.
+    cursorLive = true;
+    postCursor();
     await runFor(r);
   } finally {
     clearInterval(ticker);
-    clearInterval(cursorTicker);
+    if (cursorTimer !== null) clearTimeout(cursorTimer);
     input?.close();
     await stopDriver(r);
   }

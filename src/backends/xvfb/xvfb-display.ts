@@ -93,6 +93,7 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
   private lastError: string | null = null;
   private readonly events: DisplayEvent[] = [];
   private readonly hostFaultListeners: Array<(req: HostFaultRequest) => void> = [];
+  private readonly cursorListeners: Array<() => void> = [];
 
   private constructor(
     private readonly opts: Required<Pick<XvfbDisplayOptions, 'cursor' | 'cursorPollMs'>> & { refreshHz: number },
@@ -286,6 +287,11 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
     if (failure !== null) throw failure;
   }
 
+  /** Calls `fn` after every change of the cursor (position, visibility, shape). */
+  onCursorChange(fn: () => void): void {
+    this.cursorListeners.push(fn);
+  }
+
   onHostFault(listener: (req: HostFaultRequest) => void): void {
     // The Xvfb display has no fault schedule; host faults never come from here.
     this.hostFaultListeners.push(listener);
@@ -396,7 +402,10 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
     this.modeNow = { width: screen.width, height: screen.height, refreshHz: this.opts.refreshHz, format: screen.format };
     this.region.resize(screen.width, screen.height);
     if (this.opts.cursor) {
-      this.cursor = new CursorTracker(conn, screen, () => this.assigner.current?.maybeCapture());
+      this.cursor = new CursorTracker(conn, screen, () => {
+        this.assigner.current?.maybeCapture();
+        for (const fn of this.cursorListeners) fn();
+      });
       this.cursor.startPolling(this.opts.cursorPollMs);
     } else this.cursor = null;
     this.router.attach(conn);
