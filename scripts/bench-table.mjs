@@ -61,6 +61,12 @@ if (p) {
 const vnc = all.vnc;
 if (vnc && vnc.ratios) {
   for (const [w, r] of Object.entries(vnc.ratios)) {
+    const srv = vnc.servers ?? {};
+    if (srv.vdpush?.[w]?.updates === 0) {
+      // No updates on an idle display: the cost is the server's share of a core, not per update.
+      row(`RFB server, ${vnc.resolution}, ${w} display`, `vdpush ${n(srv.vdpush[w].corePercent, 2)}% of a core`, `x11vnc ${n(srv.x11vnc?.[w]?.corePercent, 2)}%`, '< 1%');
+      continue;
+    }
     row(`RFB server, ${vnc.resolution}, ${w} workload`, `CPU per update ${x(r.cpuPerUpdate)} x11vnc's, p99 latency ${x(r.p99Latency)}`, `updates/s ${x(r.updatesPerSec)} x11vnc's`, '');
   }
 }
