@@ -195,13 +195,19 @@ function deliverInput(r: Running, e: InputEvent): void {
   else input.setClipboard(e.text);
 }
 
+/** The error a display ended the run with (XvfbDisplay.fatalError), or null. */
+function fatalOf(r: Running): Error | null {
+  const f = (r.display as { fatalError?: () => Error | null }).fatalError;
+  return typeof f === 'function' ? f.call(r.display) : null;
+}
+
 /** Waits for the run's end: its duration on the display's clock, a stop, or a critical error. */
 async function runFor(r: Running): Promise<void> {
   const clock = r.display.clock;
   // The run also ends when the (simulated) OS bugchecked: the machine is down.
   const critical = (): boolean => {
     const s = r.display.stats();
-    return s.criticalError !== null || (s.bugcheck ?? null) !== null;
+    return s.criticalError !== null || (s.bugcheck ?? null) !== null || fatalOf(r) !== null;
   };
   if (r.sim !== null && r.config.clock === 'virtual') {
     const vclock = clock as VirtualClock;
@@ -377,6 +383,9 @@ async function main(init: Extract<HostToWorker, { type: 'init' }>): Promise<void
     await stopDriver(r);
   }
   postInjected(r);
+  // A display that cannot go on (an attached X display that did not come back) fails the run.
+  const fatal = fatalOf(r);
+  if (fatal !== null) throw fatal;
   post({
     type: 'done',
     snapshot: snapshot(r),

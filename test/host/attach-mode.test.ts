@@ -93,3 +93,27 @@ test('the built-in workload killed mid-run is an event on the timeline and is st
     await session.close();
   }
 });
+
+test('an attached display that dies mid-run is an event on the timeline, and the run fails with a BackendError when it does not come back', async () => {
+  const owner = await createXvfbDisplay({ mode: { width: 320, height: 240, refreshHz: 60 }, workload: 'none', restartOnCrash: false });
+  try {
+    const session = await openSession({ source: 'xvfb', display: owner.display, durationMs: 0 });
+    try {
+      const drain = session.drain();
+      process.kill(owner.serverPid, 'SIGKILL');
+      const lost = await waitUntil(() => session.recoveryEvents().some((e) => e.action === 'display-lost'), 5_000);
+      assert.ok(lost, `a display-lost event: ${JSON.stringify(session.recoveryEvents())}`);
+      const e = session.recoveryEvents().find((x) => x.action === 'display-lost')!;
+      assert.equal(e.class, 'display');
+      assert.match(String(e.detail), new RegExp(`the attached X display ${owner.display} went away`));
+      assert.ok(await waitUntil(() => session.isEnded, 15_000), 'the run ends on its own once the grace is over');
+      await drain.catch(() => undefined);
+      assert.equal(session.error?.code, 'VDP_ERR_BACKEND', String(session.error));
+      assert.match(session.error!.message, /did not come back/);
+    } finally {
+      await session.close();
+    }
+  } finally {
+    await owner.stop();
+  }
+});

@@ -19,7 +19,9 @@ import { attachXvfb, startXvfb, type XvfbScreenSpec, type XvfbServer } from './x
 import { formatForDepth } from './xwd-header.js';
 
 const RESTART_ATTEMPTS = 5;
-const ATTACH_RETRY_MS = 500;
+const ATTACH_RETRY_MS = 250;
+/** How long an attached display that went away may take to come back before the run fails. */
+export const ATTACH_GRACE_MS = 5_000;
 
 export interface ServerLifeOptions {
   spec: XvfbScreenSpec;
@@ -46,6 +48,8 @@ export interface ServerLifeHooks {
   recordError(message: string): void;
   /** Something the user must see on the recovery timeline (the workload died, was restarted). */
   recordEvent?(e: DisplayEvent): void;
+  /** The display cannot go on (an attached display that did not come back): the run ends with this error. */
+  fail?(e: BackendError): void;
 }
 
 /** A display-side event for the recovery timeline (the worker posts it with class 'display'). */
@@ -169,18 +173,11 @@ export class ServerLife {
       await this.workload.stop();
       this.workload = null;
     }
-    if (!old.owned || !this.opts.restartOnCrash) {
-      while (!this.hooks.stopping() && old.owned === false) {
-        try {
-          this.serverNow = attachXvfb(old.display);
-          await this.connect();
-          return;
-        } catch {
-          await this.clock.sleep(ATTACH_RETRY_MS);
-        }
-      }
+    if (!old.owned) {
+      await this.reattach(old.display);
       return;
     }
+    if (!this.opts.restartOnCrash) return;
     await old.stop();
     for (let attempt = 0; attempt < RESTART_ATTEMPTS && !this.hooks.stopping(); attempt++) {
       try {
@@ -195,6 +192,33 @@ export class ServerLife {
         await this.clock.sleep(100 * (attempt + 1));
       }
     }
+  }
+
+  /**
+   * An attached display (the user's) went away: a timeline event at once, then reconnect attempts
+   * for ATTACH_GRACE_MS; a display that did not come back by then fails the run (hooks.fail).
+   */
+  private async reattach(display: string): Promise<void> {
+    const record = (action: string, detail: string): void => this.hooks.recordEvent?.({ atMs: this.clock.now(), failure: 'display-lost', action, detail });
+    const lostAt = this.clock.now();
+    record('display-lost', `the attached X display ${display} went away; waiting up to ${ATTACH_GRACE_MS / 1000} s for it to come back`);
+    let last = '';
+    while (!this.hooks.stopping() && this.clock.now() - lostAt < ATTACH_GRACE_MS) {
+      try {
+        this.serverNow = attachXvfb(display);
+        await this.connect();
+        record('display-back', `the attached X display ${display} came back after ${Math.round(this.clock.now() - lostAt)} ms`);
+        return;
+      } catch (e) {
+        last = (e as Error).message;
+        await this.clock.sleep(ATTACH_RETRY_MS);
+      }
+    }
+    if (this.hooks.stopping()) return;
+    const message = `the attached X display ${display} went away and did not come back within ${ATTACH_GRACE_MS / 1000} s${last ? ` (${last})` : ''}`;
+    record('display-gone', message);
+    this.hooks.recordError(message);
+    this.hooks.fail?.(new BackendError(message));
   }
 
   /** Stops the workload, closes the connection, stops a started server. */

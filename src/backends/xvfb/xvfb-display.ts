@@ -91,6 +91,7 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
     devicesCreated: 0, devicesDestroyed: 0, damageEvents: 0, modeChanges: 0, serverLosses: 0,
   };
   private lastError: string | null = null;
+  private fatal: BackendError | null = null;
   private readonly events: DisplayEvent[] = [];
   private readonly hostFaultListeners: Array<(req: HostFaultRequest) => void> = [];
   private readonly cursorListeners: Array<() => void> = [];
@@ -157,6 +158,9 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
           d.lastError = message;
         },
         recordEvent: (e) => d.events.push(e),
+        fail: (e) => {
+          d.fatal ??= e;
+        },
       },
     );
     try {
@@ -187,6 +191,11 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
   /** Display-side events for the recovery timeline (the workload died or was restarted), in order. */
   displayEvents(): readonly DisplayEvent[] {
     return this.events;
+  }
+
+  /** The error that ends the run (an attached display that went away and did not come back), or null. */
+  fatalError(): BackendError | null {
+    return this.fatal;
   }
 
   /** True when vdpush started the server (an attached display is the user's: never stopped or killed). */
@@ -453,6 +462,7 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
     void this.assigner.enqueue(async () => {
       await this.assigner.takeBack(DXGI_ERROR_DEVICE_REMOVED);
       await this.life.recover();
+      if (this.fatal) return;
       await this.assigner.assignNew();
     });
   }
