@@ -14,12 +14,11 @@
  * Once the socket ends (the server died or dropped us), `closed` is true for good and every
  * onClose listener has run once; a new connection is a new object.
  */
-import x11 from 'x11';
 import type { XClient, XDisplay, XEvent } from 'x11';
 import { BackendError, MissingDependencyError } from '../../contract/errors.js';
 import { XVFB_PACKAGE } from './xvfb-server.js';
+import { connectXClient } from './x-connect.js';
 
-const CONNECT_TIMEOUT_MS = 5_000;
 
 /** The DAMAGE, RANDR and XFIXES extension objects node-x11 returns (request methods + constants). */
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -97,29 +96,11 @@ export class XConnection {
 
   static async open(display: string): Promise<XConnection> {
     let conn: XConnection | undefined;
-    const { client, xdisplay } = await new Promise<{ client: XClient; xdisplay: XDisplay }>((resolve, reject) => {
-      let settled = false;
-      const timer = setTimeout(() => {
-        if (settled) return;
-        settled = true;
-        try {
-          c.terminate();
-        } catch {
-          /* not connected */
-        }
-        reject(new BackendError(`X display ${display} did not answer within ${CONNECT_TIMEOUT_MS} ms`));
-      }, CONNECT_TIMEOUT_MS);
-      const c = x11.createClient({ display, shm: false, bufferRequests: true }, (err, d) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        if (err) reject(new BackendError(`cannot connect to X display ${display}: ${err.message}`, { cause: err }));
-        else resolve({ client: c, xdisplay: d });
-      });
-      // Errors after setup arrive here; without a listener an EventEmitter 'error' would throw.
-      c.on('error', () => {
+    const { client, xdisplay } = await connectXClient(display, {
+      bufferRequests: true,
+      onError: () => {
         if (conn) conn.asyncErrors++;
-      });
+      },
     });
     const need = (name: string, ext: string): Promise<unknown> =>
       new Promise((resolve, reject) => {

@@ -15,14 +15,13 @@
  * connection ended is dropped and counted; close() releases whatever is still held, so a client
  * that vanished mid-drag leaves no button stuck down.
  */
-import x11 from 'x11';
 import type { XClient, XDisplay, XEvent } from 'x11';
 import { BackendError } from '../../contract/errors.js';
 import { emptyInputCounters, type DisplayInput, type InputCounters } from '../../display/input.js';
 import { XClipboard } from './x-clipboard.js';
 import { Keymap } from './x-keymap.js';
+import { connectXClient } from './x-connect.js';
 
-const CONNECT_TIMEOUT_MS = 5_000;
 const MAX_COORD = 0x7fff;
 const WHEEL_BITS = 0b1111000;
 
@@ -191,32 +190,11 @@ export class XInput implements DisplayInput {
   }
 }
 
-function connect(display: string): Promise<{ client: XClient; xdisplay: XDisplay }> {
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    const c = x11.createClient({ display, shm: false }, (err, d) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      if (err) reject(new BackendError(`cannot connect to X display ${display} for input: ${err.message}`, { cause: err }));
-      else {
-        ownAtomCache(c);
-        resolve({ client: c, xdisplay: d });
-      }
-    });
-    const timer = setTimeout(() => {
-      if (settled) return;
-      settled = true;
-      try {
-        c.terminate();
-      } catch {
-        /* not connected */
-      }
-      reject(new BackendError(`X display ${display} did not answer within ${CONNECT_TIMEOUT_MS} ms`));
-    }, CONNECT_TIMEOUT_MS);
-    // X errors of fire-and-forget requests (a BadValue keycode, say) must not throw.
-    c.on('error', () => undefined);
-  });
+async function connect(display: string): Promise<{ client: XClient; xdisplay: XDisplay }> {
+  // X errors of fire-and-forget requests (a BadValue keycode, say) must not throw.
+  const conn = await connectXClient(display, { purpose: 'for input', onError: () => undefined });
+  ownAtomCache(conn.client);
+  return conn;
 }
 
 /** The last atom X predefines (XA_WM_TRANSIENT_FOR); the same on every server. */
