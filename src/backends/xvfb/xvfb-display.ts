@@ -1,27 +1,21 @@
 /**
  * The Xvfb display system: the "OS" side of one virtual monitor on a real X server (DESIGN.md, the
- * map, right column). It joins three parts and owns what they share (the mode, the damage, the
- * render adapters, the counters):
+ * map, right column). It joins the parts and owns what they share (the damage, the counters):
  *
  *  - server-life.ts: the X server (started or attached), its connection and workload, restarts;
  *  - event-router.ts: the connection's events (damage, RandR bursts, cursor);
- *  - swap-chain-assigner.ts: the monitor's swap-chain life, one OS action at a time.
+ *  - swap-chain-assigner.ts: the monitor's swap-chain life, one OS action at a time;
+ *  - mode-commit.ts: the screen's mode, and a new one committed as IddCx does (never a failure);
+ *  - render-devices.ts: the two render adapters and the devices made on them.
  *
  * What the OS does, and why:
  *  - start(monitor): assign a swap-chain at the current mode.
- *  - RandR size change → the OS committing a new mode, as IddCx does it: while the burst settles
- *    the swap-chain presents nothing (acquire pends); at its last event the swap-chain is
- *    unassigned in order (the driver is told first and stops at its loop top, so nothing fails)
- *    and a new one is assigned at the new size. A mode change is not an error on the recovery
- *    ladder: revoking with ACCESS_LOST made every resize count as a DirectX failure, so a few
- *    resizes within a minute moved the display to the GetImage path for good (issue 10).
+ *  - RandR size change or a host-requested mode → an orderly unassign, an assign at the new size.
  *  - setRenderAdapter(luid) → the same, on that adapter (software = X GetImage).
  *  - the X server dies → revoke (DEVICE_REMOVED), unassign, restart Xvfb (same display number if it
  *    can) with its workload, reconnect, assign a new swap-chain.
  *  - reportCriticalError → revoke (DEVICE_STOPPED), unassign, assign nothing more.
  */
-import { FORMAT_UNKNOWN } from '../../contract/pixel-format.js';
-import { setScreenMode } from './randr-mode.js';
 import { BackendError } from '../../contract/errors.js';
 import type { Clock } from '../../display/clock.js';
 import { CRITICAL_MAJOR_BASE } from '../../display/result-codes.js';
@@ -29,8 +23,6 @@ import { RealClock } from '../../display/real-clock.js';
 import {
   DXGI_ERROR_ACCESS_LOST,
   DXGI_ERROR_DEVICE_REMOVED,
-  E_FAIL,
-  S_OK,
   STATUS_GRAPHICS_INDIRECT_DISPLAY_DEVICE_STOPPED,
 } from '../../display/result-codes.js';
 import type {
@@ -45,9 +37,8 @@ import type {
 import { CursorTracker } from './cursor-tracker.js';
 import { DirtyRegion } from './dirty-region.js';
 import { XEventRouter } from './event-router.js';
-import { FramebufferReader } from './framebuffer-reader.js';
-import { GetImageReader } from './getimage-reader.js';
-import { XvfbRenderDevice } from './render-device.js';
+import { ModeCommit } from './mode-commit.js';
+import { XvfbRenderDevices } from './render-devices.js';
 import { ServerLife, type ConnectedScreen, type DisplayEvent } from './server-life.js';
 import { SwapChainAssigner } from './swap-chain-assigner.js';
 import { XvfbSwapChain, type CaptureCounters, type SwapChainHost } from './swap-chain.js';
@@ -66,8 +57,8 @@ export { XVFB_HARDWARE_LUID, XVFB_SOFTWARE_LUID, type XvfbDisplayOptions, type X
 export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapChainHost {
   readonly clock: Clock;
   readonly adapter: IndirectDisplayAdapter = this;
-  readonly hardwareAdapter: Adapter = { luid: XVFB_HARDWARE_LUID, kind: 'hardware', name: 'Xvfb framebuffer file' };
-  readonly softwareAdapter: Adapter = { luid: XVFB_SOFTWARE_LUID, kind: 'software', name: 'X GetImage' };
+  readonly hardwareAdapter: Adapter;
+  readonly softwareAdapter: Adapter;
   readonly region = new DirtyRegion();
   readonly counters: CaptureCounters = {
     presented: 0, acquired: 0, finished: 0, pending: 0, captures: 0, stalls: 0, grabWaitMs: 0, grabHeldMs: 0, readFailures: 0, bytesRead: 0, copyMs: 0,
@@ -79,17 +70,13 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
   private life!: ServerLife;
   private readonly router: XEventRouter;
   private readonly assigner: SwapChainAssigner;
+  private readonly devices: XvfbRenderDevices;
+  private readonly modes: ModeCommit;
   private renderAdapterNow: Adapter;
-  private modeNow: DisplayMode;
   private stopping = false;
   private stopped: Promise<void> | null = null;
   private critical: { major: number; minor: number } | null = null;
-  private framebufferBroken = false;
-  private nextDeviceId = 1;
-  private readonly devices = new Set<XvfbRenderDevice>();
-  private readonly extra = {
-    devicesCreated: 0, devicesDestroyed: 0, damageEvents: 0, modeChanges: 0, serverLosses: 0,
-  };
+  private readonly extra = { damageEvents: 0, serverLosses: 0 };
   private lastError: string | null = null;
   private fatal: BackendError | null = null;
   private readonly events: DisplayEvent[] = [];
@@ -103,19 +90,26 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
   ) {
     this.clock = clock;
     this.grab = grab;
-    this.renderAdapterNow = this.hardwareAdapter;
-    this.modeNow = { width: 0, height: 0, refreshHz: opts.refreshHz, format: FORMAT_UNKNOWN };
     const recordError = (message: string): void => {
       this.lastError = message;
     };
+    this.devices = new XvfbRenderDevices({
+      connection: () => this.life.conn,
+      framebufferPath: () => this.life.server.framebufferPath,
+      critical: () => this.critical !== null,
+      recordError,
+    });
+    this.hardwareAdapter = this.devices.hardware;
+    this.softwareAdapter = this.devices.software;
+    this.renderAdapterNow = this.hardwareAdapter;
     this.router = new XEventRouter(clock, {
       onDamage: (x, y, w, h) => {
         this.extra.damageEvents++;
         this.region.add(x, y, w, h);
         this.assigner.current?.maybeCapture();
       },
-      onScreenChanging: (width, height) => this.onScreenChanging(width, height),
-      onScreenSettled: (width, height) => this.onScreenSettled(width, height),
+      onScreenChanging: (width, height) => this.modes.changing(width, height),
+      onScreenSettled: (width, height) => this.modes.settled(width, height),
       onOtherEvent: (ev) => this.cursor?.handleEvent(ev),
     });
     this.assigner = new SwapChainAssigner(clock, {
@@ -123,10 +117,22 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
         const conn = this.life.conn;
         return !this.stopping && !this.critical && !this.router.settling && conn !== null && !conn.closed;
       },
-      createSwapChain: (id) => new XvfbSwapChain(id, this.renderAdapterNow, { ...this.modeNow }, this),
+      createSwapChain: (id) => new XvfbSwapChain(id, this.renderAdapterNow, { ...this.modes.current }, this),
       recordError,
       stopping: () => this.stopping,
     });
+    this.modes = new ModeCommit(
+      {
+        assigner: this.assigner,
+        stopping: () => this.stopping,
+        screenDisplay: () => this.display,
+        resized: (width, height) => {
+          this.region.resize(width, height);
+          this.cursor?.setScreen(width, height);
+        },
+      },
+      opts.refreshHz,
+    );
   }
 
   /** Starts (or attaches to) the X server, connects, and starts the workload. */
@@ -176,7 +182,7 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
   // ---- DisplaySystem ----
 
   mode(): DisplayMode {
-    return this.modeNow;
+    return this.modes.current;
   }
 
   /** ":N" of the X server. */
@@ -247,8 +253,8 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
       swapChainsAssigned: a.swapChainsAssigned,
       swapChainsAbandoned: a.swapChainsAbandoned,
       swapChainsDeleted: a.swapChainsDeleted,
-      devicesCreated: this.extra.devicesCreated,
-      devicesDestroyed: this.extra.devicesDestroyed,
+      devicesCreated: this.devices.created,
+      devicesDestroyed: this.devices.destroyed,
       stalls: c.stalls,
       renderAdapter: this.renderAdapterNow,
       criticalError: this.critical,
@@ -257,7 +263,7 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
       damageEvents: this.extra.damageEvents,
       captures: c.captures,
       pendingAcquires: c.pending,
-      modeChanges: this.extra.modeChanges,
+      modeChanges: this.modes.changes,
       serverLosses: this.extra.serverLosses,
       serverRestarts: this.life.serverRestarts,
       grabWaitMsMean: c.presented ? c.grabWaitMs / c.presented : 0,
@@ -267,33 +273,10 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
     };
   }
 
-  /**
-   * A mode the host asks for: set through RandR (randr-mode.ts), adding it when the server lacks
-   * it. The RandR events that follow move the swap-chain to the new size as any resize does.
-   */
-  async requestMode(mode: { width: number; height: number; refreshHz: number }): Promise<void> {
-    if (this.stopping) throw new BackendError('the Xvfb display was stopped');
-    let failure: unknown = null;
-    // As IddCx commits a mode: an ordinary unassign first (the driver lets go cleanly, nothing
-    // fails), then the new mode, then (queued by the processor's delete) a swap-chain at it. The
-    // new size is taken at once, so the RandR burst that follows finds the mode already current.
-    await this.assigner.enqueue(async () => {
-      await this.assigner.takeBack(DXGI_ERROR_ACCESS_LOST, true);
-      try {
-        await setScreenMode(this.display, mode.width, mode.height, mode.refreshHz);
-      } catch (e) {
-        failure = e;
-        return;
-      }
-      this.opts.refreshHz = mode.refreshHz;
-      if (mode.width !== this.modeNow.width || mode.height !== this.modeNow.height) {
-        this.extra.modeChanges++;
-        this.region.resize(mode.width, mode.height);
-        this.cursor?.setScreen(mode.width, mode.height);
-      }
-      this.modeNow = { ...this.modeNow, width: mode.width, height: mode.height, refreshHz: mode.refreshHz };
-    });
-    if (failure !== null) throw failure;
+  /** A mode the host asks for: set through RandR on this screen (mode-commit.ts). */
+  requestMode(mode: { width: number; height: number; refreshHz: number }): Promise<void> {
+    if (this.stopping) return Promise.reject(new BackendError('the Xvfb display was stopped'));
+    return this.modes.request(mode);
   }
 
   /** Calls `fn` after every change of the cursor (position, visibility, shape). */
@@ -309,35 +292,11 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
   // ---- IndirectDisplayAdapter ----
 
   renderAdapters(): readonly Adapter[] {
-    return [this.hardwareAdapter, this.softwareAdapter];
+    return this.devices.adapters();
   }
 
   createDevice(adapter: Adapter): DeviceCreation {
-    const conn = this.life.conn;
-    if (this.critical || conn === null || conn.closed) return { hr: DXGI_ERROR_DEVICE_REMOVED, device: null };
-    const onDestroy = (d: XvfbRenderDevice): void => {
-      this.extra.devicesDestroyed++;
-      this.devices.delete(d);
-    };
-    if (adapter.luid === XVFB_HARDWARE_LUID) {
-      if (this.framebufferBroken) return { hr: DXGI_ERROR_DEVICE_REMOVED, device: null };
-      let reader: FramebufferReader;
-      try {
-        reader = FramebufferReader.open(this.life.server.framebufferPath);
-      } catch (e) {
-        this.lastError = `framebuffer: ${(e as Error).message}`;
-        return { hr: DXGI_ERROR_DEVICE_REMOVED, device: null };
-      }
-      this.extra.devicesCreated++;
-      const device = new XvfbRenderDevice(this.nextDeviceId++, this.hardwareAdapter, conn, reader, null, onDestroy);
-      this.devices.add(device);
-      return { hr: S_OK, device };
-    }
-    if (adapter.luid === XVFB_SOFTWARE_LUID) {
-      this.extra.devicesCreated++;
-      return { hr: S_OK, device: new XvfbRenderDevice(this.nextDeviceId++, this.softwareAdapter, conn, null, new GetImageReader(conn), onDestroy) };
-    }
-    return { hr: E_FAIL, device: null };
+    return this.devices.create(adapter);
   }
 
   setRenderAdapter(luid: number): void {
@@ -365,13 +324,9 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
 
   // ---- faults on demand ----
 
-  /**
-   * Makes the framebuffer-file path fail: open hardware devices lose their file (reads fail →
-   * DEVICE_REMOVED) and no new hardware device can be created. The GetImage path is unaffected.
-   */
+  /** Makes the framebuffer-file path fail (render-devices.ts); the GetImage path is unaffected. */
   breakFramebuffer(): void {
-    this.framebufferBroken = true;
-    for (const d of this.devices) d.framebuffer?.close();
+    this.devices.breakFramebuffer();
     // Make the loss visible at once: the next capture's read fails and wakes the processor.
     this.region.markAll();
     this.assigner.current?.maybeCapture();
@@ -408,8 +363,7 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
 
   /** A new connection (the first, or after a restart): take its screen, route its events. */
   private onConnected(conn: XConnection, screen: ConnectedScreen): void {
-    this.modeNow = { width: screen.width, height: screen.height, refreshHz: this.opts.refreshHz, format: screen.format };
-    this.region.resize(screen.width, screen.height);
+    this.modes.connected(screen.width, screen.height, screen.format);
     if (this.opts.cursor) {
       this.cursor = new CursorTracker(conn, screen, () => {
         this.assigner.current?.maybeCapture();
@@ -418,40 +372,6 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
       this.cursor.startPolling(this.opts.cursorPollMs);
     } else this.cursor = null;
     this.router.attach(conn);
-  }
-
-  private onScreenChanging(width: number, height: number): void {
-    // The screen already has the new size: a frame at the old size would show stale pixels
-    // outside it, so the current swap-chain presents nothing until the burst settles.
-    const sc = this.assigner.current;
-    if (sc && (sc.mode.width !== width || sc.mode.height !== height)) sc.holdBack();
-  }
-
-  private onScreenSettled(width: number, height: number): void {
-    if (this.stopping) return;
-    const sameMode = width === this.modeNow.width && height === this.modeNow.height;
-    const sc = this.assigner.current;
-    if (sameMode && sc !== null && sc.mode.width === width && sc.mode.height === height) {
-      // A burst that ended where it started: the swap-chain carries on, the whole screen first.
-      sc.resume();
-      return;
-    }
-    if (!sameMode) {
-      this.extra.modeChanges++;
-      this.modeNow = { ...this.modeNow, width, height };
-      this.region.resize(width, height);
-      this.cursor?.setScreen(width, height);
-    }
-    // The mode commit: an orderly unassign (nothing counted by the driver), then an assign at the new size.
-    void this.assigner.enqueue(async () => {
-      const now = this.assigner.current;
-      if (now !== null && now.mode.width === this.modeNow.width && now.mode.height === this.modeNow.height) {
-        now.resume();
-        return;
-      }
-      await this.assigner.takeBack(DXGI_ERROR_ACCESS_LOST, true);
-      await this.assigner.assignNew();
-    });
   }
 
   private onConnectionLost(): void {
