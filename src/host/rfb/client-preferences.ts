@@ -17,6 +17,9 @@ export class ClientPreferences {
   desktopSize = false;
   extendedDesktopSize = false;
   lastRect = false;
+  /** The Fence and ContinuousUpdates extensions (pushed updates need both: fences pace them). */
+  fence = false;
+  continuousUpdates = false;
   /** Tight JPEG quality level 0..9, or -1 (no JPEG). */
   quality = -1;
   /** zlib level 0..9 for ZRLE and Tight. */
@@ -35,6 +38,8 @@ export class ClientPreferences {
       else if (e === Encoding.DesktopSize) p.desktopSize = true;
       else if (e === Encoding.ExtendedDesktopSize) p.extendedDesktopSize = true;
       else if (e === Encoding.LastRect) p.lastRect = true;
+      else if (e === Encoding.Fence) p.fence = true;
+      else if (e === Encoding.ContinuousUpdates) p.continuousUpdates = true;
       else if (!qualitySet && e >= Encoding.QualityLevel0 && e <= Encoding.QualityLevel9) {
         p.quality = e - Encoding.QualityLevel0;
         qualitySet = true;

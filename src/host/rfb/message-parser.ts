@@ -5,11 +5,11 @@
  * hostile length costs nothing: a ClientCutText over MAX_CUT_TEXT_BYTES, a SetEncodings over
  * MAX_ENCODINGS, a SetDesktopSize over MAX_SCREENS, an extended-clipboard (negative) length the
  * server never offered, or a message type the server does not know (its length is then unknown,
- * so the stream cannot be resynchronised) are protocol errors: the client is disconnected with
+ * so the stream cannot be resynchronised), a Fence payload over MAX_FENCE_PAYLOAD, are protocol errors: the client is disconnected with
  * that reason.
  */
 import type { ByteQueue } from './byte-queue.js';
-import { ClientMessage } from './rfb-constants.js';
+import { ClientMessage, MAX_FENCE_PAYLOAD } from './rfb-constants.js';
 import { PIXEL_FORMAT_SIZE, readPixelFormat, type RfbPixelFormat } from './rfb-pixel-format.js';
 
 export const MAX_CUT_TEXT_BYTES = 1 << 20;
@@ -23,7 +23,9 @@ export type ClientMsg =
   | { type: 'key'; down: boolean; keysym: number }
   | { type: 'pointer'; buttonMask: number; x: number; y: number }
   | { type: 'cut-text'; text: string }
-  | { type: 'set-desktop-size'; width: number; height: number };
+  | { type: 'set-desktop-size'; width: number; height: number }
+  | { type: 'enable-continuous-updates'; enable: boolean; x: number; y: number; w: number; h: number }
+  | { type: 'fence'; flags: number; payload: Buffer };
 
 export type ParseResult = { msg: ClientMsg } | { error: string } | null;
 
@@ -78,6 +80,19 @@ export function parseClientMessage(q: ByteQueue): ParseResult {
       if (q.length < 8 + 16 * screens) return null;
       const b = q.take(8 + 16 * screens);
       return { msg: { type: 'set-desktop-size', width: b.readUInt16BE(2), height: b.readUInt16BE(4) } };
+    }
+    case ClientMessage.EnableContinuousUpdates: {
+      if (q.length < 10) return null;
+      const b = q.take(10);
+      return { msg: { type: 'enable-continuous-updates', enable: b[1] !== 0, x: b.readUInt16BE(2), y: b.readUInt16BE(4), w: b.readUInt16BE(6), h: b.readUInt16BE(8) } };
+    }
+    case ClientMessage.Fence: {
+      if (q.length < 9) return null;
+      const n = q.byteAt(8);
+      if (n > MAX_FENCE_PAYLOAD) return { error: `Fence with a ${n}-byte payload (at most ${MAX_FENCE_PAYLOAD})` };
+      if (q.length < 9 + n) return null;
+      const b = q.take(9 + n);
+      return { msg: { type: 'fence', flags: b.readUInt32BE(4), payload: Buffer.from(b.subarray(9)) } };
     }
     default:
       return { error: `unknown client message type ${type}` };

@@ -25,6 +25,10 @@ export const ClientMessage = {
   KeyEvent: 4,
   PointerEvent: 5,
   ClientCutText: 6,
+  /** ContinuousUpdates extension: the client turns pushed updates on or off for an area. */
+  EnableContinuousUpdates: 150,
+  /** Fence extension (both directions share the number and the layout). */
+  Fence: 248,
   /** ExtendedDesktopSize's client request (answered: resizing from a client is prohibited). */
   SetDesktopSize: 251,
 } as const;
@@ -35,7 +39,20 @@ export const ServerMessage = {
   SetColourMapEntries: 1,
   Bell: 2,
   ServerCutText: 3,
+  /** Announces ContinuousUpdates support, and confirms that pushed updates have stopped. */
+  EndOfContinuousUpdates: 150,
+  Fence: 248,
 } as const;
+
+/** Fence flags (the community RFB spec's Fence message). */
+export const FenceFlag = {
+  BlockBefore: 1,
+  BlockAfter: 2,
+  SyncNext: 4,
+  Request: 0x80000000,
+} as const;
+/** A fence's payload is at most this long. */
+export const MAX_FENCE_PAYLOAD = 64;
 
 export const Encoding = {
   Raw: 0,
@@ -47,6 +64,8 @@ export const Encoding = {
   DesktopSize: -223,
   LastRect: -224,
   ExtendedDesktopSize: -308,
+  Fence: -312,
+  ContinuousUpdates: -313,
   /** -32..-23: JPEG quality level 0..9 (Tight). */
   QualityLevel0: -32,
   QualityLevel9: -23,

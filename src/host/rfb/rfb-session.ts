@@ -2,17 +2,20 @@
  * One RFB client: its handshake, its pixel format and encodings, its own damage, and the updates
  * it is sent.
  *
- * Updates are pulled, never pushed: the client asks (FramebufferUpdateRequest), and the session
- * answers with the damage it accumulated since its last update, once that is non-empty. Between
- * two updates every frame only grows the client's DamageRegion (bounded: a few rectangles, or
- * "full"), so a slow client gets fewer, larger updates and the server's memory for it never grows
- * with its lag. An update starts only when the socket has drained to at most LOW_WATER bytes, so
- * at most about one update per client is ever buffered; a client that stops reading for
- * stallTimeoutMs is disconnected.
+ * Updates are pulled (the client asks with FramebufferUpdateRequest and is answered with the
+ * damage it accumulated since its last update, once that is non-empty) or, for a client that
+ * enabled the ContinuousUpdates extension, pushed as frames come, paced by Fence round trips
+ * (update-flow.ts says when and which area). Between two updates every frame only grows the
+ * client's DamageRegion (bounded: a few rectangles, or "full"), so a slow client gets fewer,
+ * larger updates and the server's memory for it never grows with its lag. An update starts only
+ * when the socket has drained to at most LOW_WATER bytes, so at most about one update per client
+ * is ever buffered; a client that stops reading (or answering fences) for stallTimeoutMs is
+ * disconnected.
  *
  * Invariant: at most one update is being encoded or written per session (`busy`), so the zlib
  * streams see the messages in the order the client decodes them, and a ServerCutText never lands
- * inside an update. Every failure ends in close(reason): the reason is kept, logged, and sent in
+ * inside an update; a fence the client asks for is answered between updates, and the client's
+ * later messages wait until it is (Fence's BlockAfter). Every failure ends in close(reason): the reason is kept, logged, and sent in
  * a WebSocket's close frame; nothing a client sends can throw out of the session.
  */
 import { DamageRegion } from '../framebuffer/damage-region.js';
@@ -22,15 +25,17 @@ import { ByteQueue } from './byte-queue.js';
 import { ClientPreferences } from './client-preferences.js';
 import { encodeRaw } from './encoders/raw-encoder.js';
 import { cursorRect, desktopSizeRect, extendedDesktopSizeRect, lastRect } from './encoders/pseudo-rects.js';
-import { snapshotRect, type EncodedRects, type RectSnapshot } from './encoders/rect-snapshot.js';
+import type { EncodedRects, RectSnapshot } from './encoders/rect-snapshot.js';
 import { TightEncoder } from './encoders/tight-encoder.js';
 import { ZrleEncoder } from './encoders/zrle-encoder.js';
 import { RfbHandshake, type HandshakeOptions } from './handshake.js';
 import { parseClientMessage, type ClientMsg } from './message-parser.js';
-import { DesktopSizeReason, DesktopSizeStatus, Encoding, ServerMessage } from './rfb-constants.js';
+import { DesktopSizeReason, DesktopSizeStatus, Encoding, FenceFlag, ServerMessage } from './rfb-constants.js';
 import { PIXEL_FORMAT_SIZE, PixelTranslator, SERVER_PIXEL_FORMAT, pixelFormatProblem, writePixelFormat } from './rfb-pixel-format.js';
 import type { RfbTarget } from './rfb-target.js';
 import type { RfbTransport } from './rfb-transport.js';
+import { takeDamage } from './take-damage.js';
+import { END_OF_CONTINUOUS_UPDATES, UpdateFlow, fenceReply, type Area } from './update-flow.js';
 
 /** An update starts only when at most this much is still waiting in the socket. */
 export const LOW_WATER = 64 * 1024;
@@ -49,18 +54,14 @@ export interface SessionCounters {
   rects: number;
   bytes: number;
   inputEvents: number;
-}
-
-interface Request {
-  incremental: boolean;
-  x: number;
-  y: number;
-  w: number;
-  h: number;
+  /** FramebufferUpdateRequests received (a pushed stream needs none after the first). */
+  requests: number;
+  /** The server's fences the client answered. */
+  fencesAnswered: number;
 }
 
 export class RfbSession implements FramebufferSubscriber {
-  readonly counters: SessionCounters = { updates: 0, rects: 0, bytes: 0, inputEvents: 0 };
+  readonly counters: SessionCounters = { updates: 0, rects: 0, bytes: 0, inputEvents: 0, requests: 0, fencesAnswered: 0 };
   closeReason: string | null = null;
   private readonly queue = new ByteQueue();
   private readonly handshake: RfbHandshake;
@@ -69,7 +70,9 @@ export class RfbSession implements FramebufferSubscriber {
   private translator = new PixelTranslator(SERVER_PIXEL_FORMAT);
   private prefs = new ClientPreferences();
   private readonly damage = new DamageRegion(0, 0);
-  private request: Request | null = null;
+  private readonly flow = new UpdateFlow();
+  /** The answer to the client's fence, held while an update is being written (parsing waits). */
+  private fenceAnswer: Buffer | null = null;
   private busy = false;
   private scheduled = false;
   private resizePending = false;
@@ -160,7 +163,7 @@ export class RfbSession implements FramebufferSubscriber {
   }
 
   private parseInput(): void {
-    while (this.closeReason === null) {
+    while (this.closeReason === null && this.fenceAnswer === null) {
       const r = parseClientMessage(this.queue);
       if (r === null) return;
       if ('error' in r) return this.close(r.error);
@@ -221,12 +224,33 @@ export class RfbSession implements FramebufferSubscriber {
         if (this.prefs.extendedDesktopSize && !before.extendedDesktopSize) this.announceExtended = true;
         this.zrle?.setLevel(this.prefs.compression);
         this.tight?.setLevel(this.prefs.compression);
+        this.flow.encodingsChanged(this.prefs.fence, this.prefs.continuousUpdates);
+        if (this.flow.endOfContinuousPending) this.schedule();
         return;
       }
       case 'update-request':
+        this.counters.requests++;
         if (!m.incremental) this.damage.add(m.x, m.y, m.w, m.h);
-        this.request = { incremental: m.incremental, x: m.x, y: m.y, w: m.w, h: m.h };
+        this.flow.requested(m.x, m.y, m.w, m.h);
         return this.schedule();
+      case 'enable-continuous-updates': {
+        const problem = this.flow.enable(m.enable, m.x, m.y, m.w, m.h, this.prefs.fence, this.prefs.continuousUpdates);
+        if (problem !== null) return this.close(problem);
+        return this.schedule();
+      }
+      case 'fence':
+        if ((m.flags & FenceFlag.Request) === 0) {
+          this.counters.fencesAnswered++;
+          this.flow.fenceAnswered();
+          this.noteProgress();
+          return this.schedule();
+        }
+        // BlockBefore: what the earlier messages asked for goes first (an update now due starts
+        // here), and the answer follows it.
+        this.trySend();
+        if (this.busy) this.fenceAnswer = fenceReply(m.flags, m.payload);
+        else this.transport.write([fenceReply(m.flags, m.payload)]);
+        return;
       case 'key':
         this.counters.inputEvents++;
         return this.target.input.key(m.down, m.keysym);
@@ -245,9 +269,27 @@ export class RfbSession implements FramebufferSubscriber {
 
   private onDrain(): void {
     if (this.transport.bufferedBytes > LOW_WATER) return;
+    this.noteProgress();
+    this.schedule();
+  }
+
+  /** The client is reading (its socket drained, or it answered a fence): no stall. */
+  private noteProgress(): void {
+    if (this.transport.bufferedBytes > LOW_WATER || this.flow.blockedOnFences) return;
     if (this.stallTimer) clearTimeout(this.stallTimer);
     this.stallTimer = null;
-    this.schedule();
+  }
+
+  private armStallTimer(): void {
+    this.stallTimer ??= setTimeout(
+      () =>
+        this.close(
+          this.flow.blockedOnFences
+            ? `the client stopped answering fences (${this.flow.unansweredFences} unanswered)`
+            : `the client stopped reading (${this.transport.bufferedBytes} bytes unread)`,
+        ),
+      this.opts.stallTimeoutMs,
+    );
   }
 
   /** Sends later, outside the caller's stack (the frame loop, a socket event): coalesced. */
@@ -262,9 +304,11 @@ export class RfbSession implements FramebufferSubscriber {
 
   private trySend(): void {
     if (this.closeReason !== null || !this.ready || this.busy) return;
-    if (this.transport.bufferedBytes > LOW_WATER) {
-      this.stallTimer ??= setTimeout(() => this.close(`the client stopped reading (${this.transport.bufferedBytes} bytes unread)`), this.opts.stallTimeoutMs);
-      return;
+    if (this.transport.bufferedBytes > LOW_WATER) return this.armStallTimer();
+    if (this.flow.endOfContinuousPending) {
+      this.flow.endOfContinuousPending = false;
+      this.transport.write([END_OF_CONTINUOUS_UPDATES]);
+      this.counters.bytes += 1;
     }
     if (this.cutText !== null) {
       const text = Buffer.from(this.cutText, 'latin1');
@@ -275,7 +319,11 @@ export class RfbSession implements FramebufferSubscriber {
       this.transport.write([head, text]);
       this.counters.bytes += 8 + text.length;
     }
-    if (this.request === null) return;
+    const area = this.flow.area();
+    if (area === null) {
+      if (this.flow.blockedOnFences) this.armStallTimer();
+      return;
+    }
     const fb = this.target.framebuffer.view;
     if (fb === null) return; // no frame yet: the first one schedules again
     if (this.resizePending) {
@@ -285,20 +333,17 @@ export class RfbSession implements FramebufferSubscriber {
         this.fbWidth = fb.width;
         this.fbHeight = fb.height;
         this.damage.resize(fb.width, fb.height);
-        this.update(fb, true);
+        this.update(fb, true, area);
         return;
       }
       this.damage.markFull(); // same size, new format: resend everything
     }
     if (this.damage.isEmpty && !this.cursorPending && this.extReply === null && !this.announceExtended) return;
-    this.update(fb, false);
+    this.update(fb, false, area);
   }
 
   /** Decides the rectangles now (reading the framebuffer synchronously), then encodes and writes. */
-  private update(fb: FrameView, resized: boolean): void {
-    const req = this.request!;
-    this.request = null;
-    this.busy = true;
+  private update(fb: FrameView, resized: boolean, area: Area): void {
     const pseudo: Buffer[][] = [];
     if (resized || this.announceExtended || this.extReply !== null) {
       if (this.prefs.extendedDesktopSize) {
@@ -315,53 +360,29 @@ export class RfbSession implements FramebufferSubscriber {
       if (cur !== null || this.cursorShapeId !== -1) pseudo.push(cursorRect(cur, this.translator));
       this.cursorShapeId = cur?.shapeId ?? -1;
     }
-    const snaps: RectSnapshot[] = [];
-    const n = this.damage.take(this.rectScratch);
     // A partial request gets what it asked for; the rest of the damage stays for the next one.
-    const rx0 = resized ? 0 : req.x;
-    const ry0 = resized ? 0 : req.y;
-    const rx1 = resized ? fb.width : Math.min(fb.width, req.x + req.w);
-    const ry1 = resized ? fb.height : Math.min(fb.height, req.y + req.h);
-    for (let i = 0; i < n; i++) {
-      const r = this.rectScratch;
-      const x0 = r[4 * i]!;
-      const y0 = r[4 * i + 1]!;
-      const x1 = x0 + r[4 * i + 2]!;
-      const y1 = y0 + r[4 * i + 3]!;
-      const cx0 = Math.max(x0, rx0);
-      const cy0 = Math.max(y0, ry0);
-      const cx1 = Math.min(x1, rx1);
-      const cy1 = Math.min(y1, ry1);
-      if (cx0 > x0 || cy0 > y0 || cx1 < x1 || cy1 < y1) this.keepOutside(x0, y0, x1, y1, rx0, ry0, rx1, ry1);
-      if (cx1 <= cx0 || cy1 <= cy0) continue;
-      const s = snapshotRect(fb, cx0, cy0, cx1 - cx0, cy1 - cy0);
-      if (s !== null) snaps.push(s);
-    }
-    if (snaps.length === 0 && pseudo.length === 0) {
-      // Nothing inside the requested area: the request stays pending.
-      this.request = req;
-      this.busy = false;
-      return;
-    }
+    const snaps = resized ? takeDamage(this.damage, this.rectScratch, fb, 0, 0, fb.width, fb.height) : takeDamage(this.damage, this.rectScratch, fb, area.x, area.y, area.x1, area.y1);
+    // Nothing inside the requested area: the request stays pending.
+    if (snaps.length === 0 && pseudo.length === 0) return;
+    this.flow.consume();
+    this.busy = true;
     this.encodeAndWrite(pseudo, snaps).then(
       () => {
+        if (this.closeReason !== null) return;
+        // Right behind the update's last byte (nothing else writes while busy): its answer says
+        // the client has processed the update.
+        const fence = this.flow.afterUpdate();
+        if (fence !== null) this.transport.write([fence]);
         this.busy = false;
+        if (this.fenceAnswer !== null) {
+          this.transport.write([this.fenceAnswer]);
+          this.fenceAnswer = null;
+          this.parseInput();
+        }
         this.schedule();
       },
       (err: unknown) => this.close(`encoding failed: ${(err as Error).message}`),
     );
-  }
-
-  /** The parts of damage rect (x0..x1, y0..y1) outside the request stay damaged. */
-  private keepOutside(x0: number, y0: number, x1: number, y1: number, rx0: number, ry0: number, rx1: number, ry1: number): void {
-    if (y0 < ry0) this.damage.add(x0, y0, x1 - x0, Math.min(y1, ry0) - y0);
-    if (y1 > ry1) this.damage.add(x0, Math.max(y0, ry1), x1 - x0, y1 - Math.max(y0, ry1));
-    const my0 = Math.max(y0, ry0);
-    const my1 = Math.min(y1, ry1);
-    if (my1 > my0) {
-      if (x0 < rx0) this.damage.add(x0, my0, Math.min(x1, rx0) - x0, my1 - my0);
-      if (x1 > rx1) this.damage.add(Math.max(x0, rx1), my0, x1 - Math.max(x0, rx1), my1 - my0);
-    }
   }
 
   private async encodeAndWrite(pseudo: Buffer[][], snaps: RectSnapshot[]): Promise<void> {

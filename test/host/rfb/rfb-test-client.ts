@@ -194,32 +194,78 @@ export class RfbTestClient {
     this.write(b);
   }
 
-  /** Reads server messages until a FramebufferUpdate; returns its rectangles (cut texts go to `cutTexts`). */
+  /** Reads server messages until a FramebufferUpdate; returns its rectangles (cut texts go to `cutTexts`, fences to `fences`). */
   readonly cutTexts: string[] = [];
+  /** The server's Fence messages, in order (this client answers only when told to: `fence()`). */
+  readonly fences: Array<{ flags: number; payload: Buffer }> = [];
+  /** EndOfContinuousUpdates messages received. */
+  endsOfContinuousUpdates = 0;
   async readUpdate(timeoutMs = 10_000): Promise<UpdateRect[]> {
     for (;;) {
-      const type = (await this.read(1, timeoutMs))[0]!;
-      if (type === 3) {
-        const h = await this.read(7, timeoutMs);
-        this.cutTexts.push((await this.read(h.readUInt32BE(3), timeoutMs)).toString('latin1'));
-        continue;
-      }
-      if (type !== 0) throw new Error(`unexpected server message type ${type}`);
-      const n = (await this.read(3, timeoutMs)).readUInt16BE(1);
-      const rects: UpdateRect[] = [];
-      for (let i = 0; i < n; i++) {
-        const h = await this.read(12, timeoutMs);
-        const r: UpdateRect = { x: h.readUInt16BE(0), y: h.readUInt16BE(2), w: h.readUInt16BE(4), h: h.readUInt16BE(6), encoding: h.readInt32BE(8), data: Buffer.alloc(0) };
-        if (r.encoding === -224) break; // LastRect
-        r.data = await this.readRectData(r, timeoutMs);
-        rects.push(r);
-        if (r.encoding === -223 || r.encoding === -308) {
-          this.width = r.w;
-          this.height = r.h;
-        }
-      }
-      return rects;
+      const m = await this.readMessage(timeoutMs);
+      if (m.type === 'update') return m.rects;
     }
+  }
+
+  /** Reads the next server message (RFC 6143 7.6, plus EndOfContinuousUpdates 150 and Fence 248). */
+  async readMessage(timeoutMs = 10_000): Promise<{ type: 'update'; rects: UpdateRect[] } | { type: 'cut-text' | 'end-of-continuous-updates' | 'fence' }> {
+    const type = (await this.read(1, timeoutMs))[0]!;
+    if (type === 3) {
+      const h = await this.read(7, timeoutMs);
+      this.cutTexts.push((await this.read(h.readUInt32BE(3), timeoutMs)).toString('latin1'));
+      return { type: 'cut-text' };
+    }
+    if (type === 150) {
+      this.endsOfContinuousUpdates++;
+      return { type: 'end-of-continuous-updates' };
+    }
+    if (type === 248) {
+      const h = await this.read(8, timeoutMs);
+      this.fences.push({ flags: h.readUInt32BE(3), payload: Buffer.from(await this.read(h[7]!, timeoutMs)) });
+      return { type: 'fence' };
+    }
+    if (type !== 0) throw new Error(`unexpected server message type ${type}`);
+    const n = (await this.read(3, timeoutMs)).readUInt16BE(1);
+    const rects: UpdateRect[] = [];
+    for (let i = 0; i < n; i++) {
+      const h = await this.read(12, timeoutMs);
+      const r: UpdateRect = { x: h.readUInt16BE(0), y: h.readUInt16BE(2), w: h.readUInt16BE(4), h: h.readUInt16BE(6), encoding: h.readInt32BE(8), data: Buffer.alloc(0) };
+      if (r.encoding === -224) break; // LastRect
+      r.data = await this.readRectData(r, timeoutMs);
+      rects.push(r);
+      if (r.encoding === -223 || r.encoding === -308) {
+        this.width = r.w;
+        this.height = r.h;
+      }
+    }
+    return { type: 'update', rects };
+  }
+
+  /** EnableContinuousUpdates (150): enable flag, then the area. */
+  enableContinuousUpdates(enable: boolean, x = 0, y = 0, w = this.width, h = this.height): void {
+    const b = Buffer.alloc(10);
+    b[0] = 150;
+    b[1] = enable ? 1 : 0;
+    b.writeUInt16BE(x, 2);
+    b.writeUInt16BE(y, 4);
+    b.writeUInt16BE(w, 6);
+    b.writeUInt16BE(h, 8);
+    this.write(b);
+  }
+
+  /** A Fence (248): 3 bytes of padding, the flags, the payload's length, the payload. */
+  fence(flags: number, payload: Buffer): void {
+    const b = Buffer.alloc(9 + payload.length);
+    b[0] = 248;
+    b.writeUInt32BE(flags >>> 0, 4);
+    b[8] = payload.length;
+    payload.copy(b, 9);
+    this.write(b);
+  }
+
+  /** How many bytes have arrived and not been read yet (0 = the server has sent nothing more). */
+  get unread(): number {
+    return this.buf.length;
   }
 
   private async readRectData(r: UpdateRect, t: number): Promise<Buffer> {
