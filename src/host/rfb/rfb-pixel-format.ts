@@ -2,9 +2,13 @@
  * RFB pixel formats (RFC 6143 7.4): parsing, validation, and the translation from the ring's
  * formats to a client's.
  *
- * The path of a pixel: ring format → 8-bit sRGB "key" (0xRRGGBB, what the encoders analyse:
- * solid rectangles, palettes) → the client's pixel value (its maxes and shifts) → bytes in its
- * byte order. rgba16f goes through the sRGB table of sinks/pixel-convert.ts (scRGB [0,1] → sRGB,
+ * The path of a pixel: ring format → a 32-bit "word" whose low 24 bits are the 8-bit sRGB key
+ * 0xRRGGBB (a bgra8 pixel read as a little-endian word is one as it stands, its top byte ignored;
+ * other formats are converted by readKeys) → the client's pixel value (its maxes and shifts) →
+ * bytes in its byte order. The formats real clients use (noVNC, TigerVNC: 32-bit little-endian,
+ * 8-bit channels, red at shift 16 = BGRX, or at shift 0 = RGBX) have a fast path (`wordKind`)
+ * that computes the value from the word without the tables; every other format goes through the
+ * tables, and both give the same bytes (test/host/rfb/encoder-fast-paths.test.ts). rgba16f goes through the sRGB table of sinks/pixel-convert.ts (scRGB [0,1] → sRGB,
  * clipped) and 10-bit through round(v * 255 / 1023), the same conversions the PNG and video sinks
  * use, so every output of vdpush shows the same colours.
  *
@@ -96,6 +100,17 @@ export function pixelFormatProblem(pf: RfbPixelFormat): string | null {
   return null;
 }
 
+/** The word → value rule of a translator (WORD_GENERIC: through the tables). */
+export const WORD_GENERIC = 0;
+/** value = word & 0xffffff (the client's format is the frame's own bgra8). */
+export const WORD_BGRX = 1;
+/** value = the word with red and blue swapped (R,G,B,X in memory). */
+export const WORD_RGBX = 2;
+/** A Uint32Array over bgra8 bytes reads 0xAARRGGBB only on a little-endian host (every Node target but s390x). */
+export const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+/** The colour bits of a word (a bgra8 pixel's B,G,R; its fourth byte is padding or alpha). */
+export const KEY_MASK = 0xffffff;
+
 /** Turns ring pixels into keys and keys into one client's pixels. One per client (tables are its own). */
 export class PixelTranslator {
   readonly format: RfbPixelFormat;
@@ -111,8 +126,11 @@ export class PixelTranslator {
   private readonly blueT = new Uint32Array(256);
   /** True when the client's format is the ring's bgra8 layout (a row copy suffices). */
   readonly isBgrx: boolean;
+  /** WORD_BGRX / WORD_RGBX for the formats with a fast path, else WORD_GENERIC. */
+  readonly wordKind: number;
 
-  constructor(pf: RfbPixelFormat) {
+  /** `generic` turns the fast paths off (the tests compare both). */
+  constructor(pf: RfbPixelFormat, opts: { generic?: boolean } = {}) {
     this.format = { ...pf };
     this.bytesPerPixel = pf.bitsPerPixel >> 3;
     for (let v = 0; v < 256; v++) {
@@ -136,6 +154,15 @@ export class PixelTranslator {
     this.cpixelSkip = skip;
     this.tpixelIsRgb = pf.bitsPerPixel === 32 && pf.depth === 24 && pf.redMax === 255 && pf.greenMax === 255 && pf.blueMax === 255;
     this.isBgrx = pf.bitsPerPixel === 32 && !pf.bigEndian && pf.redMax === 255 && pf.greenMax === 255 && pf.blueMax === 255 && pf.redShift === 16 && pf.greenShift === 8 && pf.blueShift === 0;
+    const le8 = pf.bitsPerPixel === 32 && !pf.bigEndian && pf.redMax === 255 && pf.greenMax === 255 && pf.blueMax === 255 && pf.greenShift === 8;
+    this.wordKind = opts.generic || !HOST_LITTLE_ENDIAN ? WORD_GENERIC : this.isBgrx ? WORD_BGRX : le8 && pf.redShift === 0 && pf.blueShift === 16 ? WORD_RGBX : WORD_GENERIC;
+  }
+
+  /** The client's pixel value of a word (its low 24 bits 0xRRGGBB; the top byte is ignored). */
+  valueOfWord(w: number): number {
+    if (this.wordKind === WORD_BGRX) return w & KEY_MASK;
+    if (this.wordKind === WORD_RGBX) return ((w & 0xff) << 16) | (w & 0xff00) | ((w >>> 16) & 0xff);
+    return this.value(w & KEY_MASK);
   }
 
   /** The client's pixel value of a key (0xRRGGBB). */

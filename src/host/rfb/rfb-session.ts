@@ -26,6 +26,7 @@ import { ClientPreferences } from './client-preferences.js';
 import { encodeRaw } from './encoders/raw-encoder.js';
 import { cursorRect, desktopSizeRect, extendedDesktopSizeRect, lastRect } from './encoders/pseudo-rects.js';
 import type { EncodedRects, RectSnapshot } from './encoders/rect-snapshot.js';
+import { ScratchArena } from './encoders/scratch-arena.js';
 import { TightEncoder } from './encoders/tight-encoder.js';
 import { ZrleEncoder } from './encoders/zrle-encoder.js';
 import { RfbHandshake, type HandshakeOptions } from './handshake.js';
@@ -84,6 +85,8 @@ export class RfbSession implements FramebufferSubscriber {
   private zrle: ZrleEncoder | null = null;
   private tight: TightEncoder | null = null;
   private readonly rectScratch = new Int32Array(4 * 16);
+  /** The snapshots of the update being encoded (reset when the next update is decided). */
+  private readonly snapshots = new ScratchArena();
   private handshakeTimer: NodeJS.Timeout | null;
   private stallTimer: NodeJS.Timeout | null = null;
   private unsubscribe: () => void = () => undefined;
@@ -361,7 +364,8 @@ export class RfbSession implements FramebufferSubscriber {
       this.cursorShapeId = cur?.shapeId ?? -1;
     }
     // A partial request gets what it asked for; the rest of the damage stays for the next one.
-    const snaps = resized ? takeDamage(this.damage, this.rectScratch, fb, 0, 0, fb.width, fb.height) : takeDamage(this.damage, this.rectScratch, fb, area.x, area.y, area.x1, area.y1);
+    this.snapshots.reset(); // not busy: no snapshot of an earlier update is being encoded
+    const snaps = resized ? takeDamage(this.damage, this.rectScratch, fb, 0, 0, fb.width, fb.height, this.snapshots) : takeDamage(this.damage, this.rectScratch, fb, area.x, area.y, area.x1, area.y1, this.snapshots);
     // Nothing inside the requested area: the request stays pending.
     if (snaps.length === 0 && pseudo.length === 0) return;
     this.flow.consume();

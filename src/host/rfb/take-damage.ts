@@ -7,9 +7,13 @@
 import type { DamageRegion } from '../framebuffer/damage-region.js';
 import type { FrameView } from '../sinks/frame-view.js';
 import { snapshotRect, type RectSnapshot } from './encoders/rect-snapshot.js';
+import type { ScratchArena } from './encoders/scratch-arena.js';
 
-/** Takes the damage inside (rx0..rx1, ry0..ry1) out of `damage`; `scratch` holds 4 ints per rectangle. */
-export function takeDamage(damage: DamageRegion, scratch: Int32Array, fb: FrameView, rx0: number, ry0: number, rx1: number, ry1: number): RectSnapshot[] {
+/**
+ * Takes the damage inside (rx0..rx1, ry0..ry1) out of `damage`; `scratch` holds 4 ints per rectangle.
+ * The snapshots' pixels come from `arena` (the session's, reset per update) when given.
+ */
+export function takeDamage(damage: DamageRegion, scratch: Int32Array, fb: FrameView, rx0: number, ry0: number, rx1: number, ry1: number, arena?: ScratchArena): RectSnapshot[] {
   rx1 = Math.min(fb.width, rx1);
   ry1 = Math.min(fb.height, ry1);
   const snaps: RectSnapshot[] = [];
@@ -25,7 +29,7 @@ export function takeDamage(damage: DamageRegion, scratch: Int32Array, fb: FrameV
     const cy1 = Math.min(y1, ry1);
     if (cx0 > x0 || cy0 > y0 || cx1 < x1 || cy1 < y1) keepOutside(damage, x0, y0, x1, y1, rx0, ry0, rx1, ry1);
     if (cx1 <= cx0 || cy1 <= cy0) continue;
-    const s = snapshotRect(fb, cx0, cy0, cx1 - cx0, cy1 - cy0);
+    const s = snapshotRect(fb, cx0, cy0, cx1 - cx0, cy1 - cy0, arena);
     if (s !== null) snaps.push(s);
   }
   return snaps;

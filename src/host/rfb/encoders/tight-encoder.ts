@@ -9,11 +9,17 @@
  * JPEG is used only when the client sent a quality level (Tight's rule) and takes 24-bit colour.
  * Data shorter than 12 bytes is sent uncompressed (Tight's rule). Compression runs on libuv's
  * pool (zlib) and libvips's threads (JPEG), never on the main thread's critical path.
+ *
+ * Every tile's pixels are read at once, in encode()'s synchronous part, into the encoder's arena
+ * (reset per update: no allocation per tile); the tiles' JPEGs then run in parallel and each zlib
+ * stream takes its tiles in tile order (ZlibStream queues them), the order the client inflates them.
  */
 import sharp from 'sharp';
 import { Encoding } from '../rfb-constants.js';
-import type { PixelTranslator } from '../rfb-pixel-format.js';
-import { collectPalette, rectHeader, type EncodedRects, type RectSnapshot } from './rect-snapshot.js';
+import { KEY_MASK, type PixelTranslator } from '../rfb-pixel-format.js';
+import { rectHeader, type EncodedRects, type RectSnapshot } from './rect-snapshot.js';
+import { ScratchArena } from './scratch-arena.js';
+import { markRepeatedRows, packIndices, tileColours } from './tile-colours.js';
 import { ZlibStream } from './zlib-stream.js';
 
 const TILE = 256;
@@ -38,6 +44,9 @@ function compactLength(n: number): Buffer {
 export class TightEncoder {
   private readonly streams: ZlibStream[];
   private readonly palette = new Uint32Array(MAX_PALETTE);
+  private readonly arena = new ScratchArena();
+  /** encode() calls whose tile data zlib or sharp may still read (the arena is reset only at zero). */
+  private inFlight = 0;
   /** sharp's encodes, for the stats (JPEG rectangles sent). */
   jpegRects = 0;
 
@@ -49,40 +58,39 @@ export class TightEncoder {
     for (const s of this.streams) s.setLevel(level);
   }
 
-  /**
-   * `quality` is the client's level 0..9, or -1 when it sent none (no JPEG then). The tiles' JPEGs
-   * are encoded at once (sharp runs them on its threads); the zlib tiles follow one another, in the
-   * order the client will inflate them.
-   */
+  /** `quality` is the client's level 0..9, or -1 when it sent none (no JPEG then). */
   async encode(r: RectSnapshot, tr: PixelTranslator, quality: number): Promise<EncodedRects> {
-    const tiles: Array<Promise<Buffer[]>> = [];
-    let zlibChain: Promise<unknown> = Promise.resolve();
+    if (this.inFlight === 0) this.arena.reset();
+    const tiles: Array<Promise<Buffer[]> | Buffer[]> = [];
+    const same = this.arena.take(r.h);
+    markRepeatedRows(r, same);
     for (let ty = 0; ty < r.h; ty += TILE) {
       const th = Math.min(TILE, r.h - ty);
-      for (let tx = 0; tx < r.w; tx += TILE) {
-        const tw = Math.min(TILE, r.w - tx);
-        const header = rectHeader(r.x + tx, r.y + ty, tw, th, Encoding.Tight);
-        const body = this.encodeTile(r, tx, ty, tw, th, tr, quality, zlibChain);
-        zlibChain = body.catch(() => undefined);
-        tiles.push(body.then((chunks) => [header, ...chunks]));
-      }
+      for (let tx = 0; tx < r.w; tx += TILE) tiles.push(this.encodeTile(r, tx, ty, Math.min(TILE, r.w - tx), th, tr, quality, same));
     }
-    const all = await Promise.all(tiles);
+    this.inFlight++;
+    let all: Buffer[][];
+    try {
+      all = await Promise.all(tiles);
+    } finally {
+      this.inFlight--;
+    }
     return { rects: all.length, chunks: all.flat() };
   }
 
-  /** A tile's chunks. Reads the snapshot synchronously; a zlib tile waits for `after` (the previous zlib tile). */
-  private async encodeTile(r: RectSnapshot, tx: number, ty: number, tw: number, th: number, tr: PixelTranslator, quality: number, after: Promise<unknown>): Promise<Buffer[]> {
-    const chunks: Buffer[] = [];
+  /** A tile's chunks, header first. Reads the snapshot synchronously (before any await). */
+  private encodeTile(r: RectSnapshot, tx: number, ty: number, tw: number, th: number, tr: PixelTranslator, quality: number, same: Uint8Array): Promise<Buffer[]> | Buffer[] {
+    const header = rectHeader(r.x + tx, r.y + ty, tw, th, Encoding.Tight);
     const pal = this.palette;
-    const n = collectPalette(r.keys, r.w, tx, ty, tw, th, pal, MAX_PALETTE);
+    const words = r.words;
+    const start = ty * r.w + tx;
+    const n = tileColours(words, start, r.w, tw, th, pal, MAX_PALETTE, same, ty);
     const tp = tr.tpixelIsRgb ? 3 : tr.bytesPerPixel;
     if (n === 1) {
       const b = Buffer.allocUnsafe(1 + tp);
       b[0] = CTRL_FILL;
       tr.writeTpixel(pal[0]!, b, 1);
-      chunks.push(b);
-      return chunks;
+      return [header, b];
     }
     if (n <= MAX_PALETTE) {
       const head = Buffer.allocUnsafe(3 + n * tp);
@@ -92,62 +100,63 @@ export class TightEncoder {
       head[2] = n - 1;
       let o = 3;
       for (let p = 0; p < n; p++) o = tr.writeTpixel(pal[p]!, head, o);
-      chunks.push(head);
       const rowBytes = n === 2 ? (tw + 7) >> 3 : tw;
-      const data = Buffer.alloc(rowBytes * th);
-      for (let y = 0; y < th; y++) {
-        let i = (ty + y) * r.w + tx;
-        const row = y * rowBytes;
-        for (let x = 0; x < tw; x++, i++) {
-          const k = r.keys[i]!;
-          let idx = 0;
-          while (pal[idx] !== k) idx++;
-          if (n === 2) data[row + (x >> 3)]! |= idx << (7 - (x & 7));
-          else data[row + x] = idx;
-        }
-      }
-      await after;
-      chunks.push(...(await this.compressed(stream, data)));
-      return chunks;
+      const data = this.arena.take(rowBytes * th);
+      packIndices(words, start, r.w, tw, th, pal, n, n === 2 ? 1 : 8, data, 0, same, ty);
+      return this.compressed(stream, data, [header, head]);
     }
     if (quality >= 0 && tr.tpixelIsRgb && tw * th >= MIN_JPEG_PIXELS) {
-      const rgb = Buffer.allocUnsafe(tw * th * 3);
+      const rgb = this.arena.take(tw * th * 3);
+      rgbOf(words, start, r.w, tw, th, rgb, same, ty);
+      return this.jpeg(rgb, tw, th, quality, header);
+    }
+    const data = this.arena.take(tw * th * tp);
+    if (tr.tpixelIsRgb) rgbOf(words, start, r.w, tw, th, data, same, ty);
+    else {
       let o = 0;
       for (let y = 0; y < th; y++) {
-        let i = (ty + y) * r.w + tx;
-        for (let x = 0; x < tw; x++, i++) {
-          const k = r.keys[i]!;
-          rgb[o] = k >>> 16;
-          rgb[o + 1] = k >>> 8;
-          rgb[o + 2] = k;
-          o += 3;
-        }
+        const s = start + y * r.w;
+        for (let i = s; i < s + tw; i++) o = tr.writePixel(tr.valueOfWord(words[i]!), data, o);
       }
-      const jpeg = await sharp(rgb, { raw: { width: tw, height: th, channels: 3 } })
-        .jpeg({ quality: JPEG_QUALITY[quality]!, chromaSubsampling: quality >= 8 ? '4:4:4' : '4:2:0' })
-        .toBuffer();
-      this.jpegRects++;
-      chunks.push(Buffer.from([CTRL_JPEG]), compactLength(jpeg.length), jpeg);
-      return chunks;
     }
-    const data = Buffer.allocUnsafe(tw * th * tp);
-    let o = 0;
-    for (let y = 0; y < th; y++) {
-      let i = (ty + y) * r.w + tx;
-      for (let x = 0; x < tw; x++, i++) o = tr.writeTpixel(r.keys[i]!, data, o);
-    }
-    await after;
-    chunks.push(Buffer.from([0x00]), ...(await this.compressed(0, data))); // basic, stream 0, copy filter
-    return chunks;
+    return this.compressed(0, data, [header, Buffer.from([0x00])]); // basic, stream 0, copy filter
   }
 
-  private async compressed(stream: number, data: Buffer): Promise<Buffer[]> {
-    if (data.length < MIN_TO_COMPRESS) return [data];
-    const z = await this.streams[stream]!.compress(data);
-    return [compactLength(z.length), z];
+  private async jpeg(rgb: Buffer, tw: number, th: number, quality: number, header: Buffer): Promise<Buffer[]> {
+    const jpeg = await sharp(rgb, { raw: { width: tw, height: th, channels: 3 } })
+      .jpeg({ quality: JPEG_QUALITY[quality]!, chromaSubsampling: quality >= 8 ? '4:4:4' : '4:2:0' })
+      .toBuffer();
+    this.jpegRects++;
+    return [header, Buffer.from([CTRL_JPEG]), compactLength(jpeg.length), jpeg];
+  }
+
+  /** `data` (in the arena) compressed behind `before`; called in tile order, so each stream stays in order. */
+  private compressed(stream: number, data: Buffer, before: Buffer[]): Promise<Buffer[]> | Buffer[] {
+    if (data.length < MIN_TO_COMPRESS) return [...before, Buffer.from(data)]; // a copy: the arena is reused
+    return this.streams[stream]!.compress(data).then((z) => [...before, compactLength(z.length), z]);
   }
 
   close(): void {
     for (const s of this.streams) s.close();
+  }
+}
+
+/** R,G,B bytes of a tile's words (Tight's TPIXEL for 24-bit colour, and sharp's raw input). */
+function rgbOf(words: Uint32Array, start: number, stride: number, tw: number, th: number, out: Buffer, same: Uint8Array, row0: number): void {
+  let o = 0;
+  const rowBytes = 3 * tw;
+  for (let y = 0; y < th; y++) {
+    if (y > 0 && same[row0 + y] === 1) {
+      out.copyWithin(o, o - rowBytes, o);
+      o += rowBytes;
+      continue;
+    }
+    const s = start + y * stride;
+    for (let i = s; i < s + tw; i++, o += 3) {
+      const v = words[i]! & KEY_MASK;
+      out[o] = v >>> 16;
+      out[o + 1] = v >>> 8;
+      out[o + 2] = v;
+    }
   }
 }

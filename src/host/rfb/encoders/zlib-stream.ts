@@ -1,8 +1,9 @@
 /**
  * One persistent zlib stream (ZRLE has one per connection, Tight four): every message is the
  * continuation of the stream, ended by a sync flush so the client can decode it at once. node:zlib
- * does the compression on libuv's pool; compress() calls must be awaited one at a time, in the
- * order the client will decode them (the session encodes one update at a time).
+ * does the compression on libuv's pool. compress() calls are queued: each message is written once
+ * the previous one is out, so the messages follow the order of the calls, which must be the order
+ * the client will decode them (a Tight rectangle's tiles call it in tile order, at once).
  */
 import { constants, createDeflate, type Deflate } from 'node:zlib';
 
@@ -10,6 +11,9 @@ export class ZlibStream {
   private deflate: Deflate | null = null;
   private level: number;
   private pending: Buffer[] = [];
+  /** The last queued message (settled or not). */
+  private tail: Promise<unknown> = Promise.resolve();
+  private closed = false;
 
   constructor(level: number) {
     this.level = level;
@@ -23,6 +27,13 @@ export class ZlibStream {
   }
 
   compress(data: Buffer): Promise<Buffer> {
+    const p = this.tail.then(() => this.run(data));
+    this.tail = p.catch(() => undefined);
+    return p;
+  }
+
+  private run(data: Buffer): Promise<Buffer> {
+    if (this.closed) return Promise.reject(new Error('zlib stream closed'));
     const d = (this.deflate ??= this.open());
     return new Promise((resolve, reject) => {
       d.write(data);
@@ -36,6 +47,7 @@ export class ZlibStream {
   }
 
   close(): void {
+    this.closed = true;
     this.deflate?.destroy();
     this.deflate = null;
   }

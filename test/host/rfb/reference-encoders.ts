@@ -1,0 +1,205 @@
+/**
+ * The generic path every fast path is checked against: the encoders as they were before the fast
+ * paths, per pixel through 0xRRGGBB keys (readKeys) and the translator's table lookups
+ * (value/writePixel/writeCpixel/writeTpixel), the code noVNC, vncsnapshot and the protocol tests
+ * were first proven with. Kept only for the property tests (test/host/rfb/encoder-fast-paths.test.ts).
+ */
+import sharp from 'sharp';
+import { readKeys, type PixelTranslator } from '../../../src/host/rfb/rfb-pixel-format.js';
+import { JPEG_QUALITY } from '../../../src/host/rfb/encoders/tight-encoder.js';
+import { ZlibStream } from '../../../src/host/rfb/encoders/zlib-stream.js';
+import type { FrameView } from '../../../src/host/sinks/frame-view.js';
+
+export interface KeyRect {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  keys: Uint32Array;
+}
+
+export function keyRect(f: FrameView, x: number, y: number, w: number, h: number): KeyRect {
+  const keys = new Uint32Array(w * h);
+  if (!readKeys(f, x, y, w, h, keys)) throw new Error(`format ${f.format} unknown`);
+  return { x, y, w, h, keys };
+}
+
+function collectPalette(keys: Uint32Array, stride: number, x0: number, y0: number, tw: number, th: number, palette: Uint32Array, limit: number): number {
+  let n = 0;
+  for (let y = y0; y < y0 + th; y++) {
+    let i = y * stride + x0;
+    for (let x = 0; x < tw; x++, i++) {
+      const k = keys[i]!;
+      if (n > 0 && palette[n - 1] === k) continue;
+      let found = false;
+      for (let p = 0; p < n; p++) {
+        if (palette[p] === k) {
+          found = true;
+          break;
+        }
+      }
+      if (found) continue;
+      if (n === limit) return limit + 1;
+      palette[n++] = k;
+    }
+  }
+  return n;
+}
+
+/** Raw's pixel bytes (after the rectangle header). */
+export function referenceRaw(r: KeyRect, tr: PixelTranslator): Buffer {
+  const n = r.w * r.h;
+  const out = Buffer.alloc(n * tr.bytesPerPixel);
+  let o = 0;
+  for (let i = 0; i < n; i++) o = tr.writePixel(tr.value(r.keys[i]!), out, o);
+  return out;
+}
+
+/** ZRLE's tile data before zlib. */
+export function referenceZrleTiles(r: KeyRect, tr: PixelTranslator): Buffer {
+  const TILE = 64;
+  const cp = tr.cpixelBytes;
+  const tilesCount = Math.ceil(r.w / TILE) * Math.ceil(r.h / TILE);
+  const out = Buffer.alloc(r.w * r.h * cp + tilesCount);
+  let o = 0;
+  const keys = r.keys;
+  const pal = new Uint32Array(16);
+  for (let ty = 0; ty < r.h; ty += TILE) {
+    const th = Math.min(TILE, r.h - ty);
+    for (let tx = 0; tx < r.w; tx += TILE) {
+      const tw = Math.min(TILE, r.w - tx);
+      const n = collectPalette(keys, r.w, tx, ty, tw, th, pal, 16);
+      if (n === 1) {
+        out[o++] = 1;
+        o = tr.writeCpixel(pal[0]!, out, o);
+      } else if (n <= 16) {
+        out[o++] = n;
+        for (let p = 0; p < n; p++) o = tr.writeCpixel(pal[p]!, out, o);
+        const bits = n <= 2 ? 1 : n <= 4 ? 2 : 4;
+        for (let y = ty; y < ty + th; y++) {
+          let acc = 0;
+          let used = 0;
+          let i = y * r.w + tx;
+          for (let x = 0; x < tw; x++, i++) {
+            let idx = 0;
+            while (pal[idx] !== keys[i]) idx++;
+            acc = (acc << bits) | idx;
+            used += bits;
+            if (used === 8) {
+              out[o++] = acc;
+              acc = 0;
+              used = 0;
+            }
+          }
+          if (used > 0) out[o++] = acc << (8 - used);
+        }
+      } else {
+        out[o++] = 0;
+        for (let y = ty; y < ty + th; y++) {
+          let i = y * r.w + tx;
+          for (let x = 0; x < tw; x++, i++) o = tr.writeCpixel(keys[i]!, out, o);
+        }
+      }
+    }
+  }
+  return out.subarray(0, o);
+}
+
+function compactLength(n: number): Buffer {
+  if (n < 0x80) return Buffer.from([n]);
+  if (n < 0x4000) return Buffer.from([(n & 0x7f) | 0x80, n >> 7]);
+  return Buffer.from([(n & 0x7f) | 0x80, ((n >> 7) & 0x7f) | 0x80, n >> 14]);
+}
+
+/** Tight, whole messages' rectangle bodies in order (headers included), with its own four zlib streams. */
+export class ReferenceTight {
+  private readonly streams: ZlibStream[];
+  constructor(level: number) {
+    this.streams = [0, 1, 2, 3].map(() => new ZlibStream(level));
+  }
+
+  async encode(r: KeyRect, tr: PixelTranslator, quality: number): Promise<Buffer> {
+    const TILE = 256;
+    const chunks: Buffer[] = [];
+    for (let ty = 0; ty < r.h; ty += TILE) {
+      const th = Math.min(TILE, r.h - ty);
+      for (let tx = 0; tx < r.w; tx += TILE) {
+        const tw = Math.min(TILE, r.w - tx);
+        const head = Buffer.alloc(12);
+        head.writeUInt16BE(r.x + tx, 0);
+        head.writeUInt16BE(r.y + ty, 2);
+        head.writeUInt16BE(tw, 4);
+        head.writeUInt16BE(th, 6);
+        head.writeInt32BE(7, 8);
+        chunks.push(head, ...(await this.tile(r, tx, ty, tw, th, tr, quality)));
+      }
+    }
+    return Buffer.concat(chunks);
+  }
+
+  private async tile(r: KeyRect, tx: number, ty: number, tw: number, th: number, tr: PixelTranslator, quality: number): Promise<Buffer[]> {
+    const pal = new Uint32Array(16);
+    const n = collectPalette(r.keys, r.w, tx, ty, tw, th, pal, 16);
+    const tp = tr.tpixelIsRgb ? 3 : tr.bytesPerPixel;
+    if (n === 1) {
+      const b = Buffer.alloc(1 + tp);
+      b[0] = 0x80;
+      tr.writeTpixel(pal[0]!, b, 1);
+      return [b];
+    }
+    if (n <= 16) {
+      const head = Buffer.alloc(3 + n * tp);
+      const stream = n === 2 ? 1 : 2;
+      head[0] = 0x40 | (stream << 4);
+      head[1] = 1;
+      head[2] = n - 1;
+      let o = 3;
+      for (let p = 0; p < n; p++) o = tr.writeTpixel(pal[p]!, head, o);
+      const rowBytes = n === 2 ? (tw + 7) >> 3 : tw;
+      const data = Buffer.alloc(rowBytes * th);
+      for (let y = 0; y < th; y++) {
+        let i = (ty + y) * r.w + tx;
+        for (let x = 0; x < tw; x++, i++) {
+          let idx = 0;
+          while (pal[idx] !== r.keys[i]) idx++;
+          if (n === 2) data[y * rowBytes + (x >> 3)]! |= idx << (7 - (x & 7));
+          else data[y * rowBytes + x] = idx;
+        }
+      }
+      return [head, ...(await this.compressed(stream, data))];
+    }
+    if (quality >= 0 && tr.tpixelIsRgb && tw * th >= 64 * 16) {
+      const rgb = Buffer.alloc(tw * th * 3);
+      let o = 0;
+      for (let y = 0; y < th; y++) {
+        let i = (ty + y) * r.w + tx;
+        for (let x = 0; x < tw; x++, i++, o += 3) {
+          rgb[o] = r.keys[i]! >>> 16;
+          rgb[o + 1] = r.keys[i]! >>> 8;
+          rgb[o + 2] = r.keys[i]!;
+        }
+      }
+      const jpeg = await sharp(rgb, { raw: { width: tw, height: th, channels: 3 } })
+        .jpeg({ quality: JPEG_QUALITY[quality]!, chromaSubsampling: quality >= 8 ? '4:4:4' : '4:2:0' })
+        .toBuffer();
+      return [Buffer.from([0x90]), compactLength(jpeg.length), jpeg];
+    }
+    const data = Buffer.alloc(tw * th * tp);
+    let o = 0;
+    for (let y = 0; y < th; y++) {
+      let i = (ty + y) * r.w + tx;
+      for (let x = 0; x < tw; x++, i++) o = tr.writeTpixel(r.keys[i]!, data, o);
+    }
+    return [Buffer.from([0x00]), ...(await this.compressed(0, data))];
+  }
+
+  private async compressed(stream: number, data: Buffer): Promise<Buffer[]> {
+    if (data.length < 12) return [data];
+    const z = await this.streams[stream]!.compress(data);
+    return [compactLength(z.length), z];
+  }
+
+  close(): void {
+    for (const s of this.streams) s.close();
+  }
+}
