@@ -1,12 +1,19 @@
 // vdpush viewer page (an ES module; no build step, no framework). Two channels:
 //  - the panel's: a WebSocket to /ws carrying stats, the recovery timeline, fault results and the
 //    cursor (src/host/viewer/viewer-protocol.ts), with the token from this page's URL;
-//  - the display's: noVNC's RFB client over /rfb?target=N (monitor-view.js), one per target, so
+//  - the display's: noVNC's RFB client over /rfb?target=N (monitor-view.js), one per monitor, so
 //    the page receives only what changed, compressed, and sends keyboard and mouse. A server
 //    without an RFB endpoint sends raw frames on /ws instead (raw-frames.js).
 // Every module URL carries the token too (the server checks every request).
+//
+// Several monitors: the stats carry one entry per monitor (live and departed); the page keeps one
+// panel per entry, made when a monitor first appears (at start, or plugged in later) and marked
+// "unplugged" when it departs. Departed panels stay, with their final counters, until dismissed;
+// beyond MAX_GONE_PANELS the oldest departed ones go by themselves, so a long plug/unplug run does
+// not pile up panels. Timeline entries name the monitor they concern.
 
 const WS_PATH = '/ws';
+const MAX_GONE_PANELS = 4;
 
 const $ = (id) => document.getElementById(id);
 const token = new URLSearchParams(location.search).get('token');
@@ -16,6 +23,10 @@ const state = {
   ws: null,
   retryMs: 500,
   views: new Map(), // target → MonitorView | RawFrameView
+  dismissed: new Set(), // targets of departed panels the user (or the page) removed
+  modules: null, // Promise of { RFB, MonitorView }
+  viewOnly: false,
+  monitors: [], // the last stats' monitors (ViewerMonitorMessage[])
   raw: null,
   pendingBinary: [],
   faultKinds: [],
@@ -66,8 +77,56 @@ function send(msg) {
 
 // ---- the display views -------------------------------------------------------------------
 
+function noVncModules() {
+  state.modules ??= Promise.all([import(`./novnc/core/rfb.js${assetQuery}`), import(`./monitor-view.js${assetQuery}`)]).then(
+    ([{ default: RFB }, { MonitorView }]) => ({ RFB, MonitorView }),
+  );
+  return state.modules;
+}
+
+/** A panel for monitor `target` (once; a dismissed departed monitor never comes back). */
+async function ensureView(target, served) {
+  if (state.views.has(target) || state.dismissed.has(target)) return state.views.get(target);
+  const { RFB, MonitorView } = await noVncModules();
+  if (state.views.has(target)) return state.views.get(target);
+  const view = new MonitorView($('monitors'), {
+    RFB,
+    target,
+    token,
+    viewOnly: state.viewOnly,
+    served,
+    setMode: (t, mode) => send({ type: 'set-mode', targetId: t, mode }),
+    onDismiss: (v) => dismiss(v),
+  });
+  // Panels in targetId order, whenever they arrive.
+  const after = [...state.views.entries()].filter(([t]) => t > target).sort((a, b) => a[0] - b[0])[0];
+  if (after) after[1].node.before(view.node);
+  state.views.set(target, view);
+  if (state.dead && view.markDead) view.markDead(state.dead);
+  return view;
+}
+
+function dismiss(view) {
+  state.views.delete(view.target);
+  state.dismissed.add(view.target);
+  view.destroy();
+}
+
+/** One panel per monitor in the stats: new ones made, each updated, departed ones kept (a few). */
+async function showMonitors(monitors) {
+  state.monitors = monitors;
+  for (const m of monitors) {
+    const view = await ensureView(m.targetId, m.rfb);
+    if (view && view.update) view.update(m);
+  }
+  const gone = [...state.views.values()].filter((v) => v.gone).sort((a, b) => a.goneAt - b.goneAt);
+  for (const v of gone.slice(0, Math.max(0, gone.length - MAX_GONE_PANELS))) dismiss(v);
+  showFaultTargets(monitors.filter((m) => m.present).map((m) => m.targetId));
+}
+
 async function showDisplays(hello) {
   const box = $('monitors');
+  state.viewOnly = hello.viewOnly;
   $('view-only').hidden = !hello.viewOnly;
   if (hello.rawFrames) {
     if (state.raw) return;
@@ -79,17 +138,7 @@ async function showDisplays(hello) {
     return;
   }
   $('transport').textContent = 'RFB over /rfb (noVNC)';
-  const missing = hello.rfbTargets.filter((t) => !state.views.has(t));
-  if (missing.length === 0) return;
-  const [{ default: RFB }, { MonitorView }] = await Promise.all([
-    import(`./novnc/core/rfb.js${assetQuery}`),
-    import(`./monitor-view.js${assetQuery}`),
-  ]);
-  for (const target of missing) {
-    if (state.views.has(target)) continue;
-    state.views.set(target, new MonitorView(box, { RFB, target, token, viewOnly: hello.viewOnly }));
-  }
-  if (state.dead) for (const v of state.views.values()) v.markDead(state.dead);
+  for (const target of hello.rfbTargets) await ensureView(target, true);
 }
 
 function drawnFps() {
@@ -107,7 +156,8 @@ function onJson(m) {
       void showDisplays(m);
       break;
     case 'stats':
-      showStats(m.stats || {}, m.viewer || {});
+      showStats(m.stats || {}, m.viewer || {}, m.monitors);
+      if (m.monitors && !state.raw) void showMonitors(m.monitors);
       break;
     case 'recovery':
       if (m.reset) clearTimeline();
@@ -119,11 +169,41 @@ function onJson(m) {
     case 'fault':
       addTimelineEntry(
         m.ok
-          ? { atMs: null, failure: m.kind, action: 'injected', injected: true }
-          : { atMs: null, failure: m.kind, action: `not injected: ${m.error}`, injected: true, failed: true },
+          ? { atMs: null, failure: m.kind, action: 'injected', injected: true, targetId: m.targetId }
+          : { atMs: null, failure: m.kind, action: `not injected: ${m.error}${m.code ? ` [${m.code}]` : ''}`, injected: true, failed: true, targetId: m.targetId },
       );
       break;
+    case 'mode': {
+      const view = state.views.get(m.targetId);
+      if (view && view.onModeResult) view.onModeResult(m);
+      if (!m.ok) addTimelineEntry({ atMs: null, failure: `mode ${m.mode || '(empty)'}`, action: `refused: ${m.error}${m.code ? ` [${m.code}]` : ''}`, class: 'host', failed: true, targetId: m.targetId });
+      break;
+    }
   }
+}
+
+/** The monitor the fault buttons aim at: a choice once there are several. */
+function showFaultTargets(targets) {
+  const sel = $('fault-target');
+  const key = targets.join(',');
+  if (sel.dataset.key === key) return;
+  sel.dataset.key = key;
+  const chosen = sel.value;
+  sel.replaceChildren(
+    ...targets.map((t) => {
+      const o = document.createElement('option');
+      o.value = String(t);
+      o.textContent = `monitor ${t}`;
+      return o;
+    }),
+  );
+  if (targets.map(String).includes(chosen)) sel.value = chosen;
+  $('fault-target-box').hidden = targets.length < 2;
+}
+
+function faultTarget() {
+  const sel = $('fault-target');
+  return $('fault-target-box').hidden || sel.value === '' ? undefined : Number(sel.value);
 }
 
 function setFaultKinds(kinds) {
@@ -136,7 +216,11 @@ function setFaultKinds(kinds) {
     b.textContent = kind;
     b.dataset.kind = kind;
     b.title = `inject "${kind}" now`;
-    b.addEventListener('click', () => send({ type: 'inject', kind }));
+    b.addEventListener('click', () => {
+      // A plug adds a monitor: it is aimed at none.
+      const targetId = kind === 'plug' ? undefined : faultTarget();
+      send(targetId === undefined ? { type: 'inject', kind } : { type: 'inject', kind, targetId });
+    });
     box.append(b);
   }
   $('faults').hidden = kinds.length === 0;
@@ -162,39 +246,56 @@ function deathOf(s) {
   return null;
 }
 
-function showStats(s, v) {
-  $('source-fps').textContent = fmt(typeof s.fps === 'number' ? s.fps : v.sourceFps);
+/** Sums of the live monitors' numbers for the adapter's panel, when there are several. */
+function totals(live) {
+  const input = {};
+  let fps = 0;
+  for (const m of live) {
+    fps += m.fps || 0;
+    for (const [k, n] of Object.entries(m.input || {})) input[k] = (input[k] || 0) + n;
+  }
+  return { fps, input };
+}
+
+function showStats(s, v, monitors) {
+  // With several monitors each panel shows its own numbers and death; this panel is the adapter's:
+  // sums, the worst ring health, and "dead" once every monitor is.
+  const live = monitors ? monitors.filter((m) => m.present) : null;
+  const several = live !== null && live.length > 1;
+  const sum = several ? totals(live) : null;
+  $('source-fps').textContent = fmt(sum ? Math.round(sum.fps * 10) / 10 : typeof s.fps === 'number' ? s.fps : v.sourceFps);
   $('shown-fps').textContent = state.raw ? fmt(state.raw.fps) : fmt(drawnFps());
   $('skipped').textContent = fmt(v.skipped);
-  if (s.mode) {
-    const m = s.mode;
-    $('mode').textContent = `${m.width}×${m.height}${m.refreshHz ? ` @ ${m.refreshHz} Hz` : ''}${m.format ? ` · ${m.format}` : ''}`;
-  }
+  if (several) $('mode').textContent = `${live.length} monitors`;
+  else if (s.mode) $('mode').textContent = modeLine(s.mode);
   const health = $('health');
   if (s.ring) {
     health.textContent = s.ring.health;
     health.className = `badge badge-${HEALTH_BADGE[s.ring.health] || 'bad'}`;
-    $('generation').textContent = fmt(s.ring.generation);
+    $('generation').textContent = several ? 'per monitor' : fmt(s.ring.generation);
   }
   const adapter = $('adapter');
   if (s.adapter) {
     adapter.textContent = s.adapter.kind;
     adapter.className = `badge ${s.adapter.kind === 'software' ? 'badge-soft' : ''}`;
   }
-  const dead = deathOf(s);
+  const dead = live && live.length > 0 ? (live.every((m) => m.dead) ? live[0].dead : null) : deathOf(s);
   const ds = $('display-state');
   ds.textContent = dead ? 'dead' : 'alive';
   ds.className = `badge badge-${dead ? 'bad' : 'ok'}`;
   ds.title = dead || '';
-  if (dead && state.dead !== dead) {
+  // A source without monitor panels is one display: its death is every view's.
+  if (dead && state.dead !== dead && !monitors) {
     state.dead = dead;
     for (const view of state.views.values()) view.markDead(dead);
   }
-  showInput(s.input);
+  showInput(sum ? sum.input : s.input);
   showDrops(s.drops || {});
   const { mode, ring, adapter: a, drops, fps, input, ...rest } = s;
   $('raw-stats').textContent = JSON.stringify(rest, null, 2);
 }
+
+const modeLine = (m) => `${m.width}×${m.height}${m.refreshHz ? ` @ ${m.refreshHz} Hz` : ''}${m.format ? ` · ${m.format}` : ''}`;
 
 function showInput(input) {
   if (!input) return;
@@ -238,7 +339,8 @@ function addTimelineEntry(e) {
   if (!e.injected) state.lastEvent = e;
   const li = document.createElement('li');
   const failed = e.failed || FAILED_ACTIONS.has(e.action);
-  li.className = [e.injected ? 'injected' : '', failed ? 'failed' : ''].filter(Boolean).join(' ');
+  const own = e.class === 'monitor' || e.class === 'host'; // the host's doing, not a failure
+  li.className = [e.injected ? 'injected' : '', own ? 'host-event' : '', failed ? 'failed' : ''].filter(Boolean).join(' ');
   const t = document.createElement('span');
   t.className = 't';
   t.textContent = typeof e.atMs === 'number' ? `${(e.atMs / 1000).toFixed(3)} s` : 'now';
@@ -251,6 +353,15 @@ function addTimelineEntry(e) {
   const meta = document.createElement('div');
   meta.className = 'meta';
   meta.textContent = [e.class, e.hresult, e.adapter && `on ${e.adapter}`].filter(Boolean).join(' · ');
+  if (typeof e.targetId === 'number') {
+    li.dataset.target = String(e.targetId);
+    const tag = document.createElement('span');
+    tag.className = 'target-tag';
+    tag.textContent = `monitor ${e.targetId}`;
+    li.append(tag);
+  } else if (!e.injected && e.class !== 'host') {
+    li.dataset.target = 'adapter';
+  }
   li.append(t, failure, ' → ', action, meta);
   list.prepend(li);
 }

@@ -22,7 +22,9 @@ function activityLine(a: ViewerActivity): string {
     case 'client-left':
       return `viewer from ${a.peer || 'unknown'} left (${a.clients} watching)`;
     case 'fault-injected':
-      return `fault injected from the viewer: ${a.kind}`;
+      return `fault injected from the viewer: ${a.kind}${a.targetId !== undefined ? ` on monitor ${a.targetId}` : ''}`;
+    case 'mode-set':
+      return `monitor ${a.targetId} set to ${a.mode} from the viewer`;
   }
 }
 

@@ -6,12 +6,21 @@
  *
  * The copy costs a memcpy of each consumed frame's damaged rows; the viewer converts (and scales)
  * only the frames it actually sends.
+ *
+ * Several monitors (issue 12): monitors() gives the page one panel per monitor
+ * (session-monitor-panels.ts), setMode() is the page's mode picker, injectFault() aims a fault at
+ * one monitor. The page's timeline is the session's recovery events (each with the targetId it
+ * concerned) plus the host's own events, class 'monitor' (a monitor arrived or departed, however
+ * that happened: the schedule, the page, the API) and 'host' (a mode the page set), appended as
+ * they are seen, so the list only grows (the viewer hub sends each page what is new).
  */
 import { FAULT_KINDS } from '../backends/sim/index.js';
 import { LatestFramebuffer } from './framebuffer/latest-framebuffer.js';
 import type { CursorView, FrameView } from './sinks/frame-view.js';
 import type { ViewerRecoveryEvent, ViewerSource, ViewerStats } from './viewer/viewer-source.js';
 import type { Session, SessionFrame } from './session.js';
+import { SessionMonitorPanels } from './session-monitor-panels.js';
+import type { ViewerMonitorStats } from './viewer/viewer-source.js';
 
 export class SessionViewerSource implements ViewerSource {
   /** The newest frame and its damage; the RFB server serves it too. */
@@ -21,7 +30,15 @@ export class SessionViewerSource implements ViewerSource {
   private fpsCount = 0;
   private fpsSince = performance.now();
 
-  constructor(private readonly session: Session) {}
+  private readonly panels: SessionMonitorPanels;
+  private readonly timeline: ViewerRecoveryEvent[] = [];
+  private sessionEventsSeen = 0;
+  private readonly knownTargets: Set<number>;
+
+  constructor(private readonly session: Session) {
+    this.panels = new SessionMonitorPanels(session);
+    this.knownTargets = new Set(session.targets());
+  }
 
   /** Consumes frames until the session ends. */
   async pump(): Promise<void> {
@@ -64,16 +81,53 @@ export class SessionViewerSource implements ViewerSource {
     };
   }
 
+  /** The session's recovery events and the host's monitor events, in the order they were seen. */
   recoveryEvents(): readonly ViewerRecoveryEvent[] {
-    return this.session.recoveryEvents();
+    const events = this.session.recoveryEvents();
+    while (this.sessionEventsSeen < events.length) this.timeline.push(events[this.sessionEventsSeen++]!);
+    this.noteArrivals();
+    return this.timeline;
+  }
+
+  /** A monitor that arrived or left since the last look becomes a 'monitor' event. */
+  private noteArrivals(): void {
+    const now = this.session.targets();
+    for (const t of now) {
+      if (this.knownTargets.has(t)) continue;
+      this.knownTargets.add(t);
+      this.hostEvent('monitor', 'monitor-arrived', 'plugged in', t);
+    }
+    for (const t of this.knownTargets) {
+      if (now.includes(t)) continue;
+      this.knownTargets.delete(t);
+      this.hostEvent('monitor', 'monitor-departed', 'unplugged', t);
+    }
+  }
+
+  private hostEvent(cls: 'monitor' | 'host', failure: string, action: string, targetId: number): void {
+    this.timeline.push({ atMs: this.session.timelineNowMs(), failure, class: cls, action, targetId });
+  }
+
+  monitors(): readonly ViewerMonitorStats[] {
+    return this.panels.read();
+  }
+
+  async setMode(targetId: number, mode: string): Promise<void> {
+    await this.session.setMode(targetId, mode);
+    this.hostEvent('host', 'mode-change', `mode set to ${mode}`, targetId);
   }
 
   faultKinds(): readonly string[] {
     return this.session.config.source === 'sim' ? FAULT_KINDS : [];
   }
 
-  injectFault(kind: string): void {
-    this.session.injectFault(kind);
+  /**
+   * `unplug` aimed at a monitor removes that monitor (the schedule's `unplug` without `#N`, and
+   * `#1`, mean the newest; a page names the one the user picked). Without a target, monitor 1.
+   */
+  injectFault(kind: string, targetId?: number): Promise<void> {
+    if (kind === 'unplug' && targetId !== undefined) return this.session.removeMonitor(targetId);
+    return this.session.injectFault(kind, undefined, targetId ?? 1);
   }
 
   cursor(): CursorView | null {

@@ -202,6 +202,12 @@ export class Session {
     return this.failure;
   }
 
+  /** Whether monitor `targetId` has ended, and the error that ended it; null while it runs (or when there is no such monitor). */
+  monitorEnd(targetId: number): { error: VdpushError | null } | null {
+    const l = this.links.get(targetId);
+    return l !== undefined && l.isEnded ? { error: l.error } : null;
+  }
+
   /** The monitors plugged in now, by targetId. */
   targets(): number[] {
     return [...this.links.keys()].sort((a, b) => a - b);

@@ -1,6 +1,6 @@
 /** The live viewer: an HTTP + WebSocket server for web/, fed by a ViewerSource. */
 export { startViewerServer, type ViewerServer, type ViewerServerOptions } from './viewer-server.js';
-export type { ViewerSource, ViewerStats, ViewerRecoveryEvent } from './viewer-source.js';
+export type { ViewerSource, ViewerStats, ViewerRecoveryEvent, ViewerMonitorStats } from './viewer-source.js';
 export type { ViewerActivity } from './viewer-hub.js';
 export { shownAddress } from './shown-address.js';
 export {
@@ -17,5 +17,6 @@ export {
   type ClientMessage,
   type CursorPosition,
   type ViewerClientStats,
+  type ViewerMonitorMessage,
 } from './viewer-protocol.js';
 export { checkBind, isLoopbackHost, tokensEqual } from './access.js';

@@ -8,11 +8,16 @@
  * fewer frames, never older ones, and the server's memory does not grow with the lag.
  *
  * A tick (TICK_MS) pushes what changed since the last one: new recovery events, the cursor, and
- * (every statsIntervalMs) the stats.
+ * (every statsIntervalMs) the stats, with one panel per monitor when the source has several. The
+ * stats are read from the source once per push and the same message goes to every page.
+ *
+ * A page's requests (inject a fault, set a monitor's mode) go through viewer-actions.ts; the page
+ * gets a typed answer ({type:'fault'} / {type:'mode'}) and, once it is done, fresh stats at once
+ * (a plugged or unplugged monitor's panel, a new mode) rather than at the next interval.
  */
 import { WebSocket } from 'ws';
-import { VdpushError } from '../../contract/errors.js';
 import type { CursorView } from '../sinks/frame-view.js';
+import { injectFault, setMode, type ActionResult } from './viewer-actions.js';
 import { FrameMessageEncoder, encodeCursorShape } from './frame-messages.js';
 import {
   MAX_FRAMES_IN_FLIGHT,
@@ -20,8 +25,15 @@ import {
   parseClientMessage,
   type CursorPosition,
   type ServerMessage,
+  type ViewerMonitorMessage,
 } from './viewer-protocol.js';
-import type { ViewerSource } from './viewer-source.js';
+import type { ViewerSource, ViewerStats } from './viewer-source.js';
+
+/** The refusal part of an answer to a page: nothing when it was done. */
+function failure(r: ActionResult): { error?: string; code?: string } {
+  if (r.status === 200) return {};
+  return { error: r.error ?? 'failed', ...(r.code !== undefined ? { code: r.code } : {}) };
+}
 
 const TICK_MS = 50;
 /** Above this many bytes waiting in a page's socket, no frame is sent to it. */
@@ -34,8 +46,11 @@ export interface HubOptions {
   maxWidth: number;
   maxHeight: number;
   statsIntervalMs: number;
-  /** The RFB targets served at `/rfb?target=N` (empty: no RFB endpoint, the page needs raw frames). */
-  rfbTargets?: readonly number[];
+  /**
+   * The RFB targets served at `/rfb?target=N` now (empty: no RFB endpoint, the page needs raw
+   * frames). Read at every push: monitors plugged in later may be served later.
+   */
+  rfbTargets?: () => readonly number[];
   /** True when the session ignores remote input (`serve --view-only`); the page tells noVNC. */
   viewOnly?: boolean;
   /** Told when a page connects or leaves and when a page injects a fault (serve logs these). */
@@ -48,13 +63,10 @@ export type RawFramesWanted = '1' | '0' | 'auto';
 /** What happened on the viewer, for a log; `peer` is the page's remote address. */
 export type ViewerActivity =
   | { type: 'client-connected' | 'client-left'; peer: string; clients: number }
-  | { type: 'fault-injected'; kind: string };
+  | { type: 'fault-injected'; kind: string; targetId?: number }
+  | { type: 'mode-set'; targetId: number; mode: string };
 
-export interface InjectResult {
-  /** HTTP status: 200 done, 400 unknown kind, 409 the source cannot inject, 500 the injection failed. */
-  status: number;
-  error?: string;
-}
+export type InjectResult = ActionResult;
 
 class ViewerClient {
   inFlight = 0;
@@ -63,6 +75,9 @@ class ViewerClient {
   rawFrames = true;
   sent = 0;
   sentAtLastStats = 0;
+  sentFps = 0;
+  /** The page's requests in flight, chained (see perform). */
+  actions: Promise<void> = Promise.resolve();
   skipped = 0;
   eventsSent = 0;
   retry: NodeJS.Timeout | null = null;
@@ -108,7 +123,7 @@ export class ViewerHub {
       return;
     }
     const c = new ViewerClient(ws, peer);
-    const rfbTargets = this.opts.rfbTargets ?? [];
+    const rfbTargets = this.rfbTargets();
     c.rawFrames = rawFrames === '1' || (rawFrames === 'auto' && rfbTargets.length === 0);
     this.clients.add(c);
     this.opts.onActivity?.({ type: 'client-connected', peer, clients: this.clients.size });
@@ -127,26 +142,42 @@ export class ViewerHub {
       rfbTargets,
       viewOnly: this.opts.viewOnly === true,
     });
-    this.sendStats(c, 0);
+    this.sendStats(c, 0, this.readStats());
     this.sendNewEvents(c);
     if (this.shapeMessage) this.sendRaw(c, this.shapeMessage);
     if (this.cursorPos) this.sendJson(c, { type: 'cursor', cursor: this.cursorPos });
     this.trySend(c);
   }
 
-  /** Injects a fault if the source can; the resulting recovery events reach the pages at once. */
-  inject(kind: string): InjectResult {
-    const kinds = this.source.faultKinds();
-    if (kinds.length === 0) return { status: 409, error: 'this source cannot inject faults (only the simulated display can)' };
-    if (!kinds.includes(kind)) return { status: 400, error: `unknown fault kind "${kind}"; known: ${kinds.join(', ')}` };
-    try {
-      this.source.injectFault(kind);
-    } catch (err) {
-      return { status: err instanceof VdpushError ? 400 : 500, error: (err as Error).message };
-    }
-    this.opts.onActivity?.({ type: 'fault-injected', kind });
-    this.tick();
-    return { status: 200 };
+  /**
+   * Injects a fault (into monitor `targetId` when given) if the source can; the resulting recovery
+   * events and panels reach the pages at once.
+   */
+  async inject(kind: string, targetId?: number): Promise<InjectResult> {
+    const r = await injectFault(this.source, kind, targetId);
+    if (r.status === 200) this.opts.onActivity?.({ type: 'fault-injected', kind, ...(targetId !== undefined ? { targetId } : {}) });
+    this.pushNow();
+    return r;
+  }
+
+  /** Sets monitor `targetId`'s mode ('WxH@HZ'); resolves once the display committed it, or why not. */
+  async setMode(targetId: number, mode: string): Promise<ActionResult> {
+    const r = await setMode(this.source, targetId, mode);
+    if (r.status === 200) this.opts.onActivity?.({ type: 'mode-set', targetId, mode });
+    this.pushNow();
+    return r;
+  }
+
+  private rfbTargets(): readonly number[] {
+    return this.opts.rfbTargets?.() ?? [];
+  }
+
+  /** After a page's request: its events and the stats go out now, not at the next interval. */
+  private pushNow(): void {
+    if (this.closed || this.clients.size === 0) return;
+    for (const c of this.clients) this.sendNewEvents(c);
+    const read = this.readStats();
+    for (const c of this.clients) this.sendStats(c, c.sentFps, read);
   }
 
   /** Sends every page a close frame, then cuts the ones that have not closed after a grace period. */
@@ -191,10 +222,20 @@ export class ViewerHub {
     if (m.type === 'ack') {
       if (c.inFlight > 0) c.inFlight--;
       this.trySend(c);
+    } else if (m.type === 'inject') {
+      const target = m.targetId !== undefined ? { targetId: m.targetId } : {};
+      this.perform(c, () => this.inject(m.kind, m.targetId), (r) => ({ type: 'fault', kind: m.kind, ...target, ok: r.status === 200, ...failure(r) }));
     } else {
-      const r = this.inject(m.kind);
-      this.sendJson(c, r.error === undefined ? { type: 'fault', kind: m.kind, ok: true } : { type: 'fault', kind: m.kind, ok: false, error: r.error });
+      this.perform(c, () => this.setMode(m.targetId, m.mode), (r) => ({ type: 'mode', targetId: m.targetId, mode: m.mode, ok: r.status === 200, ...failure(r) }));
     }
+  }
+
+  /** A page's requests run one after another, each answered in turn (a plug, then a mode for it). */
+  private perform(c: ViewerClient, action: () => Promise<ActionResult>, answer: (r: ActionResult) => ServerMessage): void {
+    c.actions = c.actions.then(action).then(
+      (r) => this.sendJson(c, answer(r)),
+      () => undefined,
+    );
   }
 
   private trySend(c: ViewerClient): void {
@@ -228,23 +269,34 @@ export class ViewerHub {
     this.sourceFps = secs > 0 ? (this.framesSeen - this.framesAtLastStats) / secs : 0;
     this.framesAtLastStats = this.framesSeen;
     this.lastStatsAt = now;
+    if (this.clients.size === 0) return;
+    const read = this.readStats();
     for (const c of this.clients) {
-      this.sendStats(c, secs > 0 ? (c.sent - c.sentAtLastStats) / secs : 0);
+      c.sentFps = secs > 0 ? (c.sent - c.sentAtLastStats) / secs : 0;
+      this.sendStats(c, c.sentFps, read);
       c.sentAtLastStats = c.sent;
     }
   }
 
-  private sendStats(c: ViewerClient, sentFps: number): void {
-    let stats;
+  /** The source's stats and monitor panels, read once for every page. A throwing source is shown, not fatal. */
+  private readStats(): { stats: ViewerStats; monitors?: ViewerMonitorMessage[] } {
+    let stats: ViewerStats;
+    let monitors: ViewerMonitorMessage[] | undefined;
     try {
       stats = this.source.stats();
+      const served = this.rfbTargets();
+      monitors = this.source.monitors?.().map((m) => ({ ...m, rfb: m.present && served.includes(m.targetId) }));
     } catch (err) {
       stats = { error: (err as Error).message };
     }
+    return monitors === undefined ? { stats } : { stats, monitors };
+  }
+
+  private sendStats(c: ViewerClient, sentFps: number, read: { stats: ViewerStats; monitors?: ViewerMonitorMessage[] }): void {
     const round = (x: number): number => Math.round(x * 10) / 10;
     this.sendJson(c, {
       type: 'stats',
-      stats,
+      ...read,
       viewer: { sourceFps: round(this.sourceFps), sentFps: round(sentFps), sent: c.sent, skipped: c.skipped, clients: this.clients.size },
     });
   }

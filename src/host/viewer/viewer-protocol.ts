@@ -17,7 +17,7 @@
  * and the next frame sent is always the newest.
  */
 import type { CursorView } from '../sinks/frame-view.js';
-import type { ViewerRecoveryEvent, ViewerStats } from './viewer-source.js';
+import type { ViewerMonitorStats, ViewerRecoveryEvent, ViewerStats } from './viewer-source.js';
 
 export const PROTOCOL_VERSION = 1;
 export const WS_PATH = '/ws';
@@ -65,6 +65,12 @@ export interface ViewerClientStats {
   clients: number;
 }
 
+/** A monitor's panel as sent: the source's numbers plus whether `/rfb?target=N` serves it now. */
+export type ViewerMonitorMessage = ViewerMonitorStats & { rfb: boolean };
+
+/** The longest mode text a page may send ('WxH@HZ' is far shorter); longer is refused, not cut. */
+export const MAX_MODE_TEXT = 64;
+
 export type ServerMessage =
   | {
       type: 'hello';
@@ -79,12 +85,24 @@ export type ServerMessage =
       /** The session ignores remote input (`serve --view-only`). */
       viewOnly: boolean;
     }
-  | { type: 'stats'; stats: ViewerStats; viewer: ViewerClientStats }
+  /** `monitors`: one element per monitor panel (live and departed), when the source has several. */
+  | { type: 'stats'; stats: ViewerStats; viewer: ViewerClientStats; monitors?: readonly ViewerMonitorMessage[] }
   | { type: 'recovery'; events: readonly ViewerRecoveryEvent[]; reset: boolean }
   | { type: 'cursor'; cursor: CursorPosition | null }
-  | { type: 'fault'; kind: string; ok: boolean; error?: string };
+  | { type: 'fault'; kind: string; targetId?: number; ok: boolean; error?: string; code?: string }
+  /** The answer to a page's set-mode: done (the display committed the mode), or why not. */
+  | { type: 'mode'; targetId: number; mode: string; ok: boolean; error?: string; code?: string };
 
-export type ClientMessage = { type: 'ack'; sequence?: number } | { type: 'inject'; kind: string };
+/**
+ * What a page sends. `targetId` on inject aims the fault at one monitor (the schedule's `#N`);
+ * set-mode asks monitor `targetId` for `mode` ('WxH@HZ'). The values are passed on as sent (a
+ * non-number targetId as NaN, a non-string mode as ''), so that the hub refuses them with a
+ * typed error the page shows, rather than ignoring a request the user made.
+ */
+export type ClientMessage =
+  | { type: 'ack'; sequence?: number }
+  | { type: 'inject'; kind: string; targetId?: number }
+  | { type: 'set-mode'; targetId: number; mode: string };
 
 /** Parses a page's message; null for anything malformed (ignored, never thrown). */
 export function parseClientMessage(text: string): ClientMessage | null {
@@ -97,6 +115,12 @@ export function parseClientMessage(text: string): ClientMessage | null {
   if (typeof m !== 'object' || m === null) return null;
   const o = m as Record<string, unknown>;
   if (o['type'] === 'ack') return typeof o['sequence'] === 'number' ? { type: 'ack', sequence: o['sequence'] } : { type: 'ack' };
-  if (o['type'] === 'inject' && typeof o['kind'] === 'string') return { type: 'inject', kind: o['kind'] };
+  if (o['type'] === 'inject' && typeof o['kind'] === 'string') {
+    if (o['targetId'] === undefined) return { type: 'inject', kind: o['kind'] };
+    return { type: 'inject', kind: o['kind'], targetId: typeof o['targetId'] === 'number' ? o['targetId'] : NaN };
+  }
+  if (o['type'] === 'set-mode') {
+    return { type: 'set-mode', targetId: typeof o['targetId'] === 'number' ? o['targetId'] : NaN, mode: typeof o['mode'] === 'string' ? o['mode'] : '' };
+  }
   return null;
 }

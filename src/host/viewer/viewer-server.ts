@@ -4,7 +4,9 @@
  *   GET  /, /index.html, /viewer.js, /viewer.css   the page (read from web/ at start)
  *   GET  /novnc/core/..., /novnc/vendor/...        noVNC's RFB client modules (novnc-assets.ts)
  *   GET  /api/stats                                { stats, faultKinds, events }
- *   POST /api/fault   body {"kind": "..."} or ?kind=   inject a fault (simulated source only)
+ *   POST /api/fault   body {"kind": "...", "targetId": N} or ?kind=&targetId=
+ *                                                  inject a fault (simulated source only), into monitor N
+ *   POST /api/mode    body {"targetId": N, "mode": "WxH@HZ"}   set monitor N's mode
  *   GET  /ws  (upgrade)                            frames + stats (viewer-protocol.ts); ?rawFrames=auto:
  *                                                  frames only when there is no RFB endpoint
  *   GET  /rfb[?target=N]  (upgrade)                RFB over WebSocket (src/host/rfb), when given one
@@ -193,28 +195,39 @@ class ViewerHttpServer implements ViewerServer {
     const url = requestUrl(req);
     if (url === null) return sendJson(res, 400, { error: 'malformed URL' });
     const path = url.pathname;
-    if (path === '/api/fault') {
+    if (path === '/api/fault' || path === '/api/mode') {
       if (req.method !== 'POST') return sendJson(res, 405, { error: 'use POST' });
       const body = await readBody(req);
       if (body === null) return sendJson(res, 413, { error: 'body too large' });
-      let kind = url.searchParams.get('kind');
-      if (kind === null && body.trim() !== '') {
+      let fields: Record<string, unknown> = {};
+      if (body.trim() !== '') {
         try {
           const parsed: unknown = JSON.parse(body);
-          if (typeof parsed === 'object' && parsed !== null && typeof (parsed as { kind?: unknown }).kind === 'string') {
-            kind = (parsed as { kind: string }).kind;
-          }
+          if (typeof parsed === 'object' && parsed !== null) fields = parsed as Record<string, unknown>;
         } catch {
-          return sendJson(res, 400, { error: 'the body must be JSON like {"kind": "device-removed"}' });
+          return sendJson(res, 400, { error: `the body must be JSON like ${path === '/api/mode' ? '{"targetId": 1, "mode": "1280x720@60"}' : '{"kind": "device-removed"}'}` });
         }
       }
+      const q = url.searchParams;
+      const text = (k: string): string | null => (typeof fields[k] === 'string' ? (fields[k] as string) : q.get(k));
+      const num = (k: string): number | undefined => {
+        const v = fields[k] ?? q.get(k) ?? undefined;
+        return v === undefined ? undefined : typeof v === 'number' ? v : /^\d{1,9}$/.test(String(v)) ? Number(v) : NaN;
+      };
+      const targetId = num('targetId');
+      if (path === '/api/mode') {
+        const r = await this.hub.setMode(targetId ?? NaN, text('mode') ?? '');
+        return sendJson(res, r.status, { ok: r.status === 200, targetId: targetId ?? null, mode: text('mode'), ...(r.error !== undefined ? { error: r.error, code: r.code } : {}) });
+      }
+      const kind = text('kind');
       if (kind === null) return sendJson(res, 400, { error: 'which fault? pass {"kind": ...} or ?kind=' });
-      const r = this.hub.inject(kind);
-      return sendJson(res, r.status, r.error === undefined ? { ok: true, kind } : { ok: false, kind, error: r.error });
+      const r = await this.hub.inject(kind, targetId);
+      return sendJson(res, r.status, r.error === undefined ? { ok: true, kind } : { ok: false, kind, error: r.error, ...(r.code !== undefined ? { code: r.code } : {}) });
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'method not allowed' });
     if (path === '/api/stats') {
-      return sendJson(res, 200, { stats: this.source.stats(), faultKinds: this.source.faultKinds(), events: this.source.recoveryEvents() });
+      const monitors = this.source.monitors?.();
+      return sendJson(res, 200, { stats: this.source.stats(), faultKinds: this.source.faultKinds(), events: this.source.recoveryEvents(), ...(monitors ? { monitors } : {}) });
     }
     const asset = this.assets.get(path);
     if (!asset) return sendJson(res, 404, { error: `no such page: ${path}` });
@@ -237,7 +250,7 @@ export async function startViewerServer(options: ViewerServerOptions): Promise<V
     statsIntervalMs: positiveInt('statsIntervalMs', options.statsIntervalMs ?? 500, 60_000),
     viewOnly: options.viewOnly === true,
     ...(options.onActivity !== undefined ? { onActivity: options.onActivity } : {}),
-    rfbTargets: options.rfb?.targetIds ?? [],
+    rfbTargets: () => options.rfb?.targetIds ?? [],
   };
   const assetQuery = options.token !== undefined ? `?token=${encodeURIComponent(options.token)}` : '';
   const assets = loadWebAssets(findWebRoot(options.webRoot), assetQuery);

@@ -38,6 +38,28 @@ export interface ViewerRecoveryEvent {
   [key: string]: unknown;
 }
 
+/**
+ * One monitor's panel on the page (issue 12: several monitors on one adapter). Every field but
+ * targetId and present is optional, as in ViewerStats.
+ */
+export interface ViewerMonitorStats {
+  targetId: number;
+  /** False once the monitor departed (unplugged): its counters are then its final ones. */
+  present: boolean;
+  mode?: { width: number; height: number; refreshHz?: number; format?: string };
+  /** Frames per second the display published into this monitor's ring, as the source measures it. */
+  fps?: number;
+  frames?: { presented?: number; published?: number; consumed?: number; integrityErrors?: number };
+  /** Frames of this monitor dropped on the way, by reason. */
+  drops?: Record<string, number>;
+  ring?: { health: string; generation: number };
+  adapter?: { kind: string; luid?: number };
+  /** What the monitor's input counted (keys, pointer, ...), when it has input. */
+  input?: Record<string, number> | null;
+  /** Why this monitor is dead (the adapter's critical error, its display or worker gone), else null. */
+  dead?: string | null;
+}
+
 export interface ViewerSource {
   /**
    * The newest frame, valid until the caller returns to the event loop (the server converts it at
@@ -52,8 +74,21 @@ export interface ViewerSource {
   recoveryEvents(): readonly ViewerRecoveryEvent[];
   /** The fault kinds injectFault accepts; empty when the source cannot inject (not simulated). */
   faultKinds(): readonly string[];
-  /** Injects a fault now. Called only with a kind from faultKinds(). May throw a VdpushError. */
-  injectFault(kind: string): void;
+  /**
+   * Injects a fault now, aimed at monitor `targetId` when given (the fault schedule's `#N`).
+   * Called only with a kind from faultKinds(). May throw, or reject with, a VdpushError.
+   */
+  injectFault(kind: string, targetId?: number): void | Promise<void>;
+  /**
+   * Every monitor the page should show a panel for, in targetId order: the live ones and those
+   * that departed (present: false). Absent: the source is one display, described by stats().
+   */
+  monitors?(): readonly ViewerMonitorStats[];
+  /**
+   * Asks monitor `targetId` for the mode 'WxH@HZ' (session.setMode); resolves once the display
+   * committed it. Bad input rejects with a VdpushError. Absent: the source cannot change modes.
+   */
+  setMode?(targetId: number, mode: string): Promise<void>;
   /** Calls `cb` after each new frame; returns the unsubscribe function. */
   onFrame(cb: () => void): () => void;
   /**
