@@ -48,7 +48,7 @@ if (xv) {
   }
   const i = xv.idle;
   row('Xvfb idle display (session: worker + host)', `${n(i.vdpushCorePercent, 2)}% of a core`,
-    `processor 16 ms wait ${n(i.workerPassMicros, 0)} µs/pass (${n(i.workerWaitCorePercent, 2)}%), host 25 ms poll ${n(i.hostPollMicros, 0)} µs/pass (${n(i.hostPollCorePercent, 2)}%)`, '< 1%');
+    `one wake-up: processor ${n(i.workerPassMicros, 0)} µs every ${i.workerIdleWaitMs ?? 16} ms idle (${n(i.workerWaitCorePercent, 2)}%), host ${n(i.hostPollMicros, 0)} µs every ${i.hostIdleWakeMs ?? 25} ms (${n(i.hostPollCorePercent, 2)}%)`, '< 1%');
 }
 
 const p = all.processor;

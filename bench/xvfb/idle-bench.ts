@@ -1,33 +1,42 @@
 /**
  * What an idle display costs: a real session (the monitor worker with the Xvfb display and the
- * processor, the host consuming with its 25 ms poll) on a screen nothing draws on, as % of one
- * core for this process and for the X server; and what one idle pass of each wake-up costs,
- * measured alone on this thread: the processor's 16 ms E_PENDING wait (the seed's) and the
- * host's 25 ms ring poll.
+ * processor, the host consuming) on a screen nothing draws on, as % of one core for this process
+ * and for the X server; and what one idle wake-up of each costs, measured alone on this thread
+ * (at a short period, for enough samples): the processor's E_PENDING wait and the host's wait
+ * for a frame. Their share of a core is then taken at the rates they run at when idle: the
+ * processor's idle wait (DEFAULT_PROCESSOR_TUNING.idleWaitMs, after idleAfterMs without a frame)
+ * and the host's backstop wake (monitor-link.ts IDLE_WAKE_MS; every other wake is an event).
  */
 import { openSession } from '../../src/host/session.js';
 import { HostRing } from '../../src/ring/index.js';
 import { LocalSignal, waitAny } from '../../src/display/signal.js';
 import { RealClock } from '../../src/display/real-clock.js';
 import { FORMAT_BGRA8 } from '../../src/contract/pixel-format.js';
+import { DEFAULT_PROCESSOR_TUNING } from '../../src/driver/processor-tuning.js';
 import { procCpuSeconds, selfCpuSeconds } from './proc-cpu.js';
 
 const IDLE_SECONDS = 3;
 const PASS_SECONDS = 1;
-const WORKER_WAIT_MS = 16;
-const HOST_POLL_MS = 25;
+/** The sampling period of the alone measurements (a wake-up costs the same whatever its period). */
+const SAMPLE_WAIT_MS = 16;
+const WORKER_IDLE_WAIT_MS = DEFAULT_PROCESSOR_TUNING.idleWaitMs;
+/** monitor-link.ts IDLE_WAKE_MS. */
+const HOST_IDLE_WAKE_MS = 1000;
 
 export interface IdleNumbers {
   seconds: number;
   /** The whole session (worker + host threads), % of one core. */
   vdpushCorePercent: number;
   xvfbCorePercent: number;
-  /** CPU µs of one idle pass, measured alone: the processor's 16 ms wait, the host's 25 ms poll. */
+  /** CPU µs of one idle wake-up, measured alone: the processor's E_PENDING wait, the host's frame wait. */
   workerPassMicros: number;
   hostPollMicros: number;
-  /** What those passes add up to at their rates, % of one core. */
+  /** What those wake-ups add up to at their idle rates, % of one core. */
   workerWaitCorePercent: number;
   hostPollCorePercent: number;
+  /** Those rates: the processor's idle wait and the host's backstop wake, ms between wake-ups. */
+  workerIdleWaitMs: number;
+  hostIdleWakeMs: number;
 }
 
 async function cpuPerPass(seconds: number, pass: () => Promise<unknown>): Promise<{ micros: number; passes: number }> {
@@ -45,11 +54,11 @@ export async function measureIdle(): Promise<IdleNumbers> {
   // One idle pass of each, alone.
   const clock = new RealClock();
   const signals = [new LocalSignal(), new LocalSignal()];
-  const worker = await cpuPerPass(PASS_SECONDS, () => waitAny(signals, WORKER_WAIT_MS, clock));
+  const worker = await cpuPerPass(PASS_SECONDS, () => waitAny(signals, SAMPLE_WAIT_MS, clock));
   const ring = HostRing.create({ targetId: 1, width: 64, height: 64, format: FORMAT_BGRA8 });
   let host: { micros: number; passes: number };
   try {
-    host = await cpuPerPass(PASS_SECONDS, () => ring.nextFrame({ timeoutMs: HOST_POLL_MS }));
+    host = await cpuPerPass(PASS_SECONDS, () => ring.nextFrame({ timeoutMs: SAMPLE_WAIT_MS, returnOnWake: true }));
   } finally {
     ring.close();
   }
@@ -71,8 +80,10 @@ export async function measureIdle(): Promise<IdleNumbers> {
       xvfbCorePercent: ((procCpuSeconds(serverPid) - x0) / wall) * 100,
       workerPassMicros: worker.micros,
       hostPollMicros: host.micros,
-      workerWaitCorePercent: ((worker.micros / 1e6) * (1000 / WORKER_WAIT_MS)) * 100,
-      hostPollCorePercent: ((host.micros / 1e6) * (1000 / HOST_POLL_MS)) * 100,
+      workerWaitCorePercent: ((worker.micros / 1e6) * (1000 / WORKER_IDLE_WAIT_MS)) * 100,
+      hostPollCorePercent: ((host.micros / 1e6) * (1000 / HOST_IDLE_WAKE_MS)) * 100,
+      workerIdleWaitMs: WORKER_IDLE_WAIT_MS,
+      hostIdleWakeMs: HOST_IDLE_WAKE_MS,
     };
     await session.close();
     await drained;

@@ -52,7 +52,7 @@ export function formatXvfbBench(r: XvfbBenchResult): string {
   lines.push('');
   lines.push(
     `idle display (a session at 1920x1080, cursor poll on): vdpush ${f2(i.vdpushCorePercent)}% of a core, Xvfb ${f2(i.xvfbCorePercent)}%;` +
-      ` one idle pass alone: processor 16 ms wait ${f1(i.workerPassMicros)} µs (${f2(i.workerWaitCorePercent)}%), host 25 ms poll ${f1(i.hostPollMicros)} µs (${f2(i.hostPollCorePercent)}%)`,
+      ` one idle wake-up alone: processor ${f1(i.workerPassMicros)} µs (every ${i.workerIdleWaitMs} ms: ${f2(i.workerWaitCorePercent)}%), host ${f1(i.hostPollMicros)} µs (every ${i.hostIdleWakeMs} ms: ${f2(i.hostPollCorePercent)}%)`,
   );
   const t = r.targets;
   const mark = (ok: boolean): string => (ok ? 'met' : 'NOT met');

@@ -27,8 +27,10 @@ export interface ProcessorCounters {
   dropped: DropCounters;
   /** FrameStash copies published into a freshly attached ring (not counted in `published`). */
   republished: number;
-  /** E_PENDING results (each followed by a wait of at most 16 ms). */
+  /** E_PENDING results (each followed by a wait of at most 16 ms, or idleWaitMs once idle). */
   pendingWaits: number;
+  /** Of those, the waits of an idle display (tuning idleAfterMs / idleWaitMs). */
+  idleWaits: number;
   /** Transient own failures retried within the frame. */
   transientRetries: number;
   attachAttempts: number;
@@ -61,6 +63,7 @@ export function createProcessorCounters(): ProcessorCounters {
     dropped: { descMismatch: 0, allSlotsBusy: 0, stale: 0, hostAbandoned: 0, fatal: 0, noPublisher: 0 },
     republished: 0,
     pendingWaits: 0,
+    idleWaits: 0,
     transientRetries: 0,
     attachAttempts: 0,
     attaches: 0,

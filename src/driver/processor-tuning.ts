@@ -11,6 +11,16 @@ export interface ProcessorTuning {
   attachEveryPasses: number;
   /** Longest wait on surface-available after E_PENDING (seed: 16 ms). */
   pendingWaitMs: number;
+  /**
+   * vdpush: how long the display may stay idle (no frame acquired, a ring attached) before the
+   * E_PENDING wait lengthens to `idleWaitMs`. Every wake-up of a Node worker costs ~150 µs of CPU
+   * on this project's VMs, so the seed's 62 passes a second alone cost 1% of a core; the wait
+   * ends at once on everything the pass re-checks (surface-available, the stop's wake, the host
+   * retiring the ring), so the timeout only bounds how late an unsignalled change is seen.
+   */
+  idleAfterMs: number;
+  /** vdpush: the E_PENDING wait once idle (see idleAfterMs; equal to pendingWaitMs = never lengthen). */
+  idleWaitMs: number;
   /** vdpush: consecutive frames without a wait after which the loop yields one macrotask (0 = never). */
   burstYieldFrames: number;
 }
@@ -20,6 +30,8 @@ export const DEFAULT_PROCESSOR_TUNING: Readonly<ProcessorTuning> = Object.freeze
   setDeviceRetryMs: 50,
   attachEveryPasses: 30,
   pendingWaitMs: 16,
+  idleAfterMs: 1000,
+  idleWaitMs: 250,
   burstYieldFrames: 32,
 });
 

@@ -7,6 +7,7 @@
  * driver can only open it once it exists; open() is therefore cheap and returns null until then
  * (or when the header refuses the attach), and never throws.
  */
+import type { Signal } from '../display/signal.js';
 import type { AcquiredFrame } from '../display/types.js';
 
 /** What the processor hands to publish(): the acquired frame, or the FrameStash's copy of one. */
@@ -16,6 +17,11 @@ export type PublishableFrame = AcquiredFrame;
 export interface PublisherLike {
   /** True once the host recreated or retired the ring this publisher writes: drop it and re-attach. */
   isStale(): boolean;
+  /**
+   * Set (level-triggered) once isStale() would say so, without a poll (optional): an idle
+   * processor's long wait includes it, so a recreated ring gets its first frame at once.
+   */
+  readonly staleSignal?: Signal;
   /** Copies the frame (or its dirty rectangles) into a free slot; returns a PublishOutcome code. */
   publish(frame: PublishableFrame): number;
   /**

@@ -106,6 +106,10 @@ export class SwapChainProcessor {
   /** Preallocated wait sets: the hot path allocates no arrays. */
   private readonly pendingWaitSet: readonly Signal[];
   private readonly wakeOnly: readonly Signal[];
+  /** The idle wait's set: pendingWaitSet + the attached ring's staleSignal (rebuilt per attach, not per pass). */
+  private idleWaitSet: readonly Signal[];
+  /** Display-clock time of the last acquired frame (or of the attach): the idle backoff counts from it. */
+  private lastActivityMs = 0;
   private publisher: PublisherLike | null = null;
   private passesSinceAttach: number;
   private running: Promise<ProcessorExit> | null = null;
@@ -129,6 +133,7 @@ export class SwapChainProcessor {
     this.tuning = validateTuning({ ...DEFAULT_PROCESSOR_TUNING, ...options.tuning });
     this.pendingWaitSet = [this.swapChain.surfaceAvailable, this.terminate.wake];
     this.wakeOnly = [this.terminate.wake];
+    this.idleWaitSet = this.pendingWaitSet;
     // Seed: the first pass tries to attach at once (frames_since_try starts at its limit).
     this.passesSinceAttach = this.tuning.attachEveryPasses;
   }
@@ -269,12 +274,20 @@ export class SwapChainProcessor {
         // cannot fail, so the seed's "wait cancelled → leave" branch has no counterpart.
         c.pendingWaits++;
         burst = 0;
-        await waitAny(this.pendingWaitSet, t.pendingWaitMs, this.clock);
+        // vdpush: once idle for idleAfterMs with a ring attached, wait longer (see ProcessorTuning).
+        // Detached, the seed's 16 ms passes go on: they pace the lazy attach.
+        if (this.publisher !== null && this.clock.now() - this.lastActivityMs >= t.idleAfterMs) {
+          c.idleWaits++;
+          await waitAny(this.idleWaitSet, t.idleWaitMs, this.clock);
+        } else {
+          await waitAny(this.pendingWaitSet, t.pendingWaitMs, this.clock);
+        }
         if (this.terminate.requested) return this.exitWith('terminated', S_OK);
         continue;
       }
       if (succeeded(hr)) {
         c.acquired++;
+        this.lastActivityMs = this.clock.now();
         this.frames++;
         if (!Number.isNaN(this.failingSince)) this.failingSince = Number.NaN;
         this.onFrameAcquired?.();
@@ -348,6 +361,9 @@ export class SwapChainProcessor {
     if (p === null) return;
     this.counters.attaches++;
     this.publisher = p;
+    // A new ring: the first passes after it are the seed's (a host that just opened may be waiting).
+    this.lastActivityMs = this.clock.now();
+    this.idleWaitSet = p.staleSignal !== undefined ? [this.swapChain.surfaceAvailable, this.terminate.wake, p.staleSignal] : this.pendingWaitSet;
     p.setRenderAdapterLuid(this.swapChain.renderAdapter.luid);
     p.setEpochs(this.epochs.assignment, this.epochs.device);
     p.setHealth(HealthState.Active);

@@ -77,6 +77,7 @@ import { AutoResetEvent } from './auto-reset-event.js';
 import { DamageTracker } from './damage-tracker.js';
 import { HeaderView } from './header-view.js';
 import { PixelCopier } from './pixel-copy.js';
+import { RetiredSignal } from './retired-signal.js';
 import { DEFAULT_DISPLAY_CAPABILITIES } from './ring-options.js';
 import { createSlotArm, type SlotArmOps } from './slot-arm.js';
 import { SlotTable } from './slot-table.js';
@@ -142,6 +143,8 @@ export class FramePublisher {
   private readonly table: SlotTable;
   private readonly slots: SlotArmOps;
   private readonly event: AutoResetEvent;
+  /** Set once the host retired this ring (a recreate or a close): an idle processor's wait includes it. */
+  readonly staleSignal: RetiredSignal;
   private readonly damage: DamageTracker;
   /** Scratch for the dirty bounds a commit stores (x, y, w, h). */
   private readonly publishBounds = new Int32Array(4);
@@ -172,6 +175,7 @@ export class FramePublisher {
     this.generation = table.desc.generation;
     this.slots = createSlotArm(arm, table, 'producer');
     this.event = AutoResetEvent.at(view.buffer, OFF_FRAME_READY);
+    this.staleSignal = new RetiredSignal(view.i32, this.generation);
     const d = table.desc;
     this.damage = new DamageTracker(d.ringLen, d.width, d.height);
     this.copier = new PixelCopier(view.buffer, d.width, d.height, d.bytesPerPixel, d.stride);
@@ -462,6 +466,8 @@ export class FramePublisher {
       v.store32(OFF_DRIVER_STATUS_DETAIL, frame.format);
       v.store32(OFF_DRIVER_STATUS, DriverStatus.DescMismatch);
       this.mismatchReported = true;
+      // Wakes a host waiting for frames (nextFrame returnOnWake), which recreates at the new mode.
+      this.event.set();
     }
   }
 

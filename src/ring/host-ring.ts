@@ -50,6 +50,7 @@ import { KeyedMutex } from './keyed-mutex.js';
 import { KeyedMutexArm } from './keyed-mutex-arm.js';
 import { buildRing, ringBytes } from './ring-builder.js';
 import { BufferPool } from './buffer-pool.js';
+import { notifyRetired } from './retired-signal.js';
 import { addCounters, readCounters, readHealth, ZERO_COUNTERS, type RingCounters, type RingHealth } from './ring-health.js';
 import { checkRingBytes, resolveMode, resolveRingOptions, type HostRingOptions, type ResolvedRingOptions, type RingModeSpec } from './ring-options.js';
 import { SlotTable } from './slot-table.js';
@@ -147,6 +148,7 @@ export class HostRing {
     old.store64(OFF_LATEST, 0n);
     old.store32(OFF_GENERATION, generation);
     old.store32(OFF_MAGIC, RING_MAGIC_RETIRED);
+    notifyRetired(old.i32);
     this.retiredView = old;
     oldEvent.set();
   }
@@ -159,9 +161,12 @@ export class HostRing {
 
   /**
    * Waits (without blocking the thread) up to timeoutMs (default: no limit) for a new frame; null
-   * on timeout or close. A timeoutMs that is not a number rejects with InvalidArgumentError.
+   * on timeout or close. With `returnOnWake`, also null as soon as the frame-ready event is set
+   * without a frame to take: the display reported a new mode (sourceDescChanged), or the host
+   * called wake(). So a host that reacts to those needs no poll. A timeoutMs that is not a number
+   * rejects with InvalidArgumentError.
    */
-  async nextFrame(options?: { timeoutMs?: number }): Promise<ConsumedFrame | null> {
+  async nextFrame(options?: { timeoutMs?: number; returnOnWake?: boolean }): Promise<ConsumedFrame | null> {
     const timeoutMs = options?.timeoutMs ?? Number.POSITIVE_INFINITY;
     // NaN would make every remaining-time test false: a wait that never ends, polling all the while.
     if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs)) throw new InvalidArgumentError(`nextFrame: timeoutMs ${String(timeoutMs)} is not a number of ms`);
@@ -187,8 +192,14 @@ export class HostRing {
         }
         continue;
       }
-      await this.event.waitAsync(remaining);
+      const r = await this.event.waitAsync(remaining);
+      if (r === 'signaled' && options?.returnOnWake === true) return this.isClosed ? null : this.consumer.tryConsume();
     }
+  }
+
+  /** Ends a pending `nextFrame({ returnOnWake: true })` now (the host has its own work to look at). */
+  wake(): void {
+    if (!this.isClosed) this.event.set();
   }
 
   /** The newest delivered frame again (for a sink that must keep a rate while the display is idle). */
@@ -252,6 +263,7 @@ export class HostRing {
     this.isClosed = true;
     // Magic retired with the generation unchanged is "closed"; a recreate also bumps the generation.
     this.view.store32(OFF_MAGIC, RING_MAGIC_RETIRED);
+    notifyRetired(this.view.i32);
     this.event.set();
     this.finalizeRetired();
     this.pool.clear();

@@ -308,3 +308,58 @@ test('a_frame_is_drained_and_counted_as_no_publisher_when_no_ring_is_attached', 
   assert.equal(proc.counters.published, 0);
   await clock.drive(proc.stop());
 });
+
+test('an_idle_display_waits_idleWaitMs_between_passes_after_idleAfterMs_and_a_frame_brings_the_seeds_16_ms_back', async () => {
+  const sc = new FakeSwapChain();
+  const { clock, proc } = rig(sc, { tuning: { idleAfterMs: 1000, idleWaitMs: 250 } });
+  const at: number[] = [];
+  sc.onAcquire = () => at.push(clock.now());
+  void proc.run();
+  await clock.runFor(3000);
+  // ~62 seed passes in the first second, then one every 250 ms.
+  const gaps = at.slice(1).map((t, i) => t - at[i]!);
+  assert.ok(gaps.slice(0, 60).every((g) => g === 16), `the first second keeps the seed's 16 ms: ${gaps.slice(0, 60).join(',')}`);
+  assert.deepEqual(gaps.slice(-4), [250, 250, 250, 250]);
+  assert.equal(proc.counters.idleWaits, 8);
+  // A present ends the long wait at once (surface-available), and the passes after it are 16 ms again.
+  const t0 = clock.now();
+  sc.present();
+  await clock.runFor(0);
+  assert.equal(proc.counters.acquired, 1);
+  at.length = 0;
+  await clock.runFor(200);
+  assert.ok(at.every((t, i) => i === 0 || t - at[i - 1]! === 16), 'after a frame the seed passes resume');
+  assert.ok(at[0]! - t0 <= 16);
+  await clock.drive(proc.stop());
+});
+
+test('an_idle_processor_sees_the_host_retire_its_ring_at_once_through_the_stale_signal_and_republishes_the_stash', async () => {
+  const sc = new FakeSwapChain();
+  const { clock, ring, proc } = rig(sc, { tuning: { idleAfterMs: 1000, idleWaitMs: 60_000 } });
+  void proc.run();
+  sc.present();
+  await clock.runFor(5000);
+  const first = ring.last!;
+  assert.equal(first.published.length, 1);
+  assert.ok(proc.counters.idleWaits >= 1, 'the display went idle: the processor waits up to a minute');
+  const opens = ring.opens;
+  ring.recreate();
+  await clock.runFor(0);
+  assert.ok(first.detached, 'the stale ring was dropped without waiting for the timeout');
+  assert.equal(ring.opens, opens + 1);
+  assert.deepEqual(ring.last!.published.map((p) => p.frameNumber), [1], 'the new ring holds the last frame');
+  await clock.drive(proc.stop());
+});
+
+test('a_stop_reaches_a_processor_in_its_long_idle_wait_at_once', async () => {
+  const sc = new FakeSwapChain();
+  const { clock, proc } = rig(sc, { tuning: { idleAfterMs: 100, idleWaitMs: 60_000 } });
+  const run = proc.run();
+  await clock.runFor(1000);
+  assert.ok(proc.counters.idleWaits >= 1);
+  const t0 = clock.now();
+  proc.requestStop();
+  const exit = await clock.drive(run);
+  assert.equal(exit.reason, 'terminated');
+  assert.equal(clock.now(), t0);
+});

@@ -3,11 +3,14 @@
  * publishers that record what they were given and can be made stale.
  */
 import { PublishOutcome } from '../../../src/contract/status-codes.js';
+import { LocalSignal } from '../../../src/display/signal.js';
 import type { AcquiredFrame } from '../../../src/display/types.js';
 import type { PublisherLike, RingPort } from '../../../src/driver/ring-port.js';
 
 export class FakePublisher implements PublisherLike {
   stale = false;
+  /** Set when the fake host retires the ring (FramePublisher's RetiredSignal does the same on a real ring). */
+  readonly staleSignal = new LocalSignal();
   detached = false;
   health: number[] = [];
   luid = 0;
@@ -65,7 +68,10 @@ export class FakeRingPort implements RingPort {
   }
   /** The host recreates the ring: the current publishers go stale; the next open gets the new one. */
   recreate(): void {
-    for (const p of this.publishers) p.stale = true;
+    for (const p of this.publishers) {
+      p.stale = true;
+      p.staleSignal.set();
+    }
     this.generation++;
   }
   get last(): FakePublisher | undefined {
