@@ -36,6 +36,11 @@ export interface FramebufferSubscriber {
    * (valid only during the call); `resized` says the size or format changed (damage is full).
    */
   framebufferChanged(damage: DamageRegion, resized: boolean): void;
+  /**
+   * Called right before an accepted frame changes the copy, so a subscriber that holds views of the
+   * copy (an RFB update not yet encoded) can copy what it still needs. Optional.
+   */
+  framebufferWillChange?(): void;
 }
 
 export class LatestFramebuffer {
@@ -89,6 +94,7 @@ export class LatestFramebuffer {
     if (bpp === 0 || f.width <= 0 || f.height <= 0 || f.stride < f.width * bpp) return;
     const bytes = f.stride * f.height;
     if (f.pixels.length < bytes) return;
+    for (const s of this.subscribers) s.framebufferWillChange?.();
     const gen = f.generation ?? 0;
     const d = this.frameDamage;
     let c = this.copy;

@@ -25,7 +25,7 @@ import { ByteQueue } from './byte-queue.js';
 import { ClientPreferences } from './client-preferences.js';
 import { encodeRaw } from './encoders/raw-encoder.js';
 import { cursorRect, desktopSizeRect, extendedDesktopSizeRect, lastRect } from './encoders/pseudo-rects.js';
-import type { EncodedRects, RectSnapshot } from './encoders/rect-snapshot.js';
+import { materializeSnapshot, type EncodedRects, type RectSnapshot } from './encoders/rect-snapshot.js';
 import { ScratchArena } from './encoders/scratch-arena.js';
 import { TightEncoder } from './encoders/tight-encoder.js';
 import { ZrleEncoder } from './encoders/zrle-encoder.js';
@@ -87,6 +87,8 @@ export class RfbSession implements FramebufferSubscriber {
   private readonly rectScratch = new Int32Array(4 * 16);
   /** The snapshots of the update being encoded (reset when the next update is decided). */
   private readonly snapshots = new ScratchArena();
+  /** This update's snapshots that are views of the framebuffer and not yet encoded. */
+  private readonly liveViews: RectSnapshot[] = [];
   private handshakeTimer: NodeJS.Timeout | null;
   private stallTimer: NodeJS.Timeout | null = null;
   private unsubscribe: () => void = () => undefined;
@@ -138,6 +140,12 @@ export class RfbSession implements FramebufferSubscriber {
     if (resized) this.resizePending = true;
     else this.damage.addRegion(d);
     this.schedule();
+  }
+
+  /** A frame is about to overwrite the framebuffer: the views not yet encoded keep what they showed. */
+  framebufferWillChange(): void {
+    for (const v of this.liveViews) materializeSnapshot(v, this.snapshots);
+    this.liveViews.length = 0;
   }
 
   /** The display's cursor shape changed. */
@@ -364,8 +372,12 @@ export class RfbSession implements FramebufferSubscriber {
       this.cursorShapeId = cur?.shapeId ?? -1;
     }
     // A partial request gets what it asked for; the rest of the damage stays for the next one.
-    this.snapshots.reset(); // not busy: no snapshot of an earlier update is being encoded
+    // Not busy: no snapshot of an earlier update is being encoded. The snapshots are views of the
+    // framebuffer, copied only if a frame arrives before they are encoded (framebufferWillChange).
+    this.snapshots.reset();
+    this.liveViews.length = 0;
     const snaps = resized ? takeDamage(this.damage, this.rectScratch, fb, 0, 0, fb.width, fb.height, this.snapshots) : takeDamage(this.damage, this.rectScratch, fb, area.x, area.y, area.x1, area.y1, this.snapshots);
+    for (const v of snaps) if (v.view) this.liveViews.push(v);
     // Nothing inside the requested area: the request stays pending.
     if (snaps.length === 0 && pseudo.length === 0) return;
     this.flow.consume();
@@ -419,9 +431,14 @@ export class RfbSession implements FramebufferSubscriber {
 
   private encodeRect(s: RectSnapshot): Promise<EncodedRects> | EncodedRects {
     const p = this.prefs;
-    if (p.pixelEncoding === Encoding.Tight) return (this.tight ??= new TightEncoder(p.compression)).encode(s, this.translator, p.quality);
-    if (p.pixelEncoding === Encoding.ZRLE) return (this.zrle ??= new ZrleEncoder(p.compression)).encode(s, this.translator);
-    return encodeRaw(s, this.translator);
+    let e: Promise<EncodedRects> | EncodedRects;
+    if (p.pixelEncoding === Encoding.Tight) e = (this.tight ??= new TightEncoder(p.compression)).encode(s, this.translator, p.quality);
+    else if (p.pixelEncoding === Encoding.ZRLE) e = (this.zrle ??= new ZrleEncoder(p.compression)).encode(s, this.translator);
+    else e = encodeRaw(s, this.translator);
+    // The encoder has read the snapshot (encoders read it only in their synchronous part).
+    const i = this.liveViews.indexOf(s);
+    if (i >= 0) this.liveViews.splice(i, 1);
+    return e;
   }
 }
 

@@ -11,7 +11,8 @@ import type { ScratchArena } from './encoders/scratch-arena.js';
 
 /**
  * Takes the damage inside (rx0..rx1, ry0..ry1) out of `damage`; `scratch` holds 4 ints per rectangle.
- * The snapshots' pixels come from `arena` (the session's, reset per update) when given.
+ * With `arena` (the session's, reset per update) a bgra8 frame's snapshots are views of the
+ * framebuffer, which the session copies if a frame arrives before they are encoded; without, copies.
  */
 export function takeDamage(damage: DamageRegion, scratch: Int32Array, fb: FrameView, rx0: number, ry0: number, rx1: number, ry1: number, arena?: ScratchArena): RectSnapshot[] {
   rx1 = Math.min(fb.width, rx1);
@@ -29,7 +30,7 @@ export function takeDamage(damage: DamageRegion, scratch: Int32Array, fb: FrameV
     const cy1 = Math.min(y1, ry1);
     if (cx0 > x0 || cy0 > y0 || cx1 < x1 || cy1 < y1) keepOutside(damage, x0, y0, x1, y1, rx0, ry0, rx1, ry1);
     if (cx1 <= cx0 || cy1 <= cy0) continue;
-    const s = snapshotRect(fb, cx0, cy0, cx1 - cx0, cy1 - cy0, arena);
+    const s = snapshotRect(fb, cx0, cy0, cx1 - cx0, cy1 - cy0, arena, arena ? 'view' : 'copy');
     if (s !== null) snaps.push(s);
   }
   return snaps;

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { FORMAT_BGRA8, FORMAT_RGBA16F, FORMAT_XRGB2101010 } from '../../../src/contract/pixel-format.js';
 import { encodeRaw } from '../../../src/host/rfb/encoders/raw-encoder.js';
-import { snapshotRect } from '../../../src/host/rfb/encoders/rect-snapshot.js';
+import { materializeSnapshot, snapshotRect } from '../../../src/host/rfb/encoders/rect-snapshot.js';
 import { ScratchArena } from '../../../src/host/rfb/encoders/scratch-arena.js';
 import { TightEncoder } from '../../../src/host/rfb/encoders/tight-encoder.js';
 import { ZrleEncoder } from '../../../src/host/rfb/encoders/zrle-encoder.js';
@@ -18,6 +18,7 @@ import { PixelTranslator, WORD_BGRX, WORD_RGBX, pixelFormatProblem, type RfbPixe
 import type { FrameView } from '../../../src/host/sinks/frame-view.js';
 import { ReferenceTight, keyRect, referenceRaw, referenceZrleTiles } from './reference-encoders.js';
 
+const MODES = ['view', 'copy', 'convert'] as const;
 const SEED = process.env.VDP_SEED ? Number(process.env.VDP_SEED) : 0x5eed13;
 
 function prng(seed: number): () => number {
@@ -148,10 +149,15 @@ test('Raw: the fast paths write the generic path\'s bytes', () =>
     const { f, x, y, w, h } = setUp(c);
     const want = referenceRaw(keyRect(f, x, y, w, h), new PixelTranslator(c.pf, { generic: true }));
     const arena = new ScratchArena();
-    for (const convert of [false, true]) {
-      const s = snapshotRect(f, x, y, w, h, arena, convert)!;
-      assert.deepEqual(encodeRaw(s, new PixelTranslator(c.pf)).chunks[1], want, `raw, convert=${convert}`);
+    for (const mode of MODES) {
+      const s = snapshotRect(f, x, y, w, h, arena, mode)!;
+      assert.deepEqual(encodeRaw(s, new PixelTranslator(c.pf)).chunks[1], want, `raw, ${mode}`);
     }
+    // A view copied before the frame changes keeps what it showed.
+    const v = snapshotRect(f, x, y, w, h, arena, 'view')!;
+    materializeSnapshot(v, arena);
+    f.pixels.fill(0x5a);
+    assert.deepEqual(encodeRaw(v, new PixelTranslator(c.pf)).chunks[1], want, 'a materialized view');
   }));
 
 test('ZRLE: the tile data (solid, palette, raw CPIXELs) is the generic path\'s, byte for byte', () =>
@@ -160,9 +166,9 @@ test('ZRLE: the tile data (solid, palette, raw CPIXELs) is the generic path\'s, 
     const want = referenceZrleTiles(keyRect(f, x, y, w, h), new PixelTranslator(c.pf, { generic: true }));
     const enc = new ZrleEncoder(6);
     const arena = new ScratchArena();
-    for (const convert of [false, true]) {
-      const s = snapshotRect(f, x, y, w, h, arena, convert)!;
-      assert.deepEqual(enc.tiles(s, new PixelTranslator(c.pf)), want, `zrle, convert=${convert}`);
+    for (const mode of MODES) {
+      const s = snapshotRect(f, x, y, w, h, arena, mode)!;
+      assert.deepEqual(enc.tiles(s, new PixelTranslator(c.pf)), want, `zrle, ${mode}`);
     }
     enc.close();
   }));
@@ -179,7 +185,7 @@ test('Tight: fills, palettes, JPEG and zlib tiles are the generic path\'s bytes,
       const enc = new TightEncoder(1 + (c.seed % 9));
       try {
         const want = await ref.encode(keyRect(f, x, y, w, h), new PixelTranslator(c.pf, { generic: true }), quality);
-        const got = await enc.encode(snapshotRect(f, x, y, w, h)!, new PixelTranslator(c.pf), quality);
+        const got = await enc.encode(snapshotRect(f, x, y, w, h, undefined, MODES[c.seed % 3])!, new PixelTranslator(c.pf), quality);
         assert.deepEqual(Buffer.concat(got.chunks), want);
       } finally {
         ref.close();

@@ -5,7 +5,7 @@
  * rectangle: it goes to the socket, which may hold it after the update is done.
  */
 import { Encoding } from '../rfb-constants.js';
-import { KEY_MASK, WORD_BGRX, WORD_RGBX, type PixelTranslator } from '../rfb-pixel-format.js';
+import { KEY_MASK, WORD_BGRX, type PixelTranslator } from '../rfb-pixel-format.js';
 import { rectHeader, type EncodedRects, type RectSnapshot } from './rect-snapshot.js';
 
 export function encodeRaw(r: RectSnapshot, tr: PixelTranslator): EncodedRects {
@@ -15,16 +15,24 @@ export function encodeRaw(r: RectSnapshot, tr: PixelTranslator): EncodedRects {
   const kind = tr.wordKind;
   if (kind !== 0 && (out.byteOffset & 3) === 0) {
     const o32 = new Uint32Array(out.buffer, out.byteOffset, n);
-    if (kind === WORD_BGRX) for (let i = 0; i < n; i++) o32[i] = words[i]! & KEY_MASK;
-    else if (kind === WORD_RGBX) {
-      for (let i = 0; i < n; i++) {
-        const v = words[i]!;
-        o32[i] = ((v & 0xff) << 16) | (v & 0xff00) | ((v >>> 16) & 0xff);
+    let j = 0;
+    for (let y = 0; y < r.h; y++) {
+      const s = r.offset + y * r.stride;
+      const e = s + r.w;
+      if (kind === WORD_BGRX) for (let i = s; i < e; i++) o32[j++] = words[i]! & KEY_MASK;
+      else {
+        for (let i = s; i < e; i++) {
+          const v = words[i]!;
+          o32[j++] = ((v & 0xff) << 16) | (v & 0xff00) | ((v >>> 16) & 0xff);
+        }
       }
     }
   } else {
     let o = 0;
-    for (let i = 0; i < n; i++) o = tr.writePixel(tr.valueOfWord(words[i]!), out, o);
+    for (let y = 0; y < r.h; y++) {
+      const s = r.offset + y * r.stride;
+      for (let i = s; i < s + r.w; i++) o = tr.writePixel(tr.valueOfWord(words[i]!), out, o);
+    }
   }
   return { rects: 1, chunks: [rectHeader(r.x, r.y, r.w, r.h, Encoding.Raw), out] };
 }

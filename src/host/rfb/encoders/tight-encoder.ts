@@ -83,8 +83,8 @@ export class TightEncoder {
     const header = rectHeader(r.x + tx, r.y + ty, tw, th, Encoding.Tight);
     const pal = this.palette;
     const words = r.words;
-    const start = ty * r.w + tx;
-    const n = tileColours(words, start, r.w, tw, th, pal, MAX_PALETTE, same, ty);
+    const start = r.offset + ty * r.stride + tx;
+    const n = tileColours(words, start, r.stride, tw, th, pal, MAX_PALETTE, same, ty);
     const tp = tr.tpixelIsRgb ? 3 : tr.bytesPerPixel;
     if (n === 1) {
       const b = Buffer.allocUnsafe(1 + tp);
@@ -102,20 +102,20 @@ export class TightEncoder {
       for (let p = 0; p < n; p++) o = tr.writeTpixel(pal[p]!, head, o);
       const rowBytes = n === 2 ? (tw + 7) >> 3 : tw;
       const data = this.arena.take(rowBytes * th);
-      packIndices(words, start, r.w, tw, th, pal, n, n === 2 ? 1 : 8, data, 0, same, ty);
+      packIndices(words, start, r.stride, tw, th, pal, n, n === 2 ? 1 : 8, data, 0, same, ty);
       return this.compressed(stream, data, [header, head]);
     }
     if (quality >= 0 && tr.tpixelIsRgb && tw * th >= MIN_JPEG_PIXELS) {
       const rgb = this.arena.take(tw * th * 3);
-      rgbOf(words, start, r.w, tw, th, rgb, same, ty);
+      rgbOf(words, start, r.stride, tw, th, rgb, same, ty);
       return this.jpeg(rgb, tw, th, quality, header);
     }
     const data = this.arena.take(tw * th * tp);
-    if (tr.tpixelIsRgb) rgbOf(words, start, r.w, tw, th, data, same, ty);
+    if (tr.tpixelIsRgb) rgbOf(words, start, r.stride, tw, th, data, same, ty);
     else {
       let o = 0;
       for (let y = 0; y < th; y++) {
-        const s = start + y * r.w;
+        const s = start + y * r.stride;
         for (let i = s; i < s + tw; i++) o = tr.writePixel(tr.valueOfWord(words[i]!), data, o);
       }
     }

@@ -20,8 +20,14 @@ import type { RectSnapshot } from './rect-snapshot.js';
 export function markRepeatedRows(r: RectSnapshot, same: Uint8Array): void {
   const b = Buffer.from(r.words.buffer, r.words.byteOffset, r.words.byteLength);
   const rowBytes = 4 * r.w;
+  const strideBytes = 4 * r.stride;
+  let prev = 4 * r.offset;
   same[0] = 0;
-  for (let y = 1; y < r.h; y++) same[y] = b.compare(b, (y - 1) * rowBytes, y * rowBytes, y * rowBytes, (y + 1) * rowBytes) === 0 ? 1 : 0;
+  for (let y = 1; y < r.h; y++) {
+    const cur = prev + strideBytes;
+    same[y] = b.compare(b, prev, prev + rowBytes, cur, cur + rowBytes) === 0 ? 1 : 0;
+    prev = cur;
+  }
 }
 
 /**

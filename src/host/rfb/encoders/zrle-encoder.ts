@@ -54,18 +54,18 @@ export class ZrleEncoder {
       const th = Math.min(TILE, r.h - ty);
       for (let tx = 0; tx < r.w; tx += TILE) {
         const tw = Math.min(TILE, r.w - tx);
-        const start = ty * r.w + tx;
-        const n = tileColours(words, start, r.w, tw, th, pal, MAX_PALETTE, same, ty);
+        const start = r.offset + ty * r.stride + tx;
+        const n = tileColours(words, start, r.stride, tw, th, pal, MAX_PALETTE, same, ty);
         if (n === 1) {
           out[o++] = 1;
           o = tr.writeCpixel(pal[0]!, out, o);
         } else if (n <= MAX_PALETTE) {
           out[o++] = n;
           for (let p = 0; p < n; p++) o = tr.writeCpixel(pal[p]!, out, o);
-          o = packIndices(words, start, r.w, tw, th, pal, n, indexBits(n), out, o, same, ty);
+          o = packIndices(words, start, r.stride, tw, th, pal, n, indexBits(n), out, o, same, ty);
         } else {
           out[o++] = 0;
-          o = rawCpixels(words, start, r.w, tw, th, tr, fast, out, o, same, ty);
+          o = rawCpixels(words, start, r.stride, tw, th, tr, fast, out, o, same, ty);
         }
       }
     }
