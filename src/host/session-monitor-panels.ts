@@ -5,13 +5,16 @@
  * each one's display publishes, and why a monitor is dead.
  *
  * Rates are measured over at least MIN_RATE_WINDOW_MS between two reads, so a page that connects
- * (and reads the stats at once) does not turn a rate into noise.
+ * (and reads the stats at once) does not turn a rate into noise. Only the MAX_DEPARTED most recent
+ * departed monitors are given (the page keeps fewer): a session after 200 plug/unplug cycles does
+ * not send 200 dead panels twice a second.
  */
 import type { RecoveryEventMessage } from './worker-messages.js';
 import type { Session } from './session.js';
 import type { ViewerMonitorStats } from './viewer/viewer-source.js';
 
 const MIN_RATE_WINDOW_MS = 400;
+const MAX_DEPARTED = 8;
 
 const hex = (n: number): string => `0x${n.toString(16).toUpperCase()}`;
 
@@ -41,7 +44,9 @@ export class SessionMonitorPanels {
     const live = new Set(s.targets());
     const critical = summary.recovery.criticalError;
     const now = performance.now();
-    return summary.monitors.map((m) => {
+    const departed = summary.monitors.filter((m) => !live.has(m.targetId)).map((m) => m.targetId);
+    const shown = new Set(departed.slice(-MAX_DEPARTED));
+    return summary.monitors.filter((m) => live.has(m.targetId) || shown.has(m.targetId)).map((m) => {
       const present = live.has(m.targetId);
       const panel: ViewerMonitorStats = {
         targetId: m.targetId,

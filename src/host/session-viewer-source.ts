@@ -122,11 +122,13 @@ export class SessionViewerSource implements ViewerSource {
   }
 
   /**
-   * `unplug` aimed at a monitor removes that monitor (the schedule's `unplug` without `#N`, and
-   * `#1`, mean the newest; a page names the one the user picked). Without a target, monitor 1.
+   * `unplug` removes the monitor the page picked, or without one the newest (the schedule's
+   * `unplug#1` means the newest too; a page names the one the user picked); the adapter's last
+   * monitor is refused with a typed error, never "injected" with nothing done. Other kinds without
+   * a target go to monitor 1.
    */
   injectFault(kind: string, targetId?: number): Promise<void> {
-    if (kind === 'unplug' && targetId !== undefined) return this.session.removeMonitor(targetId);
+    if (kind === 'unplug') return this.session.removeMonitor(targetId ?? this.session.targets().at(-1) ?? 1);
     return this.session.injectFault(kind, undefined, targetId ?? 1);
   }
 

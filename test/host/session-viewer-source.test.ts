@@ -74,6 +74,8 @@ test('the viewer source gives each monitor its own panel, and names the monitor 
     // The adapter's last monitor cannot be unplugged from the page either: a typed refusal.
     await source.injectFault('unplug', 2);
     await assert.rejects(source.injectFault('unplug', 1), (e: unknown) => e instanceof VdpushError && e.code === 'VDP_ERR_INVALID_ARGUMENT');
+    await assert.rejects(source.injectFault('unplug'), (e: unknown) => e instanceof VdpushError && e.code === 'VDP_ERR_INVALID_ARGUMENT');
+    assert.deepEqual(session.targets(), [1]);
     // The timeline only grows: what a page was sent is never rewritten.
     const all = source.recoveryEvents();
     assert.deepEqual(source.recoveryEvents().slice(0, all.length), all);

@@ -102,6 +102,7 @@ export class ViewerHub {
   private shapeId = -1;
   private shapeMessage: Buffer | null = null;
   private closed = false;
+  private servedKey = '';
 
   constructor(
     private readonly source: ViewerSource,
@@ -260,6 +261,13 @@ export class ViewerHub {
 
   private tick(): void {
     if (this.closed) return;
+    // The RFB server started or stopped serving a monitor (one plugged in or unplugged): the pages
+    // hear it now, so a panel connects at once and a departed one does not try to reconnect.
+    const served = this.rfbTargets().join(',');
+    if (served !== this.servedKey) {
+      this.servedKey = served;
+      this.pushNow();
+    }
     this.checkCursor();
     for (const c of this.clients) this.sendNewEvents(c);
     const now = performance.now();

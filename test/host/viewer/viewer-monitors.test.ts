@@ -47,8 +47,8 @@ class MonitorsSource extends FakeSource {
 /** An RFB endpoint that serves monitor 1 only (as the viewer sees it; no RFB is spoken here). */
 const rfbForOne: RfbEndpoint = { defaultTarget: 1, targetIds: [1], hasTarget: (id) => id === 1, acceptWebSocket: (ws) => ws.close() };
 
-async function withViewer(source: FakeSource, fn: (server: ViewerServer, client: TestClient) => Promise<void>, rfb?: RfbEndpoint): Promise<void> {
-  const server = await startViewerServer({ source, port: 0, host: '127.0.0.1', statsIntervalMs: 50, ...(rfb ? { rfb } : {}) });
+async function withViewer(source: FakeSource, fn: (server: ViewerServer, client: TestClient) => Promise<void>, rfb?: RfbEndpoint, statsIntervalMs = 50): Promise<void> {
+  const server = await startViewerServer({ source, port: 0, host: '127.0.0.1', statsIntervalMs, ...(rfb ? { rfb } : {}) });
   let client: TestClient | null = null;
   try {
     client = await TestClient.open(`ws://127.0.0.1:${server.port}${WS_PATH}?rawFrames=auto`);
@@ -79,6 +79,33 @@ test('every_stats_message_has_one_panel_per_monitor_saying_whether_rfb_serves_it
       assert.equal(lastPanels(c)[2]!.present, false);
     },
     rfbForOne,
+  );
+});
+
+test('when_the_rfb_server_starts_or_stops_serving_a_monitor_the_pages_get_the_panels_at_once', () => {
+  const source = new MonitorsSource();
+  const served = new Set([1]);
+  const rfb: RfbEndpoint = {
+    defaultTarget: 1,
+    get targetIds() {
+      return [...served];
+    },
+    hasTarget: (id) => served.has(id),
+    acceptWebSocket: (ws) => ws.close(),
+  };
+  // Stats every minute: only the change itself can bring the next ones within the test.
+  return withViewer(
+    source,
+    async (_s, c) => {
+      await c.until(() => lastPanels(c).length === 2, 'the first panels');
+      assert.deepEqual(lastPanels(c).map((p) => p.rfb), [true, false]);
+      served.add(2);
+      await c.until(() => lastPanels(c)[1]?.rfb === true, 'monitor 2 served');
+      served.delete(2);
+      await c.until(() => lastPanels(c)[1]?.rfb === false, 'monitor 2 no longer served');
+    },
+    rfb,
+    60_000,
   );
 });
 
