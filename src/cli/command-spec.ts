@@ -42,7 +42,7 @@ const sourceHelp: ReadonlyArray<readonly [string, string]> = [
   ['--monitors N', 'N monitors on the one adapter, each at --mode (targetIds 1..N; default 1)'],
   ['--monitor WxH@HZ', 'one monitor at this mode; repeat it for several (monitor i has targetId i)'],
   ['--format bgra8|rgba16f', 'composition format (sim; default bgra8)'],
-  ['--faults SPEC', 'fault schedule, e.g. device-removed@200ms*6/100ms,idle@1s:500ms (sim)'],
+  ['--faults SPEC', 'fault schedule, e.g. device-removed@200ms*6/100ms,idle@1s:500ms (xvfb: the kinds a real X server can produce)'],
   ['--seed N', 'seed of the simulation (default 1)'],
   ['--clock virtual|real', 'sim clock: deterministic virtual time, or real time (default real)'],
   ['--pattern moving|desktop|full', 'sim damage workload (default moving)'],

@@ -20,8 +20,7 @@ import { BackendError, ClosedError, VdpushError } from '../contract/errors.js';
 import { formatName } from '../contract/pixel-format.js';
 import { killNow } from './resource-guard.js';
 import { ChildWatchdog } from './child-watchdog.js';
-import { checkInjection, HOST_SIDE_FAULTS } from './fault-injection.js';
-import { DEFAULT_FAULT_DURATION_MS } from '../backends/sim/index.js';
+import { checkInjection } from './fault-injection.js';
 import { HostRing, type ConsumedFrame } from '../ring/index.js';
 import { HostLockstep } from './host-lockstep.js';
 import { decodeHealth } from '../contract/status-codes.js';
@@ -448,15 +447,14 @@ export class MonitorLink {
    * Injects a fault now, as the viewer's buttons do. An unknown kind or a bad duration throws
    * InvalidArgumentError at once; so does a kind the display cannot inject.
    */
-  injectFault(kind: string, durationMs?: number): void {
-    checkInjection(this.config.source, kind, durationMs);
+  injectFault(kind: string, arg?: number | string): void {
+    checkInjection(this.config.source, kind, arg);
     if (this.finished) throw new ClosedError(`monitor ${this.targetId}`);
-    if (this.config.source !== 'sim' && HOST_SIDE_FAULTS.has(kind)) {
-      // Host-side faults are the host's own doing, whatever the display.
-      this.hostFaults.push({ kind: kind as HostFaultRequest['kind'], atMs: 0, durationMs: durationMs ?? DEFAULT_FAULT_DURATION_MS['host-stall'] ?? 200 });
-      this.ring.wake();
+    if (typeof arg === 'string') {
+      this.post({ type: 'inject', kind, arg });
       return;
     }
+    const durationMs = arg;
     this.post(durationMs === undefined ? { type: 'inject', kind } : { type: 'inject', kind, durationMs });
   }
 

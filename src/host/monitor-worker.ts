@@ -8,7 +8,7 @@
  * woken and joined; devices destroyed) → 'done' with the final counters → the thread ends.
  */
 import { parentPort, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { VdpushError } from '../contract/errors.js';
+import { BackendError, InvalidArgumentError, VdpushError } from '../contract/errors.js';
 import { FramePublisher, sleepWhileEqual } from '../ring/index.js';
 import { AdapterLadder, createDriver, TerminateFlag, type Driver, type PublisherLike, type RingPort } from '../driver/index.js';
 import type { CursorState, DisplaySystem } from '../display/types.js';
@@ -115,6 +115,14 @@ interface CreatedDisplay {
   input: DisplayInput | null;
   /** Calls `fn` on every cursor change (so nothing polls for it), or null without a cursor. */
   onCursorChange: ((fn: () => void) => void) | null;
+  /** Where injected faults go and what they did (the sim's or the Xvfb display's injector). */
+  faults: FaultSource;
+}
+
+/** A display's fault injector, as the worker sees it (SimDisplay and XvfbDisplay both have one). */
+interface FaultSource {
+  injectFault(kind: string, arg?: number | string): unknown;
+  faultLog(): ReadonlyArray<{ atMs: number; kind: string; durationMs: number; detail: string; source: string }>;
 }
 
 const NO_RESOURCES = (): { pids: number[]; dirs: string[] } => ({ pids: [], dirs: [] });
@@ -129,7 +137,7 @@ async function createDisplay(config: MonitorConfig): Promise<CreatedDisplay> {
       pattern: config.pattern,
       faults: config.faults,
     } as Parameters<typeof createSimDisplay>[0]) as SimDisplay;
-    return { display: sim, sim, verify: { kind: 'sim', params: sim.patternParams() }, resources: NO_RESOURCES, cursor: () => null, input: new CountingInput(), onCursorChange: null };
+    return { display: sim, sim, verify: { kind: 'sim', params: sim.patternParams() }, resources: NO_RESOURCES, cursor: () => null, input: new CountingInput(), onCursorChange: null, faults: sim };
   }
   const { createXvfbDisplay } = await import('../backends/xvfb/index.js');
   // The built-in workload's squares are checked only on a display vdpush started: on an attached
@@ -140,12 +148,32 @@ async function createDisplay(config: MonitorConfig): Promise<CreatedDisplay> {
     ...(config.depth !== undefined ? { depth: config.depth } : {}),
     ...(config.display !== undefined ? { display: config.display } : {}),
     workload,
+    faults: config.faults,
   });
+  if (config.setModeOnAttach === true) await setAttachedMode(display, config);
   const resources = (): DisplayResources => xvfbResources(display);
   const cursor = (): { state: CursorState; version: number } | null => (display.cursor ? { state: display.cursor.state, version: display.cursor.version } : null);
   // XTEST on a connection of its own, opened only once a remote server attaches (or input arrives).
   const input = new LazyDisplayInput(async () => (await import('../backends/xvfb/x-input.js')).XInput.open(display.display));
-  return { display, sim: null, verify: { kind: workload === 'animated' && config.display === undefined ? 'xvfb' : 'none', params: null }, resources, cursor, input, onCursorChange: (fn) => display.onCursorChange(fn) };
+  return { display, sim: null, verify: { kind: workload === 'animated' && config.display === undefined ? 'xvfb' : 'none', params: null }, resources, cursor, input, onCursorChange: (fn) => display.onCursorChange(fn), faults: display };
+}
+
+/**
+ * `--display :N --mode WxH@HZ` of another size: the mode through RandR before the first swap-chain,
+ * so the ring the host built at that size fits the first frame. A mode the server refuses (Xvfb
+ * cannot grow past the framebuffer it started with) fails the start, naming the flag.
+ */
+async function setAttachedMode(display: { requestMode(m: { width: number; height: number; refreshHz: number }): Promise<void>; stop(): Promise<void> }, config: MonitorConfig): Promise<void> {
+  const mode = { width: config.width, height: config.height, refreshHz: config.refreshHz };
+  try {
+    await display.requestMode(mode);
+  } catch (e) {
+    await display.stop().catch(() => undefined);
+    const err = e as VdpushError;
+    const message = `--mode ${mode.width}x${mode.height}@${mode.refreshHz} on display ${config.display ?? '?'}: ${err.message ?? String(e)}`;
+    // A mode the display cannot show is the user's mistake (exit 2); a RandR that fails is the display's.
+    throw err instanceof InvalidArgumentError ? new InvalidArgumentError(message) : new BackendError(message);
+  }
 }
 
 function snapshot(r: Running): WorkerSnapshot {
@@ -272,7 +300,7 @@ async function main(init: Extract<HostToWorker, { type: 'init' }>): Promise<void
   const config = init.config;
   const control = new Int32Array(init.control);
   const ringPort = new MailboxRingPort(init.ring, config.targetId, init.ringPort ?? null);
-  const { display, sim, verify, resources, cursor, input, onCursorChange } = await createDisplay(config);
+  const { display, sim, verify, resources, cursor, input, onCursorChange, faults } = await createDisplay(config);
   // Where this display clock's 0 falls on the session's timeline (see SharedAdapterInit).
   const timeBaseMs =
     config.clock === 'virtual' ? init.adapter.virtualBaseMs : performance.timeOrigin + performance.now() - display.clock.now() - init.adapter.sessionStartAbsMs;
@@ -292,12 +320,10 @@ async function main(init: Extract<HostToWorker, { type: 'init' }>): Promise<void
         ringPort.buffer = m.buffer;
         break;
       case 'inject':
-        if (sim !== null) {
-          try {
-            sim.injectFault(m.kind, m.durationMs);
-          } catch (e) {
-            post({ type: 'error', code: (e as VdpushError).code ?? 'VDP_ERR_INVALID_ARGUMENT', message: (e as Error).message });
-          }
+        try {
+          faults.injectFault(m.kind, m.arg ?? m.durationMs);
+        } catch (e) {
+          post({ type: 'error', code: (e as VdpushError).code ?? 'VDP_ERR_INVALID_ARGUMENT', message: (e as Error).message });
         }
         break;
       case 'input':
@@ -356,10 +382,8 @@ async function main(init: Extract<HostToWorker, { type: 'init' }>): Promise<void
     if (wait <= 0) postCursor();
     else cursorTimer = setTimeout(postCursor, wait);
   });
-  if (sim !== null) {
-    // The fault log counts from the display's start, which is now (driver.start() starts it).
-    r.injected = new InjectedEventLog(() => sim.faultLog(), display.clock.now(), () => display.stats().renderAdapter.kind);
-  }
+  // The fault log counts from the display's start, which is now (driver.start() starts it).
+  r.injected = new InjectedEventLog(() => faults.faultLog(), display.clock.now(), () => display.stats().renderAdapter.kind);
   const list = (display as { displayEvents?: () => readonly DisplaySideEvent[] }).displayEvents;
   if (typeof list === 'function') r.displayEvents = new DisplayEventLog(() => list.call(display), () => display.stats().renderAdapter.kind);
   try {
@@ -390,7 +414,7 @@ async function main(init: Extract<HostToWorker, { type: 'init' }>): Promise<void
     type: 'done',
     snapshot: snapshot(r),
     invariants: sim !== null ? sim.checkInvariants() : [],
-    faultLog: sim !== null ? sim.faultLog().map((f) => ({ atMs: f.atMs, kind: f.kind })) : [],
+    faultLog: faults.faultLog().map((f) => ({ atMs: f.atMs, kind: f.kind })),
   });
   port!.close();
 }

@@ -8,7 +8,7 @@ import { MAX_RING_LEN } from '../contract/header-layout.js';
 import { probeAttachedDisplay } from '../backends/xvfb/attach-probe.js';
 import { FORMAT_BGRA8, FORMAT_RGBA16F, FORMAT_XRGB2101010, formatCode, type PixelFormatName } from '../contract/pixel-format.js';
 import { makeMode, parseMode } from '../backends/sim/index.js';
-import { parseFaultSchedule } from '../backends/sim/index.js';
+import { checkSchedule } from './fault-injection.js';
 import type { ClockKind, MonitorConfig, SimPattern, SourceKind } from './worker-messages.js';
 
 export interface SessionOptions {
@@ -99,10 +99,9 @@ export function resolveMonitorConfig(o: SessionOptions): MonitorConfig {
   const durationMs = o.durationMs ?? 0;
   if (!Number.isFinite(durationMs) || durationMs < 0) throw new InvalidArgumentError(`duration ${durationMs} must be >= 0 ms`);
   const faults = o.faults ?? '';
-  if (faults.trim() !== '' && source !== 'sim') {
-    throw new InvalidArgumentError('fault schedules apply to the simulated display only (--source sim)');
-  }
-  parseFaultSchedule(faults); // refuse a malformed schedule before anything starts
+  if (typeof faults !== 'string') throw new InvalidArgumentError('faults takes a schedule string, e.g. "device-removed@1s"');
+  // A malformed schedule, or a kind the display cannot inject, is refused before anything starts.
+  checkSchedule(source, faults);
   const seed = o.seed ?? 1;
   if (!Number.isSafeInteger(seed) || seed < 0 || seed > 0xffffffff) throw new InvalidArgumentError(`seed ${seed} is not an integer in 0..4294967295`);
   const clock = o.clock ?? 'real';
@@ -191,23 +190,23 @@ function checkRingOptions(o: SessionOptions): void {
 
 /**
  * Attach mode (`display: ':N'`): the display is the user's. The ring starts at its own size and
- * format (read from its framebuffer file), so the first frame is no mismatch; vdpush never resizes
- * it, so a `mode` of another size is refused (resize it with xrandr); a mode of the same size sets
- * the refresh rate. Nothing draws on it unless a workload is asked for (the default is 'none').
+ * format (read from its framebuffer file), so the first frame is no mismatch. A `mode` of another
+ * size is what the user asked for: the worker sets it through RandR before the first swap-chain
+ * (randr-mode.ts, adding the mode when the server lacks it), so the ring starts at that size; a
+ * mode of the same size only sets the refresh rate. Without a `mode` the display's size is never
+ * touched. Nothing draws on it unless a workload is asked for (the default is 'none').
  */
 function attachTo(config: MonitorConfig, o: SessionOptions): void {
   if (config.source !== 'xvfb') throw new InvalidArgumentError('display (--display :N) needs source xvfb');
   if (typeof o.display !== 'string' || !/^:\d+$/.test(o.display)) throw new InvalidArgumentError(`display ${JSON.stringify(o.display)} is not a local X display like ":99"`);
   if (o.depth !== undefined) throw new InvalidArgumentError(`depth applies to an Xvfb vdpush starts; display ${o.display} has its own depth`);
   const screen = probeAttachedDisplay(o.display);
-  if (o.mode !== undefined && (config.width !== screen.width || config.height !== screen.height)) {
-    throw new InvalidArgumentError(
-      `--mode ${config.width}x${config.height} on display ${o.display}, which is ${screen.width}x${screen.height}: vdpush does not resize a display it did not start. Resize it with xrandr, or leave out --mode (or give --mode ${screen.width}x${screen.height}@HZ)`,
-    );
-  }
   config.display = o.display;
-  config.width = screen.width;
-  config.height = screen.height;
+  if (o.mode !== undefined && (config.width !== screen.width || config.height !== screen.height)) config.setModeOnAttach = true;
+  else {
+    config.width = screen.width;
+    config.height = screen.height;
+  }
   config.format = screen.format;
   config.workload ??= 'none';
 }

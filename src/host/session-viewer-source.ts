@@ -14,7 +14,6 @@
  * that happened: the schedule, the page, the API) and 'host' (a mode the page set), appended as
  * they are seen, so the list only grows (the viewer hub sends each page what is new).
  */
-import { FAULT_KINDS } from '../backends/sim/index.js';
 import { LatestFramebuffer } from './framebuffer/latest-framebuffer.js';
 import type { CursorView, FrameView } from './sinks/frame-view.js';
 import type { ViewerRecoveryEvent, ViewerSource, ViewerStats } from './viewer/viewer-source.js';
@@ -117,8 +116,9 @@ export class SessionViewerSource implements ViewerSource {
     this.hostEvent('host', 'mode-change', `mode set to ${mode}`, targetId);
   }
 
+  /** What the display injects (on xvfb too: xvfb-faults.ts), less mode-change: a button has no mode to give. */
   faultKinds(): readonly string[] {
-    return this.session.config.source === 'sim' ? FAULT_KINDS : [];
+    return this.session.injectableFaults().filter((k) => k !== 'mode-change');
   }
 
   /**

@@ -22,7 +22,7 @@ import type { RemoteInput } from './input/remote-input.js';
 import { MAX_MONITORS, MAX_TARGET_ID, monitorConfigFor, resolveMonitorConfigs, type MonitorOptions, type SessionOptions } from './session-options.js';
 import { buildRunSummary, type MonitorRecord, type RunSummary } from './run-summary.js';
 import { splitFaultSchedule } from './fault-targets.js';
-import { injectableFaults } from './fault-injection.js';
+import { checkInjection, injectableFaults } from './fault-injection.js';
 import { MonitorLink, type LinkOptions } from './monitor-link.js';
 import { MonitorArrivals, type ArrivalRecord } from './monitor-arrivals.js';
 import { VIRTUAL_SLICE_MS, type MonitorConfig, type RecoveryEventMessage } from './worker-messages.js';
@@ -327,8 +327,10 @@ export class Session {
    * or the newest when 1) are the session's own: they resolve when the monitor arrived or left.
    */
   injectFault(kind: string, arg?: number | string, targetId = 1): Promise<void> {
-    if (kind === 'plug' || kind === 'unplug') return this.arrivals.inject(kind, typeof arg === 'string' ? arg : undefined, targetId);
-    if (typeof arg === 'string') throw new InvalidArgumentError(`injectFault: ${kind} takes a number (a duration or a count), not "${arg}"`);
+    if (kind === 'plug' || kind === 'unplug') {
+      if (this.config.source !== 'sim') checkInjection(this.config.source, kind, undefined);
+      return this.arrivals.inject(kind, typeof arg === 'string' ? arg : undefined, targetId);
+    }
     this.link(targetId).injectFault(kind, arg);
     return Promise.resolve();
   }

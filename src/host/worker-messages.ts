@@ -30,6 +30,8 @@ export interface MonitorConfig {
   pattern: SimPattern;
   /** xvfb: attach to an existing display instead of starting one. */
   display?: string;
+  /** xvfb attach: the user asked for another size (--mode): set it through RandR before the first swap-chain. */
+  setModeOnAttach?: boolean;
   /** xvfb: 24 or 30. */
   depth?: 24 | 30;
   /** xvfb: 'animated' (default), 'none', or a command line to run. */
@@ -58,7 +60,7 @@ export type HostToWorker =
    */
   | { type: 'init'; config: MonitorConfig; control: SharedArrayBuffer; ring: SharedArrayBuffer; adapter: SharedAdapterInit; ringPort?: MessagePort }
   | { type: 'ring'; buffer: SharedArrayBuffer }
-  | { type: 'inject'; kind: string; durationMs?: number }
+  | { type: 'inject'; kind: string; durationMs?: number; /** mode-change's mode, as the schedule writes it. */ arg?: string }
   /** session.setMode: the display commits this mode; answered with 'mode-set' carrying `id`. */
   | { type: 'set-mode'; id: number; mode: { width: number; height: number; refreshHz: number } }
   /** A remote client's input, for the backend's DisplayInput (src/display/input.ts). */

@@ -29,6 +29,8 @@ export interface XvfbDisplayOptions {
   /** Restart a vdpush-started Xvfb that died (default true). */
   restartOnCrash?: boolean;
   clock?: Clock;
+  /** A fault schedule (the `--faults` language) of the kinds Xvfb injects (injectable-faults.ts); times from start(). */
+  faults?: string;
 }
 
 /** What the Xvfb backend counts beyond DisplayStats. */

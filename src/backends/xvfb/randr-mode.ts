@@ -24,17 +24,19 @@ function xrandr(display: string, args: string[]): Promise<string> {
   });
 }
 
-/** The modes RandR lists, by name, and the first connected output's name. */
-function parseQuery(out: string): { output: string | null; modes: Set<string> } {
+/** The modes RandR lists, by name, the first connected output's name, and the screen's largest size. */
+function parseQuery(out: string): { output: string | null; modes: Set<string>; max: { width: number; height: number } | null } {
   let output: string | null = null;
   const modes = new Set<string>();
+  const mx = /maximum (\d+) x (\d+)/.exec(out);
+  const max = mx !== null ? { width: Number(mx[1]), height: Number(mx[2]) } : null;
   for (const line of out.split('\n')) {
     const o = /^(\S+) connected/.exec(line);
     if (o !== null && output === null) output = o[1]!;
     const m = /^\s+(\S+)\s+\d/.exec(line);
     if (m !== null) modes.add(m[1]!);
   }
-  return { output, modes };
+  return { output, modes, max };
 }
 
 /** Sets `display`'s screen to width x height at refreshHz, adding the mode when missing. */
@@ -45,6 +47,10 @@ export async function setScreenMode(display: string, width: number, height: numb
   const name = `vdpush-${width}x${height}@${refreshHz}`;
   const q = parseQuery(await xrandr(display, ['-q']));
   if (q.output === null) throw new BackendError(`RandR on ${display} lists no connected output`);
+  if (q.max !== null && (width > q.max.width || height > q.max.height)) {
+    // Said before xrandr fails with a bare BadMatch: Xvfb's framebuffer is allocated at its start size.
+    throw new InvalidArgumentError(`mode ${width}x${height} is larger than display ${display} can show (at most ${q.max.width}x${q.max.height}: an Xvfb cannot grow past the screen it was started with)`);
+  }
   if (!q.modes.has(name)) {
     const clockMHz = ((width * height * refreshHz) / 1e6).toFixed(6);
     await xrandr(display, ['--newmode', name, clockMHz, `${width}`, `${width}`, `${width}`, `${width}`, `${height}`, `${height}`, `${height}`, `${height}`]);

@@ -5,7 +5,9 @@
  *
  * Like a D3D device, once removed it never recovers: removedReason() turns
  * DXGI_ERROR_DEVICE_REMOVED for good when the X connection ends (the server died), the framebuffer
- * file vanished or a read of it failed, or the device was destroyed.
+ * file vanished or a read of it failed, or the device was destroyed. An injected device fault
+ * (xvfb-faults.ts) removes it with the fault's own reason (DEVICE_RESET, DEVICE_HUNG, ...), which
+ * is what the driver reads when it asks the device why it failed.
  */
 import { DXGI_ERROR_DEVICE_REMOVED, S_OK } from '../../display/result-codes.js';
 import type { Adapter, RenderDevice } from '../../display/types.js';
@@ -17,6 +19,8 @@ export class XvfbRenderDevice implements RenderDevice {
   destroyed = false;
   /** Set by a failed read (or a vanished file); sticky. */
   private failed = false;
+  /** The reason an injected fault removed the device with; S_OK while none did. */
+  private injectedReason = S_OK;
 
   constructor(
     readonly id: number,
@@ -31,7 +35,14 @@ export class XvfbRenderDevice implements RenderDevice {
 
   /** The cheap check the hot path uses (no syscall). */
   lost(): boolean {
-    return this.failed || this.destroyed || this.conn.closed;
+    return this.failed || this.destroyed || this.conn.closed || this.injectedReason !== S_OK;
+  }
+
+  /** An injected device fault: removed for good with `hr`. False when it was already lost. */
+  remove(hr: number): boolean {
+    if (this.lost()) return false;
+    this.injectedReason = hr;
+    return true;
   }
 
   /** Records a failed read: the device is removed from now on. */
@@ -40,6 +51,7 @@ export class XvfbRenderDevice implements RenderDevice {
   }
 
   removedReason(): number {
+    if (this.injectedReason !== S_OK) return this.injectedReason;
     if (this.lost()) return DXGI_ERROR_DEVICE_REMOVED;
     if (this.framebuffer && this.framebuffer.vanished()) {
       this.failed = true;

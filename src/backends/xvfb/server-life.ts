@@ -174,7 +174,8 @@ export class ServerLife {
       this.workload = null;
     }
     if (!old.owned) {
-      await this.reattach(old.display);
+      // A workload asked for (--exec, --workload builtin) runs on the display that came back too.
+      if (await this.reattach(old.display)) await this.startWorkload().catch((e: unknown) => this.hooks.recordError(`workload after reattach: ${(e as Error).message}`));
       return;
     }
     if (!this.opts.restartOnCrash) return;
@@ -198,7 +199,7 @@ export class ServerLife {
    * An attached display (the user's) went away: a timeline event at once, then reconnect attempts
    * for ATTACH_GRACE_MS; a display that did not come back by then fails the run (hooks.fail).
    */
-  private async reattach(display: string): Promise<void> {
+  private async reattach(display: string): Promise<boolean> {
     const record = (action: string, detail: string): void => this.hooks.recordEvent?.({ atMs: this.clock.now(), failure: 'display-lost', action, detail });
     const lostAt = this.clock.now();
     record('display-lost', `the attached X display ${display} went away; waiting up to ${ATTACH_GRACE_MS / 1000} s for it to come back`);
@@ -208,17 +209,18 @@ export class ServerLife {
         this.serverNow = attachXvfb(display);
         await this.connect();
         record('display-back', `the attached X display ${display} came back after ${Math.round(this.clock.now() - lostAt)} ms`);
-        return;
+        return true;
       } catch (e) {
         last = (e as Error).message;
         await this.clock.sleep(ATTACH_RETRY_MS);
       }
     }
-    if (this.hooks.stopping()) return;
+    if (this.hooks.stopping()) return false;
     const message = `the attached X display ${display} went away and did not come back within ${ATTACH_GRACE_MS / 1000} s${last ? ` (${last})` : ''}`;
     record('display-gone', message);
     this.hooks.recordError(message);
     this.hooks.fail?.(new BackendError(message));
+    return false;
   }
 
   /** Stops the workload, closes the connection, stops a started server. */

@@ -90,6 +90,10 @@ export interface SwapChainHost {
   readonly fullFrameReads: boolean;
   /** The driver deleted the swap-chain (WdfObjectDelete): the OS assigns a new one. */
   onDeleted(sc: XvfbSwapChain): void;
+  /** An injected idle (xvfb-faults.ts): the OS presents nothing, damage accumulates meanwhile. */
+  readonly presentsPaused: boolean;
+  /** An injected flap (xvfb-faults.ts): SetDevice fails with ACCESS_LOST while the monitor flaps. */
+  setDeviceRefused(): boolean;
 }
 
 export class XvfbSwapChain implements SwapChain {
@@ -163,7 +167,7 @@ export class XvfbSwapChain implements SwapChain {
   }
 
   setDevice(device: RenderDevice): number {
-    if (this.deleted || this.revokedHr !== S_OK) return DXGI_ERROR_ACCESS_LOST;
+    if (this.deleted || this.revokedHr !== S_OK || this.host.setDeviceRefused()) return DXGI_ERROR_ACCESS_LOST;
     if (!(device instanceof XvfbRenderDevice) || device.adapter.luid !== this.renderAdapter.luid) return E_FAIL;
     if (device.lost() || device.conn !== this.host.currentConnection()) return DXGI_ERROR_DEVICE_REMOVED;
     this.device = device;
@@ -186,7 +190,8 @@ export class XvfbSwapChain implements SwapChain {
     if (this.revokedHr !== S_OK) return this.revokedHr;
     const dev = this.device;
     if (dev === null) return E_FAIL;
-    if (dev.lost()) return DXGI_ERROR_DEVICE_REMOVED;
+    // The device's own reason (an injected DEVICE_RESET / DEVICE_HUNG is not a removal).
+    if (dev.lost()) return dev.removedReason();
     // ReleaseAndAcquire releases the previous buffer first.
     if (this.state === HELD) this.finish();
     if (this.state !== READY || this.heldBack) {
@@ -232,7 +237,7 @@ export class XvfbSwapChain implements SwapChain {
       return;
     }
     const dev = this.device;
-    if (dev === null || this.deleted || this.revokedHr !== S_OK || this.heldBack) return;
+    if (dev === null || this.deleted || this.revokedHr !== S_OK || this.heldBack || this.host.presentsPaused) return;
     const cursorChanged = this.host.cursor !== null && this.host.cursor.version !== this.cursorSeen;
     if (this.host.region.empty && !cursorChanged) return;
     if (dev.lost()) {
@@ -379,6 +384,11 @@ export class XvfbSwapChain implements SwapChain {
 
   // ---- the OS side ----
 
+  /** The device bound now (an injected device fault removes this one). */
+  get boundDevice(): XvfbRenderDevice | null {
+    return this.device;
+  }
+
   get revoked(): boolean {
     return this.revokedHr !== S_OK;
   }
@@ -429,6 +439,6 @@ export class XvfbSwapChain implements SwapChain {
 
   /** For the display's stats: the device removed reason the swap-chain sees (S_OK if none). */
   deviceState(): number {
-    return this.device && this.device.lost() ? DXGI_ERROR_DEVICE_REMOVED : S_OK;
+    return this.device && this.device.lost() ? this.device.removedReason() : S_OK;
   }
 }

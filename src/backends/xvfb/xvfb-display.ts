@@ -43,6 +43,9 @@ import { ServerLife, type ConnectedScreen, type DisplayEvent } from './server-li
 import { SwapChainAssigner } from './swap-chain-assigner.js';
 import { XvfbSwapChain, type CaptureCounters, type SwapChainHost } from './swap-chain.js';
 import { validateWorkload } from './workload-process.js';
+import { parseFaultSchedule } from '../sim/fault-schedule.js';
+import type { FaultRecord } from '../sim/fault-injector.js';
+import { XvfbFaults } from './xvfb-faults.js';
 import type { XConnection } from './x-connection.js';
 import {
   validateXvfbOptions,
@@ -68,6 +71,7 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
   cursor: CursorTracker | null = null;
 
   private life!: ServerLife;
+  private faults!: XvfbFaults;
   private readonly router: XEventRouter;
   private readonly assigner: SwapChainAssigner;
   private readonly devices: XvfbRenderDevices;
@@ -147,6 +151,7 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
       clock,
       (options.consistency ?? 'grab') === 'grab',
     );
+    d.faults = d.createFaults(options.faults ?? '');
     d.life = await ServerLife.open(
       options.display,
       {
@@ -229,12 +234,14 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
   async start(monitor: Monitor): Promise<void> {
     if (this.assigner.monitor) throw new BackendError('the Xvfb display was already started');
     if (this.stopping) throw new BackendError('the Xvfb display was stopped');
+    this.faults.start();
     await this.assigner.start(monitor);
   }
 
   stop(): Promise<void> {
     if (this.stopped) return this.stopped;
     this.stopping = true;
+    this.faults.stop();
     this.stopped = (async () => {
       await this.assigner.enqueue(() => this.assigner.takeBack(DXGI_ERROR_ACCESS_LOST, true));
       await this.teardown();
@@ -285,7 +292,7 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
   }
 
   onHostFault(listener: (req: HostFaultRequest) => void): void {
-    // The Xvfb display has no fault schedule; host faults never come from here.
+    // host-stall / host-recreate of the fault schedule (xvfb-faults.ts) are delivered here.
     this.hostFaultListeners.push(listener);
   }
 
@@ -323,6 +330,51 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
   }
 
   // ---- faults on demand ----
+
+  /** Injects a fault now (xvfb-faults.ts); a kind a real X server cannot produce is refused, naming why. */
+  injectFault(kind: string, arg?: number | string): FaultRecord {
+    return this.faults.inject(kind, arg);
+  }
+
+  /** Every fault injected so far (the schedule's and injectFault's), in order. */
+  faultLog(): readonly FaultRecord[] {
+    return this.faults.faultLog();
+  }
+
+  get presentsPaused(): boolean {
+    return this.faults.presentsPaused;
+  }
+
+  setDeviceRefused(): boolean {
+    return this.faults.setDeviceRefused();
+  }
+
+  private createFaults(schedule: string): XvfbFaults {
+    return new XvfbFaults(
+      {
+        clock: this.clock,
+        currentSwapChain: () => this.assigner.current,
+        reassign: () => {
+          void this.assigner.enqueue(async () => {
+            await this.assigner.takeBack(DXGI_ERROR_ACCESS_LOST, true);
+            await this.assigner.assignNew();
+          });
+        },
+        wake: () => this.assigner.current?.maybeCapture(),
+        mode: () => this.modes.current,
+        requestMode: (m) => this.requestMode(m),
+        hostFault: (req) => {
+          for (const l of this.hostFaultListeners) l(req);
+          return this.hostFaultListeners.length;
+        },
+        recordFailure: (kind, message) => {
+          this.lastError = `${kind}: ${message}`;
+          this.events.push({ atMs: this.clock.now(), failure: kind, action: 'fault-failed', detail: message });
+        },
+      },
+      parseFaultSchedule(schedule),
+    );
+  }
 
   /** Makes the framebuffer-file path fail (render-devices.ts); the GetImage path is unaffected. */
   breakFramebuffer(): void {
