@@ -269,8 +269,9 @@ export class XvfbSwapChain implements SwapChain {
       this.surfaceAvailable.set();
       return;
     }
-    if (this.heldBack) {
-      // The screen changed size while this capture was on its way: nothing to deliver.
+    if (this.heldBack || this.host.presentsPaused) {
+      // The screen changed size (or an injected idle began) while this capture was on its way:
+      // nothing to deliver now; the damage stays for the capture that follows.
       this.ungrab(dev);
       this.state = IDLE;
       return;

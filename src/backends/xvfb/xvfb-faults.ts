@@ -102,8 +102,15 @@ export class XvfbFaults {
     this.idleUntil = until;
     this.presentsPaused = true;
     this.cancelIdle?.();
+    this.armIdleEnd(ms);
+  }
+
+  /** Ends the idle at idleUntil on the display's clock (a timer may fire a fraction of a ms early). */
+  private armIdleEnd(ms: number): void {
     this.cancelIdle = this.target.clock.setTimer(ms, () => {
       this.cancelIdle = null;
+      const left = this.idleUntil - this.target.clock.now();
+      if (left > 0) return this.armIdleEnd(left);
       this.presentsPaused = false;
       this.target.wake();
     });
