@@ -21,7 +21,7 @@ import { formatName } from '../contract/pixel-format.js';
 import { killNow } from './resource-guard.js';
 import { ChildWatchdog } from './child-watchdog.js';
 import { checkInjection } from './fault-injection.js';
-import { HostRing, type ConsumedFrame } from '../ring/index.js';
+import { HostRing, checkRingBytes, type ConsumedFrame } from '../ring/index.js';
 import { HostLockstep } from './host-lockstep.js';
 import { decodeHealth } from '../contract/status-codes.js';
 import type { CursorState, HostFaultRequest } from '../display/types.js';
@@ -275,6 +275,13 @@ export class MonitorLink {
    */
   requestMode(mode: { width: number; height: number; refreshHz: number }): Promise<void> {
     if (this.finished) return Promise.reject(new ClosedError(`monitor ${this.targetId}`));
+    // A mode whose ring the host would refuse is refused before the display commits it: asked of
+    // the display, it would end the monitor (the viewer's mode picker must not be a way to kill one).
+    try {
+      checkRingBytes(mode.width, mode.height, this.ring.slotBytesPerPixel, this.ring.ringLen);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     const id = this.nextModeRequest++;
     const done = new Promise<void>((resolve, reject) => this.modeWaiters.set(id, { resolve, reject }));
     this.mode = { ...this.mode, refreshHz: mode.refreshHz };

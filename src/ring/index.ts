@@ -5,6 +5,7 @@ export type { RingHealth } from './ring-health.js';
 export {
   DEFAULT_DISPLAY_CAPABILITIES,
   MAX_RING_BYTES,
+  checkRingBytes,
   hostCapabilitiesFor,
   type ArmChoice,
   type HostRingOptions,

@@ -53,6 +53,11 @@ test('the viewer source gives each monitor its own panel, and names the monitor 
     assert.deepEqual(modeEvents.map((e) => [e.class, e.action, e['targetId']]), [['host', 'mode set to 48x27@10', 2]]);
     await assert.rejects(source.setMode(2, '48x27'), (e: unknown) => e instanceof VdpushError && e.code === 'VDP_ERR_INVALID_ARGUMENT');
     await assert.rejects(source.setMode(5, '48x27@10'), (e: unknown) => e instanceof VdpushError && e.code === 'VDP_ERR_INVALID_ARGUMENT');
+    // A mode whose ring the host would refuse (8192x8192 at 8 bytes a pixel, 6 slots: 3.2 GB) is
+    // refused before the display is asked, and the monitor lives on at its mode.
+    await assert.rejects(source.setMode(2, '8192x8192@1'), (e: unknown) => e instanceof VdpushError && e.code === 'VDP_ERR_INVALID_ARGUMENT' && /GiB limit/.test(e.message));
+    assert.equal(session.monitorEnd(2), null);
+    assert.equal(panel(source, 2)?.mode?.refreshHz, 10);
 
     // A fault aimed at monitor 2 is monitor 2's.
     await source.injectFault('device-removed', 2);
