@@ -93,10 +93,12 @@ test('the viewer shows two monitors, each with its own view, stats, timeline ent
     assert.match((await recovered.first().textContent()) ?? '', /monitor 2.*device-removed/);
     assert.equal(await page.locator('#timeline li[data-target="1"]', { hasText: 'recreate-device' }).count(), 0);
 
-    // The mode picker on monitor 2: its canvas resizes on the same connection; the session says so.
+    // The mode picker on monitor 2, typed as a user types (the keys go to the field, not to the
+    // display): its canvas resizes on the same connection; the session says so.
     const p2 = page.locator('.monitor[data-target="2"]');
-    await p2.locator('.mode-input').fill('320x240@15');
-    await p2.locator('.mode-picker button').click();
+    await p2.locator('.mode-input').click();
+    await page.keyboard.type('320x240@15');
+    await page.keyboard.press('Enter');
     await p2.locator('.mode-result', { hasText: 'mode 320x240@15 set' }).waitFor({ timeout: 20_000 });
     await eventually(async () => {
       const p = await panel(page, 2);
@@ -106,7 +108,8 @@ test('the viewer shows two monitors, each with its own view, stats, timeline ent
     await eventually(async () => /320×240 @ 15 Hz/.test((await panel(page, 2)).mode), "monitor 2's panel shows its new mode");
     const statsUrl = new URL(url);
     statsUrl.pathname = '/api/stats';
-    const api = JSON.parse((await http(statsUrl.href)).body) as { monitors: Array<{ targetId: number; mode: { width: number; height: number; refreshHz: number } }> };
+    type ApiMonitor = { targetId: number; present: boolean; mode: { width: number; height: number; refreshHz: number }; input: { keys: number } | null };
+    const api = JSON.parse((await http(statsUrl.href)).body) as { monitors: ApiMonitor[] };
     assert.deepEqual(api.monitors.map((m) => [m.targetId, m.mode.width, m.mode.height, m.mode.refreshHz]), [[1, 640, 360, 30], [2, 320, 240, 15]]);
     const p1 = await panel(page, 1);
     assert.deepEqual(p1.canvas, [640, 360], 'monitor 1 untouched');
@@ -131,6 +134,8 @@ test('the viewer shows two monitors, each with its own view, stats, timeline ent
     await page.locator('#timeline li[data-target="3"]', { hasText: 'monitor-departed' }).waitFor({ timeout: 10_000 });
     assert.equal((await panel(page, 3)).state, 'unplugged');
     assert.ok((await panel(page, 1)).drawn > 0 && (await panel(page, 2)).state === 'live', 'the other monitors live on');
+    const end = JSON.parse((await http(statsUrl.href)).body) as { monitors: ApiMonitor[] };
+    assert.deepEqual(end.monitors.map((m) => [m.targetId, m.present, m.input?.keys ?? 0]), [[1, true, 0], [2, true, 0], [3, false, 0]], 'the keys typed into the mode field never reached a display');
 
     const artifacts = join(fileURLToPath(new URL('../../../', import.meta.url)), 'artifacts');
     mkdirSync(artifacts, { recursive: true });
