@@ -152,6 +152,8 @@ function drawnFps() {
 function onJson(m) {
   switch (m.type) {
     case 'hello':
+      // The server sends the whole timeline next (as a reset), so a reconnect never shows it twice.
+      clearTimeline();
       setFaultKinds(m.faultKinds || []);
       void showDisplays(m);
       break;
@@ -326,7 +328,10 @@ function showDrops(drops) {
 }
 
 function clearTimeline() {
-  $('timeline').replaceChildren();
+  const empty = document.createElement('li');
+  empty.className = 'muted empty';
+  empty.textContent = 'no faults yet';
+  $('timeline').replaceChildren(empty);
 }
 
 /** Actions that are failures, shown in red: the device stopped, or a request was refused. */

@@ -80,6 +80,7 @@ class ViewerClient {
   actions: Promise<void> = Promise.resolve();
   skipped = 0;
   eventsSent = 0;
+  timelineSent = false;
   retry: NodeJS.Timeout | null = null;
   constructor(
     readonly ws: WebSocket,
@@ -311,8 +312,11 @@ export class ViewerHub {
 
   private sendNewEvents(c: ViewerClient): void {
     const events = this.source.recoveryEvents();
-    if (events.length === c.eventsSent) return;
-    const reset = events.length < c.eventsSent;
+    if (events.length === c.eventsSent && (c.timelineSent || events.length === 0)) return;
+    // A page's first timeline is a reset: a page that reconnected (the socket dropped, the server
+    // restarted) replaces the entries it shows instead of appending them a second time.
+    const reset = !c.timelineSent || events.length < c.eventsSent;
+    c.timelineSent = true;
     this.sendJson(c, { type: 'recovery', events: reset ? events : events.slice(c.eventsSent), reset });
     c.eventsSent = events.length;
   }

@@ -182,3 +182,24 @@ test('a_source_that_cannot_change_modes_says_so_and_post_api_mode_does_what_the_
     await s2.close();
   }
 });
+
+test('a_page_that_reconnects_gets_the_whole_timeline_as_a_reset_so_it_never_shows_an_entry_twice', async () => {
+  const source = new MonitorsSource({ faultKinds: ['device-removed'] });
+  source.injectFault('device-removed', 1);
+  const server = await startViewerServer({ source, port: 0, host: '127.0.0.1' });
+  try {
+    for (let visit = 0; visit < 2; visit++) {
+      const c = await TestClient.open(`ws://127.0.0.1:${server.port}${WS_PATH}?rawFrames=auto`);
+      try {
+        await c.until(() => c.ofType('recovery').length === 1, 'the timeline');
+        const first = c.ofType('recovery')[0]!;
+        assert.equal(first['reset'], true, 'the first timeline a page gets replaces what it shows');
+        assert.equal((first['events'] as unknown[]).length, 1);
+      } finally {
+        await c.close();
+      }
+    }
+  } finally {
+    await server.close();
+  }
+});
