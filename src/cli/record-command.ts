@@ -94,9 +94,11 @@ export async function recordCommand(cmd: ParsedCommand): Promise<number> {
     const started = performance.now();
     let shownAt = 0;
     let size = 0;
-    const detail = (): string => {
+    // The file's size is looked up at most every 250 ms while recording; `final` looks now (the
+    // last line comes after ffmpeg wrote what it buffered and the trailer).
+    const detail = (final = false): string => {
       const now = performance.now();
-      if (now - shownAt >= 250 || shownAt === 0) {
+      if (final || now - shownAt >= 250 || shownAt === 0) {
         shownAt = now;
         size = out === '-' ? sink.bytesWritten : fileSize(out);
       }
@@ -130,7 +132,7 @@ export async function recordCommand(cmd: ParsedCommand): Promise<number> {
     } catch (e) {
       failed ??= e;
     }
-    bar.done(recorder.videoMs, `${detail()}${interrupts.signal !== null ? `  stopped by ${interrupts.signal}` : ''}`);
+    bar.done(recorder.videoMs, `${detail(true)}${interrupts.signal !== null ? `  stopped by ${interrupts.signal}` : ''}`);
     if (failed) {
       await sink.destroy().catch(() => undefined);
       throw failed;

@@ -1,10 +1,29 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
 import { CLI } from './cli-helpers.js';
+import { alive, waitUntil } from '../host/process-probe.js';
+
+/** The processes whose parent is `pid`, with their command names (Xvfb, node for the workload and the watchdog). */
+function childrenOf(pid: number): Array<{ pid: number; comm: string }> {
+  const out: Array<{ pid: number; comm: string }> = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      const ppid = Number(stat.slice(close + 2).split(' ')[1]);
+      if (ppid === pid) out.push({ pid: Number(e), comm: stat.slice(stat.indexOf('(') + 1, close) });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
 
 /** Starts `vdpush ARGS`, waits (bounded) for `ready` on stderr, sends `sig`, returns how it ended. */
-async function stopWith(args: string[], ready: RegExp, sig: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+async function stopWith(args: string[], ready: RegExp, sig: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; children: Array<{ pid: number; comm: string }> }> {
   const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -21,9 +40,10 @@ async function stopWith(args: string[], ready: RegExp, sig: NodeJS.Signals): Pro
         }
       });
     });
+    const children = childrenOf(child.pid!);
     child.kill(sig);
     const [code, signal] = await closed;
-    return { code, signal, stdout, stderr };
+    return { code, signal, stdout, stderr, children };
   } finally {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   }
@@ -47,11 +67,21 @@ test('serve stopped by SIGTERM prints the summary and exits 143', async () => {
   assert.match(r.stdout, /^vdpush run: sim 160x90@30/m);
 });
 
-test('run --source xvfb closed by SIGHUP (terminal gone) stops Xvfb in order, prints its summary and exits 129', async () => {
+test('run and serve --source xvfb closed by SIGHUP (terminal gone) stop Xvfb in order, print the summary and exit 129, leaving no process behind', async () => {
   // No workload: an animated one on a loaded machine can tear a frame, and exit 1 (integrity) wins.
-  const r = await stopWith(['run', '--source', 'xvfb', '--no-workload', '--mode', '320x240@30', '--duration', '60s'], /running xvfb/, 'SIGHUP');
-  assert.equal(r.signal, null, r.stderr);
-  assert.equal(r.code, 129, r.stderr);
-  assert.match(r.stdout, /^vdpush run: xvfb 320x240@30/m);
-  assert.match(r.stdout, /devices\s+created \d+, destroyed \d+, live 0/);
+  const cases = [
+    { args: ['run', '--source', 'xvfb', '--no-workload', '--mode', '320x240@30', '--duration', '60s'], ready: /running xvfb/ },
+    { args: ['serve', '--source', 'xvfb', '--no-workload', '--mode', '320x240@30', '--port', '0'], ready: /viewer at http/ },
+  ];
+  for (const c of cases) {
+    const r = await stopWith(c.args, c.ready, 'SIGHUP');
+    assert.equal(r.signal, null, r.stderr);
+    assert.equal(r.code, 129, `${c.args[0]}: ${r.stderr}`);
+    assert.match(r.stdout, /^vdpush run: xvfb 320x240@30/m);
+    assert.match(r.stdout, /devices\s+created \d+, destroyed \d+, live 0/);
+    assert.ok(r.children.some((p) => p.comm === 'Xvfb'), `${c.args[0]} had started Xvfb: ${JSON.stringify(r.children)}`);
+    // Xvfb is stopped before vdpush exits; the watchdog (detached) ends once its pipe closed.
+    for (const p of r.children.filter((x) => x.comm === 'Xvfb')) assert.equal(alive(p.pid), false, `${c.args[0]}: Xvfb ${p.pid} is gone`);
+    assert.ok(await waitUntil(() => r.children.every((p) => !alive(p.pid)), 15_000), `${c.args[0]}: nothing left of ${JSON.stringify(r.children)}`);
+  }
 });
