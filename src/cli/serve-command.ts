@@ -57,31 +57,42 @@ export async function serveCommand(cmd: ParsedCommand): Promise<number> {
     });
     const source = new SessionViewerSource(session);
     // The viewer's access check (loopback Host, or its token) guards /rfb, so None may be offered there.
-    const { server: rfb, pumping: rfbPumping } = createSessionRfbServer(session, source, { webSocketAllowsNone: true, log, viewOnly, ...(vnc.password !== undefined ? { password: vnc.password } : {}) });
+    const sessionRfb = createSessionRfbServer(session, source, { webSocketAllowsNone: true, log, viewOnly, ...(vnc.password !== undefined ? { password: vnc.password } : {}) });
+    const rfb = sessionRfb.server;
+    // One port per monitor (PORT + N - 1, or free ones with --vnc 0); monitors plugged in later get theirs as they arrive.
+    const shownHost = host.includes(':') ? `[${host}]` : host;
+    const auth = vnc.password !== undefined ? 'VNC Authentication' : 'no authentication: loopback only';
+    const vncLines: string[] = [];
+    let started = false;
+    const vncLine = (id: number, port: number): void => {
+      const line = `VNC at ${shownHost}:${port} (monitor ${id}, ${auth})`;
+      if (started) log(line);
+      else vncLines.push(line);
+    };
     let server;
     try {
-      if (vnc.port !== null) await rfb.listen(host, vnc.port);
+      if (vnc.port !== null) {
+        await sessionRfb.listenTcp({ host, basePort: vnc.port, onPort: vncLine, onPortError: (id, err) => log(`monitor ${id} has no VNC port: ${err.message}; it is served over /rfb?target=${id}`) });
+      }
       server = await startViewerServer({ source, port, host, rfb, viewOnly, ...(token !== undefined ? { token } : {}), onActivity: (a) => log(activityLine(a)) });
     } catch (e) {
       unlisten();
-      await rfb.close();
+      await sessionRfb.close();
       await session.close();
       throw e;
     }
     log(`viewer at ${server.url} (Ctrl-C to stop)`);
-    if (vnc.port !== null) {
-      const shown = host.includes(':') ? `[${host}]` : host;
-      log(`VNC at ${shown}:${rfb.port} (${vnc.password !== undefined ? 'VNC Authentication' : 'no authentication: loopback only'})`);
-    }
+    started = true;
+    for (const line of vncLines) log(line);
     const pumping = source.pump();
     try {
       await stopped;
     } finally {
-      await rfb.close();
+      await sessionRfb.close();
       await server.close();
       await session.close();
       await pumping.catch(() => undefined);
-      await rfbPumping;
+      await sessionRfb.pumping;
       unlisten();
     }
     const summary = session.stats();

@@ -222,6 +222,7 @@ export class MonitorLink {
           const prev = this.cursorState;
           const shape = m.cursor.shape.byteLength === 0 && prev !== null ? prev.shape : m.cursor.shape;
           this.cursorState = { ...m.cursor, shape };
+          for (const l of this.cursorListeners) l();
           break;
         }
         case 'clipboard':
@@ -468,6 +469,9 @@ export class MonitorLink {
   cursor(): CursorState | null {
     return this.cursorState;
   }
+
+  /** Told each time the worker forwards a cursor change (remote clients follow it without polling). */
+  readonly cursorListeners = new Set<() => void>();
 
   /** Where remote clients' keys, pointer and clipboard for this monitor go. */
   remoteInput(): RemoteInput {

@@ -256,6 +256,16 @@ export class Session {
   }
 
   private onPlugged: (() => void) | null = null;
+  private readonly monitorListeners = new Set<(targetId: number, change: 'arrived' | 'departed') => void>();
+
+  /**
+   * Calls `cb` when a monitor arrives (addMonitor, a plug fault: once it runs) or departs
+   * (removeMonitor, an unplug fault: as it leaves, before its frames end). Returns the unsubscribe.
+   */
+  onMonitorChange(cb: (targetId: number, change: 'arrived' | 'departed') => void): () => void {
+    this.monitorListeners.add(cb);
+    return () => this.monitorListeners.delete(cb);
+  }
 
   /** Monitor arrival (IddCxMonitorArrival): plugs in a monitor at `mode`; resolves to its targetId. */
   async addMonitor(m: MonitorOptions = {}): Promise<number> {
@@ -271,6 +281,7 @@ export class Session {
     this.nextTarget++;
     await this.plug(config, true);
     this.onPlugged?.();
+    for (const l of this.monitorListeners) l(targetId, 'arrived');
     return targetId;
   }
 
@@ -283,6 +294,7 @@ export class Session {
     // An adapter keeps at least one monitor; the run's end is close() (or its duration).
     if (this.links.size === 1) throw new InvalidArgumentError(`removeMonitor: monitor ${targetId} is the adapter's last; close the session instead`);
     this.links.delete(targetId);
+    for (const l of this.monitorListeners) l(targetId, 'departed');
     // A departure takes no virtual time either (see plug()).
     this.arriving++;
     let rec: MonitorRecord;
@@ -353,6 +365,13 @@ export class Session {
   /** A monitor's hardware cursor (Xvfb through XFIXES), or null when it has none. */
   cursor(targetId = 1): CursorState | null {
     return this.links.get(targetId)?.cursor() ?? null;
+  }
+
+  /** Calls `cb` each time monitor `targetId`'s cursor changes (position or shape); returns the unsubscribe. */
+  onCursorChange(targetId: number, cb: () => void): () => void {
+    const l = this.link(targetId);
+    l.cursorListeners.add(cb);
+    return () => l.cursorListeners.delete(cb);
   }
 
   /** Every monitor's recovery events, as they arrived, each with its targetId. */

@@ -1,6 +1,7 @@
 /**
- * The RFB server: the listening TCP socket (`serve --vnc`), the WebSocket entry the viewer hands
- * `/rfb` upgrades to, the targets (one framebuffer each), and the sessions.
+ * The RFB server: the listening TCP sockets (`serve --vnc`: one per target), the WebSocket entry the
+ * viewer hands `/rfb` upgrades to, the targets (one framebuffer each, added and removed as
+ * monitors arrive and depart), and the sessions.
  *
  * Security (who may connect, decided once here): with a password, every connection must pass VNC
  * Authentication; without one, None is offered only where the listener is reachable from this
@@ -49,41 +50,75 @@ export class RfbServer {
   /** The most recent disconnections, oldest first (for the stats and the tests). */
   readonly closed: ClosedSessionRecord[] = [];
   private readonly targets = new Map<number, RfbTarget>();
-  private readonly cleanups: Array<() => void> = [];
+  private readonly targetCleanups = new Map<number, () => void>();
   private readonly cursorIds = new Map<number, number>();
-  private tcp: Server | null = null;
+  /** The TCP listeners, one per target (`serve --vnc`: a port per monitor). */
+  private readonly listeners = new Map<number, Server>();
+  private readonly ports = new Map<number, number>();
   private tcpAllowsNone = false;
-  private readonly timer: NodeJS.Timeout;
+  private timer: NodeJS.Timeout | null = null;
   private isClosed = false;
-  port = 0;
 
   constructor(private readonly opts: RfbServerOptions) {
     if (opts.password !== undefined && opts.password.length === 0) throw new InvalidArgumentError('the VNC password is empty');
-    for (const t of opts.targets) {
-      this.targets.set(t.id, t);
-      this.cleanups.push(t.framebuffer.subscribe({ framebufferChanged: (_d: DamageRegion) => this.pollCursor(t) }));
-      this.cleanups.push(t.input.onClipboard((text) => this.forTarget(t.id, (s) => s.sendCutText(text))));
+    for (const t of opts.targets) this.addTarget(t);
+  }
+
+  /**
+   * Serves one more framebuffer (a monitor plugged in). The cursor is followed through the
+   * target's change events; only a target without them is polled (per frame, and on a timer),
+   * so an idle display with event-driven targets wakes nothing here.
+   */
+  addTarget(t: RfbTarget): void {
+    if (this.isClosed || this.targets.has(t.id)) return;
+    this.targets.set(t.id, t);
+    const offs: Array<() => void> = [];
+    if (t.onCursorChange) offs.push(t.onCursorChange(() => this.pollCursor(t)));
+    else {
+      offs.push(t.framebuffer.subscribe({ framebufferChanged: (_d: DamageRegion) => this.pollCursor(t) }));
+      this.timer ??= setInterval(() => {
+        for (const x of this.targets.values()) if (!x.onCursorChange) this.pollCursor(x);
+      }, CURSOR_POLL_MS);
+      this.timer.unref();
     }
-    this.timer = setInterval(() => {
-      for (const t of this.targets.values()) this.pollCursor(t);
-    }, CURSOR_POLL_MS);
-    this.timer.unref();
+    offs.push(t.input.onClipboard((text) => this.forTarget(t.id, (s) => s.sendCutText(text))));
+    this.targetCleanups.set(t.id, () => offs.forEach((f) => f()));
   }
 
   get targetIds(): readonly number[] {
     return [...this.targets.keys()];
   }
 
+  /** The lowest targetId served (what `/rfb` without `?target=` shows). */
   get defaultTarget(): number {
-    return this.opts.targets[0]?.id ?? 1;
+    let min = Number.POSITIVE_INFINITY;
+    for (const id of this.targets.keys()) min = Math.min(min, id);
+    return Number.isFinite(min) ? min : 1;
+  }
+
+  /** The TCP port of the default target's listener (0 before listen()). */
+  get port(): number {
+    return this.ports.get(this.defaultTarget) ?? 0;
+  }
+
+  /** The TCP port each target is served on, by targetId. */
+  get tcpPorts(): ReadonlyMap<number, number> {
+    return this.ports;
   }
 
   hasTarget(id: number): boolean {
     return this.targets.has(id);
   }
 
-  /** Opens the TCP listener. Beyond loopback a password is required (InvalidArgumentError otherwise). */
-  async listen(host: string, port: number): Promise<void> {
+  /**
+   * Opens a TCP listener serving target `targetId` (default: the default target); resolves to the
+   * port bound (`port` 0 picks a free one). Beyond loopback a password is required
+   * (InvalidArgumentError otherwise); a port in use is an InvalidArgumentError too.
+   */
+  async listen(host: string, port: number, targetId = this.defaultTarget): Promise<number> {
+    if (!this.targets.has(targetId)) throw new InvalidArgumentError(`cannot serve VNC for monitor ${targetId}: there is no such monitor`);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError(`cannot serve VNC for monitor ${targetId} on port ${port}: ports run from 1 to 65535`);
+    if (this.listeners.has(targetId)) throw new InvalidArgumentError(`monitor ${targetId} is already served on port ${this.ports.get(targetId)}`);
     this.tcpAllowsNone = isLoopbackHost(host) && this.opts.password === undefined;
     if (!isLoopbackHost(host) && this.opts.password === undefined) {
       throw new InvalidArgumentError(
@@ -91,8 +126,7 @@ export class RfbServer {
           'set VDPUSH_VNC_PASSWORD or pass --vnc-password-file FILE, or bind to 127.0.0.1, ::1 or localhost',
       );
     }
-    const server = createServer((socket) => this.acceptTcp(socket));
-    this.tcp = server;
+    const server = createServer((socket) => this.acceptTcp(socket, targetId));
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) => {
         const why = err.code === 'EADDRINUSE' ? `port ${port} is in use (choose another: --vnc PORT)` : err.message;
@@ -101,7 +135,31 @@ export class RfbServer {
       server.listen(port, host, () => resolve());
     });
     const addr = server.address();
-    this.port = typeof addr === 'object' && addr !== null ? addr.port : port;
+    const bound = typeof addr === 'object' && addr !== null ? addr.port : port;
+    // The target may have left, or the server closed, while the port was being bound.
+    if (this.isClosed || !this.targets.has(targetId)) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      throw new InvalidArgumentError(`monitor ${targetId} left before its VNC port opened`);
+    }
+    this.listeners.set(targetId, server);
+    this.ports.set(targetId, bound);
+    return bound;
+  }
+
+  /**
+   * A monitor departed: its clients are disconnected with `reason`, its TCP listener closes, and
+   * `/rfb?target=N` is refused from now on.
+   */
+  removeTarget(id: number, reason: string): void {
+    if (!this.targets.delete(id)) return;
+    this.targetCleanups.get(id)?.();
+    this.targetCleanups.delete(id);
+    this.cursorIds.delete(id);
+    this.forTarget(id, (s) => s.close(reason));
+    const l = this.listeners.get(id);
+    this.listeners.delete(id);
+    this.ports.delete(id);
+    l?.close();
   }
 
   /** A `/rfb` WebSocket the viewer accepted (its token and origin already checked). */
@@ -118,15 +176,18 @@ export class RfbServer {
   async close(): Promise<void> {
     if (this.isClosed) return;
     this.isClosed = true;
-    clearInterval(this.timer);
-    for (const c of this.cleanups) c();
+    if (this.timer) clearInterval(this.timer);
+    for (const c of this.targetCleanups.values()) c();
+    this.targetCleanups.clear();
     for (const s of [...this.sessions]) s.close('the server is shutting down');
-    const tcp = this.tcp;
-    if (tcp) await new Promise<void>((resolve) => tcp.close(() => resolve()));
+    const closing = [...this.listeners.values()].map((l) => new Promise<void>((resolve) => l.close(() => resolve())));
+    this.listeners.clear();
+    this.ports.clear();
+    await Promise.all(closing);
   }
 
-  private acceptTcp(socket: Socket): void {
-    const t = this.targets.get(this.defaultTarget);
+  private acceptTcp(socket: Socket, targetId: number): void {
+    const t = this.targets.get(targetId);
     if (t === undefined) {
       socket.destroy();
       return;

@@ -15,5 +15,10 @@ export interface RfbTarget {
   readonly name: string;
   readonly framebuffer: LatestFramebuffer;
   cursor(): CursorView | null;
+  /**
+   * Calls `cb` when the cursor changes; returns the unsubscribe. Without it the server looks at
+   * the cursor on every frame and on a 100 ms timer.
+   */
+  onCursorChange?(cb: () => void): () => void;
   readonly input: RfbInput;
 }

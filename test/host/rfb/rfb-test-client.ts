@@ -40,10 +40,13 @@ export class RfbTestClient {
       this.buf = Buffer.concat([this.buf, d]);
       this.wake();
     });
-    socket.on('close', () => {
+    // 'end' too: a WebSocket stream ends when the server closes but is not destroyed (it stays writable).
+    const closed = (): void => {
       this.closed = true;
       this.wake();
-    });
+    };
+    socket.on('close', closed);
+    socket.on('end', closed);
     socket.on('error', () => undefined);
   }
 

@@ -9,6 +9,8 @@ export interface ServeProcess {
   child: ChildProcess;
   viewerUrl: string;
   vncPort: number;
+  /** Monitor N's VNC port once serve has printed `VNC at HOST:PORT (monitor N, ...)` (bounded wait). */
+  vncPortOf(targetId: number, timeoutMs?: number): Promise<number>;
   stderr(): string;
   /** POSTs a fault to the viewer's API (simulated source). */
   fault(kind: string): Promise<void>;
@@ -50,6 +52,16 @@ export async function startServe(args: string[], env: NodeJS.ProcessEnv = proces
       viewerUrl,
       vncPort,
       stderr: () => err,
+      vncPortOf: async (targetId, timeoutMs = 30_000) => {
+        const re = new RegExp(`VNC at \\S+:(\\d+) \\(monitor ${targetId}\\b`);
+        const deadline = Date.now() + timeoutMs;
+        for (;;) {
+          const m = re.exec(err);
+          if (m) return Number(m[1]);
+          if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no VNC port for monitor ${targetId}:\n${err}`);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      },
       fault: async (kind) => {
         const u = new URL('/api/fault', viewerUrl);
         u.search = new URL(viewerUrl).search;
