@@ -27,6 +27,10 @@ async function load(target: string): Promise<BenchModule<unknown>> {
       const m = await import('../../bench/vnc/vnc-bench.js');
       return { run: (o) => m.runVncBench(o), format: (r) => m.formatVncBench(r as never) };
     }
+    case 'page': {
+      const m = await import('../../bench/page/page-bench.js');
+      return { run: (o) => m.runPageBench(o), format: (r) => m.formatPageBench(r as never) };
+    }
     default:
       throw new InvalidArgumentError(`bench: unknown target "${target}"`);
   }
