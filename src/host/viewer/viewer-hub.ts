@@ -7,8 +7,8 @@
  * already waiting for); when the page acknowledges, it gets the NEWEST frame. So a slow page sees
  * fewer frames, never older ones, and the server's memory does not grow with the lag.
  *
- * A tick (TICK_MS) pushes what changed since the last one: new recovery events, the cursor, and
- * (every statsIntervalMs) the stats, with one panel per monitor when the source has several. The
+ * While a page is connected, a tick (TICK_MS) pushes what changed since the last one: new recovery
+ * events, the cursor, and (every statsIntervalMs) the stats, with one panel per monitor when the source has several. The
  * stats are read from the source once per push and the same message goes to every page.
  *
  * A page's requests (inject a fault, set a monitor's mode) go through viewer-actions.ts; the page
@@ -92,7 +92,8 @@ export class ViewerHub {
   private readonly clients = new Set<ViewerClient>();
   private readonly encoder: FrameMessageEncoder;
   private readonly unsubscribe: () => void;
-  private readonly timer: NodeJS.Timeout;
+  /** Runs only while a page is connected: with none, an idle display costs the hub nothing. */
+  private timer: NodeJS.Timeout | null = null;
   private framesSeen = 0;
   private framesAtLastStats = 0;
   private lastStatsAt = performance.now();
@@ -111,6 +112,12 @@ export class ViewerHub {
   ) {
     this.encoder = new FrameMessageEncoder(opts.maxWidth, opts.maxHeight);
     this.unsubscribe = source.onFrame(() => this.onFrame());
+  }
+
+  private startTicking(): void {
+    if (this.timer !== null || this.closed) return;
+    this.lastStatsAt = performance.now();
+    this.framesAtLastStats = this.framesSeen;
     this.timer = setInterval(() => this.tick(), TICK_MS);
     this.timer.unref();
   }
@@ -128,6 +135,8 @@ export class ViewerHub {
     const rfbTargets = this.rfbTargets();
     c.rawFrames = rawFrames === '1' || (rawFrames === 'auto' && rfbTargets.length === 0);
     this.clients.add(c);
+    this.startTicking();
+    this.checkCursor(); // not followed while no page was connected
     this.opts.onActivity?.({ type: 'client-connected', peer, clients: this.clients.size });
     ws.on('message', (data, isBinary) => {
       if (!isBinary) this.onMessage(c, data.toString());
@@ -186,7 +195,8 @@ export class ViewerHub {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    clearInterval(this.timer);
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
     this.unsubscribe();
     const waits: Promise<void>[] = [];
     for (const c of this.clients) {
@@ -206,6 +216,10 @@ export class ViewerHub {
     c.retry = null;
     // 'error' and 'close' both arrive for a failed socket: tell once.
     if (this.clients.delete(c)) this.opts.onActivity?.({ type: 'client-left', peer: c.peer, clients: this.clients.size });
+    if (this.clients.size === 0 && this.timer !== null) {
+      clearInterval(this.timer);
+      this.timer = null;
+    }
   }
 
   private onFrame(): void {
