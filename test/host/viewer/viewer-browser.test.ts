@@ -56,7 +56,7 @@ test('the_viewer_page_shows_live_frames_and_a_fault_button_puts_an_event_on_the_
     });
 
     await page.goto(server.url);
-    await eventually(async () => page.evaluate(() => document.getElementById('waiting')!.hidden), 'the first frame');
+    await eventually(async () => page.evaluate(() => document.getElementById('waiting')?.hidden === true), 'the first frame');
     const first = await page.evaluate(readCanvas);
     assert.deepEqual([first.width, first.height], [640, 360]);
     assert.deepEqual(first.bar, [32, 36, 40, 255], 'the task bar of the fake desktop, pixel for pixel');
