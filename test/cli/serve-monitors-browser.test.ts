@@ -6,7 +6,8 @@
  * aimed at monitor 2 lands on the timeline as monitor 2's, the mode picker on monitor 2 changes its
  * mode (its canvas resizes through DesktopSize on the same connection; the session reports the new
  * mode; monitor 1 is untouched), a bad mode is refused in red with its typed error, and a monitor
- * plugged in while the page is open gets a panel that goes "unplugged" when it leaves. The page
+ * plugged in while the page is open gets a panel that goes "unplugged" when it
+ * leaves; three panels lay out as a grid with no sideways scrolling. The page
  * logs no console error on the way. Every wait is on a condition, bounded.
  */
 import { test } from 'node:test';
@@ -24,8 +25,10 @@ import { CHROMIUM, CHROMIUM_ARGS, eventually, requireChromium } from '../support
 interface PanelNode {
   dataset: Record<string, string | undefined>;
   querySelector(sel: string): { width: number; height: number; textContent: string | null } | null;
+  getBoundingClientRect(): { left: number; top: number; width: number };
 }
-declare const document: { querySelector(sel: string): PanelNode | null };
+declare const document: { querySelector(sel: string): PanelNode | null; documentElement: { scrollWidth: number } };
+declare const innerWidth: number;
 
 /** Runs in the page: monitor N's panel as the test reads it (null before the panel exists). */
 function readPanel(target: number): { canvas: [number, number] | null; drawn: number; connects: number; mode: string; fps: string; state: string } | null {
@@ -127,6 +130,14 @@ test('the viewer shows two monitors, each with its own view, stats, timeline ent
     await page.click('#fault-buttons button[data-kind="plug"]');
     await page.locator('.monitor[data-target="3"] .mode-label', { hasText: '640×360' }).waitFor({ timeout: 20_000 });
     await page.locator('#timeline li[data-target="3"]', { hasText: 'monitor-arrived' }).waitFor({ timeout: 10_000 });
+    // Three panels stay usable at 1280 wide: two side by side, the third below, nothing wider than the window.
+    const layout = await page.evaluate(() => {
+      const box = (t: number) => document.querySelector(`.monitor[data-target="${t}"]`)!.getBoundingClientRect();
+      return { boxes: [box(1), box(2), box(3)].map((b) => [Math.round(b.left), Math.round(b.top), Math.round(b.width)]), scroll: document.documentElement.scrollWidth, width: innerWidth };
+    });
+    const [b1, b2, b3] = layout.boxes as Array<[number, number, number]>;
+    assert.ok(b1[1] === b2[1] && b2[0] > b1[0] + b1[2] - 1 && b3[1] > b1[1] && b1[2] >= 300, `a grid of panels: ${JSON.stringify(layout)}`);
+    assert.ok(layout.scroll <= layout.width, `no sideways scrolling: ${JSON.stringify(layout)}`);
     await eventually(async () => (await page.$$eval('#fault-target option', (os) => os.map((o) => o.textContent))).includes('monitor 3'), 'monitor 3 among the fault targets');
     await page.selectOption('#fault-target', '3');
     await page.click('#fault-buttons button[data-kind="unplug"]');
