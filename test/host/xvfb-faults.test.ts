@@ -87,16 +87,24 @@ test('on xvfb each injectable fault takes the documented recovery through the re
     // mode-change through RandR: frames at the new size.
     await session.injectFault('mode-change', '200x150@30');
     assert.ok(await waitUntil(() => rec.frames.filter((f) => f.w === 200 && f.h === 150).length >= 3, 15_000), 'frames at 200x150');
+    // A mode the server cannot show: the fault is a display event, the old mode stays, frames go on.
+    const failed = await step('mode-change too large', () => session.injectFault('mode-change', '640x480@30'), (x) => x.action === 'fault-failed');
+    assert.equal(failed.class, 'display');
+    assert.match(String(failed.detail), /at most 320x240/);
+    await assert.rejects(session.setMode(1, '640x480@30'), (e: unknown) => (e as InvalidArgumentError).code === 'VDP_ERR_INVALID_ARGUMENT' && /at most 320x240/.test((e as Error).message));
+    const n = rec.frames.length;
+    assert.ok(await waitUntil(() => rec.frames.length >= n + 3, 15_000), 'frames after a refused setMode');
+    assert.ok(rec.frames.slice(n).every((f) => f.w === 200 && f.h === 150));
   } finally {
     await session.close();
     await rec.done;
   }
   const s = session.stats();
-  const driver = s.recovery.events.filter((e) => e.class !== 'injected');
+  const driver = s.recovery.events.filter((e) => e.class !== 'injected' && e.class !== 'display');
   assert.deepEqual(
     driver.map((e) => `${e.failure}/${e.class}/${e.action}`),
     ['device-removed/directx/recreate-device', 'device-reset/directx/recreate-device', 'device-hung/directx/recreate-device', 'access-lost/os/release-swapchain'],
-    'the driver decided exactly once per device or swap-chain fault; unassign, flap, idle, host faults and the mode change count nothing',
+    'the driver decided exactly once per device or swap-chain fault; unassign, flap, idle, host faults and the mode changes count nothing',
   );
   assert.equal(s.adapter.kind, 'hardware', 'three DirectX failures stay below the ladder\'s five');
   assert.equal(s.devices.created, 4, 'one device, then one per device fault');

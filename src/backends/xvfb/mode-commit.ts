@@ -46,7 +46,9 @@ export class ModeCommit {
   /**
    * A mode the host asks for, set through RandR, adding it when the server lacks it. As IddCx
    * commits a mode: an ordinary unassign first (the driver lets go cleanly, nothing fails), then
-   * the new mode, then (queued by the processor's delete) a swap-chain at it.
+   * the new mode, then a swap-chain at it. A mode RandR refuses leaves the old one, and a
+   * swap-chain is assigned at that: a refused mode must not leave the monitor without one (it
+   * did: the taken-back swap-chain's delete assigns nothing, and no RandR burst follows).
    */
   async request(mode: { width: number; height: number; refreshHz: number }): Promise<void> {
     const a = this.host.assigner;
@@ -55,12 +57,13 @@ export class ModeCommit {
       await a.takeBack(DXGI_ERROR_ACCESS_LOST, true);
       try {
         await setScreenMode(this.host.screenDisplay(), mode.width, mode.height, mode.refreshHz);
+        // The new size is taken at once, so the RandR burst that follows finds the mode already current.
+        this.take(mode.width, mode.height, mode.refreshHz);
       } catch (e) {
         failure = e;
-        return;
       }
-      // The new size is taken at once, so the RandR burst that follows finds the mode already current.
-      this.take(mode.width, mode.height, mode.refreshHz);
+      // While a burst settles, assignNew waits for it (settled() assigns); otherwise it assigns now.
+      await a.assignNew();
     });
     if (failure !== null) throw failure;
   }
