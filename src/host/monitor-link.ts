@@ -15,16 +15,20 @@
  * Invariant: a frame handed out by frames() stays valid (its slot is held) until the iteration
  * step ends; the host never blocks its thread on the ring (every wait is a promise).
  */
-import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import type { MessagePort, Worker } from 'node:worker_threads';
 import { BackendError, ClosedError, VdpushError } from '../contract/errors.js';
 import { formatName } from '../contract/pixel-format.js';
-import { killNow } from './resource-guard.js';
-import { ChildWatchdog } from './child-watchdog.js';
+import type { ChildWatchdog } from './child-watchdog.js';
+import { performHostFault, type HostFaultTarget } from './host-faults.js';
+import { ModeRequests } from './mode-requests.js';
+import { WorkerReports } from './worker-reports.js';
+import { joinWorker, startMonitorWorker } from './monitor-worker-start.js';
+import { IDLE_WAKE_MS, LOCKSTEP_POLL_MS, STOP_GRACE_MS, type LinkOptionsOf } from './link-options.js';
 import { checkInjection } from './fault-injection.js';
 import { HostRing, checkRingBytes, type ConsumedFrame } from '../ring/index.js';
 import { HostLockstep } from './host-lockstep.js';
 import { decodeHealth } from '../contract/status-codes.js';
-import type { CursorState, HostFaultRequest } from '../display/types.js';
+import type { CursorState } from '../display/types.js';
 import type { MonitorRecord } from './run-summary.js';
 import { frameFormatsFor } from './session-options.js';
 import { createFrameVerifier, type FrameVerifier } from './frame-verifier.js';
@@ -38,42 +42,11 @@ import {
   type HostToWorker,
   type MonitorConfig,
   type RecoveryEventMessage,
-  type SharedAdapterInit,
   type WorkerSnapshot,
   type WorkerToHost,
-  emptyWorkerSnapshot,
 } from './worker-messages.js';
 
-/** How long close() waits for the worker's orderly shutdown before it terminates the thread. */
-const STOP_GRACE_MS = 10_000;
-/**
- * Real clock: the longest frames() waits on the ring before it looks at its housekeeping again.
- * Only a backstop: everything housekeeping reacts to wakes the wait (a frame, the display's new
- * mode through the frame-ready event, a host fault, the end), so an idle host wakes once a second
- * (a 25 ms poll cost 2% of a core: every wake-up of Node is ~150-200 µs of CPU on these VMs).
- */
-const IDLE_WAKE_MS = 1000;
-/** Virtual clock: how long the lockstep waits on the worker's next slice before it looks again. */
-const LOCKSTEP_POLL_MS = 25;
-
-export interface LinkOptions {
-  ringLen?: number;
-  arm?: 'auto' | 'slot-state' | 'keyed-mutex';
-  /** The adapter every monitor shares (its ladder block), and this monitor's place on the session's timeline. */
-  adapter: SharedAdapterInit;
-  /** Virtual clock: slices the other monitors had run when this one was plugged in. */
-  sliceBase: number;
-  /** Virtual clock: may this monitor's worker run slice `slice` (the other monitors kept up)? */
-  mayAck?: (link: MonitorLink, slice: number) => boolean;
-  /** Virtual clock: after each acknowledged slice (the session's timeline moved). */
-  acked?: () => void;
-  onRecoveryEvent: (e: RecoveryEventMessage) => void;
-  onEnded: (link: MonitorLink) => void;
-  /** Check frames against the display's pattern (default true). */
-  verify?: boolean;
-  /** The children the display reported while it starts (guarded before open() resolves). */
-  onEarlyResources?: (r: { pids: number[]; dirs: string[] }) => void;
-}
+export type LinkOptions = LinkOptionsOf<MonitorLink>;
 
 export class MonitorLink {
   readonly config: MonitorConfig;
@@ -82,11 +55,7 @@ export class MonitorLink {
   readonly worker: Worker;
   readonly control: Int32Array;
   private verifier: FrameVerifier;
-  private snapshot: WorkerSnapshot | null = null;
-  private readonly events: RecoveryEventMessage[] = [];
-  private hostFaults: HostFaultRequest[] = [];
-  private hostFaultsReceived = 0;
-  private cursorState: CursorState | null = null;
+  private readonly reports: WorkerReports;
   private readonly input = new SessionRemoteInput((m) => this.post(m), () => this.finished);
   private readonly lockstep: HostLockstep | null;
   /** The process that cleans up after us if we die without close() (xvfb; null for sim). */
@@ -100,7 +69,6 @@ export class MonitorLink {
   private finished = false;
   private failure: VdpushError | null = null;
   private closing: Promise<MonitorRecord> | null = null;
-  private invariants: string[] = [];
   private mode: { width: number; height: number; refreshHz: number; format: number };
   /** Slices other monitors had run when this one was plugged in (the virtual-clock skew check's offset). */
   sliceBase = 0;
@@ -112,6 +80,7 @@ export class MonitorLink {
   private constructor(config: MonitorConfig, ring: HostRing, worker: Worker, control: Int32Array, verifier: FrameVerifier, private readonly opts: LinkOptions) {
     this.config = config;
     this.targetId = config.targetId;
+    this.reports = new WorkerReports(config.targetId);
     this.ring = ring;
     this.worker = worker;
     this.control = control;
@@ -126,7 +95,7 @@ export class MonitorLink {
             () => this.ring,
             {
               isFinished: () => this.finished,
-              faultsReceived: () => this.hostFaultsReceived,
+              faultsReceived: () => this.reports.hostFaultsReceived,
               housekeeping: () => this.housekeeping(),
               ...(opts.mayAck !== undefined ? { mayAck: (slice: number) => opts.mayAck!(this, slice) } : {}),
               ...(opts.acked !== undefined ? { acked: opts.acked } : {}),
@@ -147,57 +116,13 @@ export class MonitorLink {
       ...(opts.arm !== undefined ? { arm: opts.arm } : {}),
     });
     const controlBuffer = new SharedArrayBuffer(CONTROL_WORDS * 4);
-    const ringChannel = new MessageChannel();
-    // Started before the worker, so it exists before any child does (xvfb only: sim starts none).
-    const watchdog = config.source === 'xvfb' ? ChildWatchdog.start() : null;
-    const worker = new Worker(new URL('./monitor-worker.js', import.meta.url));
-    let early: WorkerSnapshot | null = null;
-    const ready = await new Promise<Extract<WorkerToHost, { type: 'ready' }>>((resolve, reject) => {
-      const onMessage = (m: WorkerToHost): void => {
-        if (m.type === 'snapshot') {
-          early = m.snapshot;
-          watchdog?.update(m.snapshot.resources);
-          opts.onEarlyResources?.(m.snapshot.resources);
-        } else if (m.type === 'ready') {
-          cleanup();
-          resolve(m);
-        } else if (m.type === 'error') {
-          cleanup();
-          reject(new VdpushError(m.code, m.message));
-        }
-      };
-      const onError = (e: Error): void => {
-        cleanup();
-        reject(new VdpushError('VDP_ERR_WORKER', `monitor worker failed to start: ${e.message}`));
-      };
-      const onExit = (code: number): void => {
-        cleanup();
-        reject(new VdpushError('VDP_ERR_WORKER', `monitor worker exited during start (code ${code})`));
-      };
-      const cleanup = (): void => {
-        worker.off('message', onMessage);
-        worker.off('error', onError);
-        worker.off('exit', onExit);
-      };
-      worker.on('message', onMessage);
-      worker.on('error', onError);
-      worker.on('exit', onExit);
-      worker.postMessage({ type: 'init', config, control: controlBuffer, ring: ring.buffer, adapter: opts.adapter, ringPort: ringChannel.port2 } satisfies HostToWorker, [ringChannel.port2]);
-    }).catch(async (e: unknown) => {
-      ring.close();
-      await worker.terminate();
-      if (early !== null) killNow((early as WorkerSnapshot).resources);
-      // What SIGTERM left running, the watchdog SIGKILLs once it sees the pipe close.
-      watchdog?.close();
-      ringChannel.port1.close();
-      throw e;
-    });
+    const { worker, ready, early, watchdog, ringPort } = await startMonitorWorker(config, ring, controlBuffer, opts.adapter, opts.onEarlyResources);
     // The verifier expects the targetId the host assigned, whatever the worker says it draws.
     const verify = opts.verify === false ? { kind: 'none' as const, params: null } : ready.verify;
     const link = new MonitorLink(config, ring, worker, new Int32Array(controlBuffer), createFrameVerifier(verify, config.targetId), opts);
-    link.snapshot = early;
+    link.reports.snapshot = early;
     link.watchdog = watchdog;
-    link.ringChannel = ringChannel.port1;
+    link.ringChannel = ringPort;
     link.mode = { width: ready.width, height: ready.height, refreshHz: ready.refreshHz, format: ready.format };
     link.listen();
     if (link.lockstep) void link.lockstep.run();
@@ -208,50 +133,36 @@ export class MonitorLink {
     this.worker.on('message', (m: WorkerToHost) => {
       switch (m.type) {
         case 'snapshot':
-          this.snapshot = m.snapshot;
+          this.reports.snapshot = m.snapshot;
           this.watchdog?.update(m.snapshot.resources);
           break;
-        case 'recovery': {
-          const e = { ...m.event, targetId: m.event.targetId ?? this.targetId };
-          this.events.push(e);
-          this.opts.onRecoveryEvent(e);
+        case 'recovery':
+          this.opts.onRecoveryEvent(this.reports.addRecovery(m));
           break;
-        }
-        case 'cursor': {
-          // The worker sends the image only when the shape changed; keep the last one.
-          const prev = this.cursorState;
-          const shape = m.cursor.shape.byteLength === 0 && prev !== null ? prev.shape : m.cursor.shape;
-          this.cursorState = { ...m.cursor, shape };
+        case 'cursor':
+          this.reports.setCursor(m.cursor);
           for (const l of this.cursorListeners) l();
           break;
-        }
         case 'clipboard':
           this.input.deliverClipboard(m.text);
           break;
         case 'host-fault':
-          this.hostFaults.push(m.request);
-          this.hostFaultsReceived++;
+          this.reports.addHostFault(m.request);
           this.ring.wake();
           break;
         case 'done':
           this.stoppedInOrder = true;
-          this.snapshot = m.snapshot;
-          this.invariants = m.invariants;
+          this.reports.snapshot = m.snapshot;
+          this.reports.invariants = m.invariants;
           this.finish();
           break;
         case 'error':
           this.failure = new VdpushError(m.code, m.message);
           this.finish();
           break;
-        case 'mode-set': {
-          const w = this.modeWaiters.get(m.id);
-          this.modeWaiters.delete(m.id);
-          if (w !== undefined) {
-            if (m.error === null) w.resolve();
-            else w.reject(new VdpushError(m.error.code, m.error.message));
-          }
+        case 'mode-set':
+          this.modeRequests.settle(m.id, m.error);
           break;
-        }
         default:
           break;
       }
@@ -267,8 +178,13 @@ export class MonitorLink {
     });
   }
 
-  private readonly modeWaiters = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
-  private nextModeRequest = 1;
+  private readonly modeRequests = new ModeRequests();
+  private readonly faultTarget: HostFaultTarget = {
+    ring: () => this.ring,
+    recreateRing: (desc) => this.recreateRing(desc),
+    lockstep: () => this.lockstep,
+    isFinished: () => this.finished,
+  };
 
   /**
    * Asks the display for a mode (IddCxMonitorUpdateModes + commit); resolves once the display
@@ -283,8 +199,7 @@ export class MonitorLink {
     } catch (e) {
       return Promise.reject(e);
     }
-    const id = this.nextModeRequest++;
-    const done = new Promise<void>((resolve, reject) => this.modeWaiters.set(id, { resolve, reject }));
+    const { id, done } = this.modeRequests.open();
     this.mode = { ...this.mode, refreshHz: mode.refreshHz };
     this.post({ type: 'set-mode', id, mode });
     return done;
@@ -293,8 +208,7 @@ export class MonitorLink {
   private finish(): void {
     if (this.finished) return;
     this.finished = true;
-    for (const w of this.modeWaiters.values()) w.reject(new ClosedError(`monitor ${this.targetId}`));
-    this.modeWaiters.clear();
+    this.modeRequests.closeAll(`monitor ${this.targetId}`);
     this.lockstep?.wake();
     this.ring.wake();
     this.resolveEnded();
@@ -325,7 +239,8 @@ export class MonitorLink {
     try {
       while (true) {
         this.housekeeping();
-        if (this.hostFaults.length > 0) await this.performHostFault(this.hostFaults.shift()!);
+        const fault = this.reports.hostFaults.shift();
+        if (fault !== undefined) await performHostFault(fault, this.faultTarget);
         const frame = await this.nextFrame();
         if (frame === null) {
           if (this.finished) return;
@@ -385,31 +300,6 @@ export class MonitorLink {
     this.deliverRing(this.ring.buffer);
   }
 
-  private async performHostFault(req: HostFaultRequest): Promise<void> {
-    if (req.kind === 'host-recreate') {
-      const h = this.ring.health();
-      this.recreateRing({ width: h.width, height: h.height, format: h.format });
-      return;
-    }
-    // host-stall: take every frame that arrives and sit on it, as a wedged encoder would. The
-    // producer must keep draining the display (it overwrites or drops), never wait for us.
-    const held: ConsumedFrame[] = [];
-    try {
-      if (this.lockstep) {
-        await this.lockstep.holdFrames(req.atMs + req.durationMs, held);
-      } else {
-        const until = performance.now() + req.durationMs;
-        while (performance.now() < until && !this.finished) {
-          const f = this.ring.tryConsume();
-          if (f) held.push(f);
-          await new Promise((r) => setTimeout(r, 2));
-        }
-      }
-    } finally {
-      for (const f of held) this.ring.release(f);
-    }
-  }
-
   /** Hands the worker the buffer to use from now on (read synchronously at its next attach). */
   private deliverRing(buffer: SharedArrayBuffer): void {
     try {
@@ -448,7 +338,7 @@ export class MonitorLink {
   }
 
   resources(): { pids: readonly number[]; dirs: readonly string[]; files?: readonly string[] } {
-    return this.snapshot?.resources ?? { pids: [], dirs: [] };
+    return this.reports.resources();
   }
 
   /**
@@ -467,7 +357,7 @@ export class MonitorLink {
   }
 
   cursor(): CursorState | null {
-    return this.cursorState;
+    return this.reports.cursor;
   }
 
   /** Told each time the worker forwards a cursor change (remote clients follow it without polling). */
@@ -481,15 +371,15 @@ export class MonitorLink {
 
   /** What the display's input counted so far (see src/display/input.ts). */
   inputCounters(): NonNullable<WorkerSnapshot['input']> | null {
-    return this.snapshot?.input ?? null;
+    return this.reports.snapshot?.input ?? null;
   }
 
   recoveryEvents(): readonly RecoveryEventMessage[] {
-    return this.events;
+    return this.reports.events;
   }
 
   invariantViolations(): readonly string[] {
-    return this.invariants;
+    return this.reports.invariants;
   }
 
   ringHealth(): ReturnType<HostRing['health']> {
@@ -498,8 +388,7 @@ export class MonitorLink {
 
   /** The render adapter the display composes this monitor on, as last reported. */
   renderAdapter(): { kind: string; luid: number } {
-    const a = (this.snapshot ?? emptyWorkerSnapshot()).display.renderAdapter;
-    return { kind: a.kind, luid: a.luid };
+    return this.reports.renderAdapter();
   }
 
   /** Virtual clock: the worker's virtual now, as of its last slice. */
@@ -509,7 +398,7 @@ export class MonitorLink {
 
   /** The display clock's now, as last reported (virtual ms on the virtual clock). */
   get displayNowMs(): number {
-    return this.snapshot?.nowMs ?? 0;
+    return this.reports.snapshot?.nowMs ?? 0;
   }
 
   private final: MonitorRecord | null = null;
@@ -528,7 +417,7 @@ export class MonitorLink {
         health: decodeHealth(health.healthState),
         ringPublished: health.publishedTotal,
       },
-      worker: this.snapshot ?? emptyWorkerSnapshot(),
+      worker: this.reports.current(),
     };
   }
 
@@ -547,15 +436,7 @@ export class MonitorLink {
       await this.ended;
       clearTimeout(timer);
     }
-    await new Promise<void>((resolve) => {
-      if (this.worker.threadId === -1) resolve();
-      else {
-        this.worker.once('exit', () => resolve());
-        // The worker exits by itself after 'done' (after a host-side failure it is still stopping
-        // its display); make sure it does.
-        setTimeout(() => void this.worker.terminate(), this.failure !== null ? STOP_GRACE_MS : 2000).unref();
-      }
-    });
+    await joinWorker(this.worker, this.failure !== null ? STOP_GRACE_MS : 2000);
     // An orderly stop ('done' arrived) stopped the display's children: the watchdog has nothing to
     // do. A worker that had to be terminated may have left them: the watchdog cleans up now.
     if (this.stoppedInOrder) this.watchdog?.close();
