@@ -2,9 +2,9 @@
  * FramePublisher: the display side's (worker's) end of the ring, after seed 000's FramePublisher
  * (try_open, is_stale, publish).
  *
- * open: validates the host's header with checkAttach and never throws on a hostile buffer; a
- * refusal is written back (DRIVER_STATUS = Refused, detail = the code) when that is safe. On
- * success it writes its capabilities, DRIVER_STATUS = Opened (detail: negotiated capabilities),
+ * open: validates the host's header (publisher-attach.ts: checkAttach) and never throws on a
+ * hostile buffer; a refusal is written back (DRIVER_STATUS = Refused, detail = the code) when that
+ * is safe. On success it writes its capabilities, DRIVER_STATUS = Opened (detail: negotiated capabilities),
  * the render-adapter LUID and health Active, and works from its own validated copy of the
  * geometry from then on: a header rewritten later cannot steer a copy out of bounds.
  *
@@ -25,14 +25,12 @@
  * (frameFitsSlot; the host sizes the slots for the formats it accepts): its format is stored in
  * the slot (SLOT_OFF_FORMAT) and travels with the consumed frame. So a one-frame blip costs no
  * drop and no recreate. Only a size change, or a format too large for the slots, is a
- * DescMismatch that makes the host recreate. Every slot is marked full on a format change (its
+ * DescMismatch that makes the host recreate (source-mode-report.ts says which mode). Every slot is marked full on a format change (its
  * bytes are in the old format) and the frame's dirty bounds are the whole frame, so a consumer
  * that keeps converted pixels refreshes them all.
  */
 import {
-  AttachRefusal,
   DriverStatus,
-  HEADER_SIZE,
   HealthState,
   InvalidArgumentError,
   OFF_ASSIGNMENT_EPOCH,
@@ -53,10 +51,7 @@ import {
   OFF_PRESENT_TIME,
   OFF_PUBLISHED_TOTAL,
   OFF_RENDER_ADAPTER_LUID,
-  OFF_SOURCE_FORMAT,
-  OFF_SOURCE_HEIGHT,
   OFF_SOURCE_SEQUENCE,
-  OFF_SOURCE_WIDTH,
   OFF_TERMINAL_ERROR_CODE,
   OFF_TERMINAL_ERROR_DOMAIN,
   PublishOutcome,
@@ -65,10 +60,8 @@ import {
   MAX_FORMAT_CODE,
   PIXEL_FORMAT_CODES,
   bytesPerPixel,
-  checkAttach,
   tokenGeneration,
   tokenSequence,
-  type AttachRefusalCode,
   type HealthStateCode,
   type PublishOutcomeCode,
   type SlotArm,
@@ -78,56 +71,19 @@ import { DamageTracker } from './damage-tracker.js';
 import { HeaderView } from './header-view.js';
 import { PixelCopier } from './pixel-copy.js';
 import { RetiredSignal } from './retired-signal.js';
-import { DEFAULT_DISPLAY_CAPABILITIES } from './ring-options.js';
+import { checkLuid, validateAttach, type AttachRefused, type PublisherOptions } from './publisher-attach.js';
+import type { PublishableFrame } from './publishable-frame.js';
+
+export type { PublishableFrame, SurfaceSource } from './publishable-frame.js';
+export type { PublisherOptions } from './publisher-attach.js';
 import { createSlotArm, type SlotArmOps } from './slot-arm.js';
 import { SlotTable } from './slot-table.js';
+import { SourceModeReport } from './source-mode-report.js';
 
-/** What publish needs of a frame: the fields of display's AcquiredFrame, declared here structurally. */
-export interface PublishableFrame {
-  pixels: Uint8Array;
-  width: number;
-  height: number;
-  format: number;
-  stride: number;
-  frameNumber: number;
-  presentTimeMs: number;
-  /** (x, y, w, h) quads in dirtyRects[0 .. 4*dirtyCount). */
-  dirtyRects: Int32Array;
-  /** Number of dirty rects; -1 = unknown (the whole frame). */
-  dirtyCount: number;
-  /**
-   * The surface as a copy source (display's FrameSurface, declared here structurally): when set,
-   * the slot is filled by asking it to copy the slot's damage straight in, and `pixels` is not read.
-   */
-  surface?: SurfaceSource | null;
-}
-
-/** A surface that copies regions into a destination itself (CopySubresourceRegion / CopyResource). */
-export interface SurfaceSource {
-  copyRects(dst: Uint8Array, dstOffset: number, dstStride: number, rects: Int32Array, base: number, count: number): boolean;
-  copyAll(dst: Uint8Array, dstOffset: number, dstStride: number): boolean;
-  copiesDone(): void;
-}
-
-export interface PublisherOptions {
-  targetId: number;
-  /** The display's capability bits (default: both arms, dirty rects, HDR). */
-  capabilities?: number;
-  renderAdapterLuid?: number;
-}
-
-export type OpenResult =
-  | { ok: true; publisher: FramePublisher }
-  | { ok: false; refusal: AttachRefusalCode; message: string };
+export type OpenResult = { ok: true; publisher: FramePublisher } | AttachRefused;
 
 function notAFrame(frame: unknown): never {
   throw new InvalidArgumentError(`publish needs a frame with pixels (a Uint8Array), got ${frame === null ? 'null' : typeof frame}`);
-}
-
-/** A LUID is a 64-bit integer: a bigint, or a finite number (truncated). */
-function checkLuid(luid: unknown): void {
-  if (typeof luid === 'bigint') return;
-  if (typeof luid !== 'number' || !Number.isFinite(luid)) throw new InvalidArgumentError(`render adapter LUID ${String(luid)} is not an integer or bigint`);
 }
 
 /** publishBegin's failure values: -1 - outcome, so every value >= 0 is a slot. */
@@ -161,7 +117,7 @@ export class FramePublisher {
   private sequence: number;
   private published: number;
   private dropped: number;
-  private mismatchReported: boolean;
+  private readonly sourceMode: SourceModeReport;
   private activeSlot = -1;
   private lastPublishedSlot = -1;
   private lastPublishedFormat = 0;
@@ -194,51 +150,14 @@ export class FramePublisher {
     this.sequence = tokenGeneration(latest) === this.generation ? tokenSequence(latest) : 0;
     this.published = view.loadCount(OFF_PUBLISHED_TOTAL);
     this.dropped = view.loadCount(OFF_DROPPED_TOTAL);
-    const sw = view.load32(OFF_SOURCE_WIDTH);
-    this.mismatchReported = sw !== 0 && (sw !== d.width || view.load32(OFF_SOURCE_HEIGHT) !== d.height || view.load32(OFF_SOURCE_FORMAT) !== d.format);
+    this.sourceMode = new SourceModeReport(view, d, this.event, negotiated);
   }
 
   /** Opens the host's ring. Never throws: a hostile or foreign buffer is a typed refusal. */
   static open(buffer: SharedArrayBuffer, options: PublisherOptions): OpenResult {
-    // Options are the caller's own code, not the host's buffer: a mistake there is misuse.
-    if (options === null || typeof options !== 'object') throw new InvalidArgumentError('FramePublisher.open(buffer, options) needs options with a targetId');
-    const t = options.targetId;
-    if (typeof t !== 'number' || !Number.isInteger(t) || t < 0 || t > 0xffffffff) {
-      throw new InvalidArgumentError(`FramePublisher.open: targetId ${String(t)} is not a u32`);
-    }
-    if (options.capabilities !== undefined && (typeof options.capabilities !== 'number' || !Number.isInteger(options.capabilities))) {
-      throw new InvalidArgumentError(`FramePublisher.open: capabilities ${String(options.capabilities)} is not an integer bit set`);
-    }
-    if (options.renderAdapterLuid !== undefined) checkLuid(options.renderAdapterLuid);
-    if (!(buffer instanceof SharedArrayBuffer)) {
-      return { ok: false, refusal: AttachRefusal.BufferTooSmall, message: 'the ring buffer is not a SharedArrayBuffer' };
-    }
-    const capabilities = (options.capabilities ?? DEFAULT_DISPLAY_CAPABILITIES) >>> 0;
-    if (buffer.byteLength < HEADER_SIZE) {
-      return { ok: false, refusal: AttachRefusal.BufferTooSmall, message: `buffer of ${buffer.byteLength} bytes cannot hold the ${HEADER_SIZE}-byte header` };
-    }
-    const view = new HeaderView(buffer);
-    const h = view.readHostFields();
-    const check = checkAttach(h, buffer.byteLength, { targetId: options.targetId >>> 0, capabilities });
-    if (!check.ok) {
-      // Never write into another monitor's ring: its own display may be publishing there.
-      if (check.refusal !== AttachRefusal.TargetMismatch) {
-        view.store32(OFF_DRIVER_STATUS, DriverStatus.Refused);
-        view.store32(OFF_DRIVER_STATUS_DETAIL, check.refusal);
-      }
-      return check;
-    }
-    const table = new SlotTable(view, {
-      generation: h.generation,
-      ringLen: h.ringLen,
-      width: h.width,
-      height: h.height,
-      format: h.format,
-      bytesPerPixel: bytesPerPixel(h.format),
-      stride: h.stride,
-      slotStride: h.slotStride,
-      pixelsOffset: h.pixelsOffset,
-    });
+    const a = validateAttach(buffer, options);
+    if (!a.ok) return a;
+    const { view, table, check, capabilities } = a;
     const publisher = new FramePublisher(view, table, check.arm, check.negotiated);
     view.store32(OFF_CAPABILITIES, capabilities);
     if (options.renderAdapterLuid !== undefined) publisher.setRenderAdapterLuid(options.renderAdapterLuid);
@@ -292,7 +211,9 @@ export class FramePublisher {
     const d = this.table.desc;
     const format = frame.format;
     if (frame.width !== d.width || frame.height !== d.height || !(format === d.format || this.table.fits(format))) {
-      this.reportMismatch(frame);
+      // Every slot now lags the source by a whole frame.
+      this.damage.markAllFull();
+      this.sourceMode.report(frame.width, frame.height, frame.format);
       return this.drop(PublishOutcome.DescMismatch, OFF_DROPPED_DESC_MISMATCH);
     }
     const rowBytes = d.width * bytesPerPixel(format);
@@ -303,7 +224,7 @@ export class FramePublisher {
       this.damage.markAllFull();
       return this.drop(PublishOutcome.DescMismatch, OFF_DROPPED_DESC_MISMATCH);
     }
-    if (this.mismatchReported) this.clearMismatch();
+    if (this.sourceMode.reported) this.sourceMode.withdraw();
     const formatChanged = format !== this.lastFormat;
     if (formatChanged) {
       this.lastFormat = format;
@@ -452,34 +373,5 @@ export class FramePublisher {
     this.view.store64(OFF_DROPPED_TOTAL, BigInt(++this.dropped));
     if (reasonOffset >= 0) this.view.add32(reasonOffset, 1);
     return failed(outcome);
-  }
-
-  /** The display composes another mode: say so (SOURCE_* + status) so the host recreates. */
-  private reportMismatch(frame: PublishableFrame): void {
-    const v = this.view;
-    // Every slot now lags the source by a whole frame.
-    this.damage.markAllFull();
-    if (!this.mismatchReported || v.load32(OFF_SOURCE_FORMAT) !== frame.format || v.load32(OFF_SOURCE_WIDTH) !== frame.width || v.load32(OFF_SOURCE_HEIGHT) !== frame.height) {
-      v.store32(OFF_SOURCE_WIDTH, frame.width);
-      v.store32(OFF_SOURCE_HEIGHT, frame.height);
-      v.store32(OFF_SOURCE_FORMAT, frame.format);
-      v.store32(OFF_DRIVER_STATUS_DETAIL, frame.format);
-      v.store32(OFF_DRIVER_STATUS, DriverStatus.DescMismatch);
-      this.mismatchReported = true;
-      // Wakes a host waiting for frames (nextFrame returnOnWake), which recreates at the new mode.
-      this.event.set();
-    }
-  }
-
-  /** The source matches the ring again (the mode flipped back before the host recreated). */
-  private clearMismatch(): void {
-    const v = this.view;
-    const d = this.table.desc;
-    v.store32(OFF_SOURCE_WIDTH, d.width);
-    v.store32(OFF_SOURCE_HEIGHT, d.height);
-    v.store32(OFF_SOURCE_FORMAT, d.format);
-    v.store32(OFF_DRIVER_STATUS_DETAIL, this.negotiated);
-    v.store32(OFF_DRIVER_STATUS, DriverStatus.Opened);
-    this.mismatchReported = false;
   }
 }
