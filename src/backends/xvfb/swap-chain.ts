@@ -40,12 +40,10 @@ import {
   S_OK,
 } from '../../display/result-codes.js';
 import type { AcquiredFrame, Adapter, CursorState, DisplayMode, FrameSurface, RenderDevice, SwapChain } from '../../display/types.js';
-import type { Clock } from '../../display/clock.js';
 import type { QueryPointerReply, XError } from 'x11';
-import { DIRTY_RECTS_CAPACITY, type DirtyRegion } from './dirty-region.js';
-import type { CursorTracker } from './cursor-tracker.js';
+import { DIRTY_RECTS_CAPACITY } from './dirty-region.js';
+import type { SwapChainHost } from './swap-chain-host.js';
 import { XvfbRenderDevice } from './render-device.js';
-import type { XConnection } from './x-connection.js';
 
 /** `frame.pixels` when the surface is the only way to the pixels. */
 const EMPTY_PIXELS = new Uint8Array(0);
@@ -56,45 +54,7 @@ const READY = 2;
 const HELD = 3;
 const DEAD = 4;
 
-/** Counters the display sums into its stats (shared by all its swap-chains). */
-export interface CaptureCounters {
-  presented: number;
-  acquired: number;
-  finished: number;
-  pending: number;
-  captures: number;
-  stalls: number;
-  /** Sum of ms between sending GrabServer and its round trip's reply. */
-  grabWaitMs: number;
-  /** Sum of ms the server stayed grabbed while we read. */
-  grabHeldMs: number;
-  readFailures: number;
-  /** Bytes read from the framebuffer file. */
-  bytesRead: number;
-  /** Sum of ms spent inside framebuffer reads (the copy itself, grabbed or not). */
-  copyMs: number;
-}
-
-/** What the swap-chain needs from the display that assigned it. */
-export interface SwapChainHost {
-  readonly clock: Clock;
-  /** Damage accumulated since the last capture (only the current swap-chain takes from it). */
-  readonly region: DirtyRegion;
-  readonly cursor: CursorTracker | null;
-  readonly counters: CaptureCounters;
-  /** The live X connection (a device bound to an older one is stale). */
-  currentConnection(): XConnection | null;
-  /** Whether captures hold a server grab (the default) or read unsynchronised (for measuring). */
-  readonly grab: boolean;
-  /** Read the whole screen every frame, whatever the damage (the benchmark's full-copy baseline). */
-  readonly fullFrameReads: boolean;
-  /** The driver deleted the swap-chain (WdfObjectDelete): the OS assigns a new one. */
-  onDeleted(sc: XvfbSwapChain): void;
-  /** An injected idle (xvfb-faults.ts): the OS presents nothing, damage accumulates meanwhile. */
-  readonly presentsPaused: boolean;
-  /** An injected flap (xvfb-faults.ts): SetDevice fails with ACCESS_LOST while the monitor flaps. */
-  setDeviceRefused(): boolean;
-}
+export type { CaptureCounters, SwapChainHost } from './swap-chain-host.js';
 
 export class XvfbSwapChain implements SwapChain {
   readonly surfaceAvailable = new LocalSignal();
