@@ -37,6 +37,10 @@ export function formatXvfbBench(r: XvfbBenchResult): string {
     lines.push(
       `  vdpush vs ffmpeg: ${f2(v.distinctFps / row.ffmpeg.distinctFps)}x distinct frames/s, ${f2(v.cpuSecPerDistinct1000 / row.ffmpeg.cpuSecPerDistinct1000)}x its CPU per distinct frame; workload slowed by ${pct(1 - v.workloadFps / row.workloadAloneFps)} (ffmpeg: ${pct(1 - row.ffmpeg.workloadFps / row.workloadAloneFps)})`,
     );
+    lines.push(
+      `  bound: the workload cannot draw while the server is grabbed: ${pct((v.fps * v.grabHeldMs) / 1000)} of the time here;` +
+        ` at 1.5x ffmpeg's distinct rate the pread of those bytes alone would hold it ${pct((1.5 * row.ffmpeg.distinctFps * v.preadMsForBytes) / 1000)}`,
+    );
     const dr = row.desktop.dirtyRects;
     const ff = row.desktop.fullFrame;
     lines.push(`  desktop workload (1% of the screen per frame):`);
@@ -46,6 +50,10 @@ export function formatXvfbBench(r: XvfbBenchResult): string {
     lines.push(
       `    bound: of a 1% frame's ${f3(dr.cpuMsPerFrame)} ms, its bytes cost ${f3(row.desktop.bytesMsPerFrame)} ms (same-run pread); ${f3(row.desktop.fixedMsPerFrame)} ms is per-frame work` +
         ` (X events and reply, wake-ups, publish); 20x needs <= ${f3(row.desktop.neededMsPerFrameFor20x)} ms`,
+    );
+    const wf = row.desktop.wakeFloor;
+    lines.push(
+      `    floor (same run, same server, after idle): a wake-up ${f3(wf.wakeMs)} ms + an X round trip ${f3(wf.roundTripMs)} ms = ${f3(wf.floorMs)} ms per frame before any byte`,
     );
   }
   const i = r.idle;

@@ -2,6 +2,7 @@
 import type { TallyNumbers } from './capture-tally.js';
 import type { Ceilings } from './ceilings.js';
 import type { IdleNumbers } from './idle-bench.js';
+import type { WakeFloor } from './wake-floor.js';
 
 /** What the issue asks of each capturer (plus the older keys, kept). */
 export interface CapturerNumbers extends TallyNumbers {
@@ -63,6 +64,8 @@ export interface XvfbBenchRow {
     fixedMsPerFrame: number;
     /** What a 1% frame may cost for the 20x target. */
     neededMsPerFrameFor20x: number;
+    /** The same run's IPC floor under a frame after idle time: a wake-up + one X round trip (wake-floor.ts). */
+    wakeFloor: WakeFloor;
   };
 }
 

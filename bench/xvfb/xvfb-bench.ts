@@ -33,6 +33,7 @@ import { procCpuSeconds, selfCpuSeconds } from './proc-cpu.js';
 import { RingDrain } from './ring-drain.js';
 import { measureCeilings, ScreenStamp, type Ceilings } from './ceilings.js';
 import { measureIdle } from './idle-bench.js';
+import { measureWakeFloor } from './wake-floor.js';
 import { formatXvfbBench } from './xvfb-bench-format.js';
 import type { CapturerNumbers, DesktopNumbers, VdpushNumbers, XvfbBenchResult, XvfbBenchRow } from './xvfb-bench-result.js';
 
@@ -219,6 +220,8 @@ async function benchResolution(width: number, height: number): Promise<XvfbBench
     const ffmpeg = capturerNumbers(checker.tally.numbers(), { ...fp, seconds: g.seconds }, g.cpuSeconds, xvfbPerDraw);
 
     await workload?.stop();
+    // Nothing draws and nothing captures now: the IPC floor alone, on the same server.
+    const wakeFloor = await measureWakeFloor(server.display);
     workload = await WorkloadProcess.start('desktop', server.display, DESKTOP_FPS);
     const desktop = await withVdpush(server, () => {}, async (d) => {
       const dirtyRects = await measureDesktop(d, DESKTOP_SECONDS, false);
@@ -234,6 +237,7 @@ async function benchResolution(width: number, height: number): Promise<XvfbBench
         bytesMsPerFrame,
         fixedMsPerFrame: Math.max(0, dirtyRects.cpuMsPerFrame - bytesMsPerFrame),
         neededMsPerFrameFor20x: fullFrame.cpuMsPerFrame / 20,
+        wakeFloor,
       };
     });
     return {
