@@ -17,8 +17,8 @@
  * runRingBench never writes to stdout: the caller prints formatRingBench(result) or the JSON.
  */
 import { Worker } from 'node:worker_threads';
-import { FORMAT_BGRA8 } from '../../src/contract/index.js';
-import { FramePublisher, HostRing } from '../../src/ring/index.js';
+import { FORMAT_BGRA8, OFF_PIXELS_OFFSET } from '../../src/contract/index.js';
+import { FramePublisher, HeaderView, HostRing } from '../../src/ring/index.js';
 import type { BenchToWorker, WorkerToBench } from './bench-messages.js';
 
 export interface RingBenchSize {
@@ -138,9 +138,25 @@ interface FlowResult {
   delivered: number;
 }
 
+/**
+ * Faults in every page of the ring's slots before the clock starts, as the memcpy ceiling warms
+ * its destinations: a fresh SharedArrayBuffer's pages are mapped at their first write, and on
+ * these VMs a first write into a 33 MB slot took 40-400 ms against ~3 ms warm (measured). A ring
+ * in steady state has written every slot long ago (recreates reuse retired buffers, see
+ * buffer-pool.ts), so a cold first lap would measure the VM's page faults, not the ring: at 4K it
+ * was most of the gap to memcpy, and the first six cold frames were the paced phase's p99.
+ */
+function faultInSlots(ring: HostRing): void {
+  const bytes = new Uint8Array(ring.buffer);
+  const start = new HeaderView(ring.buffer).load32(OFF_PIXELS_OFFSET);
+  // Rewrites what is there (zeros), so the header and the slot table are untouched.
+  for (let i = start; i < bytes.length; i += 4096) bytes[i] = bytes[i]!;
+}
+
 /** Worker publishes into the ring; this thread consumes with nextFrame until the worker is done. */
 async function ringFlow(w: BenchWorker, width: number, height: number, durationMs: number, paceMs: number): Promise<FlowResult> {
   const ring = HostRing.create({ targetId: TARGET, width, height, format: FORMAT_BGRA8, ringLen: 6 });
+  faultInSlots(ring);
   const lat = new Float64Array(Math.ceil(durationMs * 20) + 16);
   let delivered = 0;
   let finished = false;
