@@ -27,6 +27,7 @@ import { encodeRaw } from './encoders/raw-encoder.js';
 import { cursorRect, desktopSizeRect, extendedDesktopSizeRect, lastRect } from './encoders/pseudo-rects.js';
 import { materializeSnapshot, type EncodedRects, type RectSnapshot } from './encoders/rect-snapshot.js';
 import { ScratchArena } from './encoders/scratch-arena.js';
+import { sharedEncodesOf } from './encoders/shared-encodes.js';
 import { TightEncoder } from './encoders/tight-encoder.js';
 import { ZrleEncoder } from './encoders/zrle-encoder.js';
 import { RfbHandshake, type HandshakeOptions } from './handshake.js';
@@ -377,7 +378,12 @@ export class RfbSession implements FramebufferSubscriber {
     this.snapshots.reset();
     this.liveViews.length = 0;
     const snaps = resized ? takeDamage(this.damage, this.rectScratch, fb, 0, 0, fb.width, fb.height, this.snapshots) : takeDamage(this.damage, this.rectScratch, fb, area.x, area.y, area.x1, area.y1, this.snapshots);
-    for (const v of snaps) if (v.view) this.liveViews.push(v);
+    // Clients of this framebuffer sent the same tile of the same frame share its JPEG.
+    const shared = { encodes: sharedEncodesOf(this.target.framebuffer), version: this.target.framebuffer.counts.frames };
+    for (const v of snaps) {
+      v.shared = shared;
+      if (v.view) this.liveViews.push(v);
+    }
     // Nothing inside the requested area: the request stays pending.
     if (snaps.length === 0 && pseudo.length === 0) return;
     this.flow.consume();

@@ -19,6 +19,7 @@ import { FORMAT_BGRA8 } from '../../../contract/pixel-format.js';
 import { HOST_LITTLE_ENDIAN, readKeys } from '../rfb-pixel-format.js';
 import type { FrameView } from '../../sinks/frame-view.js';
 import type { ScratchArena } from './scratch-arena.js';
+import type { SharedEncodes } from './shared-encodes.js';
 
 export interface RectSnapshot {
   x: number;
@@ -33,6 +34,8 @@ export interface RectSnapshot {
   stride: number;
   /** True while `words` is the framebuffer itself (see materializeSnapshot). */
   view: boolean;
+  /** Where clients of the same framebuffer share encodes, and the framebuffer's version the snapshot shows. */
+  shared?: { encodes: SharedEncodes; version: number };
 }
 
 export type SnapshotMode = 'view' | 'copy' | 'convert';

@@ -13,6 +13,8 @@
  * Every tile's pixels are read at once, in encode()'s synchronous part, into the encoder's arena
  * (reset per update: no allocation per tile); the tiles' JPEGs then run in parallel and each zlib
  * stream takes its tiles in tile order (ZlibStream queues them), the order the client inflates them.
+ * A JPEG tile another client of the same framebuffer was already sent (same frame, place and
+ * quality) is reused, not encoded again (shared-encodes.ts).
  */
 import sharp from 'sharp';
 import { Encoding } from '../rfb-constants.js';
@@ -106,9 +108,14 @@ export class TightEncoder {
       return this.compressed(stream, data, [header, head]);
     }
     if (quality >= 0 && tr.tpixelIsRgb && tw * th >= MIN_JPEG_PIXELS) {
-      const rgb = this.arena.take(tw * th * 3);
-      rgbOf(words, start, r.stride, tw, th, rgb, same, ty);
-      return this.jpeg(rgb, tw, th, quality, header);
+      const make = (): Promise<Buffer> => {
+        const rgb = this.arena.take(tw * th * 3);
+        rgbOf(words, start, r.stride, tw, th, rgb, same, ty);
+        return this.jpeg(rgb, tw, th, quality);
+      };
+      const sh = r.shared;
+      const jpeg = sh ? sh.encodes.jpeg(sh.version, `${quality}:${r.x + tx},${r.y + ty},${tw},${th}`, make) : make();
+      return jpeg.then((j) => [header, Buffer.from([CTRL_JPEG]), compactLength(j.length), j]);
     }
     const data = this.arena.take(tw * th * tp);
     if (tr.tpixelIsRgb) rgbOf(words, start, r.stride, tw, th, data, same, ty);
@@ -122,12 +129,11 @@ export class TightEncoder {
     return this.compressed(0, data, [header, Buffer.from([0x00])]); // basic, stream 0, copy filter
   }
 
-  private async jpeg(rgb: Buffer, tw: number, th: number, quality: number, header: Buffer): Promise<Buffer[]> {
-    const jpeg = await sharp(rgb, { raw: { width: tw, height: th, channels: 3 } })
+  private jpeg(rgb: Buffer, tw: number, th: number, quality: number): Promise<Buffer> {
+    this.jpegRects++;
+    return sharp(rgb, { raw: { width: tw, height: th, channels: 3 } })
       .jpeg({ quality: JPEG_QUALITY[quality]!, chromaSubsampling: quality >= 8 ? '4:4:4' : '4:2:0' })
       .toBuffer();
-    this.jpegRects++;
-    return [header, Buffer.from([CTRL_JPEG]), compactLength(jpeg.length), jpeg];
   }
 
   /** `data` (in the arena) compressed behind `before`; called in tile order, so each stream stays in order. */
