@@ -6,8 +6,8 @@
  * aimed at monitor 2 lands on the timeline as monitor 2's, the mode picker on monitor 2 changes its
  * mode (its canvas resizes through DesktopSize on the same connection; the session reports the new
  * mode; monitor 1 is untouched), a bad mode is refused in red with its typed error, and a monitor
- * plugged in while the page is open gets a panel that goes "unplugged" when it
- * leaves; three panels lay out as a grid with no sideways scrolling. The page
+ * plugged in while the page is open gets a panel, drawn like the others, that goes "unplugged"
+ * when it leaves; three panels lay out as a grid with no sideways scrolling. The page
  * logs no console error on the way. Every wait is on a condition, bounded.
  */
 import { test } from 'node:test';
@@ -130,6 +130,13 @@ test('the viewer shows two monitors, each with its own view, stats, timeline ent
     await page.click('#fault-buttons button[data-kind="plug"]');
     await page.locator('.monitor[data-target="3"] .mode-label', { hasText: '640×360' }).waitFor({ timeout: 20_000 });
     await page.locator('#timeline li[data-target="3"]', { hasText: 'monitor-arrived' }).waitFor({ timeout: 10_000 });
+    // The plugged monitor is drawn too, at its size, once the RFB server serves it.
+    let p3: ReturnType<typeof readPanel> = null;
+    await eventually(async () => {
+      p3 = await page.evaluate(readPanel, 3);
+      return p3 !== null && p3.canvas !== null && p3.drawn > 0 && p3.state === 'live';
+    }, `monitor 3 drawn (${JSON.stringify(p3)})`);
+    assert.deepEqual(p3!.canvas, [640, 360]);
     // Three panels stay usable at 1280 wide: two side by side, the third below, nothing wider than the window.
     const layout = await page.evaluate(() => {
       const box = (t: number) => document.querySelector(`.monitor[data-target="${t}"]`)!.getBoundingClientRect();
