@@ -4,11 +4,14 @@
  *   (a frame of another target is an integrity error); every pixel is then checked against
  *   what the compositor shows at that frame (a torn copy, a stale dirty region or a missed damage
  *   union all fail), and frame numbers must never go backwards within a ring generation;
- * - xvfb: the built-in workload's squares must all encode one sequence (no torn read);
+ * - xvfb: the built-in workload's squares must all encode one sequence (no torn read); a blank
+ *   screen passes, for the workload has not drawn on it yet: the run's first frame, or the first
+ *   at a new RandR size, which the server clears before the workload redraws at that size (a
+ *   frame torn between blank and drawn still mixes values and fails);
  * - none: any frame passes (an --exec or --no-workload display has no known pattern).
  */
 import { codeBits, readFrameStamp, unwrapFrame, FrameVerifier as SimVerifier, type PatternParams } from '../backends/sim/index.js';
-import { verifyXFrame } from '../backends/xvfb/index.js';
+import { verifyXFrame, WORKLOAD_TILE } from '../backends/xvfb/index.js';
 import type { ConsumedFrame } from '../ring/index.js';
 import type { VerifyDescriptor } from './worker-messages.js';
 
@@ -23,7 +26,7 @@ export function createFrameVerifier(d: VerifyDescriptor, targetId = 1): FrameVer
     case 'sim':
       return simVerifier({ ...(d.params as PatternParams), targetId });
     case 'xvfb':
-      return (f) => verifyXFrame(f.pixels, f.width, f.height, f.stride, f.format).ok;
+      return (f) => verifyXFrame(f.pixels, f.width, f.height, f.stride, f.format).ok || blankXFrame(f);
     default:
       return () => true;
   }
@@ -44,4 +47,14 @@ function simVerifier(params: PatternParams): FrameVerifier {
     lastFrame = Math.max(n, 0);
     return ordered && verifier.verify(f.pixels, f.width, f.height, f.stride, f.format, n, params).ok;
   };
+}
+
+/** Every square the workload would have stamped is still 0 (black, colour bits and padding). */
+function blankXFrame(f: ConsumedFrame): boolean {
+  const half = WORKLOAD_TILE >> 1;
+  const words = new DataView(f.pixels.buffer, f.pixels.byteOffset, f.pixels.byteLength);
+  for (let y = half; y < f.height; y += WORKLOAD_TILE) {
+    for (let x = half; x < f.width; x += WORKLOAD_TILE) if (words.getUint32(y * f.stride + x * 4, true) !== 0) return false;
+  }
+  return true;
 }
