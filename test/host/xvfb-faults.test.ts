@@ -11,6 +11,7 @@ import { FaultScheduleError, InvalidArgumentError } from '../../src/contract/err
 import { openSession, type Session } from '../../src/host/session.js';
 import type { RecoveryEventMessage } from '../../src/host/worker-messages.js';
 import { runCli } from '../cli/cli-helpers.js';
+import { SessionViewerSource } from '../../src/host/session-viewer-source.js';
 import { waitUntil } from './process-probe.js';
 
 test('every fault kind is either injectable on xvfb or refused with a reason, never both, never neither', () => {
@@ -116,7 +117,7 @@ test('on xvfb each injectable fault takes the documented recovery through the re
   assert.equal(f.presented, f.acquired);
 });
 
-test('injectFault on a live xvfb session refuses the kinds Xvfb cannot produce, and the run goes on', async () => {
+test('injectFault on a live xvfb session refuses the kinds Xvfb cannot produce, the viewer offers the rest, and the run goes on', async () => {
   const session = await openSession({ source: 'xvfb', mode: '160x120@30', durationMs: 0 });
   try {
     assert.throws(() => session.injectFault('hdr-flip'), (e: unknown) => e instanceof InvalidArgumentError && /hdr-flip/.test(e.message) && /one depth/.test(e.message));
@@ -124,9 +125,16 @@ test('injectFault on a live xvfb session refuses the kinds Xvfb cannot produce, 
     assert.throws(() => session.injectFault('plug', '160x120@30'), (e: unknown) => e instanceof InvalidArgumentError && /X server of its own/.test(e.message));
     assert.throws(() => session.injectFault('mode-change'), (e: unknown) => e instanceof InvalidArgumentError && /mode string/.test(e.message));
     assert.deepEqual([...session.injectableFaults()], [...XVFB_INJECTABLE_FAULTS]);
+    // The viewer's fault buttons on xvfb: every injectable kind but mode-change (a button has no mode).
+    const viewer = new SessionViewerSource(session);
+    assert.deepEqual([...viewer.faultKinds()], XVFB_INJECTABLE_FAULTS.filter((k) => k !== 'mode-change'));
     const n = session.stats().frames.consumed;
     const drain = session.drain();
     assert.ok(await waitUntil(() => session.stats().frames.consumed > n + 2, 15_000), 'frames go on');
+    viewer.injectFault('device-removed');
+    assert.ok(await waitUntil(() => session.recoveryEvents().some((e) => e.failure === 'device-removed' && e.action === 'recreate-device'), 15_000), 'a button press takes the real recovery');
+    const m = session.stats().frames.consumed;
+    assert.ok(await waitUntil(() => session.stats().frames.consumed > m + 2, 15_000), 'frames after it');
     await session.close();
     await drain;
     assert.equal(session.error, null);
