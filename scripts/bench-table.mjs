@@ -73,4 +73,16 @@ if (vnc && vnc.ratios) {
   }
 }
 
+const page = all.page;
+if (page && page.sources) {
+  for (const [src, r] of Object.entries(page.sources)) {
+    const what = `viewer page (noVNC over /rfb, headless Chromium), ${page.mode} full-screen animation, ${src}`;
+    if (r.error) {
+      row(what, `failed: ${r.error}`, '', "the display's rate");
+      continue;
+    }
+    row(what, `${n(r.drawnFps)} frames/s drawn (serve ${n(r.serveCorePercent, 0)}%, Chromium ${n(r.browserCorePercent, 0)}% of a core)`, `display ${n(r.displayFps)} frames/s → ${x(r.ratio)}`, "1.0x (the display's rate)");
+  }
+}
+
 process.stdout.write(['| what | measured | ceiling or baseline in the same run | target |', '|---|---|---|---|', ...rows].join('\n') + '\n');
