@@ -248,6 +248,7 @@ export class RfbSession implements FramebufferSubscriber {
       case 'enable-continuous-updates': {
         const problem = this.flow.enable(m.enable, m.x, m.y, m.w, m.h, this.prefs.fence, this.prefs.continuousUpdates);
         if (problem !== null) return this.close(problem);
+        this.noteProgress(); // turned off while blocked on fences: that is no stall
         return this.schedule();
       }
       case 'fence':

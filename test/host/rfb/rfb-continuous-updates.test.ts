@@ -181,3 +181,46 @@ test('misuse of the extensions disconnects that client with a reason; the others
     await server.close();
   }
 });
+
+test('a client that stops answering fences is disconnected after the stall timeout, one that turns the push off in time is not', async (t) => {
+  const t1 = new FakeTarget();
+  t1.full(32, 16, 1);
+  const server = await startFakeServer(t1, { stallTimeoutMs: 5000 });
+  const stuck = await RfbTestClient.connect(server.port);
+  const off = await RfbTestClient.connect(server.port);
+  try {
+    for (const c of [stuck, off]) {
+      await c.handshake();
+      c.setEncodings([RAW, FENCE, CONTINUOUS]);
+      assert.equal((await c.readMessage()).type, 'end-of-continuous-updates');
+      c.enableContinuousUpdates(true);
+      // The whole screen first (everything is damaged for a new client), answered.
+      const first = await pushed(c);
+      c.fence(first.fence.flags & ~REQUEST, first.fence.payload);
+      assert.deepEqual(await sync(c, 1), []);
+    }
+    // Virtual time from here on for the timers armed from now: the stall timers among them.
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    // Two pushed updates each, never answered: both clients are now blocked on fences.
+    for (const g of [2, 3]) {
+      t1.paint({ x: 0, y: 0, w: 4, h: 4 }, g);
+      for (const c of [stuck, off]) await pushed(c);
+    }
+    t1.paint({ x: 8, y: 8, w: 4, h: 4 }, 4);
+    // The stall timers are armed by now (the sync's answer comes after the frame was handled).
+    for (const c of [stuck, off]) assert.deepEqual(await sync(c, 2), []);
+    off.enableContinuousUpdates(false);
+    assert.equal((await off.readMessage()).type, 'end-of-continuous-updates');
+    t.mock.timers.tick(6000);
+    await stuck.waitClosed();
+    assert.ok(server.closed.some((r) => /stopped answering fences \(2 unanswered\)/.test(r.reason)), server.closed.map((r) => r.reason).join(' | '));
+    t.mock.timers.tick(60_000);
+    assert.deepEqual(await sync(off, 3), [], 'the client that turned the push off is still served');
+    assert.equal(off.closed, false);
+  } finally {
+    t.mock.timers.reset();
+    stuck.close();
+    off.close();
+    await server.close();
+  }
+});
