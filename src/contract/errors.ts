@@ -128,3 +128,13 @@ export class SinkError extends VdpushError {
     this.path = path;
   }
 }
+
+/**
+ * A monitor plugged into a session on xvfb finds no free X screen: the screens of an X server are
+ * fixed at its start (a departed monitor's screen is free again; see src/host/shared-xvfb.ts).
+ */
+export class NoFreeScreenError extends VdpushError {
+  constructor(message: string) {
+    super('VDP_ERR_NO_FREE_SCREEN', message);
+  }
+}

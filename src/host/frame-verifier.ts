@@ -4,10 +4,12 @@
  *   (a frame of another target is an integrity error); every pixel is then checked against
  *   what the compositor shows at that frame (a torn copy, a stale dirty region or a missed damage
  *   union all fail), and frame numbers must never go backwards within a ring generation;
- * - xvfb: the built-in workload's squares must all encode one sequence (no torn read); a blank
- *   screen passes, for the workload has not drawn on it yet: the run's first frame, or the first
- *   at a new RandR size, which the server clears before the workload redraws at that size (a
- *   frame torn between blank and drawn still mixes values and fails);
+ * - xvfb: the built-in workload's squares must all encode one sequence (no torn read) and this
+ *   monitor's targetId (each screen's workload stamps its own; a screen too small to carry the
+ *   stamp, under two squares, reads as 0 and passes); a blank screen passes, for the workload has
+ *   not drawn on it yet: the run's first frame, or the first at a new RandR size, which the server
+ *   clears before the workload redraws at that size (a frame torn between blank and drawn still
+ *   mixes values and fails);
  * - none: any frame passes (an --exec or --no-workload display has no known pattern).
  */
 import { codeBits, readFrameStamp, unwrapFrame, FrameVerifier as SimVerifier, type PatternParams } from '../backends/sim/index.js';
@@ -26,7 +28,10 @@ export function createFrameVerifier(d: VerifyDescriptor, targetId = 1): FrameVer
     case 'sim':
       return simVerifier({ ...(d.params as PatternParams), targetId });
     case 'xvfb':
-      return (f) => verifyXFrame(f.pixels, f.width, f.height, f.stride, f.format).ok || blankXFrame(f);
+      return (f) => {
+        const v = verifyXFrame(f.pixels, f.width, f.height, f.stride, f.format);
+        return (v.ok && (v.targetId === targetId || v.targetId === 0)) || blankXFrame(f);
+      };
     default:
       return () => true;
   }

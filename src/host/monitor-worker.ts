@@ -147,14 +147,27 @@ async function createDisplay(config: MonitorConfig): Promise<CreatedDisplay> {
     mode: { width: config.width, height: config.height, refreshHz: config.refreshHz },
     ...(config.depth !== undefined ? { depth: config.depth } : {}),
     ...(config.display !== undefined ? { display: config.display } : {}),
+    // A screen of the session's shared server: attached to, its workload ours (stamped with the target).
+    ...(config.screen !== undefined ? { display: config.screen, sharedServer: true } : {}),
     workload,
     faults: config.faults,
+    targetId: config.targetId,
   });
   if (config.setModeOnAttach === true) await setAttachedMode(display, config);
+  // A screen a departed monitor left may be at another mode: this monitor's comes first (RandR).
+  const m = display.mode();
+  if (config.screen !== undefined && (m.width !== config.width || m.height !== config.height)) {
+    try {
+      await display.requestMode({ width: config.width, height: config.height, refreshHz: config.refreshHz });
+    } catch (e) {
+      await display.stop();
+      throw e;
+    }
+  }
   const resources = (): DisplayResources => xvfbResources(display);
   const cursor = (): { state: CursorState; version: number } | null => (display.cursor ? { state: display.cursor.state, version: display.cursor.version } : null);
-  // XTEST on a connection of its own, opened only once a remote server attaches (or input arrives).
-  const input = new LazyDisplayInput(async () => (await import('../backends/xvfb/x-input.js')).XInput.open(display.display));
+  // XTEST on a connection of its own (to this monitor's screen), opened only once a remote server attaches (or input arrives).
+  const input = new LazyDisplayInput(async () => (await import('../backends/xvfb/x-input.js')).XInput.open(display.screenDisplay));
   return { display, sim: null, verify: { kind: workload === 'animated' && config.display === undefined ? 'xvfb' : 'none', params: null }, resources, cursor, input, onCursorChange: (fn) => display.onCursorChange(fn), faults: display };
 }
 

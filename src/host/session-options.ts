@@ -6,6 +6,7 @@
 import { InvalidArgumentError } from '../contract/errors.js';
 import { MAX_RING_LEN } from '../contract/header-layout.js';
 import { probeAttachedDisplay } from '../backends/xvfb/attach-probe.js';
+import { attachedScreenConfigs } from './attach-screens.js';
 import { FORMAT_BGRA8, FORMAT_RGBA16F, FORMAT_XRGB2101010, formatCode, type PixelFormatName } from '../contract/pixel-format.js';
 import { makeMode, parseMode } from '../backends/sim/index.js';
 import { checkSchedule } from './fault-injection.js';
@@ -66,6 +67,10 @@ export function resolveMonitorConfigs(o: SessionOptions): MonitorConfig[] {
   if (o.monitors === undefined) return [base];
   if (!Array.isArray(o.monitors) || o.monitors.length < 1 || o.monitors.length > MAX_MONITORS) {
     throw new InvalidArgumentError(`monitors must be a list of 1..${MAX_MONITORS} monitors`);
+  }
+  // Attached with several monitors: one per screen of the user's server (attach-screens.ts).
+  if (base.display !== undefined && o.monitors.length > 1) {
+    return attachedScreenConfigs(base as MonitorConfig & { display: string }, o.monitors, (m, t) => monitorConfigFor(base, m, t));
   }
   return o.monitors.map((m, i) => monitorConfigFor(base, m, i + 1));
 }

@@ -13,7 +13,7 @@
  * Monitor i has targetId i, from 1. One monitor is the default: everything a one-monitor session
  * did it still does, and the calls that name no monitor mean monitor 1.
  */
-import { InvalidArgumentError, VdpushError } from '../contract/errors.js';
+import { InvalidArgumentError, NoFreeScreenError, VdpushError } from '../contract/errors.js';
 import type { ConsumedFrame } from '../ring/index.js';
 import { createAdapterLadderBuffer } from '../driver/index.js';
 import { guardResources } from './resource-guard.js';
@@ -25,6 +25,7 @@ import { splitFaultSchedule } from './fault-targets.js';
 import { checkInjection, injectableFaults } from './fault-injection.js';
 import { MonitorLink, type LinkOptions } from './monitor-link.js';
 import { MonitorArrivals, type ArrivalRecord } from './monitor-arrivals.js';
+import { startSharedServerFor, type SharedXvfb } from './shared-xvfb.js';
 import { VIRTUAL_SLICE_MS, type MonitorConfig, type RecoveryEventMessage } from './worker-messages.js';
 
 export type { SessionOptions, MonitorOptions } from './session-options.js';
@@ -48,6 +49,8 @@ export class Session {
   private unguard: () => void = () => undefined;
   private nextTarget = 1;
   private lastMode: MonitorRecord['host']['mode'];
+  /** xvfb with several monitors: the one X server, a screen per monitor (shared-xvfb.ts). */
+  private shared: SharedXvfb | null = null;
   /** Resolves when the run is over: every monitor ended (duration, critical error, worker failure). */
   readonly ended: Promise<void>;
   private resolveEnded!: () => void;
@@ -76,6 +79,7 @@ export class Session {
   private async start(configs: MonitorConfig[], split: ReturnType<typeof splitFaultSchedule>): Promise<Session> {
     const session = this;
     try {
+      session.shared = await startSharedServerFor(configs);
       // One after another: each worker starts its display before the next (Xvfb screens, ports).
       for (const c of configs) await session.plug({ ...c, faults: split.perMonitor.get(c.targetId) ?? '' });
     } catch (e) {
@@ -278,8 +282,19 @@ export class Session {
     // runs for what is left of the session's duration.
     const left = this.config.durationMs > 0 ? Math.max(1, this.config.durationMs - this.timelineNowMs()) : 0;
     const config = monitorConfigFor({ ...this.config, faults: '', durationMs: left }, m, targetId);
+    if (config.source === 'xvfb') {
+      // An X server's screens are fixed at its start: a plug takes a free one (shared-xvfb.ts).
+      if (this.shared === null) throw new NoFreeScreenError(`addMonitor: this session's X display has no free screen (screens cannot be added to a running X server; open the session with monitors: [...] for one screen per monitor)`);
+      config.screen = this.shared.claimFree(targetId, config.width, config.height);
+      if (typeof config.workload === 'object') config.workload = 'none'; // --exec runs once, on screen 0
+    }
     this.nextTarget++;
-    await this.plug(config, true);
+    try {
+      await this.plug(config, true);
+    } catch (e) {
+      this.shared?.release(targetId);
+      throw e;
+    }
     this.onPlugged?.();
     for (const l of this.monitorListeners) l(targetId, 'arrived');
     return targetId;
@@ -305,6 +320,7 @@ export class Session {
       for (const other of this.links.values()) other.wakeLockstep();
     }
     this.departed.push(rec);
+    this.shared?.release(targetId);
     if (!this.finished && [...this.links.values()].every((l) => l.isEnded)) this.finish();
   }
 
@@ -326,6 +342,7 @@ export class Session {
     const dirs: string[] = [];
     const all = [...this.links.values()].map((l) => l.resources());
     if (this.starting !== null) all.push(this.starting);
+    if (this.shared !== null) all.push(this.shared.resources());
     for (const r of all) {
       pids.push(...r.pids.filter((p) => !pids.includes(p)));
       dirs.push(...r.dirs.filter((d) => !dirs.includes(d)));
@@ -424,6 +441,8 @@ export class Session {
     await this.arrivals.stop();
     const live = [...this.links.values()];
     await Promise.all(live.map((l) => l.close()));
+    // The shared X server goes once every monitor's worker is done with its screen.
+    await this.shared?.stop();
     this.finish();
     this.unguard();
     return this.stats();

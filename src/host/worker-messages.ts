@@ -28,10 +28,15 @@ export interface MonitorConfig {
   seed: number;
   clock: ClockKind;
   pattern: SimPattern;
-  /** xvfb: attach to an existing display instead of starting one. */
+  /** xvfb: attach to an existing display (":N", or ":N.S" for a screen of it) instead of starting one. */
   display?: string;
   /** xvfb attach: the user asked for another size (--mode): set it through RandR before the first swap-chain. */
   setModeOnAttach?: boolean;
+  /**
+   * xvfb with several monitors: this monitor's screen (":N.S") of the one server the session
+   * started for all of them (shared-xvfb.ts). The worker attaches to it but runs its workload.
+   */
+  screen?: string;
   /** xvfb: 24 or 30. */
   depth?: 24 | 30;
   /** xvfb: 'animated' (default), 'none', or a command line to run. */

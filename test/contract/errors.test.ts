@@ -10,6 +10,7 @@ import {
   FrameReleaseError,
   InvalidArgumentError,
   MissingDependencyError,
+  NoFreeScreenError,
   RingAttachError,
   RingStaleError,
   SimulationError,
@@ -32,6 +33,7 @@ const TABLE: Array<[VdpushError, string, string]> = [
   [new FramebufferHeaderError('file', 'too short'), 'FramebufferHeaderError', 'VDP_ERR_FRAMEBUFFER_HEADER'],
   [new SimulationError('timer loop'), 'SimulationError', 'VDP_ERR_SIMULATION'],
   [new SinkError('out.mp4', 'ffmpeg failed'), 'SinkError', 'VDP_ERR_SINK'],
+  [new NoFreeScreenError('all screens show a monitor'), 'NoFreeScreenError', 'VDP_ERR_NO_FREE_SCREEN'],
 ];
 
 test('every error class has its name, a stable code and a message', () => {

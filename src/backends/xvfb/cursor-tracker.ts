@@ -5,6 +5,11 @@
  * nothing). `version` bumps on any change so a swap-chain delivers a cursor-only frame when only
  * the pointer moved; `state.shapeId` bumps only when the image changed.
  *
+ * One pointer moves across all the screens of a server; a screen shows the cursor only while the
+ * pointer is on it. QueryPointer names the root the pointer is on: another screen's root means
+ * this screen's cursor is hidden (XFIXES's GetCursorImage position alone cannot tell screens apart,
+ * so it is trusted only while the last QueryPointer found the pointer here).
+ *
  * The shape is XFIXES's ARGB32 (premultiplied alpha) in the client's byte order, which on a
  * little-endian machine is B,G,R,A in memory: it is stored as is (BGRA8, premultiplied).
  */
@@ -31,9 +36,11 @@ export class CursorTracker {
   private readonly cursorNotify: number;
   private polling: ReturnType<typeof setInterval> | null = null;
   private pollInFlight = false;
-  private readonly onPointer = (err: unknown, p: { rootX: number; rootY: number } | undefined): void => {
+  /** False while the pointer is on another screen of the server (the last QueryPointer said so). */
+  private onThisScreen = true;
+  private readonly onPointer = (err: unknown, p: { root: number; rootX: number; rootY: number } | undefined): void => {
     this.pollInFlight = false;
-    if (!err && p) this.updatePosition(p.rootX, p.rootY);
+    if (!err && p) this.updatePosition(p.rootX, p.rootY, p.root);
   };
 
   constructor(
@@ -43,6 +50,11 @@ export class CursorTracker {
   ) {
     this.cursorNotify = conn.fixes.firstEvent + conn.fixes.events.CursorNotify;
     conn.fixes.SelectCursorInput(conn.root, conn.fixes.CursorNotifyMask.DisplayCursor);
+    // Where the pointer is first (on a one-screen server: always here), then the shape.
+    if (conn.xdisplay.screen.length > 1) {
+      this.pollInFlight = true;
+      conn.client.QueryPointer(conn.root, this.onPointer);
+    }
     this.fetchShape();
   }
 
@@ -57,10 +69,14 @@ export class CursorTracker {
     return true;
   }
 
-  /** Records the pointer position seen by a capture's QueryPointer. */
-  updatePosition(x: number, y: number): void {
+  /**
+   * Records the pointer position seen by a capture's QueryPointer; `root` is the root window the
+   * pointer is on (another screen's: the cursor is not on this screen).
+   */
+  updatePosition(x: number, y: number, root?: number): void {
+    if (root !== undefined) this.onThisScreen = root === this.conn.root;
     const s = this.state;
-    const visible = x >= 0 && y >= 0 && x < this.screen.width && y < this.screen.height;
+    const visible = this.onThisScreen && x >= 0 && y >= 0 && x < this.screen.width && y < this.screen.height;
     if (x === s.x && y === s.y && visible === s.visible) return;
     s.x = x;
     s.y = y;

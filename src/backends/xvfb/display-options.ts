@@ -15,8 +15,16 @@ export interface XvfbDisplayOptions {
   /** The screen to start Xvfb with (default 1280x720 @ 60). Ignored when attaching. */
   mode?: { width: number; height: number; refreshHz: number };
   depth?: 24 | 30;
-  /** Attach to this existing Xvfb (":N", started with -fbdir) instead of starting one. */
+  /** Attach to this existing Xvfb (":N", or ":N.S" for its screen S; started with -fbdir) instead of starting one. */
   display?: string;
+  /**
+   * `display` is a screen of a server the host started for several monitors (src/host/shared-xvfb.ts):
+   * attached to (never stopped or restarted here), but the built-in workload is ours and restarts
+   * when the server comes back.
+   */
+  sharedServer?: boolean;
+  /** The monitor's targetId, which the built-in workload stamps into its squares (default 1). */
+  targetId?: number;
   /** What draws on the screen (default 'animated'). */
   workload?: WorkloadSpec;
   /** The built-in workload's rate (default: the mode's refresh rate). */

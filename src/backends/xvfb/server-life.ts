@@ -6,6 +6,12 @@
  * `onConnected` hands each new connection to the display before it is current, and
  * `onConnectionLost` reports the end of the current one.
  *
+ * One screen: a display string ":N.S" names screen S of the server; the connection, the framebuffer
+ * file (Xvfb_screenS), RandR and the workload are that screen's. A screen of a server the host
+ * started for several monitors (`shared`, src/host/shared-xvfb.ts) is attached to like a user's
+ * display (never stopped or restarted here: the host does both, once for all screens), but its
+ * built-in workload is ours and starts again when the server came back.
+ *
  * Invariant: at most one connection is current; a connection that closes after it was replaced
  * reports nothing.
  */
@@ -15,7 +21,7 @@ import type { Clock } from '../../display/clock.js';
 import { FramebufferReader } from './framebuffer-reader.js';
 import { WorkloadProcess, type WorkloadExit, type WorkloadSpec } from './workload-process.js';
 import { XConnection } from './x-connection.js';
-import { attachXvfb, startXvfb, type XvfbScreenSpec, type XvfbServer } from './xvfb-server.js';
+import { attachXvfb, screenDisplay, screenIndexOf, startXvfb, type XvfbScreenSpec, type XvfbServer } from './xvfb-server.js';
 import { formatForDepth } from './xwd-header.js';
 
 const RESTART_ATTEMPTS = 5;
@@ -28,6 +34,10 @@ export interface ServerLifeOptions {
   restartOnCrash: boolean;
   workload: WorkloadSpec;
   workloadFps: number | 'max';
+  /** The targetId the built-in workload stamps (default 1). */
+  targetId?: number;
+  /** The display is a screen of a server the host started for several monitors (see above). */
+  shared?: boolean;
 }
 
 /** What a fresh connection tells the display: the screen's size and pixel format. */
@@ -69,22 +79,39 @@ export class ServerLife {
   serverRestarts = 0;
   workloadRestarts = 0;
   private workload: WorkloadProcess | null = null;
+  /** The screen of the server this display shows. */
+  readonly screen: number;
 
   private constructor(
     private serverNow: XvfbServer,
     private readonly opts: ServerLifeOptions,
     private readonly clock: Clock,
     private readonly hooks: ServerLifeHooks,
-  ) {}
+    screen: number,
+  ) {
+    this.screen = screen;
+  }
 
-  /** Starts Xvfb (or attaches to `display`) without connecting yet. */
+  /** Starts Xvfb (or attaches to `display`, ":N" or ":N.S") without connecting yet. */
   static async open(display: string | undefined, opts: ServerLifeOptions, clock: Clock, hooks: ServerLifeHooks): Promise<ServerLife> {
+    const screen = display !== undefined ? screenIndexOf(display) : 0;
     const server = display !== undefined ? attachXvfb(display) : await startXvfb(opts.spec);
-    return new ServerLife(server, opts, clock, hooks);
+    if (screen >= server.screens) throw new BackendError(`display ${display ?? server.display} has ${server.screens} screen(s), no screen ${screen}`);
+    return new ServerLife(server, opts, clock, hooks, screen);
   }
 
   get server(): XvfbServer {
     return this.serverNow;
+  }
+
+  /** ":N.S" of this display's screen (":N" for screen 0). */
+  get screenDisplay(): string {
+    return screenDisplay(this.serverNow.display, this.screen);
+  }
+
+  /** The framebuffer file of this display's screen. */
+  get framebufferPath(): string {
+    return this.serverNow.framebufferPathOf(this.screen);
   }
 
   get workloadPid(): number | null {
@@ -94,20 +121,20 @@ export class ServerLife {
   /** Connects, validates the screen against the framebuffer file, and makes the connection current. */
   async connect(): Promise<void> {
     const server = this.serverNow;
-    const conn = await XConnection.open(server.display);
+    const conn = await XConnection.open(this.screenDisplay);
     try {
       const format = formatForDepth(conn.depth);
       if (format === FORMAT_UNKNOWN) {
-        throw new BackendError(`display ${server.display} has depth ${conn.depth}; vdpush reads depth 24 or 30`);
+        throw new BackendError(`display ${this.screenDisplay} has depth ${conn.depth}; vdpush reads depth 24 or 30`);
       }
       // Validate the framebuffer file now, so a bad header fails create(), not the first frame.
-      const probe = FramebufferReader.open(server.framebufferPath);
+      const probe = FramebufferReader.open(this.framebufferPath);
       const fileFormat = probe.header.format;
       const fbW = probe.header.width;
       const fbH = probe.header.height;
       probe.close();
       if (fileFormat !== format) {
-        throw new BackendError(`the framebuffer file's depth does not match display ${server.display}'s depth ${conn.depth}`);
+        throw new BackendError(`the framebuffer file's depth does not match display ${this.screenDisplay}'s depth ${conn.depth}`);
       }
       const geo = await new Promise<{ width: number; height: number }>((resolve, reject) =>
         conn.client.GetGeometry(conn.root, (err, g) => (err ? reject(err) : resolve(g))),
@@ -129,7 +156,7 @@ export class ServerLife {
   }
 
   async startWorkload(): Promise<void> {
-    const wp = await WorkloadProcess.start(this.opts.workload, this.serverNow.display, this.opts.workloadFps);
+    const wp = await WorkloadProcess.start(this.opts.workload, this.screenDisplay, this.opts.workloadFps, this.opts.targetId ?? 1);
     this.workload = wp;
     wp?.onUnexpectedExit((e) => void this.onWorkloadExit(wp, e));
   }

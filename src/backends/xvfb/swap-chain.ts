@@ -240,7 +240,7 @@ export class XvfbSwapChain implements SwapChain {
     this.grabReplyAt = t;
     this.host.counters.grabWaitMs += t - this.grabSentAt;
     const cursor = this.host.cursor;
-    if (cursor !== null && p) cursor.updatePosition(p.rootX, p.rootY);
+    if (cursor !== null && p) cursor.updatePosition(p.rootX, p.rootY, p.root);
     if (this.host.fullFrameReads && !this.host.region.empty) this.host.region.markAll();
     const n = this.host.region.takeInto(this.frame.dirtyRects);
     this.frame.dirtyCount = n;

@@ -3,7 +3,7 @@
  * the X server goes away, SIGTERM arrives, or the parent disconnects (it died), so the workload
  * never outlives vdpush. Prints "ready" once the first frame is on screen.
  *
- * Usage: node workload-main.js --display :N --kind animated|desktop --fps <n>|max
+ * Usage: node workload-main.js --display :N[.S] --kind animated|desktop --fps <n>|max [--target T]
  */
 import { runWorkload, type WorkloadKind } from './workload.js';
 
@@ -16,9 +16,10 @@ const display = arg('display', process.env.DISPLAY ?? ':0');
 const kind = arg('kind', 'animated') as WorkloadKind;
 const fpsArg = arg('fps', '60');
 const fps = fpsArg === 'max' ? 'max' : Number(fpsArg);
+const targetId = Number(arg('target', '1'));
 
 try {
-  const w = await runWorkload({ display, kind, fps });
+  const w = await runWorkload({ display, kind, fps, targetId });
   const quit = (): void => {
     void w.stop().then(() => process.exit(0));
   };

@@ -103,10 +103,11 @@ export class WorkloadProcess {
   }
 
   /**
-   * Starts the workload on `display`; for the built-in client, waits until it drew its first
+   * Starts the workload on `display` (":N.S": that screen; an --exec program gets it as $DISPLAY,
+   * so X programs open their windows there), stamping `targetId`; for the built-in client, waits until it drew its first
    * frame. Returns null for 'none'.
    */
-  static async start(spec: WorkloadSpec, display: string, fps: number | 'max'): Promise<WorkloadProcess | null> {
+  static async start(spec: WorkloadSpec, display: string, fps: number | 'max', targetId = 1): Promise<WorkloadProcess | null> {
     if (spec === 'none') return null;
     if (typeof spec === 'object') {
       const child = spawn('/bin/sh', ['-c', spec.exec], {
@@ -137,7 +138,7 @@ export class WorkloadProcess {
       return wp;
     }
     const main = fileURLToPath(new URL('./workload-main.js', import.meta.url));
-    const child = fork(main, ['--display', display, '--kind', spec, '--fps', String(fps)], {
+    const child = fork(main, ['--display', display, '--kind', spec, '--fps', String(fps), '--target', String(targetId)], {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       execArgv: [],
     });

@@ -14,12 +14,18 @@
  * like terminal output. For the benchmark's dirty-rectangle cost; its frames mix sequences by
  * design, so verifyXFrame does not apply to them.
  *
+ * Several monitors (issue 12): each screen's workload also stamps its monitor's targetId, so the
+ * host can tell whose frame it holds. The odd squares carry complement(N) XOR targetKey(targetId),
+ * where targetKey(1) = 0: target 1 draws exactly the old image. verifyXFrame decodes the key from
+ * the first even/odd pair and requires every square to agree with both.
+ *
  * Colour encoding of N (24 bits of it): depth 24 stores it as the pixel's R,G,B bytes; depth 30
  * stores each byte in the top 8 of a 10-bit channel. Both survive the framebuffer exactly.
  */
 import x11 from 'x11';
 import type { XClient } from 'x11';
 import { FORMAT_XRGB2101010 } from '../../contract/pixel-format.js';
+import { screenIndexOf } from './xvfb-server.js';
 
 export const WORKLOAD_TILE = 64;
 const SEQ_MASK = 0xffffff;
@@ -28,10 +34,21 @@ const COVER = 0x7fff;
 
 export type WorkloadKind = 'animated' | 'desktop';
 
-/** The X pixel value (depth 24 or 30) that encodes `seq`; `inverted` gives the odd squares' colour. */
-export function pixelForSequence(seq: number, depth: number, inverted = false): number {
+/** The largest targetId a workload stamps (16 bits of the key). */
+export const MAX_STAMPED_TARGET = 0x10000;
+
+/** What the odd squares XOR into their colour for `targetId` (0 for target 1: the old image). */
+export function targetKey(targetId: number): number {
+  return (targetId - 1) & 0xffff;
+}
+
+/**
+ * The X pixel value (depth 24 or 30) that encodes `seq`; `inverted` gives the odd squares' colour,
+ * which also carries `targetId` (see targetKey).
+ */
+export function pixelForSequence(seq: number, depth: number, inverted = false, targetId = 1): number {
   let v = seq & SEQ_MASK;
-  if (inverted) v = ~v & SEQ_MASK;
+  if (inverted) v = (~v ^ targetKey(targetId)) & SEQ_MASK;
   if (depth === 30) {
     const r = (v >>> 16) & 0xff;
     const g = (v >>> 8) & 0xff;
@@ -57,16 +74,20 @@ export interface XFrameCheck {
   /** Squares sampled, and how many disagreed with the first. */
   samples: number;
   mismatches: number;
+  /** The targetId the squares carry (1 for the old image), or 0 when the screen is too small to show it. */
+  targetId: number;
 }
 
 /**
  * Checks an 'animated' frame: samples the centre of every checkerboard square and decodes it
- * (even squares directly, odd squares complemented). A frame is whole when all agree.
+ * (even squares directly, odd squares complemented and un-keyed with the key of the first odd
+ * square). A frame is whole when all agree.
  */
 export function verifyXFrame(pixels: Uint8Array, width: number, height: number, stride: number, format: number): XFrameCheck {
   const view = new DataView(pixels.buffer, pixels.byteOffset, pixels.byteLength);
   const half = WORKLOAD_TILE >> 1;
   let first = -1;
+  let key = -1;
   let samples = 0;
   let mismatches = 0;
   for (let ty = 0; ty * WORKLOAD_TILE + half < height; ty++) {
@@ -74,18 +95,27 @@ export function verifyXFrame(pixels: Uint8Array, width: number, height: number, 
       const x = tx * WORKLOAD_TILE + half;
       const y = ty * WORKLOAD_TILE + half;
       let v = valueOfPixel(view.getUint32(y * stride + x * 4, true), format);
-      if ((tx + ty) & 1) v = ~v & SEQ_MASK;
       samples++;
+      if ((tx + ty) & 1) {
+        v = ~v & SEQ_MASK;
+        // (0, 0), an even square, is always sampled first, so `first` is set when the first odd one comes.
+        if (key < 0) key = (v ^ first) & SEQ_MASK;
+        v ^= key;
+      }
       if (first < 0) first = v;
       else if (v !== first) mismatches++;
     }
   }
-  return { ok: samples > 0 && mismatches === 0, sequence: first < 0 ? 0 : first, samples, mismatches };
+  const targetId = key < 0 ? 0 : key > 0xffff ? -1 : key + 1;
+  return { ok: samples > 0 && mismatches === 0 && targetId !== -1, sequence: first < 0 ? 0 : first, samples, mismatches, targetId: Math.max(0, targetId) };
 }
 
 export interface WorkloadOptions {
+  /** ":N" or ":N.S": the workload draws on that screen's root. */
   display: string;
   kind: WorkloadKind;
+  /** The monitor whose screen this is, stamped into the odd squares (default 1: the old image). */
+  targetId?: number;
   /** Frames per second, or 'max': the next frame as soon as the server processed the last one. */
   fps: number | 'max';
 }
@@ -103,7 +133,11 @@ export async function runWorkload(opts: WorkloadOptions): Promise<RunningWorkloa
   const { client, root, depth } = await new Promise<{ client: XClient; root: number; depth: number }>((resolve, reject) => {
     const c = x11.createClient({ display: opts.display, shm: false }, (err, d) => {
       if (err) reject(err);
-      else resolve({ client: c, root: d.screen[0]!.root, depth: d.screen[0]!.root_depth });
+      else {
+        const screen = d.screen[screenIndexOf(opts.display)];
+        if (screen === undefined) reject(new Error(`display ${opts.display} has no such screen`));
+        else resolve({ client: c, root: screen.root, depth: screen.root_depth });
+      }
     });
     c.on('error', () => {
       /* a failed request ends in the next frame's sync; nothing to do here */
@@ -139,9 +173,10 @@ export async function runWorkload(opts: WorkloadOptions): Promise<RunningWorkloa
   const cover = [0, 0, COVER, COVER];
   const strip = [0, 0, 0, 0];
 
+  const targetId = opts.targetId ?? 1;
   const paintTile = (seq: number): void => {
     client.ChangeGC(gcA, { foreground: pixelForSequence(seq, depth) });
-    client.ChangeGC(gcB, { foreground: pixelForSequence(seq, depth, true) });
+    client.ChangeGC(gcB, { foreground: pixelForSequence(seq, depth, true, targetId) });
     client.PolyFillRectangle(tilePixmap, gcA, evenSquares);
     client.PolyFillRectangle(tilePixmap, gcB, oddSquares);
   };

@@ -11,12 +11,16 @@
  * Requests are batched (node-x11's bufferRequests): a frame's requests leave in one write when the
  * one that expects a reply is sent; what must not wait (UngrabServer) is flushed explicitly.
  *
+ * A connection belongs to one screen: the one its display string names (":N.S" → screen S, ":N" →
+ * 0). Its root window, depth, DAMAGE, RandR and cursor selections are that screen's, so a server
+ * with several screens is watched by one connection per screen (one per monitor).
+ *
  * Once the socket ends (the server died or dropped us), `closed` is true for good and every
  * onClose listener has run once; a new connection is a new object.
  */
 import type { XClient, XDisplay, XEvent } from 'x11';
 import { BackendError, MissingDependencyError } from '../../contract/errors.js';
-import { XVFB_PACKAGE } from './xvfb-server.js';
+import { screenIndexOf, XVFB_PACKAGE } from './xvfb-server.js';
 import { connectXClient } from './x-connect.js';
 
 
@@ -33,6 +37,8 @@ export class XConnection {
   readonly damageId: number;
   /** X errors of requests sent without a callback (counted, never thrown). */
   asyncErrors = 0;
+  /** The screen of the server this connection watches. */
+  readonly screen: number;
   private closeListeners: Array<() => void> = [];
 
   private constructor(
@@ -43,6 +49,10 @@ export class XConnection {
     readonly randr: RandrExt,
     readonly fixes: FixesExt,
   ) {
+    this.screen = screenIndexOf(display);
+    if (xdisplay.screen[this.screen] === undefined) {
+      throw new BackendError(`display ${display}: the server has ${xdisplay.screen.length} screen(s), no screen ${this.screen}`);
+    }
     this.damageId = client.AllocID();
     damage.Create(this.damageId, this.root, damage.ReportLevel.RawRectangles);
     const onGone = (): void => this.markClosed();
@@ -51,11 +61,11 @@ export class XConnection {
   }
 
   get root(): number {
-    return this.xdisplay.screen[0]!.root;
+    return this.xdisplay.screen[this.screen]!.root;
   }
 
   get depth(): number {
-    return this.xdisplay.screen[0]!.root_depth;
+    return this.xdisplay.screen[this.screen]!.root_depth;
   }
 
   onClose(fn: () => void): void {

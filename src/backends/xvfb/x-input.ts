@@ -21,6 +21,7 @@ import { emptyInputCounters, type DisplayInput, type InputCounters } from '../..
 import { XClipboard } from './x-clipboard.js';
 import { Keymap } from './x-keymap.js';
 import { connectXClient } from './x-connect.js';
+import { screenIndexOf } from './xvfb-server.js';
 
 const MAX_COORD = 0x7fff;
 const WHEEL_BITS = 0b1111000;
@@ -68,8 +69,9 @@ export class XInput implements DisplayInput {
     return !this.closed;
   }
 
+  /** The root of this display's screen (":N.S" → S): a pointer event moves the pointer onto that screen. */
   private get root(): number {
-    return this.xdisplay.screen[0]!.root;
+    return (this.xdisplay.screen[screenIndexOf(this.display)] ?? this.xdisplay.screen[0]!).root;
   }
 
   key(down: boolean, keysym: number): void {
@@ -176,7 +178,7 @@ export class XInput implements DisplayInput {
       const fixes: FixesExt = await requireExt(client, 'fixes', display);
       const kb = await readKeyboard(client, xdisplay);
       const keymap = new Keymap(xdisplay.min_keycode ?? 8, kb.rows, kb.modifiers[0] ?? []);
-      const clipboard = await XClipboard.create(client, xdisplay.screen[0]!.root, fixes);
+      const clipboard = await XClipboard.create(client, (xdisplay.screen[screenIndexOf(display)] ?? xdisplay.screen[0]!).root, fixes);
       const perKeycode = kb.rows[0]?.length ?? 2;
       return new XInput(display, client, xdisplay, xtest, keymap, perKeycode, clipboard);
     } catch (e) {

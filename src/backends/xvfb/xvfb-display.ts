@@ -99,7 +99,7 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
     };
     this.devices = new XvfbRenderDevices({
       connection: () => this.life.conn,
-      framebufferPath: () => this.life.server.framebufferPath,
+      framebufferPath: () => this.life.framebufferPath,
       critical: () => this.critical !== null,
       recordError,
     });
@@ -129,7 +129,7 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
       {
         assigner: this.assigner,
         stopping: () => this.stopping,
-        screenDisplay: () => this.display,
+        screenDisplay: () => this.screenDisplay,
         resized: (width, height) => {
           this.region.resize(width, height);
           this.cursor?.setScreen(width, height);
@@ -159,6 +159,8 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
         restartOnCrash: options.restartOnCrash ?? true,
         workload,
         workloadFps: options.workloadFps ?? mode.refreshHz,
+        targetId: options.targetId ?? 1,
+        shared: options.sharedServer ?? false,
       },
       clock,
       {
@@ -195,6 +197,11 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
     return this.life.server.display;
   }
 
+  /** ":N.S" of the screen this display shows (":N" for screen 0): where its X clients connect. */
+  get screenDisplay(): string {
+    return this.life.screenDisplay;
+  }
+
   get serverPid(): number {
     return this.life.server.pid;
   }
@@ -219,7 +226,7 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
   }
 
   get framebufferPath(): string {
-    return this.life.server.framebufferPath;
+    return this.life.framebufferPath;
   }
 
   get workloadPid(): number | null {
@@ -265,7 +272,7 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
       stalls: c.stalls,
       renderAdapter: this.renderAdapterNow,
       criticalError: this.critical,
-      display: server.display,
+      display: this.life.screenDisplay,
       serverPid: server.pid,
       damageEvents: this.extra.damageEvents,
       captures: c.captures,

@@ -8,6 +8,14 @@
  * `-extension SECURITY` (else XFIXES cannot read the cursor image). A restart after a crash asks
  * for the same display number first, so clients that remember $DISPLAY find it again.
  *
+ * Several screens (issue 12): `startXvfb([spec0, spec1, ...])` starts ONE server with a `-screen S`
+ * per spec; -fbdir then holds one `Xvfb_screenS` per screen, each screen has its own root window,
+ * DAMAGE and RandR state, and a client addresses screen S as ":N.S" (screenDisplay()). Why one
+ * server and not one per monitor: the monitors are one adapter's, and one server is one pointer
+ * and one keyboard moving across its screens, one clipboard, one process to watch and stop; a
+ * server per monitor would be N unrelated desktops. The price: screens cannot be added to a
+ * running server, so a monitor plugged later needs a free screen (see src/host/shared-xvfb.ts).
+ *
  * An attached display must be an Xvfb started with `-fbdir`: the owner is found from the display's
  * lock file (/tmp/.X<N>-lock), or, as an Xvfb started with -displayfd writes none, from the process
  * holding the display's listening socket; its -fbdir comes from /proc/<pid>/cmdline. vdpush never stops an
@@ -38,8 +46,12 @@ export interface XvfbServer {
   /** ":N" */
   readonly display: string;
   readonly displayNumber: number;
-  /** The live framebuffer file (XWD), DIR/Xvfb_screen0. */
+  /** The live framebuffer file (XWD) of screen 0, DIR/Xvfb_screen0. */
   readonly framebufferPath: string;
+  /** How many screens the server has (1 unless started with several). */
+  readonly screens: number;
+  /** The framebuffer file of screen `s`, DIR/Xvfb_screenS. */
+  framebufferPathOf(s: number): string;
   /** The server's pid (ours or the attached one's owner). */
   readonly pid: number;
   /** True when vdpush started this server (and so may restart and must stop it). */
@@ -50,6 +62,21 @@ export interface XvfbServer {
   onUnexpectedExit(fn: (code: number | null, signal: string | null) => void): void;
   /** Stops a started server (SIGTERM, then SIGKILL) and removes its temp dir; no-op when attached. Idempotent. */
   stop(): Promise<void>;
+}
+
+/** The most screens one Xvfb is started with (Xvfb's own limit, MAXSCREENS, is 16). */
+export const MAX_XVFB_SCREENS = 16;
+
+/** ":N.S", the X display string of screen `screen` of display ":N" (":N" itself for screen 0). */
+export function screenDisplay(display: string, screen: number): string {
+  const n = parseDisplayNumber(display);
+  return screen === 0 ? `:${n}` : `:${n}.${screen}`;
+}
+
+/** The screen a display string names (":N.S" → S, ":N" → 0). */
+export function screenIndexOf(display: string): number {
+  const m = /\.(\d+)$/.exec(display.trim());
+  return m ? Number.parseInt(m[1]!, 10) : 0;
 }
 
 function validateSpec(spec: XvfbScreenSpec): void {
@@ -104,6 +131,7 @@ class StartedXvfb implements XvfbServer {
     readonly pid: number,
     readonly displayNumber: number,
     private readonly fbDir: string,
+    readonly screens: number,
   ) {
     this.display = `:${displayNumber}`;
     this.framebufferPath = join(fbDir, 'Xvfb_screen0');
@@ -129,6 +157,10 @@ class StartedXvfb implements XvfbServer {
 
   alive(): boolean {
     return !this.exited;
+  }
+
+  framebufferPathOf(s: number): string {
+    return join(this.fbDir, `Xvfb_screen${s}`);
   }
 
   onUnexpectedExit(fn: (code: number | null, signal: string | null) => void): void {
@@ -183,11 +215,13 @@ function removeStaleDisplayFiles(n: number, pid: number): void {
 }
 
 /**
- * Starts Xvfb. With `displayNumber`, asks for exactly that display (a restart); otherwise lets
- * Xvfb pick the first free one through -displayfd.
+ * Starts Xvfb with one screen per spec (one spec: one screen). With `displayNumber`, asks for
+ * exactly that display (a restart); otherwise lets Xvfb pick the first free one through -displayfd.
  */
-export async function startXvfb(spec: XvfbScreenSpec, displayNumber?: number): Promise<XvfbServer> {
-  validateSpec(spec);
+export async function startXvfb(specOrScreens: XvfbScreenSpec | readonly XvfbScreenSpec[], displayNumber?: number): Promise<XvfbServer> {
+  const specs: readonly XvfbScreenSpec[] = Array.isArray(specOrScreens) ? specOrScreens : [specOrScreens as XvfbScreenSpec];
+  if (specs.length < 1 || specs.length > MAX_XVFB_SCREENS) throw new InvalidArgumentError(`Xvfb with ${specs.length} screens: 1..${MAX_XVFB_SCREENS} screens`);
+  for (const spec of specs) validateSpec(spec);
   // Whatever a vdpush that died hard left behind goes first (stale-sweep.ts); ours is marked as ours.
   sweepStaleXvfb();
   const fbDir = makeFbDir();
@@ -200,8 +234,8 @@ export async function startXvfb(spec: XvfbScreenSpec, displayNumber?: number): P
     '-noreset',
     '-extension', 'SECURITY',
     '-nolisten', 'tcp',
-    '-screen', '0', `${spec.width}x${spec.height}x${spec.depth}`,
   );
+  specs.forEach((spec, i) => args.push('-screen', String(i), `${spec.width}x${spec.height}x${spec.depth}`));
   let child: ChildProcess;
   try {
     child = spawn(XVFB_BINARY, args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
@@ -254,9 +288,11 @@ export async function startXvfb(spec: XvfbScreenSpec, displayNumber?: number): P
   child.stderr!.removeAllListeners('data');
   child.stderr!.resume();
   if (!Number.isInteger(number) || number < 0) return fail(`bad display number from -displayfd`);
-  const fb = join(fbDir, 'Xvfb_screen0');
-  if (!existsSync(fb)) return fail(`the framebuffer file ${fb} was not created`);
-  return new StartedXvfb(child, child.pid!, number, fbDir);
+  for (let i = 0; i < specs.length; i++) {
+    const fb = join(fbDir, `Xvfb_screen${i}`);
+    if (!existsSync(fb)) return fail(`the framebuffer file ${fb} was not created`);
+  }
+  return new StartedXvfb(child, child.pid!, number, fbDir, specs.length);
 }
 
 /** Parses ":N" / ":N.S" / "unix:N" into the display number. */
@@ -333,12 +369,18 @@ function readdirSafe(dir: string): string[] {
 class AttachedXvfb implements XvfbServer {
   readonly owned = false;
   readonly display: string;
+  readonly framebufferPath: string;
   constructor(
     readonly displayNumber: number,
     readonly pid: number,
-    readonly framebufferPath: string,
+    private readonly fbDir: string,
+    readonly screens: number,
   ) {
     this.display = `:${displayNumber}`;
+    this.framebufferPath = this.framebufferPathOf(0);
+  }
+  framebufferPathOf(s: number): string {
+    return join(this.fbDir, `Xvfb_screen${s}`);
   }
   alive(): boolean {
     return pidAlive(this.pid);
@@ -371,7 +413,10 @@ export function attachXvfb(display: string): XvfbServer {
         `Restart it as "Xvfb :${n} -fbdir /dev/shm/<dir> -noreset -extension SECURITY ..." or omit --display to let vdpush start one`,
     );
   }
-  const fb = join(argv[at + 1]!, 'Xvfb_screen0');
+  const fbDir = argv[at + 1]!;
+  const fb = join(fbDir, 'Xvfb_screen0');
   if (!existsSync(fb)) throw new BackendError(`display :${n}: Xvfb (pid ${pid}) has -fbdir ${argv[at + 1]} but ${fb} does not exist`);
-  return new AttachedXvfb(n, pid, fb);
+  let screens = 1;
+  while (screens < MAX_XVFB_SCREENS && existsSync(join(fbDir, `Xvfb_screen${screens}`))) screens++;
+  return new AttachedXvfb(n, pid, fbDir, screens);
 }

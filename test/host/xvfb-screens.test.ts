@@ -1,0 +1,133 @@
+/**
+ * Several monitors on one real X server (issue 12): one Xvfb with a screen per monitor, each
+ * monitor with its own worker, connection, DAMAGE, framebuffer file, cursor, RandR and workload.
+ * Every check reads real frames out of the rings: their size, the targetId the screen's workload
+ * stamped into them, and the workload's sequence; xrandr and xdotool look at the server from outside.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { openSession, type Session } from '../../src/host/session.js';
+import { verifyXFrame } from '../../src/backends/xvfb/index.js';
+import { NoFreeScreenError } from '../../src/contract/errors.js';
+import { alive, waitUntil, xSocketsOf } from './process-probe.js';
+
+interface Seen {
+  sizes: string[];
+  targets: Set<number>;
+  sequences: number[];
+  frames: number;
+}
+
+/** Consumes `targetId`'s frames until `enough(seen)` (bounded), noting size, stamped target and sequence. */
+async function watch(session: Session, targetId: number, enough: (s: Seen) => boolean, timeoutMs = 20_000): Promise<Seen> {
+  const seen: Seen = { sizes: [], targets: new Set(), sequences: [], frames: 0 };
+  const deadline = performance.now() + timeoutMs;
+  for await (const f of session.frames(targetId)) {
+    const size = `${f.width}x${f.height}`;
+    if (seen.sizes[seen.sizes.length - 1] !== size) seen.sizes.push(size);
+    const v = verifyXFrame(f.pixels, f.width, f.height, f.stride, f.format);
+    // The first frame may precede the workload's first draw (blank, which fails the check): only stamped frames count.
+    if (v.ok) {
+      seen.targets.add(v.targetId);
+      seen.sequences.push(v.sequence);
+    }
+    seen.frames++;
+    if (enough(seen) || performance.now() > deadline) break;
+  }
+  return seen;
+}
+
+/** The one Xvfb among the session's children, and its display number. */
+function serverOf(session: Session): { pid: number; display: string; dirs: readonly string[] } {
+  const res = session.resources();
+  const servers = res.pids.filter((p) => {
+    try {
+      return readFileSync(`/proc/${p}/cmdline`, 'latin1').split('\0')[0]!.endsWith('Xvfb');
+    } catch {
+      return false;
+    }
+  });
+  assert.equal(servers.length, 1, `one Xvfb for all monitors: ${JSON.stringify(res)}`);
+  const pid = servers[0]!;
+  const sockets = xSocketsOf(pid);
+  assert.equal(sockets.length, 1);
+  return { pid, display: `:${sockets[0]!.replace('/tmp/.X11-unix/X', '')}`, dirs: res.dirs };
+}
+
+function currentSize(screenDisplay: string): string {
+  const m = /current (\d+) x (\d+)/.exec(execFileSync('xrandr', ['-display', screenDisplay, '-q'], { encoding: 'latin1' }));
+  return m ? `${m[1]}x${m[2]}` : '?';
+}
+
+async function assertGone(server: { pid: number; dirs: readonly string[]; display: string }): Promise<void> {
+  const socket = `/tmp/.X11-unix/X${server.display.slice(1)}`;
+  assert.ok(await waitUntil(() => !alive(server.pid) && !server.dirs.some(existsSync) && !existsSync(socket), 10_000), 'the Xvfb, its folder and its socket are gone');
+}
+
+const increasing = (xs: number[]): boolean => xs.every((x, i) => i === 0 || x > xs[i - 1]!);
+
+test('two monitors on xvfb are two screens of ONE Xvfb at their own modes, each frame stamped with its own target and a rising sequence', async () => {
+  const session = await openSession({ source: 'xvfb', monitors: [{ mode: '320x240@30' }, { mode: '256x192@30' }] });
+  let server: ReturnType<typeof serverOf> | null = null;
+  try {
+    server = serverOf(session);
+    const folder = server.dirs[0]!;
+    assert.ok(existsSync(`${folder}/Xvfb_screen0`) && existsSync(`${folder}/Xvfb_screen1`), 'one framebuffer file per screen');
+    const enough = (s: Seen): boolean => s.sequences.length >= 6;
+    const [one, two] = await Promise.all([watch(session, 1, enough), watch(session, 2, enough)]);
+    assert.deepEqual(one.sizes, ['320x240']);
+    assert.deepEqual(two.sizes, ['256x192']);
+    assert.deepEqual([...one.targets], [1], "monitor 1's frames carry target 1 only");
+    assert.deepEqual([...two.targets], [2], "monitor 2's frames carry target 2 only");
+    assert.ok(one.sequences.length >= 6 && increasing(one.sequences), `monitor 1's sequence rises: ${one.sequences.join(',')}`);
+    assert.ok(two.sequences.length >= 6 && increasing(two.sequences), `monitor 2's sequence rises: ${two.sequences.join(',')}`);
+    assert.equal(currentSize(`${server.display}.0`), '320x240');
+    assert.equal(currentSize(`${server.display}.1`), '256x192');
+  } finally {
+    await session.close();
+  }
+  const s = session.stats();
+  assert.equal(s.monitors.length, 2);
+  assert.equal(s.frames.integrityErrors, 0, 'the host verified every frame against its own target');
+  assert.deepEqual(s.monitors.map((m) => `${m.mode.width}x${m.mode.height}`), ['320x240', '256x192']);
+  await assertGone(server!);
+});
+
+test('setMode on monitor 2 changes screen 1 only (RandR per screen); a departed monitor frees its screen for the next plug; no free screen is a typed refusal', async () => {
+  const session = await openSession({ source: 'xvfb', monitors: [{ mode: '320x240@30' }, { mode: '320x240@30' }] });
+  let server: ReturnType<typeof serverOf> | null = null;
+  try {
+    server = serverOf(session);
+    const oneFirst = watch(session, 1, (s) => s.frames >= 4);
+    await watch(session, 2, (s) => s.sequences.length >= 2);
+    await session.setMode(2, '200x150@30');
+    const two = await watch(session, 2, (s) => s.sizes.includes('200x150') && s.sequences.length >= 3);
+    assert.equal(two.sizes[two.sizes.length - 1], '200x150', 'monitor 2 is at its new mode');
+    assert.deepEqual([...two.targets], [2]);
+    assert.equal(currentSize(`${server.display}.1`), '200x150');
+    assert.equal(currentSize(`${server.display}.0`), '320x240', "screen 0's mode is untouched");
+    await oneFirst;
+    const one = await watch(session, 1, (s) => s.sequences.length >= 3);
+    assert.deepEqual(one.sizes, ['320x240'], 'monitor 1 kept its size');
+    assert.deepEqual(session.recoveryEvents().filter((e) => e.class !== 'injected' && e.class !== 'display'), [], 'a mode change is no failure');
+
+    // Screens are fixed at the server's start: every screen taken → a typed refusal.
+    await assert.rejects(session.addMonitor({ mode: '320x240@30' }), (e: unknown) => e instanceof NoFreeScreenError && e.code === 'VDP_ERR_NO_FREE_SCREEN');
+    await session.removeMonitor(2);
+    // A mode larger than the free screen's start size cannot be shown there.
+    await assert.rejects(session.addMonitor({ mode: '640x480@30' }), NoFreeScreenError);
+    const three = await session.addMonitor({ mode: '256x192@30' });
+    assert.equal(three, 3);
+    const seen = await watch(session, 3, (s) => s.sequences.length >= 3);
+    assert.deepEqual(seen.sizes, ['256x192'], "the plugged monitor took screen 1 at its own mode");
+    assert.deepEqual([...seen.targets], [3], 'and its frames carry target 3');
+    assert.equal(currentSize(`${server.display}.1`), '256x192');
+    assert.equal(serverOf(session).pid, server.pid, 'still the one server');
+  } finally {
+    await session.close();
+  }
+  assert.equal(session.stats().frames.integrityErrors, 0);
+  await assertGone(server!);
+});
