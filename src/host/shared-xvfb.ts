@@ -52,7 +52,8 @@ export class SharedXvfb {
     const watchdog = ChildWatchdog.start();
     let server: XvfbServer;
     try {
-      server = await startXvfb(specs);
+      // The session's own guard (resource-guard.ts) and this watchdog cover the server.
+      server = await startXvfb(specs, undefined, { exitGuard: false });
     } catch (e) {
       watchdog?.close();
       throw e;
@@ -110,8 +111,12 @@ export class SharedXvfb {
 
   private watch(): void {
     this.watchdog?.update(this.resources());
-    this.server.onUnexpectedExit(() => {
-      if (!this.stopping) this.restarting = this.restart();
+    // A crash (a signal, SIGKILL, a fatal error's non-zero exit) is restarted. An orderly exit
+    // (Xvfb exits 0 on SIGTERM, SIGINT, SIGHUP) is someone stopping it on purpose, the session's own
+    // signal cleanup among them: not undone.
+    this.server.onUnexpectedExit((code, signal) => {
+      const orderly = (signal === null && code === 0) || signal === 'SIGTERM' || signal === 'SIGINT' || signal === 'SIGHUP';
+      if (!this.stopping && !orderly) this.restarting = this.restart();
     });
   }
 
@@ -121,7 +126,7 @@ export class SharedXvfb {
     await old.stop();
     for (let attempt = 0; attempt < RESTART_ATTEMPTS && !this.stopping; attempt++) {
       try {
-        this.server = await startXvfb(this.specs, old.displayNumber);
+        this.server = await startXvfb(this.specs, old.displayNumber, { exitGuard: false });
         this.restarts++;
         if (this.stopping) await this.server.stop();
         else this.watch();

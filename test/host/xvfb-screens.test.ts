@@ -6,7 +6,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { existsSync, readFileSync } from 'node:fs';
 import { openSession, type Session } from '../../src/host/session.js';
 import { verifyXFrame } from '../../src/backends/xvfb/index.js';
@@ -131,3 +132,88 @@ test('setMode on monitor 2 changes screen 1 only (RandR per screen); a departed 
   assert.equal(session.stats().frames.integrityErrors, 0);
   await assertGone(server!);
 });
+
+/**
+ * Iterates monitor `targetId`'s frames until `want(pixelAt)` holds for one (bounded: the deadline
+ * is checked per frame, and every step below makes the screen draw, so a frame comes); returns it.
+ */
+async function frameUntil(session: Session, targetId: number, want: (at: (x: number, y: number) => string) => boolean): Promise<boolean> {
+  const deadline = performance.now() + 15_000;
+  for await (const f of session.frames(targetId)) {
+    const at = (x: number, y: number): string => {
+      const o = y * f.stride + x * 4;
+      return `${f.pixels[o]},${f.pixels[o + 1]},${f.pixels[o + 2]}`;
+    };
+    if (want(at)) return true;
+    if (performance.now() > deadline) break;
+  }
+  return false;
+}
+
+/** Every pixel of the rectangle, or some pixel of it, is `colour`. */
+const all = (at: (x: number, y: number) => string, w: number, h: number, colour: string): boolean => {
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (at(x, y) !== colour) return false;
+  return true;
+};
+
+const RED = '0,0,255';
+const BLUE = '255,0,0';
+const GREEN = '0,255,0';
+
+test('real X programs on screen 1 (xsetroot, xeyes -display :N.1) show in monitor 2 only; XTEST input moves the pointer to its monitor\'s screen and only that monitor shows the cursor', async () => {
+  const session = await openSession({ source: 'xvfb', workload: 'none', monitors: [{ mode: '160x120@30' }, { mode: '160x120@30' }] });
+  let server: ReturnType<typeof serverOf> | null = null;
+  let eyes: ReturnType<typeof spawn> | null = null;
+  try {
+    server = serverOf(session);
+    const d = server.display;
+    execFileSync('xsetroot', ['-display', `${d}.1`, '-solid', '#ff0000']);
+    assert.ok(await frameUntil(session, 2, (at) => all(at, 160, 120, RED)), 'monitor 2 shows the root screen 1 was given');
+    execFileSync('xsetroot', ['-display', `${d}.0`, '-solid', '#0000ff']);
+    assert.ok(await frameUntil(session, 1, (at) => all(at, 160, 120, BLUE)), "monitor 1 shows screen 0's root, none of screen 1's red");
+    eyes = spawn('xeyes', ['-display', `${d}.1`, '-geometry', '100x80+0+0'], { stdio: 'ignore' });
+    // xeyes paints white eyes with black pupils over the red root, in its corner only.
+    assert.ok(await frameUntil(session, 2, (at) => !all(at, 100, 80, RED) && at(150, 110) === RED), 'xeyes on :N.1 reached monitor 2');
+    // Where xeyes sits on screen 1, monitor 1 shows its own root only (redrawn green, so a new frame comes).
+    execFileSync('xsetroot', ['-display', `${d}.0`, '-solid', '#00ff00']);
+    assert.ok(await frameUntil(session, 1, (at) => all(at, 160, 120, GREEN)), 'monitor 1 redrawn all green: no xeyes there');
+
+    // Input goes to the monitor's own screen: the pointer moves there, the cursor shows there only.
+    session.remoteInput(2).pointer(120, 100, 0);
+    assert.ok(await waitUntil(() => session.cursor(2)?.visible === true && session.cursor(2)?.x === 120 && session.cursor(1)?.visible === false, 10_000), `cursor on monitor 2 only: ${JSON.stringify([session.cursor(1)?.visible, session.cursor(2)?.visible, session.cursor(2)?.x])}`);
+    assert.match(execFileSync('xdotool', ['getmouselocation'], { encoding: 'latin1', env: { ...process.env, DISPLAY: d } }), /x:120 y:100 screen:1/);
+    session.remoteInput(1).pointer(10, 20, 0);
+    assert.ok(await waitUntil(() => session.cursor(1)?.visible === true && session.cursor(1)?.y === 20 && session.cursor(2)?.visible === false, 10_000), 'the pointer went back to monitor 1');
+    assert.match(execFileSync('xdotool', ['getmouselocation'], { encoding: 'latin1', env: { ...process.env, DISPLAY: d } }), /x:10 y:20 screen:0/);
+  } finally {
+    eyes?.kill();
+    await session.close();
+  }
+  await assertGone(server!);
+});
+
+const TWO_SCREEN_HOST = fileURLToPath(new URL('./fixtures/two-screen-host.js', import.meta.url));
+
+for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+  test(`${signal} to a script with a two-screen Xvfb session leaves no Xvfb, workload or folder (${signal === 'SIGKILL' ? 'the watchdog' : 'the signal handler'})`, async () => {
+    const child = spawn(process.execPath, [TWO_SCREEN_HOST], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout!.on('data', (d) => (out += d));
+    child.stderr!.on('data', (d) => (err += d));
+    const exit = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_c, s) => resolve(s)));
+    const ok = await waitUntil(() => out.includes('\n') || child.exitCode !== null, 30_000);
+    if (!ok || child.exitCode !== null) child.kill('SIGKILL');
+    assert.ok(ok && child.exitCode === null, `the script started its session (stderr: ${err})`);
+    const res = JSON.parse(out.split('\n')[0]!) as { pids: number[]; dirs: string[] };
+    // One Xvfb and one workload per screen.
+    assert.equal(res.pids.length, 3, `server + two workloads: ${out}`);
+    assert.equal(res.dirs.length, 1, 'one framebuffer folder');
+    const sockets = res.pids.flatMap(xSocketsOf);
+    assert.equal(sockets.length, 1, 'one X server');
+    child.kill(signal);
+    assert.equal(await exit, signal);
+    const gone = await waitUntil(() => !res.pids.some(alive) && !res.dirs.some(existsSync) && !sockets.some(existsSync), 10_000);
+    assert.ok(gone, `nothing left: ${JSON.stringify({ pids: res.pids.filter(alive), dirs: res.dirs.filter(existsSync), sockets: sockets.filter(existsSync) })}`);
+  });
+}

@@ -112,7 +112,15 @@ export class XInput implements DisplayInput {
     if (this.closed) return void this.counts.dropped++;
     const cx = Math.max(0, Math.min(MAX_COORD, Math.trunc(x)));
     const cy = Math.max(0, Math.min(MAX_COORD, Math.trunc(y)));
-    if (cx !== this.x || cy !== this.y) {
+    if (this.xdisplay.screen.length > 1) {
+      // Several screens, one pointer: XTEST motion moves it on the screen it is on now (its root
+      // only offsets the coordinates), and another monitor's input may have taken it elsewhere.
+      // A warp onto this screen's root moves it here (no event if it already is), before any
+      // button, so a click lands on this monitor's screen.
+      this.client.WarpPointer(0, this.root, 0, 0, 0, 0, cx, cy);
+      this.x = cx;
+      this.y = cy;
+    } else if (cx !== this.x || cy !== this.y) {
       // detail 0: absolute coordinates on `root`.
       this.xtest.FakeInput(this.xtest.MotionNotify, 0, 0, this.root, cx, cy);
       this.x = cx;

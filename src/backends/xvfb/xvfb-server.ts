@@ -64,6 +64,16 @@ export interface XvfbServer {
   stop(): Promise<void>;
 }
 
+export interface StartOptions {
+  /**
+   * Register the backend's exit guard (exit-guard.ts; default true). A caller on the main thread
+   * whose own guard already covers the server (the session's resource-guard.ts) passes false: two
+   * signal handlers would each see the other and neither re-raise the signal, so the process would
+   * not die of it.
+   */
+  exitGuard?: boolean;
+}
+
 /** The most screens one Xvfb is started with (Xvfb's own limit, MAXSCREENS, is 16). */
 export const MAX_XVFB_SCREENS = 16;
 
@@ -132,6 +142,7 @@ class StartedXvfb implements XvfbServer {
     readonly displayNumber: number,
     private readonly fbDir: string,
     readonly screens: number,
+    exitGuard: boolean,
   ) {
     this.display = `:${displayNumber}`;
     this.framebufferPath = join(fbDir, 'Xvfb_screen0');
@@ -143,7 +154,7 @@ class StartedXvfb implements XvfbServer {
       });
     });
     // If this process dies first, the server and its dir must not outlive it.
-    this.releaseGuard = guardExit(() => {
+    this.releaseGuard = !exitGuard ? () => undefined : guardExit(() => {
       if (!this.exited) {
         try {
           process.kill(this.pid, 'SIGTERM');
@@ -218,7 +229,11 @@ function removeStaleDisplayFiles(n: number, pid: number): void {
  * Starts Xvfb with one screen per spec (one spec: one screen). With `displayNumber`, asks for
  * exactly that display (a restart); otherwise lets Xvfb pick the first free one through -displayfd.
  */
-export async function startXvfb(specOrScreens: XvfbScreenSpec | readonly XvfbScreenSpec[], displayNumber?: number): Promise<XvfbServer> {
+export async function startXvfb(
+  specOrScreens: XvfbScreenSpec | readonly XvfbScreenSpec[],
+  displayNumber?: number,
+  options: StartOptions = {},
+): Promise<XvfbServer> {
   const specs: readonly XvfbScreenSpec[] = Array.isArray(specOrScreens) ? specOrScreens : [specOrScreens as XvfbScreenSpec];
   if (specs.length < 1 || specs.length > MAX_XVFB_SCREENS) throw new InvalidArgumentError(`Xvfb with ${specs.length} screens: 1..${MAX_XVFB_SCREENS} screens`);
   for (const spec of specs) validateSpec(spec);
@@ -292,7 +307,7 @@ export async function startXvfb(specOrScreens: XvfbScreenSpec | readonly XvfbScr
     const fb = join(fbDir, `Xvfb_screen${i}`);
     if (!existsSync(fb)) return fail(`the framebuffer file ${fb} was not created`);
   }
-  return new StartedXvfb(child, child.pid!, number, fbDir, specs.length);
+  return new StartedXvfb(child, child.pid!, number, fbDir, specs.length, options.exitGuard ?? true);
 }
 
 /** Parses ":N" / ":N.S" / "unix:N" into the display number. */
