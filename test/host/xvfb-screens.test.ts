@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { existsSync, readFileSync } from 'node:fs';
 import { openSession, type Session } from '../../src/host/session.js';
 import { verifyXFrame } from '../../src/backends/xvfb/index.js';
-import { NoFreeScreenError } from '../../src/contract/errors.js';
+import { InvalidArgumentError, NoFreeScreenError } from '../../src/contract/errors.js';
+import { startXvfb } from '../../src/backends/xvfb/xvfb-server.js';
 import { alive, waitUntil, xSocketsOf } from './process-probe.js';
 
 interface Seen {
@@ -217,3 +218,42 @@ for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
     assert.ok(gone, `nothing left: ${JSON.stringify({ pids: res.pids.filter(alive), dirs: res.dirs.filter(existsSync), sockets: sockets.filter(existsSync) })}`);
   });
 }
+
+test('attached to a user\'s two-screen Xvfb, --monitors 2 binds its screens at their own sizes; more monitors than screens is a typed refusal; the server is never stopped', async () => {
+  const server = await startXvfb([{ width: 192, height: 128, depth: 24 }, { width: 128, height: 96, depth: 24 }]);
+  try {
+    assert.throws(() => void openSession({ source: 'xvfb', display: server.display, monitors: [{}, {}, {}] }), (e: unknown) => e instanceof InvalidArgumentError && /has 2 screen/.test(e.message));
+    execFileSync('xsetroot', ['-display', `${server.display}.1`, '-solid', '#ff0000']);
+    const session = await openSession({ source: 'xvfb', display: server.display, monitors: [{}, {}] });
+    try {
+      assert.ok(await frameUntil(session, 2, (at) => all(at, 128, 96, RED)), "monitor 2 is the user's screen 1");
+      const seen = await watch(session, 1, (s) => s.frames >= 1);
+      assert.deepEqual(seen.sizes, ['192x128'], "monitor 1 is screen 0 at its size");
+    } finally {
+      await session.close();
+    }
+    assert.ok(server.alive(), "the user's server is never stopped");
+  } finally {
+    await server.stop();
+  }
+});
+
+test('the shared Xvfb crashes (SIGKILL): it is restarted on the same display number and both monitors deliver verified frames again', async () => {
+  const session = await openSession({ source: 'xvfb', monitors: [{ mode: '160x120@30' }, { mode: '128x96@30' }] });
+  try {
+    const before = serverOf(session);
+    await Promise.all([watch(session, 1, (s) => s.sequences.length >= 2), watch(session, 2, (s) => s.sequences.length >= 2)]);
+    process.kill(before.pid, 'SIGKILL');
+    assert.ok(await waitUntil(() => { try { return serverOf(session).pid !== before.pid; } catch { return false; } }, 15_000), 'a new server');
+    const after = serverOf(session);
+    assert.equal(after.display, before.display, 'on the same display number');
+    const [one, two] = await Promise.all([watch(session, 1, (s) => s.sequences.length >= 3), watch(session, 2, (s) => s.sequences.length >= 3)]);
+    assert.deepEqual([...one.targets], [1]);
+    assert.deepEqual([...two.targets], [2]);
+    assert.equal(one.sizes[one.sizes.length - 1], '160x120');
+    assert.equal(two.sizes[two.sizes.length - 1], '128x96');
+    assert.ok(session.recoveryEvents().some((e) => e.action === 'display-back' && e.targetId === 2), 'monitor 2 reconnected its screen');
+  } finally {
+    await session.close();
+  }
+});

@@ -34,8 +34,8 @@ export const XVFB_REFUSED_FAULTS: Readonly<Record<string, string>> = Object.free
   'create-oom': 'it models a D3D out-of-memory creating a device; opening the framebuffer file cannot run out of video memory',
   'topology-lost': "it models a display path leaving the Windows desktop topology; Xvfb's one RandR output cannot be disabled",
   'static-reencode': 'it models DWM re-presenting an unchanged frame; the X server reports only real damage',
-  plug: 'each Xvfb monitor is an X server of its own, so an arrival would start a server, not plug a monitor (session.addMonitor does that on purpose)',
-  unplug: 'each Xvfb monitor is an X server of its own, so a departure would stop a server, not unplug a monitor (session.removeMonitor does that on purpose)',
+  plug: "an X server's screens are fixed at its start, so an arrival needs a screen a departed monitor freed (session.addMonitor takes one, or refuses with VDP_ERR_NO_FREE_SCREEN)",
+  unplug: "an X server's screens are fixed at its start, so a departure leaves its screen blank for the next arrival (session.removeMonitor does that on purpose)",
 });
 
 /** Why `kind` cannot be injected on the Xvfb display, or null when it can. */

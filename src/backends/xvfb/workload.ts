@@ -25,7 +25,7 @@
 import x11 from 'x11';
 import type { XClient } from 'x11';
 import { FORMAT_XRGB2101010 } from '../../contract/pixel-format.js';
-import { screenIndexOf } from './xvfb-server.js';
+import { screenIndexOf } from './display-name.js';
 
 export const WORKLOAD_TILE = 64;
 const SEQ_MASK = 0xffffff;

@@ -20,7 +20,8 @@
  */
 import type { XClient, XDisplay, XEvent } from 'x11';
 import { BackendError, MissingDependencyError } from '../../contract/errors.js';
-import { screenIndexOf, XVFB_PACKAGE } from './xvfb-server.js';
+import { screenIndexOf } from './display-name.js';
+import { XVFB_PACKAGE } from './xvfb-server.js';
 import { connectXClient } from './x-connect.js';
 
 

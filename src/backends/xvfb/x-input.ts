@@ -21,7 +21,7 @@ import { emptyInputCounters, type DisplayInput, type InputCounters } from '../..
 import { XClipboard } from './x-clipboard.js';
 import { Keymap } from './x-keymap.js';
 import { connectXClient } from './x-connect.js';
-import { screenIndexOf } from './xvfb-server.js';
+import { screenIndexOf } from './display-name.js';
 
 const MAX_COORD = 0x7fff;
 const WHEEL_BITS = 0b1111000;

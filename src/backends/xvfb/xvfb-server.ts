@@ -16,18 +16,23 @@
  * server per monitor would be N unrelated desktops. The price: screens cannot be added to a
  * running server, so a monitor plugged later needs a free screen (see src/host/shared-xvfb.ts).
  *
- * An attached display must be an Xvfb started with `-fbdir`: the owner is found from the display's
- * lock file (/tmp/.X<N>-lock), or, as an Xvfb started with -displayfd writes none, from the process
- * holding the display's listening socket; its -fbdir comes from /proc/<pid>/cmdline. vdpush never stops an
- * attached server.
+ * An existing display vdpush attaches to is attached-server.ts's (re-exported here); the names of
+ * displays and screens are display-name.ts's, who serves a display display-owner.ts's.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { BackendError, InvalidArgumentError, MissingDependencyError } from '../../contract/errors.js';
+import { lockPath, MAX_XVFB_SCREENS, socketPath } from './display-name.js';
+import { listeningSocketInodes, pidAlive } from './display-owner.js';
 import { guardExit } from './exit-guard.js';
 import { sweepStaleXvfb, writeOwner } from './stale-sweep.js';
+import type { XvfbScreenSpec, XvfbServer } from './xvfb-server-types.js';
+
+export type { XvfbScreenSpec, XvfbServer } from './xvfb-server-types.js';
+export { MAX_XVFB_SCREENS, parseDisplayNumber, screenDisplay, screenIndexOf } from './display-name.js';
+export { attachXvfb } from './attached-server.js';
 
 export const XVFB_BINARY = 'Xvfb';
 /** The Debian package that provides Xvfb (and its DAMAGE, RANDR and XFIXES extensions). */
@@ -35,34 +40,6 @@ export const XVFB_PACKAGE = 'xvfb';
 const START_TIMEOUT_MS = 10_000;
 const STOP_GRACE_MS = 2_000;
 const STDERR_TAIL_BYTES = 4096;
-
-export interface XvfbScreenSpec {
-  width: number;
-  height: number;
-  depth: 24 | 30;
-}
-
-export interface XvfbServer {
-  /** ":N" */
-  readonly display: string;
-  readonly displayNumber: number;
-  /** The live framebuffer file (XWD) of screen 0, DIR/Xvfb_screen0. */
-  readonly framebufferPath: string;
-  /** How many screens the server has (1 unless started with several). */
-  readonly screens: number;
-  /** The framebuffer file of screen `s`, DIR/Xvfb_screenS. */
-  framebufferPathOf(s: number): string;
-  /** The server's pid (ours or the attached one's owner). */
-  readonly pid: number;
-  /** True when vdpush started this server (and so may restart and must stop it). */
-  readonly owned: boolean;
-  /** True while the process runs (for an attached server: while its pid exists). */
-  alive(): boolean;
-  /** Calls `fn` once when a vdpush-started server exits without stop() having been called. */
-  onUnexpectedExit(fn: (code: number | null, signal: string | null) => void): void;
-  /** Stops a started server (SIGTERM, then SIGKILL) and removes its temp dir; no-op when attached. Idempotent. */
-  stop(): Promise<void>;
-}
 
 export interface StartOptions {
   /**
@@ -74,20 +51,6 @@ export interface StartOptions {
   exitGuard?: boolean;
 }
 
-/** The most screens one Xvfb is started with (Xvfb's own limit, MAXSCREENS, is 16). */
-export const MAX_XVFB_SCREENS = 16;
-
-/** ":N.S", the X display string of screen `screen` of display ":N" (":N" itself for screen 0). */
-export function screenDisplay(display: string, screen: number): string {
-  const n = parseDisplayNumber(display);
-  return screen === 0 ? `:${n}` : `:${n}.${screen}`;
-}
-
-/** The screen a display string names (":N.S" → S, ":N" → 0). */
-export function screenIndexOf(display: string): number {
-  const m = /\.(\d+)$/.exec(display.trim());
-  return m ? Number.parseInt(m[1]!, 10) : 0;
-}
 
 function validateSpec(spec: XvfbScreenSpec): void {
   const ok = (n: number): boolean => Number.isInteger(n) && n >= 16 && n <= 16384;
@@ -106,23 +69,6 @@ function makeFbDir(): string {
     return mkdtempSync(join(base, 'vdpush-xvfb-'));
   } catch {
     return mkdtempSync(join(tmpdir(), 'vdpush-xvfb-'));
-  }
-}
-
-function lockPath(n: number): string {
-  return `/tmp/.X${n}-lock`;
-}
-
-function socketPath(n: number): string {
-  return `/tmp/.X11-unix/X${n}`;
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -310,128 +256,3 @@ export async function startXvfb(
   return new StartedXvfb(child, child.pid!, number, fbDir, specs.length, options.exitGuard ?? true);
 }
 
-/** Parses ":N" / ":N.S" / "unix:N" into the display number. */
-export function parseDisplayNumber(display: string): number {
-  const m = /^(?:unix)?:(\d+)(?:\.\d+)?$/.exec(display.trim());
-  if (!m) throw new InvalidArgumentError(`display "${display}": expected ":N" (a local X display)`);
-  return Number.parseInt(m[1]!, 10);
-}
-
-function readCmdline(pid: number): string[] | null {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').filter((s) => s.length > 0);
-  } catch {
-    return null;
-  }
-}
-
-/**
- * Inodes of the listening unix sockets bound to display N's path (/proc/net/unix lists the
- * filesystem socket and its abstract twin "@/tmp/.X11-unix/XN").
- */
-function listeningSocketInodes(n: number): Set<string> {
-  const inodes = new Set<string>();
-  try {
-    const want = socketPath(n);
-    for (const line of readFileSync('/proc/net/unix', 'latin1').split('\n').slice(1)) {
-      const f = line.trim().split(/\s+/);
-      // Num RefCount Protocol Flags Type St Inode Path; flag 0x10000 = listening.
-      if (f.length < 8) continue;
-      const path = f[7]!.replace(/^@/, '');
-      if (path === want && (Number.parseInt(f[3]!, 16) & 0x10000) !== 0) inodes.add(f[6]!);
-    }
-  } catch {
-    /* no /proc */
-  }
-  return inodes;
-}
-
-/**
- * Finds the pid serving display N: the lock file's pid when there is one (Xvfb started with -displayfd
- * writes none), else the process holding display N's listening socket.
- */
-function findServerPid(n: number): number | null {
-  try {
-    const pid = Number.parseInt(readFileSync(lockPath(n), 'latin1').trim(), 10);
-    if (Number.isInteger(pid) && pid > 0 && pidAlive(pid)) return pid;
-  } catch {
-    /* no lock file */
-  }
-  const inodes = listeningSocketInodes(n);
-  if (inodes.size === 0) return null;
-  for (const entry of readdirSafe('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    for (const fd of readdirSafe(`/proc/${entry}/fd`)) {
-      try {
-        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${entry}/fd/${fd}`));
-        if (m && inodes.has(m[1]!)) return Number(entry);
-      } catch {
-        /* fd closed meanwhile */
-      }
-    }
-  }
-  return null;
-}
-
-function readdirSafe(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
-}
-
-class AttachedXvfb implements XvfbServer {
-  readonly owned = false;
-  readonly display: string;
-  readonly framebufferPath: string;
-  constructor(
-    readonly displayNumber: number,
-    readonly pid: number,
-    private readonly fbDir: string,
-    readonly screens: number,
-  ) {
-    this.display = `:${displayNumber}`;
-    this.framebufferPath = this.framebufferPathOf(0);
-  }
-  framebufferPathOf(s: number): string {
-    return join(this.fbDir, `Xvfb_screen${s}`);
-  }
-  alive(): boolean {
-    return pidAlive(this.pid);
-  }
-  onUnexpectedExit(): void {
-    // An attached server is not ours to watch or restart; the X connection's end reports its loss.
-  }
-  async stop(): Promise<void> {
-    // Never stop a server vdpush did not start.
-  }
-}
-
-/** Attaches to an existing Xvfb on `display` (":N"); it must have been started with -fbdir. */
-export function attachXvfb(display: string): XvfbServer {
-  const n = parseDisplayNumber(display);
-  const pid = findServerPid(n);
-  if (pid === null) {
-    throw new BackendError(`display :${n} not found: no live server owns /tmp/.X${n}-lock (start one, or omit --display to let vdpush start Xvfb)`);
-  }
-  const argv = readCmdline(pid);
-  if (!argv) throw new BackendError(`display :${n}: cannot read /proc/${pid}/cmdline to find its framebuffer directory`);
-  const exe = basename(argv[0]!);
-  if (exe !== 'Xvfb') {
-    throw new BackendError(`display :${n} is served by "${exe}" (pid ${pid}), not Xvfb: vdpush reads Xvfb's -fbdir framebuffer file`);
-  }
-  const at = argv.indexOf('-fbdir');
-  if (at < 0 || at + 1 >= argv.length) {
-    throw new BackendError(
-      `display :${n}: its Xvfb (pid ${pid}) was not started with -fbdir, so there is no framebuffer file to read. ` +
-        `Restart it as "Xvfb :${n} -fbdir /dev/shm/<dir> -noreset -extension SECURITY ..." or omit --display to let vdpush start one`,
-    );
-  }
-  const fbDir = argv[at + 1]!;
-  const fb = join(fbDir, 'Xvfb_screen0');
-  if (!existsSync(fb)) throw new BackendError(`display :${n}: Xvfb (pid ${pid}) has -fbdir ${argv[at + 1]} but ${fb} does not exist`);
-  let screens = 1;
-  while (screens < MAX_XVFB_SCREENS && existsSync(join(fbDir, `Xvfb_screen${screens}`))) screens++;
-  return new AttachedXvfb(n, pid, fbDir, screens);
-}
