@@ -257,3 +257,22 @@ test('the shared Xvfb crashes (SIGKILL): it is restarted on the same display num
     await session.close();
   }
 });
+
+test('--exec with two screens runs the program once, on monitor 1\'s screen; monitor 2 gets no workload and no pixel check', async () => {
+  const session = await openSession({ source: 'xvfb', workload: { exec: "xsetroot -solid '#ff0000'" }, monitors: [{ mode: '128x96@30' }, { mode: '128x96@30' }] });
+  try {
+    assert.ok(await frameUntil(session, 1, (at) => all(at, 128, 96, RED)), 'the program drew on screen 0');
+    assert.ok(await frameUntil(session, 2, (at) => all(at, 128, 96, '0,0,0')), 'screen 1 stays black');
+    const workloads = session.resources().pids.filter((p) => {
+      try {
+        return !readFileSync(`/proc/${p}/cmdline`, 'latin1').split('\0')[0]!.endsWith('Xvfb');
+      } catch {
+        return false;
+      }
+    });
+    assert.ok(workloads.length <= 1, `one program at most (xsetroot may have exited already): ${workloads.join(',')}`);
+  } finally {
+    await session.close();
+  }
+  assert.equal(session.stats().frames.integrityErrors, 0);
+});
