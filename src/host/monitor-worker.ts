@@ -34,10 +34,17 @@ import { DisplayEventLog, InjectedEventLog, mergeTimeline, type DisplaySideEvent
 import { xvfbResources, type DisplayResources } from './display-resources.js';
 
 const SNAPSHOT_INTERVAL_MS = 200;
+/**
+ * While the display is idle (no frame acquired since the last snapshot) the snapshot is posted
+ * this often instead: each post wakes this thread and the host's (~150-250 µs of CPU each on these
+ * VMs), and an idle display's counters do not move. The first frame after idle is in the next
+ * snapshot within this time; events (recovery, critical error) never wait for it.
+ */
+const IDLE_SNAPSHOT_INTERVAL_MS = 1000;
 /** A cursor change is posted at most this often (~60 Hz). */
 const CURSOR_INTERVAL_MS = 16;
 /** The backup check for a critical error (its recovery event ends the run at once). */
-const CRITICAL_POLL_MS = 250;
+const CRITICAL_POLL_MS = 1000;
 const NO_SHAPE = new Uint8Array(0);
 
 /** A host that does not acknowledge for this long (real time) is not keeping lockstep; run on. */
@@ -373,10 +380,17 @@ async function main(init: Extract<HostToWorker, { type: 'init' }>): Promise<void
     // A critical error ends the run now (the slow poll in runFor only backs this up).
     if (e.action === 'critical-error' || display.stats().criticalError !== null) r.wakeStop();
   });
-  const ticker = setInterval(() => {
+  let lastAcquired = -1;
+  let ticker: ReturnType<typeof setTimeout> | null = null;
+  const tick = (): void => {
     postInjected(r);
     post({ type: 'snapshot', snapshot: snapshot(r) });
-  }, SNAPSHOT_INTERVAL_MS);
+    const acquired = driver.stats().acquired;
+    const idle = acquired === lastAcquired;
+    lastAcquired = acquired;
+    ticker = setTimeout(tick, idle ? IDLE_SNAPSHOT_INTERVAL_MS : SNAPSHOT_INTERVAL_MS);
+  };
+  ticker = setTimeout(tick, SNAPSHOT_INTERVAL_MS);
   const cursorForwarder = new CursorForwarder(cursor);
   // Forwarded as it changes, at most every CURSOR_INTERVAL_MS (a trailing timer posts the last
   // change of a burst): an idle display wakes nothing here, where a 16 ms poll woke 62 times a second.
@@ -414,7 +428,7 @@ async function main(init: Extract<HostToWorker, { type: 'init' }>): Promise<void
     postCursor();
     await runFor(r);
   } finally {
-    clearInterval(ticker);
+    if (ticker !== null) clearTimeout(ticker);
     if (cursorTimer !== null) clearTimeout(cursorTimer);
     input?.close();
     await stopDriver(r);
