@@ -3,26 +3,14 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
 import { PNG } from 'pngjs';
-import { CLI } from './cli-helpers.js';
+import { runCli } from './cli-helpers.js';
 
-/** Runs the compiled CLI with extra environment; bounded in time. */
-function run(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<{ code: number | null; stderr: string; ms: number }> {
-  return new Promise((resolve, reject) => {
-    const t0 = Date.now();
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`vdpush ${args.join(' ')} did not finish in ${timeoutMs} ms\n${stderr}`));
-    }, timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stderr, ms: Date.now() - t0 });
-    });
-  });
+/** Runs the compiled CLI with extra environment; bounded in time; `ms` is how long it took. */
+async function run(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<{ code: number | null; stderr: string; ms: number }> {
+  const t0 = Date.now();
+  const r = await runCli(args, timeoutMs, env);
+  return { code: r.code, stderr: r.stderr, ms: Date.now() - t0 };
 }
 
 /** Snapshots `--exec CMD` and asserts the PNG is not one uniform colour (the program had drawn). */

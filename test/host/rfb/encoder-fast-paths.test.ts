@@ -17,20 +17,10 @@ import { ZrleEncoder } from '../../../src/host/rfb/encoders/zrle-encoder.js';
 import { PixelTranslator, WORD_BGRX, WORD_RGBX, pixelFormatProblem, type RfbPixelFormat } from '../../../src/host/rfb/rfb-pixel-format.js';
 import type { FrameView } from '../../../src/host/sinks/frame-view.js';
 import { ReferenceTight, keyRect, referenceRaw, referenceZrleTiles } from './reference-encoders.js';
+import { prng } from '../../ring/helpers.js';
 
 const MODES = ['view', 'copy', 'convert'] as const;
 const SEED = process.env.VDP_SEED ? Number(process.env.VDP_SEED) : 0x5eed13;
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const BGRX: RfbPixelFormat = { bitsPerPixel: 32, depth: 24, bigEndian: false, trueColour: true, redMax: 255, greenMax: 255, blueMax: 255, redShift: 16, greenShift: 8, blueShift: 0 };
 const RGBX: RfbPixelFormat = { ...BGRX, redShift: 0, blueShift: 16 };
