@@ -7,15 +7,18 @@
  * Both work from n alone (pattern-workload.ts: the repaint schedule has period 64), with no history.
  *
  * Cost: verify computes each tile's last-painted frame by replaying at most 64 frames of at most 3
- * rectangles over the tile grid, then compares every pixel as 32-bit words: ~1.2 ms for a
- * 1280x720 bgra8 frame, ~1.6 ms for rgba16f (measured here). No allocation per call once the scratch arrays fit
- * the size (views over a pixel buffer are cached, 8 buffers deep). A surface whose offset or
- * stride is not a multiple of 4 takes a slower byte-wise path.
+ * rectangles over the tile grid, builds one expected pixel row per tile row and compares every
+ * pixel row with it by Buffer#compare (memcmp), so a good frame costs about a read of its bytes.
+ * Only a frame that fails is scanned word by word (the reference's scan, kept here) to name its
+ * first bad pixel. No allocation per call once the scratch arrays fit the size (views over a pixel
+ * buffer are cached, 8 buffers deep). The painter is frame-painter.ts.
  */
-import { InvalidArgumentError } from '../../contract/errors.js';
-import { bytesPerPixel } from '../../contract/pixel-format.js';
-import { STAMP_TERM, codeBits, codeOf, decodeCode, decodeFrame, decodeTarget, targetTerm, tileTerm, unwrapFrame, wordHi, wordLo, wordsPerPixel } from './pattern-codes.js';
-import { MAX_PAINTED_RECTS, PATTERN_PERIOD, paintedTileRects, stampColumns, tileCols, tileRows, type PatternParams } from './pattern-workload.js';
+import { STAMP_TERM, codeBits, decodeCode, decodeFrame, decodeTarget, targetTerm, tileTerm, unwrapFrame, wordsPerPixel } from './pattern-codes.js';
+import type { PatternParams } from './pattern-workload.js';
+import { FramePainter } from './frame-painter.js';
+import { TileCodes, ViewCache, bufferView, fillTileRow, findMismatch, geometryProblem, readWord, wordView } from './pattern-surface.js';
+
+export { FramePainter } from './frame-painter.js';
 
 export interface BadPixel {
   x: number;
@@ -47,195 +50,14 @@ export interface VerifyResult {
   reason: string;
 }
 
-/** Per-tile codes for one frame, in scratch arrays that grow to the largest grid seen. */
-class TileCodes {
-  lastPainted = new Float64Array(0);
-  lo = new Uint32Array(0);
-  hi = new Uint32Array(0);
-  readonly rects = new Int32Array(MAX_PAINTED_RECTS * 4);
-  cols = 0;
-  rows = 0;
-  stamp = 0;
-  stampLo = 0;
-  stampHi = 0;
-
-  /** Every tile's last-painted frame as of frame n, and its words. */
-  compute(width: number, height: number, format: number, n: number, p: PatternParams): void {
-    this.grid(width, height, format, n, p);
-    const cols = this.cols;
-    const count = cols * this.rows;
-    const lp = this.lastPainted;
-    if (p.workload === 'full') lp.fill(n, 0, count);
-    else {
-      lp.fill(0, 0, count);
-      for (let f = Math.max(1, n - PATTERN_PERIOD + 1); f <= n; f++) {
-        const k = paintedTileRects(p, cols, this.rows, f, this.rects);
-        for (let i = 0; i < k; i++) this.mark(f, i);
-      }
-    }
-    for (let t = 0; t < count; t++) {
-      const v = codeOf(tileTerm(t) + targetTerm(p.targetId), lp[t]!, p.seed, format);
-      this.lo[t] = wordLo(v, format);
-      this.hi[t] = wordHi(v, format);
-    }
-  }
-
-  /** Sizes the grid and the stamp's words for frame n. */
-  grid(width: number, height: number, format: number, n: number, p: PatternParams): void {
-    this.cols = tileCols(width, p);
-    this.rows = tileRows(height, p);
-    this.stamp = stampColumns(width, p);
-    const count = this.cols * this.rows;
-    if (this.lo.length < count) {
-      this.lastPainted = new Float64Array(count);
-      this.lo = new Uint32Array(count);
-      this.hi = new Uint32Array(count);
-    }
-    const v = codeOf(STAMP_TERM, n, p.seed, format);
-    this.stampLo = wordLo(v, format);
-    this.stampHi = wordHi(v, format);
-  }
-
-  private mark(f: number, i: number): void {
-    const r = this.rects;
-    const c0 = r[i * 4]!;
-    const r0 = r[i * 4 + 1]!;
-    const c1 = c0 + r[i * 4 + 2]!;
-    const r1 = r0 + r[i * 4 + 3]!;
-    for (let row = r0; row < r1; row++) this.lastPainted.fill(f, row * this.cols + c0, row * this.cols + c1);
-  }
-}
-
-/** Caches 32-bit views over pixel buffers (a ring's few slots), so a call allocates nothing. */
-class ViewCache {
-  private readonly keys: Array<Uint8Array | null> = new Array<Uint8Array | null>(8).fill(null);
-  private readonly views: Array<Uint32Array | null> = new Array<Uint32Array | null>(8).fill(null);
-  private next = 0;
-
-  /** A Uint32Array over the same bytes, or null when the bytes are not 4-aligned. */
-  get(pixels: Uint8Array): Uint32Array | null {
-    if (pixels.byteOffset % 4 !== 0) return null;
-    for (let i = 0; i < 8; i++) {
-      const k = this.keys[i];
-      if (k !== null && k !== undefined && k.buffer === pixels.buffer && k.byteOffset === pixels.byteOffset && k.byteLength === pixels.byteLength) {
-        return this.views[i]!;
-      }
-    }
-    const v = new Uint32Array(pixels.buffer, pixels.byteOffset, pixels.byteLength >>> 2);
-    this.keys[this.next] = pixels;
-    this.views[this.next] = v;
-    this.next = (this.next + 1) & 7;
-    return v;
-  }
-}
-
-function geometryProblem(pixels: Uint8Array, width: number, height: number, stride: number, format: number): string {
-  const bpp = bytesPerPixel(format);
-  if (wordsPerPixel(format) === 0) return `format ${format} is not one the pattern draws (bgra8 or rgba16f)`;
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) return `size ${width}x${height} is not a positive integer size`;
-  if (!Number.isInteger(stride) || stride < width * bpp) return `stride ${stride} is smaller than a row (${width * bpp} bytes)`;
-  if (pixels.byteLength < stride * (height - 1) + width * bpp) return `the surface holds ${pixels.byteLength} bytes, less than ${height} rows of stride ${stride}`;
-  return '';
-}
-
-function readWord(pixels: Uint8Array, at: number): number {
-  return (pixels[at]! | (pixels[at + 1]! << 8) | (pixels[at + 2]! << 16) | (pixels[at + 3]! << 24)) >>> 0;
-}
-
-function writeWord(pixels: Uint8Array, at: number, w: number): void {
-  pixels[at] = w & 0xff;
-  pixels[at + 1] = (w >>> 8) & 0xff;
-  pixels[at + 2] = (w >>> 16) & 0xff;
-  pixels[at + 3] = w >>> 24;
-}
-
-/**
- * Writes run [x0, x1) of row y with one pixel value. Word path when `v32` is given (stride a
- * multiple of 4), byte path otherwise.
- */
-function fillRun(pixels: Uint8Array, v32: Uint32Array | null, stride: number, wpp: number, y: number, x0: number, x1: number, lo: number, hi: number): void {
-  if (v32 !== null) {
-    const base = (y * stride) >>> 2;
-    if (wpp === 1) v32.fill(lo, base + x0, base + x1);
-    else for (let i = base + x0 * 2, end = base + x1 * 2; i < end; i += 2) (v32[i] = lo), (v32[i + 1] = hi);
-    return;
-  }
-  for (let x = x0; x < x1; x++) {
-    const at = y * stride + x * wpp * 4;
-    writeWord(pixels, at, lo);
-    if (wpp === 2) writeWord(pixels, at + 4, hi);
-  }
-}
-
-/** Index of the first pixel in [x0, x1) of row y that is not (lo, hi), or -1. */
-function findMismatch(pixels: Uint8Array, v32: Uint32Array | null, stride: number, wpp: number, y: number, x0: number, x1: number, lo: number, hi: number): number {
-  if (v32 !== null) {
-    const base = (y * stride) >>> 2;
-    if (wpp === 1) {
-      for (let i = base + x0, end = base + x1; i < end; i++) if (v32[i] !== lo) return i - base;
-    } else {
-      for (let i = base + x0 * 2, end = base + x1 * 2; i < end; i += 2) if (v32[i] !== lo || v32[i + 1] !== hi) return (i - base) >>> 1;
-    }
-    return -1;
-  }
-  for (let x = x0; x < x1; x++) {
-    const at = y * stride + x * wpp * 4;
-    if (readWord(pixels, at) !== lo || (wpp === 2 && readWord(pixels, at + 4) !== hi)) return x;
-  }
-  return -1;
-}
-
-/** Draws pattern frames. Reuse one painter per surface size: it allocates only when a grid grows. */
-export class FramePainter {
-  private readonly codes = new TileCodes();
-  private readonly views = new ViewCache();
-
-  /**
-   * Draws frame n into `pixels`. scope 'full' draws the whole image; 'dirty' draws only what
-   * differs from frame n-1 (the stamp and the tiles n repaints), for a surface that holds n-1.
-   */
-  render(pixels: Uint8Array, width: number, height: number, stride: number, format: number, n: number, p: PatternParams, scope: 'full' | 'dirty' = 'full'): void {
-    const problem = geometryProblem(pixels, width, height, stride, format);
-    if (problem !== '') throw new InvalidArgumentError(`renderFrame: ${problem}`);
-    const v32 = stride % 4 === 0 ? this.views.get(pixels) : null;
-    const wpp = wordsPerPixel(format);
-    const c = this.codes;
-    const t = p.tileSize;
-    if (scope === 'full' || n <= 0) c.compute(width, height, format, n, p);
-    else c.grid(width, height, format, n, p);
-    for (let y = 0; y < height; y++) fillRun(pixels, v32, stride, wpp, y, 0, c.stamp, c.stampLo, c.stampHi);
-    if (scope === 'full' || n <= 0) {
-      for (let y = 0; y < height; y++) {
-        const rowBase = ((y / t) | 0) * c.cols;
-        for (let col = 0; col < c.cols; col++) {
-          const x0 = c.stamp + col * t;
-          fillRun(pixels, v32, stride, wpp, y, x0, Math.min(x0 + t, width), c.lo[rowBase + col]!, c.hi[rowBase + col]!);
-        }
-      }
-      return;
-    }
-    const k = paintedTileRects(p, c.cols, c.rows, n, c.rects);
-    for (let i = 0; i < k; i++) {
-      const c0 = c.rects[i * 4]!;
-      const r0 = c.rects[i * 4 + 1]!;
-      for (let row = r0; row < r0 + c.rects[i * 4 + 3]!; row++) {
-        for (let col = c0; col < c0 + c.rects[i * 4 + 2]!; col++) {
-          const v = codeOf(tileTerm(row * c.cols + col) + targetTerm(p.targetId), n, p.seed, format);
-          const lo = wordLo(v, format);
-          const hi = wordHi(v, format);
-          const x0 = c.stamp + col * t;
-          const x1 = Math.min(x0 + t, width);
-          for (let y = row * t, y1 = Math.min(y + t, height); y < y1; y++) fillRun(pixels, v32, stride, wpp, y, x0, x1, lo, hi);
-        }
-      }
-    }
-  }
-}
-
 /** Checks surfaces against pattern frames. One per consumer thread; its result object is reused. */
 export class FrameVerifier {
   private readonly codes = new TileCodes();
-  private readonly views = new ViewCache();
+  private readonly views = new ViewCache(wordView);
+  private readonly buffers = new ViewCache(bufferView);
+  /** One pixel row of the expected image, built per tile row; grows to the widest row seen. */
+  private expected = Buffer.alloc(0);
+  private expected32 = new Uint32Array(0);
   private readonly bad: BadPixel = {
     x: 0, y: 0, region: 'tile', tileCol: -1, tileRow: -1, expectedFrame: 0, shownFrame: 0, shownTarget: -1, expectedLo: 0, expectedHi: 0, actualLo: 0, actualHi: 0,
   };
@@ -249,11 +71,38 @@ export class FrameVerifier {
     r.reason = '';
     const problem = geometryProblem(pixels, width, height, stride, format);
     if (problem !== '') return this.fail(problem);
+    this.codes.compute(width, height, format, n, p);
+    // Equal bytes are equal pixels: a surface that compares equal row by row is frame n. Only a
+    // mismatch pays for the word-by-word scan that finds and names the first bad pixel.
+    if (this.rowsMatch(pixels, width, height, stride, format, p.tileSize)) return r;
+    return this.scan(pixels, width, height, stride, format, n, p);
+  }
+
+  /** Every pixel row equals its tile row's expected row (native memcmp; padding bytes are not compared). */
+  private rowsMatch(pixels: Uint8Array, width: number, height: number, stride: number, format: number, t: number): boolean {
+    const c = this.codes;
+    const wpp = wordsPerPixel(format);
+    const rowBytes = width * wpp * 4;
+    if (this.expected.byteLength < rowBytes) {
+      this.expected = Buffer.alloc(rowBytes);
+      this.expected32 = new Uint32Array(this.expected.buffer, this.expected.byteOffset, rowBytes >>> 2);
+    }
+    const px = this.buffers.get(pixels);
+    for (let row = 0; row < c.rows; row++) {
+      fillTileRow(this.expected, this.expected32, rowBytes, wpp, width, t, c, 0, row, -1, c.cols);
+      for (let y = row * t, y1 = Math.min(y + t, height); y < y1; y++) {
+        if (px.compare(this.expected, 0, rowBytes, y * stride, y * stride + rowBytes) !== 0) return false;
+      }
+    }
+    return true;
+  }
+
+  /** The first mismatch, scanning rows top to bottom, tile run by tile run (codes already computed). */
+  private scan(pixels: Uint8Array, width: number, height: number, stride: number, format: number, n: number, p: PatternParams): VerifyResult {
     const v32 = stride % 4 === 0 ? this.views.get(pixels) : null;
     const wpp = wordsPerPixel(format);
     const c = this.codes;
     const t = p.tileSize;
-    c.compute(width, height, format, n, p);
     for (let y = 0; y < height; y++) {
       const sx = findMismatch(pixels, v32, stride, wpp, y, 0, c.stamp, c.stampLo, c.stampHi);
       if (sx >= 0) return this.mismatch(pixels, stride, format, sx, y, -1, -1, STAMP_TERM, n, c.stampLo, c.stampHi, p);
@@ -267,7 +116,7 @@ export class FrameVerifier {
         if (x >= 0) return this.mismatch(pixels, stride, format, x, y, col, tileRow, tileTerm(rowBase + col) + targetTerm(p.targetId), c.lastPainted[rowBase + col]!, lo, hi, p);
       }
     }
-    return r;
+    return this.result;
   }
 
   private fail(reason: string): VerifyResult {
