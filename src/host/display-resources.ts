@@ -34,3 +34,14 @@ export function xvfbResources(d: ResourceSource): DisplayResources {
   const ours = dir.startsWith('/dev/shm/vdpush-') || dir.startsWith(`${tmpdir()}/vdpush-`);
   return { pids, dirs: ours ? [dir] : [], files };
 }
+
+/** The union of several displays' pids and dirs, each once (what a session's cleanups are handed). */
+export function mergeResources(all: ReadonlyArray<{ pids: readonly number[]; dirs: readonly string[] }>): { pids: number[]; dirs: string[] } {
+  const pids = new Set<number>();
+  const dirs = new Set<string>();
+  for (const r of all) {
+    for (const p of r.pids) pids.add(p);
+    for (const d of r.dirs) dirs.add(d);
+  }
+  return { pids: [...pids], dirs: [...dirs] };
+}

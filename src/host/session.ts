@@ -12,11 +12,15 @@
  *
  * Monitor i has targetId i, from 1. One monitor is the default: everything a one-monitor session
  * did it still does, and the calls that name no monitor mean monitor 1.
+ *
+ * Beside it: session-pace.ts (the timeline and the virtual clocks' pace), session-drain.ts
+ * (draining every monitor), monitor-arrivals.ts (the schedule's plug and unplug).
  */
 import { InvalidArgumentError, NoFreeScreenError, VdpushError } from '../contract/errors.js';
 import type { ConsumedFrame } from '../ring/index.js';
 import { createAdapterLadderBuffer } from '../driver/index.js';
 import { guardResources } from './resource-guard.js';
+import { mergeResources } from './display-resources.js';
 import type { CursorState } from '../display/types.js';
 import type { RemoteInput } from './input/remote-input.js';
 import { MAX_MONITORS, MAX_TARGET_ID, monitorConfigFor, resolveMonitorConfigs, type MonitorOptions, type SessionOptions } from './session-options.js';
@@ -27,6 +31,9 @@ import { MonitorLink, type LinkOptions } from './monitor-link.js';
 import { MonitorArrivals, type ArrivalRecord } from './monitor-arrivals.js';
 import { startSharedServerFor, type SharedXvfb } from './shared-xvfb.js';
 import { VIRTUAL_SLICE_MS, type MonitorConfig, type RecoveryEventMessage } from './worker-messages.js';
+import { SessionPace } from './session-pace.js';
+import { drainMonitors } from './session-drain.js';
+import { SessionEvents, type MonitorChange } from './session-events.js';
 
 export type { SessionOptions, MonitorOptions } from './session-options.js';
 export type SessionFrame = ConsumedFrame;
@@ -37,11 +44,9 @@ export class Session {
   private readonly links = new Map<number, MonitorLink>();
   /** Records of monitors that were removed, kept for the summary. */
   private readonly departed: MonitorRecord[] = [];
-  private readonly events: RecoveryEventMessage[] = [];
-  private readonly eventListeners = new Set<(e: RecoveryEventMessage) => void>();
+  private readonly events = new SessionEvents();
   private readonly ladder: SharedArrayBuffer;
   private readonly options: SessionOptions;
-  private readonly startedAt = performance.now();
   private endedAt: number | null = null;
   private finished = false;
   private failure: VdpushError | null = null;
@@ -90,6 +95,12 @@ export class Session {
     return session;
   }
 
+  /** The session's timeline, and the pace of its monitors' virtual clocks. */
+  private readonly pace = new SessionPace(
+    () => this.links.values(),
+    () => this.config.clock === 'virtual',
+  );
+
   /** plug / unplug entries of the fault schedule, on the session's timeline (monitor-arrivals.ts). */
   private readonly arrivals = new MonitorArrivals({
     nowMs: () => this.timelineNowMs(),
@@ -108,10 +119,7 @@ export class Session {
    * monitor's clock counted from when it was plugged in), on the real clock the ms since open.
    */
   timelineNowMs(): number {
-    if (this.config.clock !== 'virtual') return performance.now() - this.startedAt;
-    let now = 0;
-    for (const l of this.links.values()) now = Math.max(now, l.virtualNowMs + l.sliceBase * VIRTUAL_SLICE_MS);
-    return now;
+    return this.pace.nowMs();
   }
 
   /** What the schedule's plug / unplug entries did, in order. */
@@ -123,18 +131,15 @@ export class Session {
 
   private linkOptions(late: boolean): LinkOptions {
     // A monitor plugged into a running virtual session starts its clock at 0: it is paced from now.
-    const sliceBase = late ? Math.max(0, ...[...this.links.values()].map((l) => l.slice + l.sliceBase)) : 0;
+    const sliceBase = late ? this.pace.lateSliceBase() : 0;
     return {
       adapter: { ladder: this.ladder, sessionStartAbsMs: this.startAbsMs, virtualBaseMs: sliceBase * VIRTUAL_SLICE_MS },
       sliceBase,
       ...(this.options.ringLen !== undefined ? { ringLen: this.options.ringLen } : {}),
       ...(this.options.arm !== undefined ? { arm: this.options.arm } : {}),
-      mayAck: (link, slice) => this.mayAck(link, slice),
+      mayAck: (link, slice) => this.pace.mayAck(link, slice),
       acked: () => this.arrivals.tick(),
-      onRecoveryEvent: (e) => {
-        this.events.push(e);
-        for (const l of this.eventListeners) l(e);
-      },
+      onRecoveryEvent: (e) => this.events.recoveryEvent(e),
       onEnded: (link) => this.linkEnded(link),
       onEarlyResources: (r) => (this.starting = r),
       ...(this.options.verify !== undefined ? { verify: this.options.verify } : {}),
@@ -146,45 +151,22 @@ export class Session {
 
   private async plug(config: MonitorConfig, late = false): Promise<MonitorLink> {
     let link: MonitorLink;
-    // Virtual clock: an arrival takes no virtual time. Starting a worker takes real time in which
-    // the running monitors could otherwise run on (even to the run's end), so virtual time is held
-    // until the new monitor is in.
-    if (late) this.arriving++;
+    const open = (): Promise<MonitorLink> => MonitorLink.open(config, this.linkOptions(late));
     try {
-      link = await MonitorLink.open(config, this.linkOptions(late));
+      // A monitor plugged into a running session takes no virtual time (session-pace.ts).
+      link = late ? await this.pace.holding(open) : await open();
     } finally {
       this.starting = null;
-      if (late) this.arriving--;
-      for (const l of this.links.values()) l.wakeLockstep();
+      this.pace.wakeAll();
     }
     this.links.set(config.targetId, link);
     this.nextTarget = Math.max(this.nextTarget, config.targetId + 1);
     return link;
   }
 
-  /**
-   * Virtual clock: monitor `link` may run past `slice` only while every other running monitor with
-   * a consumer has run at least slice - 1 (counted from when each was plugged in). A monitor
-   * nobody consumes yet is not waited for (its clock waits for its first consumer).
-   */
-  /** Monitors being plugged in now (virtual time waits for them). */
-  private arriving = 0;
-
-  private mayAck(link: MonitorLink, slice: number): boolean {
-    if (this.arriving > 0) return false;
-    const mine = slice + link.sliceBase;
-    for (const other of this.links.values()) {
-      if (other === link || other.isEnded || !other.consumerSeen) continue;
-      if (other.slice + other.sliceBase < mine - 1) return false;
-    }
-    // Wake the others: one of them may have been waiting for this monitor.
-    for (const other of this.links.values()) if (other !== link) other.wakeLockstep();
-    return true;
-  }
-
   private linkEnded(link: MonitorLink): void {
     if (link.error !== null && this.failure === null) this.failure = link.error;
-    for (const other of this.links.values()) other.wakeLockstep();
+    this.pace.wakeAll();
     // Removing the last monitor leaves an adapter with none: not an end (close() ends the session).
     if (!this.finished && this.links.size > 0 && [...this.links.values()].every((l) => l.isEnded)) this.finish();
   }
@@ -236,39 +218,18 @@ export class Session {
    * ends; monitors plugged in meanwhile are drained too. `except` leaves one monitor to a caller
    * that iterates its frames() itself (record, snapshot).
    */
-  async drain(onFrame?: (f: SessionFrame, targetId: number) => void, except?: number): Promise<void> {
-    const running = new Map<MonitorLink, Promise<void>>();
-    const start = (): void => {
-      for (const l of this.links.values()) {
-        if (l.targetId === except || running.has(l)) continue;
-        running.set(
-          l,
-          (async () => {
-            for await (const f of l.frames()) onFrame?.(f, l.targetId);
-          })(),
-        );
-      }
-    };
-    while (true) {
-      start();
-      const all = Promise.all(running.values());
-      const plugged = new Promise<'plugged'>((r) => (this.onPlugged = () => r('plugged')));
-      const r = await Promise.race([all.then(() => 'done' as const), plugged]);
-      this.onPlugged = null;
-      if (r === 'done' && [...this.links.values()].every((l) => l.targetId === except || running.has(l))) return;
-    }
+  drain(onFrame?: (f: SessionFrame, targetId: number) => void, except?: number): Promise<void> {
+    return drainMonitors({ links: () => this.links.values(), onPlugged: (cb) => (this.onPlugged = cb) }, onFrame, except);
   }
 
   private onPlugged: (() => void) | null = null;
-  private readonly monitorListeners = new Set<(targetId: number, change: 'arrived' | 'departed') => void>();
 
   /**
    * Calls `cb` when a monitor arrives (addMonitor, a plug fault: once it runs) or departs
    * (removeMonitor, an unplug fault: as it leaves, before its frames end). Returns the unsubscribe.
    */
-  onMonitorChange(cb: (targetId: number, change: 'arrived' | 'departed') => void): () => void {
-    this.monitorListeners.add(cb);
-    return () => this.monitorListeners.delete(cb);
+  onMonitorChange(cb: (targetId: number, change: MonitorChange) => void): () => void {
+    return this.events.onMonitorChange(cb);
   }
 
   /** Monitor arrival (IddCxMonitorArrival): plugs in a monitor at `mode`; resolves to its targetId. */
@@ -296,7 +257,7 @@ export class Session {
       throw e;
     }
     this.onPlugged?.();
-    for (const l of this.monitorListeners) l(targetId, 'arrived');
+    this.events.monitorChanged(targetId, 'arrived');
     return targetId;
   }
 
@@ -309,16 +270,9 @@ export class Session {
     // An adapter keeps at least one monitor; the run's end is close() (or its duration).
     if (this.links.size === 1) throw new InvalidArgumentError(`removeMonitor: monitor ${targetId} is the adapter's last; close the session instead`);
     this.links.delete(targetId);
-    for (const l of this.monitorListeners) l(targetId, 'departed');
-    // A departure takes no virtual time either (see plug()).
-    this.arriving++;
-    let rec: MonitorRecord;
-    try {
-      rec = await link.close();
-    } finally {
-      this.arriving--;
-      for (const other of this.links.values()) other.wakeLockstep();
-    }
+    this.events.monitorChanged(targetId, 'departed');
+    // A departure takes no virtual time either (session-pace.ts).
+    const rec = await this.pace.holding(() => link.close());
     this.departed.push(rec);
     this.shared?.release(targetId);
     if (!this.finished && [...this.links.values()].every((l) => l.isEnded)) this.finish();
@@ -338,16 +292,10 @@ export class Session {
 
   /** Processes and temp folders the displays started (Xvfb, its workload), as last reported. */
   resources(): { pids: readonly number[]; dirs: readonly string[] } {
-    const pids: number[] = [];
-    const dirs: string[] = [];
     const all = [...this.links.values()].map((l) => l.resources());
     if (this.starting !== null) all.push(this.starting);
     if (this.shared !== null) all.push(this.shared.resources());
-    for (const r of all) {
-      pids.push(...r.pids.filter((p) => !pids.includes(p)));
-      dirs.push(...r.dirs.filter((d) => !dirs.includes(d)));
-    }
-    return { pids, dirs };
+    return mergeResources(all);
   }
 
   /**
@@ -393,12 +341,11 @@ export class Session {
 
   /** Every monitor's recovery events, as they arrived, each with its targetId. */
   recoveryEvents(): readonly RecoveryEventMessage[] {
-    return this.events;
+    return this.events.recovery;
   }
 
   onRecoveryEvent(listener: (e: RecoveryEventMessage) => void): () => void {
-    this.eventListeners.add(listener);
-    return () => this.eventListeners.delete(listener);
+    return this.events.onRecoveryEvent(listener);
   }
 
   /** Invariant violations the displays reported at the end (empty on a correct run), each naming its monitor when there are several. */
@@ -427,7 +374,7 @@ export class Session {
     const live = [...this.links.values()];
     const records = [...this.departed, ...live.map((l) => l.record())].sort((a, b) => a.host.targetId - b.host.targetId);
     const virtualNow = Math.max(0, ...live.map((l) => l.displayNowMs));
-    const durationMs = this.config.clock === 'virtual' ? virtualNow : (this.endedAt ?? performance.now()) - this.startedAt;
+    const durationMs = this.config.clock === 'virtual' ? virtualNow : (this.endedAt ?? performance.now()) - this.pace.startedAt;
     return buildRunSummary({ source: this.config.source, durationMs, fallbackMode: this.lastMode }, records);
   }
 
