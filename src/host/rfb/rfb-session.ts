@@ -17,27 +17,24 @@
  * inside an update; a fence the client asks for is answered between updates, and the client's
  * later messages wait until it is (Fence's BlockAfter). Every failure ends in close(reason): the reason is kept, logged, and sent in
  * a WebSocket's close frame; nothing a client sends can throw out of the session.
+ *
+ * An update's rectangles are snapshotted, encoded and written by update-writer.ts; this file
+ * decides when an update goes out and what it carries besides them (pseudo-rectangles).
  */
 import { DamageRegion } from '../framebuffer/damage-region.js';
 import type { FramebufferSubscriber } from '../framebuffer/latest-framebuffer.js';
 import type { FrameView } from '../sinks/frame-view.js';
 import { ByteQueue } from './byte-queue.js';
 import { ClientPreferences } from './client-preferences.js';
-import { encodeRaw } from './encoders/raw-encoder.js';
-import { cursorRect, desktopSizeRect, extendedDesktopSizeRect, lastRect } from './encoders/pseudo-rects.js';
-import { materializeSnapshot, type EncodedRects, type RectSnapshot } from './encoders/rect-snapshot.js';
-import { ScratchArena } from './encoders/scratch-arena.js';
-import { sharedEncodesOf } from './encoders/shared-encodes.js';
-import { TightEncoder } from './encoders/tight-encoder.js';
-import { ZrleEncoder } from './encoders/zrle-encoder.js';
+import { cursorRect, desktopSizeRect, extendedDesktopSizeRect } from './encoders/pseudo-rects.js';
 import { RfbHandshake, type HandshakeOptions } from './handshake.js';
 import { parseClientMessage, type ClientMsg } from './message-parser.js';
-import { DesktopSizeReason, DesktopSizeStatus, Encoding, FenceFlag, ServerMessage } from './rfb-constants.js';
+import { DesktopSizeReason, DesktopSizeStatus, FenceFlag, ServerMessage } from './rfb-constants.js';
 import { PIXEL_FORMAT_SIZE, PixelTranslator, SERVER_PIXEL_FORMAT, pixelFormatProblem, writePixelFormat } from './rfb-pixel-format.js';
 import type { RfbTarget } from './rfb-target.js';
 import type { RfbTransport } from './rfb-transport.js';
-import { takeDamage } from './take-damage.js';
 import { END_OF_CONTINUOUS_UPDATES, UpdateFlow, fenceReply, type Area } from './update-flow.js';
+import { UpdateWriter } from './update-writer.js';
 
 /** An update starts only when at most this much is still waiting in the socket. */
 export const LOW_WATER = 64 * 1024;
@@ -83,13 +80,8 @@ export class RfbSession implements FramebufferSubscriber {
   private announceExtended = false;
   private cutText: string | null = null;
   private cursorShapeId = -1;
-  private zrle: ZrleEncoder | null = null;
-  private tight: TightEncoder | null = null;
-  private readonly rectScratch = new Int32Array(4 * 16);
-  /** The snapshots of the update being encoded (reset when the next update is decided). */
-  private readonly snapshots = new ScratchArena();
-  /** This update's snapshots that are views of the framebuffer and not yet encoded. */
-  private readonly liveViews: RectSnapshot[] = [];
+  private readonly writer: UpdateWriter;
+  private readonly isClosed = (): boolean => this.closeReason !== null;
   private handshakeTimer: NodeJS.Timeout | null;
   private stallTimer: NodeJS.Timeout | null = null;
   private unsubscribe: () => void = () => undefined;
@@ -102,6 +94,7 @@ export class RfbSession implements FramebufferSubscriber {
     private readonly opts: SessionOptions,
   ) {
     this.handshake = new RfbHandshake(opts.handshake);
+    this.writer = new UpdateWriter(transport, this.counters);
     this.handshakeTimer = setTimeout(() => this.close('the handshake did not complete in time'), opts.handshakeTimeoutMs);
     transport.onData((b) => this.onData(b));
     transport.onDrain(() => this.onDrain());
@@ -127,8 +120,7 @@ export class RfbSession implements FramebufferSubscriber {
     this.stallTimer = null;
     this.unsubscribe();
     this.queue.clear();
-    this.zrle?.close();
-    this.tight?.close();
+    this.writer.close();
     this.transport.end(reason);
     // A peer that ignores the close must not keep its socket: cut it soon after.
     setTimeout(() => this.transport.destroy(), 1000).unref();
@@ -145,8 +137,7 @@ export class RfbSession implements FramebufferSubscriber {
 
   /** A frame is about to overwrite the framebuffer: the views not yet encoded keep what they showed. */
   framebufferWillChange(): void {
-    for (const v of this.liveViews) materializeSnapshot(v, this.snapshots);
-    this.liveViews.length = 0;
+    this.writer.framebufferWillChange();
   }
 
   /** The display's cursor shape changed. */
@@ -234,8 +225,7 @@ export class RfbSession implements FramebufferSubscriber {
         this.prefs = ClientPreferences.from(m.encodings);
         if (this.prefs.cursor && !before.cursor) this.cursorPending = true;
         if (this.prefs.extendedDesktopSize && !before.extendedDesktopSize) this.announceExtended = true;
-        this.zrle?.setLevel(this.prefs.compression);
-        this.tight?.setLevel(this.prefs.compression);
+        this.writer.setLevel(this.prefs.compression);
         this.flow.encodingsChanged(this.prefs.fence, this.prefs.continuousUpdates);
         if (this.flow.endOfContinuousPending) this.schedule();
         return;
@@ -376,20 +366,13 @@ export class RfbSession implements FramebufferSubscriber {
     // A partial request gets what it asked for; the rest of the damage stays for the next one.
     // Not busy: no snapshot of an earlier update is being encoded. The snapshots are views of the
     // framebuffer, copied only if a frame arrives before they are encoded (framebufferWillChange).
-    this.snapshots.reset();
-    this.liveViews.length = 0;
-    const snaps = resized ? takeDamage(this.damage, this.rectScratch, fb, 0, 0, fb.width, fb.height, this.snapshots) : takeDamage(this.damage, this.rectScratch, fb, area.x, area.y, area.x1, area.y1, this.snapshots);
-    // Clients of this framebuffer sent the same tile of the same frame share its JPEG.
-    const shared = { encodes: sharedEncodesOf(this.target.framebuffer), version: this.target.framebuffer.counts.frames };
-    for (const v of snaps) {
-      v.shared = shared;
-      if (v.view) this.liveViews.push(v);
-    }
+    const framebuffer = this.target.framebuffer;
+    const snaps = resized ? this.writer.take(this.damage, framebuffer, fb, 0, 0, fb.width, fb.height) : this.writer.take(this.damage, framebuffer, fb, area.x, area.y, area.x1, area.y1);
     // Nothing inside the requested area: the request stays pending.
     if (snaps.length === 0 && pseudo.length === 0) return;
     this.flow.consume();
     this.busy = true;
-    this.encodeAndWrite(pseudo, snaps).then(
+    this.writer.write(pseudo, snaps, this.prefs, this.translator, this.isClosed).then(
       () => {
         if (this.closeReason !== null) return;
         // Right behind the update's last byte (nothing else writes while busy): its answer says
@@ -407,51 +390,4 @@ export class RfbSession implements FramebufferSubscriber {
       (err: unknown) => this.close(`encoding failed: ${(err as Error).message}`),
     );
   }
-
-  private async encodeAndWrite(pseudo: Buffer[][], snaps: RectSnapshot[]): Promise<void> {
-    // With LastRect, each rectangle goes out as soon as it is encoded (no count needed up front).
-    // Only over WebSocket (noVNC): Debian's vncsnapshot announces LastRect, then reads the LastRect
-    // rectangle as an empty one and waits for all 65535 rectangles, so TCP updates carry a count.
-    const stream = this.prefs.lastRect && this.transport.kind === 'websocket';
-    const parts: Buffer[] = [];
-    let rects = pseudo.length;
-    let bytes = 4;
-    const out = (chunks: readonly Buffer[]): void => {
-      for (const c of chunks) bytes += c.length;
-      if (stream) this.transport.write(chunks);
-      else parts.push(...chunks);
-    };
-    if (stream) this.transport.write([updateHeader(0xffff)]);
-    for (const p of pseudo) out(p);
-    for (const s of snaps) {
-      const e = await this.encodeRect(s);
-      if (this.closeReason !== null) return;
-      rects += e.rects;
-      out(e.chunks);
-    }
-    if (stream) out(lastRect());
-    else this.transport.write([updateHeader(rects), ...parts]);
-    this.counters.updates++;
-    this.counters.rects += rects;
-    this.counters.bytes += bytes;
-  }
-
-  private encodeRect(s: RectSnapshot): Promise<EncodedRects> | EncodedRects {
-    const p = this.prefs;
-    let e: Promise<EncodedRects> | EncodedRects;
-    if (p.pixelEncoding === Encoding.Tight) e = (this.tight ??= new TightEncoder(p.compression)).encode(s, this.translator, p.quality);
-    else if (p.pixelEncoding === Encoding.ZRLE) e = (this.zrle ??= new ZrleEncoder(p.compression)).encode(s, this.translator);
-    else e = encodeRaw(s, this.translator);
-    // The encoder has read the snapshot (encoders read it only in their synchronous part).
-    const i = this.liveViews.indexOf(s);
-    if (i >= 0) this.liveViews.splice(i, 1);
-    return e;
-  }
-}
-
-function updateHeader(rects: number): Buffer {
-  const b = Buffer.alloc(4);
-  b[0] = ServerMessage.FramebufferUpdate;
-  b.writeUInt16BE(rects, 2);
-  return b;
 }
