@@ -62,6 +62,48 @@ export function findImportCycles(files: ReadonlyMap<string, string>): string[][]
   return cycles;
 }
 
+/**
+ * The layer of a repo-relative path: `src/<folder>` (a backend is `backends/<name>`), `src` for a
+ * file at src's top, or the top folder outside src (`bench`, `test`).
+ */
+export function layerOf(path: string): string {
+  const parts = path.split('/');
+  if (parts[0] !== 'src') return parts[0]!;
+  if (parts.length === 2) return 'src';
+  return parts[1] === 'backends' && parts.length > 3 ? `backends/${parts[2]}` : parts[1]!;
+}
+
+/** The bare (package or `node:`) specifiers a source imports. */
+export function packagesOf(text: string): string[] {
+  const out = new Set<string>();
+  for (const re of [/\bfrom\s*['"]([^.'"][^'"]*)['"]/g, /\bimport\s*\(\s*['"]([^.'"][^'"]*)['"]\s*\)/g, /\bimport\s+['"]([^.'"][^'"]*)['"]/g]) {
+    for (const m of text.matchAll(re)) out.add(m[1]!);
+  }
+  return [...out];
+}
+
+/**
+ * Imports that cross a layer boundary the rules do not allow, as `from -> to` lines. `allowed` maps
+ * a layer to the layers it may import (a trailing `*` matches a prefix: `backends/*`); a layer
+ * absent from it is unconstrained. `noPackages` layers may import no package at all.
+ */
+export function layerViolations(files: ReadonlyMap<string, string>, allowed: ReadonlyMap<string, readonly string[]>, noPackages: readonly string[] = []): string[] {
+  const out: string[] = [];
+  const matches = (layer: string, pattern: string): boolean => (pattern.endsWith('*') ? layer.startsWith(pattern.slice(0, -1)) : layer === pattern);
+  for (const [path, text] of files) {
+    const from = layerOf(path);
+    const rule = allowed.get(from);
+    if (rule !== undefined) {
+      for (const target of importsOf(path, text)) {
+        const to = layerOf(target);
+        if (to !== from && !rule.some((p) => matches(to, p))) out.push(`${path} -> ${target} (${from} may import only ${rule.join(', ') || 'nothing'})`);
+      }
+    }
+    if (noPackages.includes(from)) for (const pkg of packagesOf(text)) out.push(`${path} -> ${pkg} (${from} imports no package)`);
+  }
+  return out.sort();
+}
+
 /** Reads every `.ts` file under `dirs` (relative to `root`), keyed by repo-relative posix path. */
 export function readSources(root: string, dirs: readonly string[]): Map<string, string> {
   const files = new Map<string, string>();
