@@ -138,6 +138,13 @@ async function main(init: Extract<HostToWorker, { type: 'init' }>): Promise<void
   r.injected = new InjectedEventLog(() => faults.faultLog(), display.clock.now(), () => display.stats().renderAdapter.kind);
   const list = (display as { displayEvents?: () => readonly DisplaySideEvent[] }).displayEvents;
   if (typeof list === 'function') r.displayEvents = new DisplayEventLog(() => list.call(display), () => display.stats().renderAdapter.kind);
+  // A display event goes to the host as it happens (once 'ready' is out: the host takes 'recovery'
+  // messages from then on; before, the first snapshot carries them): the frames that follow it
+  // must not reach the host's timeline first. An idle display's snapshot comes only once a second.
+  let eventsLive = false;
+  (display as { onDisplayEvent?: (fn: () => void) => void }).onDisplayEvent?.(() => {
+    if (eventsLive) postInjected(r, post);
+  });
   try {
     // start() assigns the first swap-chain, which may need virtual time (ABANDON retries).
     await onDisplayClock(r, driver.start());
@@ -145,6 +152,7 @@ async function main(init: Extract<HostToWorker, { type: 'init' }>): Promise<void
     post({ type: 'snapshot', snapshot: snapshot(r) }); // the host learns the children at once
     post({ type: 'ready', width: mode.width, height: mode.height, refreshHz: mode.refreshHz, format: mode.format, verify });
     cursorPoster.start();
+    eventsLive = true;
     await runFor(r, () => postInjected(r, post));
   } finally {
     ticker.stop();

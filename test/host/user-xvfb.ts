@@ -5,7 +5,7 @@
  * Xvfbs, a freed low number is taken within a second, and vdpush would reattach to that stranger.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitUntil } from './process-probe.js';
@@ -28,6 +28,14 @@ export function freeHighDisplayNumber(): number {
   throw new Error('no free X display number in 500..999');
 }
 
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return -1;
+  }
+}
+
 function lockOwner(n: number): number | null {
   try {
     return Number.parseInt(readFileSync(`/tmp/.X${n}-lock`, 'latin1').trim(), 10);
@@ -41,8 +49,11 @@ export async function startUserXvfb(width: number, height: number, n = freeHighD
   const dir = mkdtempSync(join(tmpdir(), 'vdpush-user-xvfb-'));
   const child: ChildProcess = spawn('Xvfb', [`:${n}`, '-fbdir', dir, '-noreset', '-nolisten', 'tcp', '-screen', '0', `${width}x${height}x24`], { stdio: 'ignore' });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  // Up once its own lock names it (a crashed server on this number leaves a stale lock and socket).
-  const up = await waitUntil(() => child.exitCode === null && lockOwner(n) === child.pid && existsSync(join(dir, 'Xvfb_screen0')), 10_000);
+  // Up once its own lock names it (a crashed server on this number leaves a stale lock and socket),
+  // its socket is there and its framebuffer file is written: Xvfb takes the lock first and creates
+  // the file empty before it sizes it, and vdpush refuses to attach to a file without its header.
+  const fb = join(dir, 'Xvfb_screen0');
+  const up = await waitUntil(() => child.exitCode === null && lockOwner(n) === child.pid && existsSync(`/tmp/.X11-unix/X${n}`) && fileSize(fb) >= width * height * 4, 10_000);
   if (!up) {
     child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });

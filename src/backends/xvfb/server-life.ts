@@ -118,8 +118,12 @@ export class ServerLife {
     return this.workload?.pid ?? null;
   }
 
-  /** Connects, validates the screen against the framebuffer file, and makes the connection current. */
-  async connect(): Promise<void> {
+  /**
+   * Connects, validates the screen against the framebuffer file, and makes the connection current.
+   * `beforeLive` runs once the screen is validated, right before the display goes live on it (frames
+   * may flow from then on, so what must precede them on the timeline is recorded there).
+   */
+  async connect(beforeLive?: () => void): Promise<void> {
     const server = this.serverNow;
     const conn = await XConnection.open(this.screenDisplay);
     try {
@@ -142,6 +146,7 @@ export class ServerLife {
       if (geo.width > fbW || geo.height > fbH) {
         throw new BackendError(`screen ${geo.width}x${geo.height} is larger than the framebuffer file's ${fbW}x${fbH}`);
       }
+      beforeLive?.();
       this.hooks.onConnected(conn, { width: geo.width, height: geo.height, format });
       conn.onClose(() => {
         if (conn === this.conn) this.hooks.onConnectionLost(conn);
@@ -234,8 +239,8 @@ export class ServerLife {
     while (!this.hooks.stopping() && this.clock.now() - lostAt < ATTACH_GRACE_MS) {
       try {
         this.serverNow = attachXvfb(display);
-        await this.connect();
-        record('display-back', `the attached X display ${display} came back after ${Math.round(this.clock.now() - lostAt)} ms`);
+        // Recorded before the swap-chain starts: the first frame of the display that came back follows it.
+        await this.connect(() => record('display-back', `the attached X display ${display} came back after ${Math.round(this.clock.now() - lostAt)} ms`));
         return true;
       } catch (e) {
         last = (e as Error).message;

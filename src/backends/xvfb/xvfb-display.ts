@@ -86,6 +86,7 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
   private readonly events: DisplayEvent[] = [];
   private readonly hostFaultListeners: Array<(req: HostFaultRequest) => void> = [];
   private readonly cursorListeners: Array<() => void> = [];
+  private readonly eventListeners: Array<() => void> = [];
 
   private constructor(
     private readonly opts: Required<Pick<XvfbDisplayOptions, 'cursor' | 'cursorPollMs'>> & { refreshHz: number },
@@ -170,7 +171,10 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
         recordError: (message) => {
           d.lastError = message;
         },
-        recordEvent: (e) => d.events.push(e),
+        recordEvent: (e) => {
+          d.events.push(e);
+          for (const fn of d.eventListeners) fn();
+        },
         fail: (e) => {
           d.fatal ??= e;
         },
@@ -209,6 +213,11 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
   /** Display-side events for the recovery timeline (the workload died or was restarted), in order. */
   displayEvents(): readonly DisplayEvent[] {
     return this.events;
+  }
+
+  /** Calls `fn` after each display event is recorded, so the host's timeline need not wait for a poll. */
+  onDisplayEvent(fn: () => void): void {
+    this.eventListeners.push(fn);
   }
 
   /** The error that ends the run (an attached display that went away and did not come back), or null. */
