@@ -7,13 +7,18 @@
  *  - animation: the whole screen changes at the display's rate (60 Hz);
  *  - desktop:   a text-line strip, 1% of the screen, changes at 60 Hz;
  *  - idle:      nothing changes.
- * Per server and workload, after a warm-up: updates/s, bytes per update, the server's CPU seconds
- * per 1,000 updates (its /proc/<pid>/stat, every thread), the X server's beside it, and the latency
+ * First, before either server attaches, each busy workload draws alone: the X server's CPU per
+ * draw. Per server and workload, after a warm-up: updates/s, bytes per update, the server's CPU
+ * seconds per 1,000 updates (its /proc/<pid>/stat, every thread), the X server's beside it, the
+ * same plus the X-server CPU the server causes (the X server's CPU beyond what the phase's draws
+ * cost it alone: x11vnc's XShmGetImage copy is done by the X server, vdpush's pread by vdpush
+ * itself, so only the sum compares like with like), and the latency
  * from a frame's draw to the client holding the update that shows it (decoded from the first pixel
  * of the update: every square of the checkerboard encodes the frame number), p50 and p99. Idle:
  * each server's CPU as % of one core. Before each busy workload's client connects, the server's CPU
- * with the workload drawing and no client ("no-client core %"): vdpush's drain of every frame,
- * which bounds how low its CPU per update can go (drain % / updates/s).
+ * with the workload drawing and no client ("no-client core %"): vdpush's drain of every frame
+ * (capture into the ring, the host's take of it), which bounds how low its CPU per update can go
+ * (drain % / updates/s).
  *
  * Targets are reported, never asserted: on every workload at most 0.5x x11vnc's CPU per update and
  * a lower p99 latency; idle under 1% of a core.
@@ -25,7 +30,8 @@ import { startXvfb } from '../../src/backends/xvfb/xvfb-server.js';
 import { WORKLOAD_TILE } from '../../src/backends/xvfb/workload.js';
 import { procCpuSeconds } from '../xvfb/proc-cpu.js';
 import { BenchRfbClient, type UpdateSample } from './bench-rfb-client.js';
-import { requireX11vnc, startServer, type ServerName } from './vnc-servers.js';
+import { requireX11vnc, startServer } from './vnc-servers.js';
+import { SERVERS, WORKLOADS, type VncBenchResult, type VncNumbers, type Workload } from './vnc-bench-result.js';
 
 const WIDTH = 1920;
 const HEIGHT = 1080;
@@ -35,42 +41,9 @@ const MEASURE_S = 4;
 const IDLE_S = 4;
 const NO_CLIENT_WARMUP_S = 1;
 const NO_CLIENT_S = 3;
+const ALONE_S = 3;
 const SEQ_MASK = 0xffffff;
-const SERVERS: readonly ServerName[] = ['x11vnc', 'vdpush'];
-const WORKLOADS = ['animation', 'desktop', 'idle'] as const;
-type Workload = (typeof WORKLOADS)[number];
 
-export interface VncNumbers {
-  updates: number;
-  seconds: number;
-  updatesPerSec: number;
-  bytesPerUpdate: number;
-  /** The server's CPU seconds per 1,000 updates (idle: NaN). */
-  cpuSecPer1000: number;
-  /** The X server's CPU seconds per 1,000 updates (it serves the server's reads). */
-  xvfbCpuSecPer1000: number;
-  /** The server's CPU as % of one core over the phase. */
-  corePercent: number;
-  latencyMs: { p50: number; p99: number; samples: number };
-  /** The workload's own draws per second in the phase. */
-  drawsPerSec: number;
-  /**
-   * The server's CPU as % of one core with the same workload and no client connected (NaN on
-   * idle): for vdpush the drain of every frame into the ring and the latest framebuffer, which it
-   * pays whether or not anyone watches; for x11vnc its polling without a client.
-   */
-  noClientCorePercent: number;
-}
-
-export interface VncBenchResult {
-  resolution: string;
-  refreshHz: number;
-  servers: Record<ServerName, Record<Workload, VncNumbers> | { error: string }>;
-  /** vdpush / x11vnc per workload (CPU per update, p99 latency), when both ran. */
-  ratios: Record<Workload, { cpuPerUpdate: number; p99Latency: number; updatesPerSec: number }> | null;
-  targets: { met: { halfCpuPerUpdate: boolean; lowerP99: boolean; idleUnder1Percent: boolean } } | null;
-  machine: { cpus: number; node: string };
-}
 
 class StampedWorkload {
   /** Draw time (epoch ms) by frame number mod 2^16. */
@@ -142,7 +115,24 @@ async function measureNoClient(display: string, serverPid: number, workload: 'an
   }
 }
 
-async function measure(display: string, serverPid: number, xvfbPid: number, port: number, workload: Workload): Promise<VncNumbers> {
+/** The workload drawing with no RFB server attached: its draw rate and the X server's CPU per draw. */
+async function measureAlone(display: string, xvfbPid: number, workload: 'animation' | 'desktop'): Promise<{ drawsPerSec: number; xvfbCpuMsPerDraw: number }> {
+  const stamps = await StampedWorkload.start(display, workload);
+  try {
+    await new Promise((r) => setTimeout(r, NO_CLIENT_WARMUP_S * 1000));
+    const x0 = procCpuSeconds(xvfbPid);
+    const d0 = stamps.draws;
+    const t0 = performance.now();
+    await new Promise((r) => setTimeout(r, ALONE_S * 1000));
+    const draws = stamps.draws - d0;
+    const seconds = (performance.now() - t0) / 1000;
+    return { drawsPerSec: draws / seconds, xvfbCpuMsPerDraw: draws > 0 ? ((procCpuSeconds(xvfbPid) - x0) * 1000) / draws : Number.NaN };
+  } finally {
+    await stamps.stop();
+  }
+}
+
+async function measure(display: string, serverPid: number, xvfbPid: number, port: number, workload: Workload, alone: VncBenchResult['workloadAlone']): Promise<VncNumbers> {
   const noClientCorePercent = workload === 'idle' ? Number.NaN : await measureNoClient(display, serverPid, workload);
   const stamps = workload === 'idle' ? null : await StampedWorkload.start(display, workload);
   let measuring = false;
@@ -175,6 +165,9 @@ async function measure(display: string, serverPid: number, xvfbPid: number, port
     const cpu = procCpuSeconds(serverPid) - cpu0;
     const xcpu = procCpuSeconds(xvfbPid) - x0;
     latencies.sort((a, b) => a - b);
+    const draws = (stamps?.draws ?? 0) - draws0;
+    // What the workload's draws would have cost the X server with no RFB server attached.
+    const xvfbExtra = workload === 'idle' ? Number.NaN : Math.max(0, xcpu - (alone[workload].xvfbCpuMsPerDraw / 1000) * draws);
     return {
       updates,
       seconds,
@@ -182,9 +175,11 @@ async function measure(display: string, serverPid: number, xvfbPid: number, port
       bytesPerUpdate: updates > 0 ? bytes / updates : 0,
       cpuSecPer1000: updates > 0 ? (cpu * 1000) / updates : Number.NaN,
       xvfbCpuSecPer1000: updates > 0 ? (xcpu * 1000) / updates : Number.NaN,
+      xvfbExtraCpuSecPer1000: updates > 0 ? (xvfbExtra * 1000) / updates : Number.NaN,
+      cpuWithXvfbSecPer1000: updates > 0 ? ((cpu + xvfbExtra) * 1000) / updates : Number.NaN,
       corePercent: (cpu / seconds) * 100,
       latencyMs: { p50: percentile(latencies, 50), p99: percentile(latencies, 99), samples: latencies.length },
-      drawsPerSec: ((stamps?.draws ?? 0) - draws0) / seconds,
+      drawsPerSec: draws / seconds,
       noClientCorePercent,
     };
   } finally {
@@ -197,7 +192,10 @@ export async function runVncBench(_opts: { json: boolean }): Promise<VncBenchRes
   await requireX11vnc();
   const xvfb = await startXvfb({ width: WIDTH, height: HEIGHT, depth: 24 });
   const servers = {} as VncBenchResult['servers'];
+  const workloadAlone = {} as VncBenchResult['workloadAlone'];
   try {
+    // Before any server attaches: what each workload's draws cost the X server by themselves.
+    for (const w of ['animation', 'desktop'] as const) workloadAlone[w] = await measureAlone(xvfb.display, xvfb.pid, w);
     for (const name of SERVERS) {
       let server;
       try {
@@ -208,7 +206,7 @@ export async function runVncBench(_opts: { json: boolean }): Promise<VncBenchRes
       }
       try {
         const rows = {} as Record<Workload, VncNumbers>;
-        for (const w of WORKLOADS) rows[w] = await measure(xvfb.display, server.pid, xvfb.pid, server.port, w);
+        for (const w of WORKLOADS) rows[w] = await measure(xvfb.display, server.pid, xvfb.pid, server.port, w, workloadAlone);
         servers[name] = rows;
       } catch (e) {
         servers[name] = { error: (e as Error).message };
@@ -230,6 +228,7 @@ export async function runVncBench(_opts: { json: boolean }): Promise<VncBenchRes
     for (const w of WORKLOADS) {
       r[w] = {
         cpuPerUpdate: rv[w].cpuSecPer1000 / rx[w].cpuSecPer1000,
+        cpuPerUpdateWithXvfb: rv[w].cpuWithXvfbSecPer1000 / rx[w].cpuWithXvfbSecPer1000,
         p99Latency: rv[w].latencyMs.p99 / rx[w].latencyMs.p99,
         updatesPerSec: rv[w].updatesPerSec / rx[w].updatesPerSec,
       };
@@ -239,51 +238,14 @@ export async function runVncBench(_opts: { json: boolean }): Promise<VncBenchRes
     targets = {
       met: {
         halfCpuPerUpdate: busy.every((w) => r[w].cpuPerUpdate <= 0.5),
+        halfCpuPerUpdateWithXvfb: busy.every((w) => r[w].cpuPerUpdateWithXvfb <= 0.5),
         lowerP99: busy.every((w) => r[w].p99Latency < 1),
         idleUnder1Percent: rv.idle.corePercent < 1,
       },
     };
   }
-  return { resolution: `${WIDTH}x${HEIGHT}`, refreshHz: REFRESH_HZ, servers, ratios, targets, machine: { cpus: cpus().length, node: process.version } };
+  return { resolution: `${WIDTH}x${HEIGHT}`, refreshHz: REFRESH_HZ, servers, workloadAlone, ratios, targets, machine: { cpus: cpus().length, node: process.version } };
 }
 
-const f1 = (n: number): string => (Number.isFinite(n) ? n.toFixed(1) : '—');
-const f2 = (n: number): string => (Number.isFinite(n) ? n.toFixed(2) : '—');
-const f3 = (n: number): string => (Number.isFinite(n) ? n.toFixed(3) : '—');
-
-export function formatVncBench(r: VncBenchResult): string {
-  const lines: string[] = [];
-  lines.push(`vdpush bench vnc — ${r.resolution}@${r.refreshHz} Xvfb, one ZRLE client per server, ${r.machine.cpus} CPUs, Node ${r.machine.node}`);
-  for (const w of WORKLOADS) {
-    lines.push('');
-    lines.push(w === 'animation' ? 'animation (the whole screen changes every frame)' : w === 'desktop' ? 'desktop (a 1% strip changes every frame)' : 'idle (nothing changes)');
-    lines.push(`  ${'server'.padEnd(9)}${'updates/s'.padStart(10)}${'KB/update'.padStart(11)}${'CPU s/1k'.padStart(10)}${'Xvfb s/1k'.padStart(11)}${'core %'.padStart(8)}${'p50 ms'.padStart(8)}${'p99 ms'.padStart(8)}${'no-client core %'.padStart(18)}`);
-    for (const s of SERVERS) {
-      const row = r.servers[s];
-      if (!row) continue;
-      if ('error' in row) {
-        lines.push(`  ${s.padEnd(9)}failed: ${(row as { error: string }).error}`);
-        continue;
-      }
-      const n = (row as Record<Workload, VncNumbers>)[w];
-      lines.push(
-        `  ${s.padEnd(9)}${f1(n.updatesPerSec).padStart(10)}${f1(n.bytesPerUpdate / 1024).padStart(11)}${f3(n.cpuSecPer1000).padStart(10)}${f3(n.xvfbCpuSecPer1000).padStart(11)}` +
-          `${f2(n.corePercent).padStart(8)}${f1(n.latencyMs.p50).padStart(8)}${f1(n.latencyMs.p99).padStart(8)}${f2(n.noClientCorePercent).padStart(18)}`,
-      );
-    }
-    if (r.ratios) {
-      const q = r.ratios[w];
-      lines.push(`  vdpush/x11vnc: ${f2(q.cpuPerUpdate)}x CPU per update, ${f2(q.p99Latency)}x p99 latency, ${f2(q.updatesPerSec)}x updates/s`);
-    }
-  }
-  if (r.targets) {
-    const m = r.targets.met;
-    const mark = (ok: boolean): string => (ok ? 'met' : 'NOT met');
-    lines.push('');
-    lines.push('targets (aims, not asserted):');
-    lines.push(`  <= 0.5x x11vnc's CPU per update on animation and desktop: ${mark(m.halfCpuPerUpdate)}`);
-    lines.push(`  lower p99 latency than x11vnc on animation and desktop: ${mark(m.lowerP99)}`);
-    lines.push(`  idle under 1% of a core: ${mark(m.idleUnder1Percent)}`);
-  }
-  return lines.join('\n');
-}
+export { formatVncBench } from './vnc-bench-format.js';
+export type { VncBenchResult, VncNumbers } from './vnc-bench-result.js';

@@ -34,6 +34,7 @@ import { frameFormatsFor } from './session-options.js';
 import { createFrameVerifier, type FrameVerifier } from './frame-verifier.js';
 import { SessionRemoteInput } from './input/session-input.js';
 import type { RemoteInput } from './input/remote-input.js';
+import type { FrameKeeper } from './framebuffer/latest-framebuffer.js';
 import {
   CONTROL_SLICE,
   CONTROL_TERMINATE,
@@ -251,16 +252,35 @@ export class MonitorLink {
         // the format of the newest frame.
         if (frame.format !== this.mode.format) this.mode.format = frame.format;
         if (!this.verifier(frame)) this.integrityErrors++;
+        this.yielded = frame;
         try {
           yield frame;
         } finally {
-          this.ring.release(frame);
+          this.yielded = null;
+          if (this.kept === frame) this.kept = null;
+          else this.ring.release(frame);
         }
       }
     } finally {
       this.lockstep?.consumerLeave();
     }
   }
+
+  /** The frame frames() is yielding now, and whether its consumer kept it (see keeper). */
+  private yielded: ConsumedFrame | null = null;
+  private kept: ConsumedFrame | null = null;
+
+  /**
+   * Lets the consumer of frames() keep the frame it was just handed past its iteration step (the
+   * latest framebuffer shows the newest frame from its slot instead of copying it): keep() during
+   * the step, release() once, later. One consumer per monitor keeps frames.
+   */
+  readonly keeper: FrameKeeper = {
+    keep: (f) => {
+      if (f === this.yielded) this.kept = this.yielded;
+    },
+    release: (f) => this.ring.release(f as ConsumedFrame),
+  };
 
   private nextFrame(): Promise<ConsumedFrame | null> {
     return this.lockstep ? this.lockstep.nextFrame() : this.ring.nextFrame({ timeoutMs: IDLE_WAKE_MS, returnOnWake: true });

@@ -4,8 +4,8 @@
  * onto an idle desktop still shows it, and each frame's damage for the RFB clients), and maps the
  * session's counters onto the viewer's panel.
  *
- * The copy costs a memcpy of each consumed frame's damaged rows; the viewer converts (and scales)
- * only the frames it actually sends.
+ * The framebuffer holds the newest frame's ring slot (no copy per frame); the viewer converts (and
+ * scales) only the frames it actually sends.
  *
  * Several monitors (issue 12): monitors() gives the page one panel per monitor
  * (session-monitor-panels.ts), setMode() is the page's mode picker, injectFault() aims a fault at
@@ -14,7 +14,7 @@
  * that happened: the schedule, the page, the API) and 'host' (a mode the page set), appended as
  * they are seen, so the list only grows (the viewer hub sends each page what is new).
  */
-import { LatestFramebuffer } from './framebuffer/latest-framebuffer.js';
+import { LatestFramebuffer, type FrameKeeper } from './framebuffer/latest-framebuffer.js';
 import type { CursorView, FrameView } from './sinks/frame-view.js';
 import type { ViewerRecoveryEvent, ViewerSource, ViewerStats } from './viewer/viewer-source.js';
 import type { Session, SessionFrame } from './session.js';
@@ -41,11 +41,17 @@ export class SessionViewerSource implements ViewerSource {
 
   /** Consumes frames until the session ends. */
   async pump(): Promise<void> {
-    for await (const f of this.session.frames()) this.accept(f);
+    // The framebuffer holds each frame's slot until the next (no copy per frame).
+    const keeper = this.session.frameKeeper();
+    try {
+      for await (const f of this.session.frames()) this.accept(f, keeper);
+    } finally {
+      this.framebuffer.releaseHeld();
+    }
   }
 
-  private accept(f: SessionFrame): void {
-    this.framebuffer.accept(f);
+  private accept(f: SessionFrame, keeper: FrameKeeper): void {
+    this.framebuffer.accept(f, keeper);
     this.fpsCount++;
     const now = performance.now();
     if (now - this.fpsSince >= 1000) {

@@ -23,6 +23,7 @@ import { guardResources } from './resource-guard.js';
 import { mergeResources } from './display-resources.js';
 import type { CursorState } from '../display/types.js';
 import type { RemoteInput } from './input/remote-input.js';
+import type { FrameKeeper } from './framebuffer/latest-framebuffer.js';
 import { MAX_MONITORS, MAX_TARGET_ID, monitorConfigFor, resolveMonitorConfigs, type MonitorOptions, type SessionOptions } from './session-options.js';
 import { buildRunSummary, type MonitorRecord, type RunSummary } from './run-summary.js';
 import { splitFaultSchedule } from './fault-targets.js';
@@ -211,6 +212,11 @@ export class Session {
    */
   frames(targetId = 1): AsyncGenerator<SessionFrame, void, undefined> {
     return this.link(targetId).frames();
+  }
+
+  /** Keeps monitor `targetId`'s frames past their iteration step (LatestFramebuffer.accept's keeper). */
+  frameKeeper(targetId = 1): FrameKeeper {
+    return this.link(targetId).keeper;
   }
 
   /**

@@ -1,27 +1,35 @@
 /**
- * The host's "latest framebuffer" of one monitor: a copy of the newest consumed frame, kept in the
- * ring's own pixel format, and the damage of each frame, fanned out to every subscriber (the RFB
- * clients accumulate it, each in its own DamageRegion; the browser viewer reads the copy).
+ * The host's "latest framebuffer" of one monitor: the newest consumed frame, kept in the ring's
+ * own pixel format, and the damage of each frame, fanned out to every subscriber (the RFB clients
+ * accumulate it, each in its own DamageRegion; the browser viewer reads the frame).
  *
- * Why a copy: a ring slot is the host's only until it is released, and a remote client encodes
- * long after that (and on an idle display, forever after). Why keep the ring's format: the copy
- * is then a memcpy of the damaged rows, and each client converts only what it sends, to its own
- * pixel format.
+ * Two ways to keep the newest frame, chosen per accept():
+ * - held (accept(f, keeper)): the frame's ring slot itself. The keeper keeps the slot past the
+ *   consumer's iteration step and the framebuffer gives it back at the next accept, once the
+ *   subscribers have copied what they still need (framebufferWillChange) and the new frame's
+ *   damage was found. Nothing is copied per frame: a served 1080p display used to memcpy every
+ *   frame's damaged rows here, 0.85 ms per full frame on the main thread at 60 Hz, whether or not
+ *   a client looked. The ring has slots to spare for it (RING_LEN 6: the producer never waits on
+ *   one held slot), and the slot-state and keyed-mutex arms never let the producer touch a slot
+ *   the host holds, so the view cannot change under its readers.
+ * - copied (accept(f)): a copy of the damaged rows in storage of its own, for inputs that are not
+ *   ring frames (tests, callers without a keeper), and for what must outlive its slot.
+ * Why the ring's format: each client converts only what it sends, to its own pixel format.
  *
  * Damage per frame, from what the ring says:
  * - the same generation and the next sequence: the frame's dirty bounds (the publisher's bounds
- *   cover everything since the previous PUBLISHED frame, dropped frames included), so only those
- *   rows are copied;
+ *   cover everything since the previous PUBLISHED frame, dropped frames included);
  * - a sequence gap (the consumer skipped published frames, which the slot-state arm does when the
  *   host is busy) or a new generation of the same size: the skipped frames' damage is unknown,
- *   so the new frame is compared with the copy row by row (memcmp) and the changed row bands are
- *   the damage;
+ *   so the new frame is compared with the previous one row by row (memcmp) and the changed row
+ *   bands are the damage;
  * - a new size: everything (subscribers are told to resize);
- * - a new format (ring frames may change format per frame): everything, copied whole.
+ * - a new format (ring frames may change format per frame): everything.
  *
- * Invariant: after accept(f), the copy equals f and every pixel that differs from the previous
- * copy lies inside the damage handed to subscribers. Nothing is allocated per frame except when a
- * frame is larger than any before.
+ * Invariant: after accept(f), `view` shows exactly f's pixels (f itself when held, else the copy),
+ * every pixel that differs from the previous view lies inside the damage handed to subscribers,
+ * and at most one frame is held (the previous one is released within the accept that replaces
+ * it). Nothing is allocated per frame except when a copied frame is larger than any before.
  */
 import { bytesPerPixel } from '../../contract/pixel-format.js';
 import type { FrameView } from '../sinks/frame-view.js';
@@ -30,42 +38,62 @@ import { DamageRegion } from './damage-region.js';
 /** A consumed frame as the model reads it; `generation` is the ring's (ConsumedFrame has it). */
 export type FramebufferInput = FrameView & { generation?: number };
 
+/**
+ * Keeps a consumed frame's ring slot beyond the step that yielded it (MonitorLink.keeper): keep()
+ * is called during that step, release() once, later, for every frame kept.
+ */
+export interface FrameKeeper {
+  keep(frame: FramebufferInput): void;
+  release(frame: FramebufferInput): void;
+}
+
 export interface FramebufferSubscriber {
   /**
-   * Called once per accepted frame, after the copy is updated. `damage` is this frame's damage
+   * Called once per accepted frame, after the view shows it. `damage` is this frame's damage
    * (valid only during the call); `resized` says the size or format changed (damage is full).
    */
   framebufferChanged(damage: DamageRegion, resized: boolean): void;
   /**
-   * Called right before an accepted frame changes the copy, so a subscriber that holds views of the
-   * copy (an RFB update not yet encoded) can copy what it still needs. Optional.
+   * Called right before an accepted frame replaces the view, so a subscriber that holds views of
+   * it (an RFB update not yet encoded) can copy what it still needs. Optional.
    */
   framebufferWillChange?(): void;
 }
 
 export class LatestFramebuffer {
-  /** The copy, as a FrameView (valid until the next accept; null before the first frame). */
-  private copy: FrameView | null = null;
+  /** What `view` returns: the held frame or `own` (null before the first frame). */
+  private current: FrameView | null = null;
+  /** The held frame and who keeps it (null when the view is the copy). */
+  private held: FramebufferInput | null = null;
+  private heldBy: FrameKeeper | null = null;
+  /** The copy's storage and its FrameView (made once; its pixels follow the storage). */
   private buffer = Buffer.alloc(0);
+  private readonly own: FrameView = { pixels: this.buffer, width: 0, height: 0, format: 0, stride: 0, sequence: 0, presentTimeMs: 0, dirty: { x: 0, y: 0, w: 0, h: 0 } };
+  /** True while `own` shows the previous frame (so only the damage needs copying into it). */
+  private ownCurrent = false;
   /** Buffers over the ring's slot views (stable per slot and format), made once each. */
   private readonly views = new WeakMap<Uint8Array, Buffer>();
   private generation = -1;
   private lastSequence = 0;
   private readonly frameDamage = new DamageRegion(0, 0);
   private readonly subscribers = new Set<FramebufferSubscriber>();
-  /** How the damage of the frames so far was found (for the stats and the tests). */
-  readonly counts = { frames: 0, contiguous: 0, compared: 0, resized: 0, reformatted: 0 };
+  /**
+   * How the damage of the frames so far was found, how many were held, and the bytes copied into
+   * the copy (for the stats and the tests).
+   */
+  readonly counts = { frames: 0, contiguous: 0, compared: 0, resized: 0, reformatted: 0, held: 0, copiedBytes: 0 };
 
+  /** The newest frame (valid until the next accept; null before the first frame). */
   get view(): FrameView | null {
-    return this.copy;
+    return this.current;
   }
 
   get width(): number {
-    return this.copy?.width ?? 0;
+    return this.current?.width ?? 0;
   }
 
   get height(): number {
-    return this.copy?.height ?? 0;
+    return this.current?.height ?? 0;
   }
 
   /** A Buffer over the same memory (for copy/compare with offsets, which allocate nothing). */
@@ -79,90 +107,138 @@ export class LatestFramebuffer {
     return b;
   }
 
-  /** The storage only grows, so frames alternating between formats allocate nothing after the first. */
-  private grow(bytes: number): void {
-    if (this.buffer.length < bytes) this.buffer = Buffer.alloc(bytes);
-  }
-
   subscribe(s: FramebufferSubscriber): () => void {
     this.subscribers.add(s);
     return () => this.subscribers.delete(s);
   }
 
-  accept(f: FramebufferInput): void {
+  /**
+   * Takes `f` as the newest frame. With `keeper`, f is held (keeper.keep(f) now, keeper.release(f)
+   * at the next accept) and shown as it is; without, its damaged rows are copied.
+   */
+  accept(f: FramebufferInput, keeper?: FrameKeeper): void {
     const bpp = bytesPerPixel(f.format);
     if (bpp === 0 || f.width <= 0 || f.height <= 0 || f.stride < f.width * bpp) return;
     const bytes = f.stride * f.height;
     if (f.pixels.length < bytes) return;
     for (const s of this.subscribers) s.framebufferWillChange?.();
-    const gen = f.generation ?? 0;
+    const prev = this.current;
     const d = this.frameDamage;
-    let c = this.copy;
     let resized = false;
+    let known = true; // the damage is known (else: copy everything)
     this.counts.frames++;
-    if (c === null || c.width !== f.width || c.height !== f.height) {
-      this.grow(bytes);
-      c = { pixels: this.buffer.subarray(0, bytes), width: f.width, height: f.height, format: f.format, stride: f.stride, sequence: 0, presentTimeMs: 0, dirty: { x: 0, y: 0, w: 0, h: 0 } };
-      this.copy = c;
-      c.pixels.set(f.pixels.subarray(0, bytes));
+    if (prev === null || prev.width !== f.width || prev.height !== f.height) {
       d.resize(f.width, f.height);
       resized = true;
+      known = false;
       this.counts.resized++;
-    } else if (c.format !== f.format || c.stride !== f.stride) {
+    } else if (prev.format !== f.format || prev.stride !== f.stride) {
       // A frame in another format (an HDR flip, or one rgba16f frame among bgra8 ones): all new.
-      this.grow(bytes);
-      c.pixels = this.buffer.subarray(0, bytes);
-      c.format = f.format;
-      c.stride = f.stride;
-      c.pixels.set(f.pixels.subarray(0, bytes));
       d.markFull();
+      known = false;
       this.counts.reformatted++;
-    } else if (gen === this.generation && f.sequence === ((this.lastSequence + 1) >>> 0)) {
+    } else if ((f.generation ?? 0) === this.generation && f.sequence === ((this.lastSequence + 1) >>> 0)) {
       d.clear();
       const b = f.dirty;
-      const x0 = Math.max(0, b.x);
-      const y0 = Math.max(0, b.y);
-      const x1 = Math.min(f.width, b.x + b.w);
-      const y1 = Math.min(f.height, b.y + b.h);
-      if (x1 > x0 && y1 > y0) {
-        const stride = f.stride;
-        const rowStart = x0 * bpp;
-        const rowEnd = x1 * bpp;
-        const src = this.asBuffer(f.pixels);
-        for (let y = y0; y < y1; y++) src.copy(this.buffer, y * stride + rowStart, y * stride + rowStart, y * stride + rowEnd);
-        d.add(x0, y0, x1 - x0, y1 - y0);
-      }
+      d.add(b.x, b.y, b.w, b.h);
       this.counts.contiguous++;
     } else {
-      this.compareAndCopy(f, bpp);
+      this.compareRows(f, prev, bpp);
       this.counts.compared++;
     }
-    this.generation = gen;
+    const before = this.held;
+    const beforeKeeper = this.heldBy;
+    if (keeper !== undefined) {
+      keeper.keep(f);
+      this.held = f;
+      this.heldBy = keeper;
+      this.current = f;
+      this.ownCurrent = false;
+      this.counts.held++;
+    } else {
+      this.copyIntoOwn(f, bytes, bpp, known && this.ownCurrent);
+      this.held = null;
+      this.heldBy = null;
+      this.current = this.own;
+      this.ownCurrent = true;
+    }
+    // The previous frame was read (damage) and its views copied (willChange): its slot may go.
+    if (before !== null && before !== f) beforeKeeper!.release(before);
+    this.generation = f.generation ?? 0;
     this.lastSequence = f.sequence >>> 0;
-    c.sequence = f.sequence;
-    c.presentTimeMs = f.presentTimeMs;
-    c.dirty.x = f.dirty.x;
-    c.dirty.y = f.dirty.y;
-    c.dirty.w = f.dirty.w;
-    c.dirty.h = f.dirty.h;
     for (const s of this.subscribers) s.framebufferChanged(d, resized);
   }
 
-  /** Row-by-row memcmp against the copy: changed runs of rows become the damage, and are copied. */
-  private compareAndCopy(f: FrameView, bpp: number): void {
+  /**
+   * Gives back the held frame, if any, after copying it (the view stays valid for as long as
+   * anyone reads it: a viewer page opened after the display ended still shows its last frame).
+   */
+  releaseHeld(): void {
+    const h = this.held;
+    if (h === null) return;
+    for (const s of this.subscribers) s.framebufferWillChange?.();
+    this.copyIntoOwn(h, h.stride * h.height, bytesPerPixel(h.format), false);
+    this.current = this.own;
+    this.ownCurrent = true;
+    this.held = null;
+    const k = this.heldBy!;
+    this.heldBy = null;
+    k.release(h);
+  }
+
+  /** Brings the copy up to f: the damage's rows when the copy showed the previous frame, else all of f. */
+  private copyIntoOwn(f: FramebufferInput, bytes: number, bpp: number, damageOnly: boolean): void {
+    const o = this.own;
+    if (this.buffer.length < bytes) {
+      // The storage only grows, so frames alternating between formats allocate nothing after the first.
+      this.buffer = Buffer.alloc(bytes);
+      damageOnly = false;
+    }
+    const src = this.asBuffer(f.pixels);
+    const d = this.frameDamage;
+    if (!damageOnly || d.full) {
+      src.copy(this.buffer, 0, 0, bytes);
+      this.counts.copiedBytes += bytes;
+    } else {
+      const stride = f.stride;
+      const r = d.rects;
+      for (let i = 0; i < d.count; i++) {
+        const x0 = r[4 * i]!;
+        const y0 = r[4 * i + 1]!;
+        const rowStart = x0 * bpp;
+        const rowEnd = (x0 + r[4 * i + 2]!) * bpp;
+        const y1 = y0 + r[4 * i + 3]!;
+        for (let y = y0; y < y1; y++) src.copy(this.buffer, y * stride + rowStart, y * stride + rowStart, y * stride + rowEnd);
+        this.counts.copiedBytes += (rowEnd - rowStart) * (y1 - y0);
+      }
+    }
+    o.pixels = this.buffer.subarray(0, bytes);
+    o.width = f.width;
+    o.height = f.height;
+    o.format = f.format;
+    o.stride = f.stride;
+    o.sequence = f.sequence;
+    o.presentTimeMs = f.presentTimeMs;
+    o.dirty.x = f.dirty.x;
+    o.dirty.y = f.dirty.y;
+    o.dirty.w = f.dirty.w;
+    o.dirty.h = f.dirty.h;
+  }
+
+  /** Row-by-row memcmp of f against the previous view: the changed runs of rows become the damage. */
+  private compareRows(f: FrameView, prev: FrameView, bpp: number): void {
     const d = this.frameDamage;
     d.clear();
     const stride = f.stride;
     const rowBytes = f.width * bpp;
     const src = this.asBuffer(f.pixels);
-    const dst = this.buffer;
+    const old = this.asBuffer(prev.pixels);
     let bandStart = -1;
     for (let y = 0; y <= f.height; y++) {
-      const changed = y < f.height && src.compare(dst, y * stride, y * stride + rowBytes, y * stride, y * stride + rowBytes) !== 0;
+      const changed = y < f.height && src.compare(old, y * stride, y * stride + rowBytes, y * stride, y * stride + rowBytes) !== 0;
       if (changed && bandStart < 0) bandStart = y;
       if (!changed && bandStart >= 0) {
         d.add(0, bandStart, f.width, y - bandStart);
-        src.copy(dst, bandStart * stride, bandStart * stride, y * stride);
         bandStart = -1;
       }
     }

@@ -56,9 +56,14 @@ export function createSessionRfbServer(
     if (id !== first) {
       const fb = new LatestFramebuffer();
       framebuffer = fb;
+      const keeper = session.frameKeeper(id);
       pumps.push(
         (async () => {
-          for await (const f of session.frames(id)) fb.accept(f);
+          try {
+            for await (const f of session.frames(id)) fb.accept(f, keeper);
+          } finally {
+            fb.releaseHeld();
+          }
         })().catch(() => undefined),
       );
     }

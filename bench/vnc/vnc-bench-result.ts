@@ -1,0 +1,52 @@
+/** The result of `vdpush bench vnc` (its JSON), shared by the bench and its text report. */
+import type { ServerName } from './vnc-servers.js';
+
+export const SERVERS: readonly ServerName[] = ['x11vnc', 'vdpush'];
+export const WORKLOADS = ['animation', 'desktop', 'idle'] as const;
+export type Workload = (typeof WORKLOADS)[number];
+
+export interface VncNumbers {
+  updates: number;
+  seconds: number;
+  updatesPerSec: number;
+  bytesPerUpdate: number;
+  /** The server's CPU seconds per 1,000 updates (idle: NaN). */
+  cpuSecPer1000: number;
+  /** The X server's CPU seconds per 1,000 updates (it serves the server's reads). */
+  xvfbCpuSecPer1000: number;
+  /**
+   * The X server's CPU the server causes, per 1,000 updates: its CPU beyond what the same
+   * workload's draws cost it with no server attached (measured alone in the same run, per draw).
+   * x11vnc has the X server copy the screen for it (XShmGetImage); vdpush reads the framebuffer
+   * file itself, so its copy is in its own CPU. NaN on idle.
+   */
+  xvfbExtraCpuSecPer1000: number;
+  /** cpuSecPer1000 + xvfbExtraCpuSecPer1000: what each update costs the machine, both servers alike. */
+  cpuWithXvfbSecPer1000: number;
+  /** The server's CPU as % of one core over the phase. */
+  corePercent: number;
+  latencyMs: { p50: number; p99: number; samples: number };
+  /** The workload's own draws per second in the phase. */
+  drawsPerSec: number;
+  /**
+   * The server's CPU as % of one core with the same workload and no client connected (NaN on
+   * idle): for vdpush the drain of every frame into the ring and the host's take of it, which it
+   * pays whether or not anyone watches; for x11vnc its polling without a client.
+   */
+  noClientCorePercent: number;
+}
+
+export interface VncBenchResult {
+  resolution: string;
+  refreshHz: number;
+  servers: Record<ServerName, Record<Workload, VncNumbers> | { error: string }>;
+  /** The workloads drawn with no RFB server attached: the X server's CPU per draw (what the extra is counted beyond). */
+  workloadAlone: Record<'animation' | 'desktop', { drawsPerSec: number; xvfbCpuMsPerDraw: number }>;
+  /**
+   * vdpush / x11vnc per workload, when both ran: CPU per update (the server's own), the same with
+   * the extra X-server CPU each causes (cpuWithXvfbSecPer1000), p99 latency, updates/s.
+   */
+  ratios: Record<Workload, { cpuPerUpdate: number; cpuPerUpdateWithXvfb: number; p99Latency: number; updatesPerSec: number }> | null;
+  targets: { met: { halfCpuPerUpdate: boolean; halfCpuPerUpdateWithXvfb: boolean; lowerP99: boolean; idleUnder1Percent: boolean } } | null;
+  machine: { cpus: number; node: string };
+}
