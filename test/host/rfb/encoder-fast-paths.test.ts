@@ -12,7 +12,7 @@ import { FORMAT_BGRA8, FORMAT_RGBA16F, FORMAT_XRGB2101010 } from '../../../src/c
 import { encodeRaw } from '../../../src/host/rfb/encoders/raw-encoder.js';
 import { materializeSnapshot, snapshotRect } from '../../../src/host/rfb/encoders/rect-snapshot.js';
 import { ScratchArena } from '../../../src/host/rfb/encoders/scratch-arena.js';
-import { TightEncoder } from '../../../src/host/rfb/encoders/tight-encoder.js';
+import { MAX_TIGHT_DATA_BYTES, TightEncoder } from '../../../src/host/rfb/encoders/tight-encoder.js';
 import { ZrleEncoder } from '../../../src/host/rfb/encoders/zrle-encoder.js';
 import { PixelTranslator, WORD_BGRX, WORD_RGBX, pixelFormatProblem, type RfbPixelFormat } from '../../../src/host/rfb/rfb-pixel-format.js';
 import type { FrameView } from '../../../src/host/sinks/frame-view.js';
@@ -164,7 +164,8 @@ test('ZRLE: the tile data (solid, palette, raw CPIXELs) is the generic path\'s, 
   }));
 
 test('Tight: fills, palettes, JPEG and zlib tiles are the generic path\'s bytes, streams in order', async () => {
-  const bigFrames = fc.record({ seed: fc.nat(), quality: fc.integer({ min: -1, max: 9 }), level: fc.integer({ min: 0, max: 9 }) });
+  // maxJpegBytes: Tight's limit, or so low that every merged JPEG rectangle falls back to its tiles' JPEGs.
+  const bigFrames = fc.record({ seed: fc.nat(), quality: fc.integer({ min: -1, max: 9 }), level: fc.integer({ min: 0, max: 9 }), maxJpegBytes: fc.constantFrom(MAX_TIGHT_DATA_BYTES, 2000) });
   await run(
     'tight',
     60,
@@ -184,12 +185,13 @@ test('Tight: fills, palettes, JPEG and zlib tiles are the generic path\'s bytes,
     },
     true,
   );
-  // Rectangles of several 256x256 tiles: each zlib stream gets its tiles in tile order.
+  // Rectangles of several 256x256 tiles: each zlib stream gets its tiles in tile order, the JPEG
+  // tiles are merged into the same rectangles (or fall back to the same tiles).
   await fc.assert(
-    fc.asyncProperty(bigFrames, async ({ seed, quality, level }) => {
+    fc.asyncProperty(bigFrames, async ({ seed, quality, level, maxJpegBytes }) => {
       const f = makeFrame(seed, 600, 300, FORMAT_BGRA8, 0);
-      const ref = new ReferenceTight(level);
-      const enc = new TightEncoder(level);
+      const ref = new ReferenceTight(level, maxJpegBytes);
+      const enc = new TightEncoder(level, maxJpegBytes);
       try {
         for (let k = 0; k < 2; k++) {
           const want = await ref.encode(keyRect(f, 0, 0, 600, 300), new PixelTranslator(RGBX, { generic: true }), quality);
@@ -201,7 +203,7 @@ test('Tight: fills, palettes, JPEG and zlib tiles are the generic path\'s bytes,
         enc.close();
       }
     }),
-    { seed: SEED, numRuns: 6 },
+    { seed: SEED, numRuns: 8 },
   ).catch((e: Error) => {
     e.message = `[tight 600x300: seed ${SEED}; rerun with VDP_SEED=${SEED}] ${e.message}`;
     throw e;

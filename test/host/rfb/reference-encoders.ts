@@ -6,7 +6,8 @@
  */
 import sharp from 'sharp';
 import { readKeys, type PixelTranslator } from '../../../src/host/rfb/rfb-pixel-format.js';
-import { JPEG_QUALITY } from '../../../src/host/rfb/encoders/tight-encoder.js';
+import { planJpegRects } from '../../../src/host/rfb/encoders/jpeg-rects.js';
+import { JPEG_QUALITY, MAX_JPEG_RECT_PIXELS, MAX_TIGHT_DATA_BYTES } from '../../../src/host/rfb/encoders/tight-encoder.js';
 import { ZlibStream } from '../../../src/host/rfb/encoders/zlib-stream.js';
 import type { FrameView } from '../../../src/host/sinks/frame-view.js';
 
@@ -105,39 +106,88 @@ export function referenceZrleTiles(r: KeyRect, tr: PixelTranslator): Buffer {
   return out.subarray(0, o);
 }
 
+function tightHeader(x: number, y: number, w: number, h: number): Buffer {
+  const head = Buffer.alloc(12);
+  head.writeUInt16BE(x, 0);
+  head.writeUInt16BE(y, 2);
+  head.writeUInt16BE(w, 4);
+  head.writeUInt16BE(h, 6);
+  head.writeInt32BE(7, 8);
+  return head;
+}
+
 function compactLength(n: number): Buffer {
   if (n < 0x80) return Buffer.from([n]);
   if (n < 0x4000) return Buffer.from([(n & 0x7f) | 0x80, n >> 7]);
   return Buffer.from([(n & 0x7f) | 0x80, ((n >> 7) & 0x7f) | 0x80, n >> 14]);
 }
 
-/** Tight, whole messages' rectangle bodies in order (headers included), with its own four zlib streams. */
+/**
+ * Tight, whole messages' rectangle bodies in order (headers included), with its own four zlib
+ * streams. JPEG tiles become the merged rectangles of planJpegRects (jpeg-rects.ts, the one plan
+ * both encoders follow), after the other tiles; a JPEG longer than maxJpegBytes is sent as its
+ * tiles' JPEGs, each made from its own pixels.
+ */
 export class ReferenceTight {
   private readonly streams: ZlibStream[];
-  constructor(level: number) {
+  constructor(level: number, private readonly maxJpegBytes = MAX_TIGHT_DATA_BYTES) {
     this.streams = [0, 1, 2, 3].map(() => new ZlibStream(level));
   }
 
   async encode(r: KeyRect, tr: PixelTranslator, quality: number): Promise<Buffer> {
     const TILE = 256;
     const chunks: Buffer[] = [];
+    const cols = Math.ceil(r.w / TILE);
+    const rows = Math.ceil(r.h / TILE);
+    const wantsJpeg = new Uint8Array(cols * rows);
     for (let ty = 0; ty < r.h; ty += TILE) {
       const th = Math.min(TILE, r.h - ty);
       for (let tx = 0; tx < r.w; tx += TILE) {
         const tw = Math.min(TILE, r.w - tx);
-        const head = Buffer.alloc(12);
-        head.writeUInt16BE(r.x + tx, 0);
-        head.writeUInt16BE(r.y + ty, 2);
-        head.writeUInt16BE(tw, 4);
-        head.writeUInt16BE(th, 6);
-        head.writeInt32BE(7, 8);
-        chunks.push(head, ...(await this.tile(r, tx, ty, tw, th, tr, quality)));
+        const body = await this.tile(r, tx, ty, tw, th, tr, quality);
+        if (body === null) wantsJpeg[(ty / TILE) * cols + tx / TILE] = 1;
+        else chunks.push(tightHeader(r.x + tx, r.y + ty, tw, th), ...body);
+      }
+    }
+    const plan = new Int32Array(cols * rows * 4);
+    const k = planJpegRects(wantsJpeg, cols, rows, TILE, r.w, r.h, MAX_JPEG_RECT_PIXELS, plan);
+    for (let i = 0; i < k; i++) {
+      const [x, y, w, h] = [plan[i * 4]!, plan[i * 4 + 1]!, plan[i * 4 + 2]!, plan[i * 4 + 3]!];
+      const whole = await this.jpeg(r, x, y, w, h, quality);
+      if (whole.length <= this.maxJpegBytes) {
+        chunks.push(tightHeader(r.x + x, r.y + y, w, h), Buffer.from([0x90]), compactLength(whole.length), whole);
+        continue;
+      }
+      for (let oy = 0; oy < h; oy += TILE) {
+        for (let ox = 0; ox < w; ox += TILE) {
+          const [tw, th] = [Math.min(TILE, w - ox), Math.min(TILE, h - oy)];
+          const j = await this.jpeg(r, x + ox, y + oy, tw, th, quality);
+          chunks.push(tightHeader(r.x + x + ox, r.y + y + oy, tw, th), Buffer.from([0x90]), compactLength(j.length), j);
+        }
       }
     }
     return Buffer.concat(chunks);
   }
 
-  private async tile(r: KeyRect, tx: number, ty: number, tw: number, th: number, tr: PixelTranslator, quality: number): Promise<Buffer[]> {
+  /** The JPEG of the rectangle's (x, y, w, h) part, from its keys. */
+  private async jpeg(r: KeyRect, x: number, y: number, w: number, h: number, quality: number): Promise<Buffer> {
+    const rgb = Buffer.alloc(w * h * 3);
+    let o = 0;
+    for (let yy = 0; yy < h; yy++) {
+      let i = (y + yy) * r.w + x;
+      for (let xx = 0; xx < w; xx++, i++, o += 3) {
+        rgb[o] = r.keys[i]! >>> 16;
+        rgb[o + 1] = r.keys[i]! >>> 8;
+        rgb[o + 2] = r.keys[i]!;
+      }
+    }
+    return sharp(rgb, { raw: { width: w, height: h, channels: 3 } })
+      .jpeg({ quality: JPEG_QUALITY[quality]!, chromaSubsampling: quality >= 8 ? '4:4:4' : '4:2:0' })
+      .toBuffer();
+  }
+
+  /** A tile's body (after its header), or null when it is to be JPEG. */
+  private async tile(r: KeyRect, tx: number, ty: number, tw: number, th: number, tr: PixelTranslator, quality: number): Promise<Buffer[] | null> {
     const pal = new Uint32Array(16);
     const n = collectPalette(r.keys, r.w, tx, ty, tw, th, pal, 16);
     const tp = tr.tpixelIsRgb ? 3 : tr.bytesPerPixel;
@@ -168,22 +218,7 @@ export class ReferenceTight {
       }
       return [head, ...(await this.compressed(stream, data))];
     }
-    if (quality >= 0 && tr.tpixelIsRgb && tw * th >= 64 * 16) {
-      const rgb = Buffer.alloc(tw * th * 3);
-      let o = 0;
-      for (let y = 0; y < th; y++) {
-        let i = (ty + y) * r.w + tx;
-        for (let x = 0; x < tw; x++, i++, o += 3) {
-          rgb[o] = r.keys[i]! >>> 16;
-          rgb[o + 1] = r.keys[i]! >>> 8;
-          rgb[o + 2] = r.keys[i]!;
-        }
-      }
-      const jpeg = await sharp(rgb, { raw: { width: tw, height: th, channels: 3 } })
-        .jpeg({ quality: JPEG_QUALITY[quality]!, chromaSubsampling: quality >= 8 ? '4:4:4' : '4:2:0' })
-        .toBuffer();
-      return [Buffer.from([0x90]), compactLength(jpeg.length), jpeg];
-    }
+    if (quality >= 0 && tr.tpixelIsRgb && tw * th >= 64 * 16) return null; // a JPEG tile: merged by encode()
     const data = Buffer.alloc(tw * th * tp);
     let o = 0;
     for (let y = 0; y < th; y++) {

@@ -16,6 +16,7 @@ const ALIGN = 8;
 export class ScratchArena {
   private buf: Buffer;
   private used = 0;
+  private view: Uint32Array | null = null;
 
   constructor(initialBytes = 0) {
     this.buf = Buffer.allocUnsafeSlow(initialBytes);
@@ -37,6 +38,17 @@ export class ScratchArena {
   takeWords(n: number): Uint32Array {
     const b = this.take(4 * n);
     return new Uint32Array(b.buffer, b.byteOffset, n);
+  }
+
+  /**
+   * A Uint32Array over the whole allocation a region of this arena lies in (made once per
+   * allocation), so a region can be written a word at a time without a view per call: word i of
+   * region b is `view[(b.byteOffset >>> 2) + i]` (regions start 8-aligned).
+   */
+  wordsOf(region: Buffer): Uint32Array {
+    const ab = region.buffer;
+    if (this.view === null || this.view.buffer !== ab) this.view = new Uint32Array(ab, 0, ab.byteLength >>> 2);
+    return this.view;
   }
 
   reset(): void {

@@ -4,22 +4,27 @@
  * rectangle to 2048 pixels wide, and its compact length field to 22 bits); per tile:
  *   one colour        → fill (0x80 + TPIXEL)
  *   2..16 colours     → palette filter, zlib stream 1 (two colours: 1 bit per pixel) or 2
- *   more, JPEG wanted → JPEG (0x90 + compact length + JFIF), encoded by sharp (libjpeg-turbo)
+ *   more, JPEG wanted → JPEG (0x90 + compact length + JFIF), encoded by sharp (libjpeg-turbo),
+ *                       adjacent JPEG tiles merged into larger JPEG rectangles (jpeg-rects.ts:
+ *                       a whole-screen change is one image, not 40)
  *   more, otherwise   → copy filter, zlib stream 0
  * JPEG is used only when the client sent a quality level (Tight's rule) and takes 24-bit colour.
  * Data shorter than 12 bytes is sent uncompressed (Tight's rule). Compression runs on libuv's
  * pool (zlib) and libvips's threads (JPEG), never on the main thread's critical path.
  *
  * Every tile's pixels are read at once, in encode()'s synchronous part, into the encoder's arena
- * (reset per update: no allocation per tile); the tiles' JPEGs then run in parallel and each zlib
+ * (reset per update: no allocation per tile); the JPEGs then run in parallel and each zlib
  * stream takes its tiles in tile order (ZlibStream queues them), the order the client inflates them.
- * A JPEG tile another client of the same framebuffer was already sent (same frame, place and
- * quality) is reused, not encoded again (shared-encodes.ts).
+ * The JPEG rectangles follow the other tiles (they carry no stream state). A JPEG another client of
+ * the same framebuffer was already sent (same frame, place and quality) is reused, not encoded
+ * again (shared-encodes.ts).
  */
 import sharp from 'sharp';
 import { Encoding } from '../rfb-constants.js';
-import { KEY_MASK, type PixelTranslator } from '../rfb-pixel-format.js';
+import { HOST_LITTLE_ENDIAN, type PixelTranslator } from '../rfb-pixel-format.js';
+import { planJpegRects } from './jpeg-rects.js';
 import { rectHeader, type EncodedRects, type RectSnapshot } from './rect-snapshot.js';
+import { rgbOf } from './rgb-rows.js';
 import { ScratchArena } from './scratch-arena.js';
 import { markRepeatedRows, packIndices, tileColours } from './tile-colours.js';
 import { ZlibStream } from './zlib-stream.js';
@@ -29,6 +34,10 @@ const MAX_PALETTE = 16;
 const MIN_TO_COMPRESS = 12;
 /** Below this many pixels a JPEG's headers cost more than zlib would. */
 const MIN_JPEG_PIXELS = 64 * 16;
+/** The most pixels a merged JPEG rectangle holds (jpeg-rects.ts): a whole 1080p frame is one. */
+export const MAX_JPEG_RECT_PIXELS = 1 << 21;
+/** The longest data Tight's compact length can announce (22 bits). */
+export const MAX_TIGHT_DATA_BYTES = (1 << 22) - 1;
 /** JPEG quality for Tight quality levels 0..9 (close to TigerVNC's table). */
 export const JPEG_QUALITY = [15, 29, 41, 42, 62, 77, 79, 86, 92, 100] as const;
 
@@ -51,8 +60,14 @@ export class TightEncoder {
   private inFlight = 0;
   /** sharp's encodes, for the stats (JPEG rectangles sent). */
   jpegRects = 0;
+  private jpegFlagList = new Uint8Array(0);
+  private jpegRectList = new Int32Array(0);
 
-  constructor(level: number) {
+  /**
+   * `maxJpegBytes`: the longest JPEG sent as one rectangle (Tight's compact length holds 22 bits);
+   * the tests lower it to exercise the fallback to one JPEG per tile.
+   */
+  constructor(level: number, private readonly maxJpegBytes = MAX_TIGHT_DATA_BYTES) {
     this.streams = [0, 1, 2, 3].map(() => new ZlibStream(level));
   }
 
@@ -63,25 +78,94 @@ export class TightEncoder {
   /** `quality` is the client's level 0..9, or -1 when it sent none (no JPEG then). */
   async encode(r: RectSnapshot, tr: PixelTranslator, quality: number): Promise<EncodedRects> {
     if (this.inFlight === 0) this.arena.reset();
-    const tiles: Array<Promise<Buffer[]> | Buffer[]> = [];
+    const parts: Array<Promise<Buffer[]> | Buffer[]> = [];
+    const jpegs: Array<Promise<Buffer[][]>> = [];
     const same = this.arena.take(r.h);
     markRepeatedRows(r, same);
-    for (let ty = 0; ty < r.h; ty += TILE) {
+    const cols = Math.ceil(r.w / TILE);
+    const rows = Math.ceil(r.h / TILE);
+    const wantsJpeg = this.jpegFlags(cols * rows);
+    let jpegTiles = 0;
+    for (let ty = 0, b = 0; ty < r.h; ty += TILE, b++) {
       const th = Math.min(TILE, r.h - ty);
-      for (let tx = 0; tx < r.w; tx += TILE) tiles.push(this.encodeTile(r, tx, ty, Math.min(TILE, r.w - tx), th, tr, quality, same));
+      for (let tx = 0, c = 0; tx < r.w; tx += TILE, c++) {
+        const part = this.encodeTile(r, tx, ty, Math.min(TILE, r.w - tx), th, tr, quality, same);
+        wantsJpeg[b * cols + c] = part === null ? 1 : 0;
+        if (part === null) jpegTiles++;
+        else parts.push(part);
+      }
+    }
+    if (jpegTiles > 0) {
+      // JPEG has no stream state: its rectangles may follow the zlib tiles, merged (jpeg-rects.ts).
+      const k = planJpegRects(wantsJpeg, cols, rows, TILE, r.w, r.h, MAX_JPEG_RECT_PIXELS, this.jpegRectsOf(cols * rows));
+      const q = this.jpegRectList;
+      for (let i = 0; i < k; i++) jpegs.push(this.encodeJpegRect(r, q[i * 4]!, q[i * 4 + 1]!, q[i * 4 + 2]!, q[i * 4 + 3]!, quality, same));
     }
     this.inFlight++;
     let all: Buffer[][];
+    let jpegRects: Buffer[][][];
     try {
-      all = await Promise.all(tiles);
+      [all, jpegRects] = await Promise.all([Promise.all(parts), Promise.all(jpegs)]);
     } finally {
       this.inFlight--;
     }
-    return { rects: all.length, chunks: all.flat() };
+    let rects = all.length;
+    for (const j of jpegRects) {
+      rects += j.length;
+      for (const chunks of j) all.push(chunks);
+    }
+    return { rects, chunks: all.flat() };
   }
 
-  /** A tile's chunks, header first. Reads the snapshot synchronously (before any await). */
-  private encodeTile(r: RectSnapshot, tx: number, ty: number, tw: number, th: number, tr: PixelTranslator, quality: number, same: Uint8Array): Promise<Buffer[]> | Buffer[] {
+  /** Word writes into an arena region (rgb-rows.ts), on a little-endian host. */
+  private wordsOf(region: Buffer): Uint32Array | null {
+    return HOST_LITTLE_ENDIAN ? this.arena.wordsOf(region) : null;
+  }
+
+  private jpegFlags(n: number): Uint8Array {
+    if (this.jpegFlagList.length < n) this.jpegFlagList = new Uint8Array(n);
+    return this.jpegFlagList;
+  }
+
+  private jpegRectsOf(n: number): Int32Array {
+    if (this.jpegRectList.length < n * 4) this.jpegRectList = new Int32Array(n * 4);
+    return this.jpegRectList;
+  }
+
+  /**
+   * A merged JPEG rectangle (x, y relative to the snapshot): its RGB bytes are read now, the JPEG
+   * made by sharp (or taken from another client's encode of the same frame). A JPEG too long for
+   * Tight's compact length (noise at the top qualities) is sent as its tiles' JPEGs instead.
+   */
+  private encodeJpegRect(r: RectSnapshot, x: number, y: number, w: number, h: number, quality: number, same: Uint8Array): Promise<Buffer[][]> {
+    const rgb = this.arena.take(w * h * 3);
+    rgbOf(r.words, r.offset + y * r.stride + x, r.stride, w, h, rgb, this.wordsOf(rgb), same, y);
+    const sh = r.shared;
+    const make = (ox: number, oy: number, ow: number, oh: number): Promise<Buffer> => {
+      const key = `${quality}:${r.x + x + ox},${r.y + y + oy},${ow},${oh}`;
+      const run = (): Promise<Buffer> => this.jpeg(rgb, w, h, quality, ox, oy, ow, oh);
+      return sh ? sh.encodes.jpeg(sh.version, key, run) : run();
+    };
+    const rect = (ox: number, oy: number, ow: number, oh: number, j: Buffer): Buffer[] => [rectHeader(r.x + x + ox, r.y + y + oy, ow, oh, Encoding.Tight), Buffer.from([CTRL_JPEG]), compactLength(j.length), j];
+    return make(0, 0, w, h).then((j) => {
+      if (j.length <= this.maxJpegBytes) return [rect(0, 0, w, h, j)];
+      const tiles: Array<Promise<Buffer[]>> = [];
+      for (let oy = 0; oy < h; oy += TILE) {
+        for (let ox = 0; ox < w; ox += TILE) {
+          const tw = Math.min(TILE, w - ox);
+          const th = Math.min(TILE, h - oy);
+          tiles.push(make(ox, oy, tw, th).then((t) => rect(ox, oy, tw, th, t)));
+        }
+      }
+      return Promise.all(tiles);
+    });
+  }
+
+  /**
+   * A tile's chunks, header first, or null when the tile is to be JPEG (encode() merges those).
+   * Reads the snapshot synchronously (before any await).
+   */
+  private encodeTile(r: RectSnapshot, tx: number, ty: number, tw: number, th: number, tr: PixelTranslator, quality: number, same: Uint8Array): Promise<Buffer[]> | Buffer[] | null {
     const header = rectHeader(r.x + tx, r.y + ty, tw, th, Encoding.Tight);
     const pal = this.palette;
     const words = r.words;
@@ -107,18 +191,9 @@ export class TightEncoder {
       packIndices(words, start, r.stride, tw, th, pal, n, n === 2 ? 1 : 8, data, 0, same, ty);
       return this.compressed(stream, data, [header, head]);
     }
-    if (quality >= 0 && tr.tpixelIsRgb && tw * th >= MIN_JPEG_PIXELS) {
-      const make = (): Promise<Buffer> => {
-        const rgb = this.arena.take(tw * th * 3);
-        rgbOf(words, start, r.stride, tw, th, rgb, same, ty);
-        return this.jpeg(rgb, tw, th, quality);
-      };
-      const sh = r.shared;
-      const jpeg = sh ? sh.encodes.jpeg(sh.version, `${quality}:${r.x + tx},${r.y + ty},${tw},${th}`, make) : make();
-      return jpeg.then((j) => [header, Buffer.from([CTRL_JPEG]), compactLength(j.length), j]);
-    }
+    if (quality >= 0 && tr.tpixelIsRgb && tw * th >= MIN_JPEG_PIXELS) return null; // merged into a JPEG rectangle by encode()
     const data = this.arena.take(tw * th * tp);
-    if (tr.tpixelIsRgb) rgbOf(words, start, r.stride, tw, th, data, same, ty);
+    if (tr.tpixelIsRgb) rgbOf(words, start, r.stride, tw, th, data, this.wordsOf(data), same, ty);
     else {
       let o = 0;
       for (let y = 0; y < th; y++) {
@@ -129,11 +204,12 @@ export class TightEncoder {
     return this.compressed(0, data, [header, Buffer.from([0x00])]); // basic, stream 0, copy filter
   }
 
-  private jpeg(rgb: Buffer, tw: number, th: number, quality: number): Promise<Buffer> {
+  /** The JPEG of the (ox, oy, ow, oh) part of a w x h RGB image (all of it, or one tile of a fallback). */
+  private jpeg(rgb: Buffer, w: number, h: number, quality: number, ox: number, oy: number, ow: number, oh: number): Promise<Buffer> {
     this.jpegRects++;
-    return sharp(rgb, { raw: { width: tw, height: th, channels: 3 } })
-      .jpeg({ quality: JPEG_QUALITY[quality]!, chromaSubsampling: quality >= 8 ? '4:4:4' : '4:2:0' })
-      .toBuffer();
+    let img = sharp(rgb, { raw: { width: w, height: h, channels: 3 } });
+    if (ow !== w || oh !== h) img = img.extract({ left: ox, top: oy, width: ow, height: oh });
+    return img.jpeg({ quality: JPEG_QUALITY[quality]!, chromaSubsampling: quality >= 8 ? '4:4:4' : '4:2:0' }).toBuffer();
   }
 
   /** `data` (in the arena) compressed behind `before`; called in tile order, so each stream stays in order. */
@@ -144,25 +220,5 @@ export class TightEncoder {
 
   close(): void {
     for (const s of this.streams) s.close();
-  }
-}
-
-/** R,G,B bytes of a tile's words (Tight's TPIXEL for 24-bit colour, and sharp's raw input). */
-function rgbOf(words: Uint32Array, start: number, stride: number, tw: number, th: number, out: Buffer, same: Uint8Array, row0: number): void {
-  let o = 0;
-  const rowBytes = 3 * tw;
-  for (let y = 0; y < th; y++) {
-    if (y > 0 && same[row0 + y] === 1) {
-      out.copyWithin(o, o - rowBytes, o);
-      o += rowBytes;
-      continue;
-    }
-    const s = start + y * stride;
-    for (let i = s; i < s + tw; i++, o += 3) {
-      const v = words[i]! & KEY_MASK;
-      out[o] = v >>> 16;
-      out[o + 1] = v >>> 8;
-      out[o + 2] = v;
-    }
   }
 }
