@@ -46,7 +46,7 @@ if (xv) {
       `memcpy of those bytes ${n(v.memcpyMsForBytes, 2)} ms → ${x(v.grabVsMemcpy)}; pread ${n(c.preadGBps, 2)} GB/s vs memcpy ${n(c.memcpyGBps, 2)} GB/s`, '<= 1.3x');
     const d = r.desktop;
     row(`Xvfb ${r.resolution}, 1% desktop workload vs full frames, CPU per frame`, `${n(d.dirtyRects.cpuMsPerFrame, 3)} vs ${n(d.fullFrame.cpuMsPerFrame, 3)} ms`,
-      `${x(d.cpuRatio, 1)} (bytes ${n(d.bytesMsPerFrame, 3)} ms, per-frame work ${n(d.fixedMsPerFrame, 3)} ms${d.wakeFloor ? `, of it a wake-up + an X round trip ${n(d.wakeFloor.floorMs, 3)} ms` : ''}; 20x needs <= ${n(d.neededMsPerFrameFor20x, 3)} ms)`, '>= 20x');
+      `${x(d.cpuRatio, 1)} (bytes ${n(d.bytesMsPerFrame, 3)} ms, per-frame work ${n(d.fixedMsPerFrame, 3)} ms${d.wakeFloor ? `, of it a wake-up + an X round trip ${n(d.wakeFloor.floorMs, 3)} ms${d.wakeFloor.grabbedFloorMs !== undefined ? `, ${n(d.wakeFloor.grabbedFloorMs, 3)} ms with the grab and its ungrab write` : ''}` : ''}; 20x needs <= ${n(d.neededMsPerFrameFor20x, 3)} ms)`, '>= 20x');
   }
   const i = xv.idle;
   row('Xvfb idle display (session: worker + host)', `${n(i.vdpushCorePercent, 2)}% of a core`,

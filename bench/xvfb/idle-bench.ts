@@ -16,6 +16,13 @@ import { DEFAULT_PROCESSOR_TUNING } from '../../src/driver/processor-tuning.js';
 import { procCpuSeconds, selfCpuSeconds } from './proc-cpu.js';
 
 const IDLE_SECONDS = 3;
+/**
+ * How long the session sits idle before the measurement starts: the first (full) frame and the JIT,
+ * then the backoffs reach their idle periods (the processor's wait after idleAfterMs, the cursor
+ * poll after ~3.4 s: cursor-poll-backoff.ts), so the figure is a display left alone, not one just
+ * left.
+ */
+const SETTLE_MS = 4000;
 const PASS_SECONDS = 1;
 /** The sampling period of the alone measurements (a wake-up costs the same whatever its period). */
 const SAMPLE_WAIT_MS = 16;
@@ -67,7 +74,7 @@ export async function measureIdle(): Promise<IdleNumbers> {
   const session = await openSession({ source: 'xvfb', mode: { width: 1920, height: 1080, refreshHz: 60 }, workload: 'none', verify: false, handleSignals: false });
   try {
     const drained = session.drain();
-    await new Promise((r) => setTimeout(r, 800)); // the first (full) frame, the JIT
+    await new Promise((r) => setTimeout(r, SETTLE_MS));
     const serverPid = session.resources().pids[0] ?? 0;
     const cpu0 = selfCpuSeconds();
     const x0 = procCpuSeconds(serverPid);

@@ -9,6 +9,12 @@
  *  - `roundTripMs`: one X request whose reply the thread sleeps for (QueryPointer), beyond the wake
  *    that started it: the write that wakes the server, the reply's wake-up, the reply parsed.
  * `floorMs` = wakeMs + roundTripMs: what a 1% frame costs before it copies a byte or publishes.
+ *
+ * A capture that holds the grab also writes its UngrabServer once the copy is done: a second write,
+ * which wakes the server again. `grabbedFloorMs` is the whole IPC of a grabbed capture, measured as
+ * vdpush sends it (after the idle gap: GrabServer + the round trip in one write, the reply, then
+ * UngrabServer flushed on its own), and `ungrabMs` what it adds to `floorMs`: the floor under a
+ * grab-consistent 1% frame before its bytes.
  */
 import { connectXClient } from '../../src/backends/xvfb/x-connect.js';
 import { selfCpuSeconds } from './proc-cpu.js';
@@ -21,6 +27,10 @@ export interface WakeFloor {
   wakeMs: number;
   roundTripMs: number;
   floorMs: number;
+  /** The grabbed capture's IPC: the wake-up, GrabServer + the round trip, the ungrab's own write. */
+  grabbedFloorMs: number;
+  /** grabbedFloorMs - floorMs: the grab and its ungrab write. */
+  ungrabMs: number;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -32,24 +42,40 @@ async function cpuMsPer(samples: number, body: () => Promise<void>): Promise<num
 }
 
 export async function measureWakeFloor(display: string): Promise<WakeFloor> {
-  const { client, xdisplay } = await connectXClient(display, { purpose: 'for the wake-floor bench', onError: () => undefined });
+  const { client, xdisplay } = await connectXClient(display, { bufferRequests: true, purpose: 'for the wake-floor bench', onError: () => undefined });
   try {
     const root = xdisplay.screen[0]!.root;
     const roundTrip = (): Promise<void> => new Promise((r) => client.QueryPointer(root, () => r()));
+    const grabbed = (): Promise<void> =>
+      new Promise((r) => {
+        client.GrabServer();
+        client.QueryPointer(root, () => {
+          client.UngrabServer();
+          client.pack_stream.flush();
+          r();
+        });
+      });
     for (let i = 0; i < 50; i++) await roundTrip(); // the JIT, the connection's buffers
     // Interleaved, so a change in the machine's load moves both alike.
     let wake = 0;
     let both = 0;
+    let grab = 0;
     for (let round = 0; round < 4; round++) {
       wake += await cpuMsPer(SAMPLES / 4, () => sleep(GAP_MS));
       both += await cpuMsPer(SAMPLES / 4, async () => {
         await sleep(GAP_MS);
         await roundTrip();
       });
+      grab += await cpuMsPer(SAMPLES / 4, async () => {
+        await sleep(GAP_MS);
+        await grabbed();
+      });
     }
     const wakeMs = wake / 4;
     const roundTripMs = Math.max(0, both / 4 - wakeMs);
-    return { wakeMs, roundTripMs, floorMs: wakeMs + roundTripMs };
+    const floorMs = wakeMs + roundTripMs;
+    const grabbedFloorMs = Math.max(floorMs, grab / 4);
+    return { wakeMs, roundTripMs, floorMs, grabbedFloorMs, ungrabMs: grabbedFloorMs - floorMs };
   } finally {
     client.terminate();
   }

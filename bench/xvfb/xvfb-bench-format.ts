@@ -53,7 +53,8 @@ export function formatXvfbBench(r: XvfbBenchResult): string {
     );
     const wf = row.desktop.wakeFloor;
     lines.push(
-      `    floor (same run, same server, after idle): a wake-up ${f3(wf.wakeMs)} ms + an X round trip ${f3(wf.roundTripMs)} ms = ${f3(wf.floorMs)} ms per frame before any byte`,
+      `    floor (same run, same server, after idle): a wake-up ${f3(wf.wakeMs)} ms + an X round trip ${f3(wf.roundTripMs)} ms = ${f3(wf.floorMs)} ms per frame before any byte;` +
+        ` with the grab and its ungrab write ${f3(wf.grabbedFloorMs)} ms (vdpush's 1% frame: ${f2(dr.cpuMsPerFrame / wf.grabbedFloorMs)}x that, bytes included)`,
     );
   }
   const i = r.idle;

@@ -64,7 +64,7 @@ export interface XvfbBenchRow {
     fixedMsPerFrame: number;
     /** What a 1% frame may cost for the 20x target. */
     neededMsPerFrameFor20x: number;
-    /** The same run's IPC floor under a frame after idle time: a wake-up + one X round trip (wake-floor.ts). */
+    /** The same run's IPC floor under a frame after idle time: a wake-up + one X round trip, and with the grab's ungrab write (wake-floor.ts). */
     wakeFloor: WakeFloor;
   };
 }

@@ -1,9 +1,14 @@
 /**
  * The hardware cursor of the X screen, through XFIXES: the shape (GetCursorImage, refetched on
- * each CursorNotify) and the position (QueryPointer, which every capture does anyway, plus a slow
- * poll while idle, because Xvfb does not draw the cursor into the framebuffer and a move damages
- * nothing). `version` bumps on any change so a swap-chain delivers a cursor-only frame when only
- * the pointer moved; `state.shapeId` bumps only when the image changed.
+ * each CursorNotify) and the position (QueryPointer, which every capture does anyway). Xvfb does
+ * not draw the cursor into the framebuffer and a move damages nothing, so the position also comes
+ * from XI2 motion events on the root (RawMotion: XTEST and device motion anywhere; Motion: a warp
+ * over the bare root), each answered by a QueryPointer at once, and from a poll for what no event
+ * reports (a WarpPointer, as xdotool mousemove does, over a window whose client selects motion).
+ * The poll runs every `cursorPollMs` while anything happens and slows to a tenth of that rate when
+ * nothing has for a while (cursor-poll-backoff.ts): an idle display pays ~1 poll a second, not 10.
+ * `version` bumps on any change so a swap-chain delivers a cursor-only frame when only the pointer
+ * moved; `state.shapeId` bumps only when the image changed.
  *
  * One pointer moves across all the screens of a server; a screen shows the cursor only while the
  * pointer is on it. QueryPointer names the root the pointer is on: another screen's root means
@@ -16,6 +21,10 @@
 import type { XEvent } from 'x11';
 import type { CursorState } from '../../display/types.js';
 import type { XConnection } from './x-connection.js';
+import { PollBackoff } from './cursor-poll-backoff.js';
+
+/** X's GenericEvent: XI2 events arrive as one, `extension` = XInputExtension's major opcode. */
+const GENERIC_EVENT = 35;
 
 interface CursorImageReply {
   x: number;
@@ -34,13 +43,25 @@ export class CursorTracker {
   version = 0;
   private serial = -1;
   private readonly cursorNotify: number;
-  private polling: ReturnType<typeof setInterval> | null = null;
+  private polling: ReturnType<typeof setTimeout> | null = null;
+  private backoff: PollBackoff | null = null;
+  /** Something happened since the last poll (a move, a motion event, damage): keep polling fast. */
+  private active = true;
   private pollInFlight = false;
+  /** A motion event came while a query was in flight: query once more when it returns. */
+  private queryAgain = false;
+  /** XInputExtension's major opcode when XI2 motion is selected, else -1. */
+  private readonly xiOpcode: number;
+  private readonly pollCb = (): void => this.poll();
   /** False while the pointer is on another screen of the server (the last QueryPointer said so). */
   private onThisScreen = true;
   private readonly onPointer = (err: unknown, p: { root: number; rootX: number; rootY: number } | undefined): void => {
     this.pollInFlight = false;
     if (!err && p) this.updatePosition(p.rootX, p.rootY, p.root);
+    if (this.queryAgain) {
+      this.queryAgain = false;
+      this.query();
+    }
   };
 
   constructor(
@@ -50,11 +71,14 @@ export class CursorTracker {
   ) {
     this.cursorNotify = conn.fixes.firstEvent + conn.fixes.events.CursorNotify;
     conn.fixes.SelectCursorInput(conn.root, conn.fixes.CursorNotifyMask.DisplayCursor);
+    const xi = conn.xinput;
+    if (xi !== null) {
+      // Master devices: one event per move, whichever slave (XTEST's or a real one) made it.
+      xi.XISelectEvents(conn.root, [{ deviceId: xi.AllMasterDevices, mask: xi.EventMask.RawMotion | xi.EventMask.Motion }]);
+      this.xiOpcode = xi.majorOpcode as number;
+    } else this.xiOpcode = -1;
     // Where the pointer is first (on a one-screen server: always here), then the shape.
-    if (conn.xdisplay.screen.length > 1) {
-      this.pollInFlight = true;
-      conn.client.QueryPointer(conn.root, this.onPointer);
-    }
+    if (conn.xdisplay.screen.length > 1) this.query();
     this.fetchShape();
   }
 
@@ -62,11 +86,24 @@ export class CursorTracker {
     this.screen = { width, height };
   }
 
-  /** Returns true if the event was XFIXES's CursorNotify (and handles it). */
+  /** Returns true if the event was XFIXES's CursorNotify or XI2 motion (and handles it). */
   handleEvent(ev: XEvent): boolean {
-    if (ev.type !== this.cursorNotify) return false;
-    this.fetchShape();
-    return true;
+    if (ev.type === this.cursorNotify) {
+      this.fetchShape();
+      return true;
+    }
+    if (ev.type === GENERIC_EVENT && ev.extension === this.xiOpcode) {
+      // RawMotion carries no position and Motion one only while over the root: ask the server.
+      this.active = true;
+      this.query();
+      return true;
+    }
+    return false;
+  }
+
+  /** Damage or a capture: the screen is in use, so keep the poll at its full rate. */
+  noteActivity(): void {
+    this.active = true;
   }
 
   /**
@@ -78,6 +115,7 @@ export class CursorTracker {
     const s = this.state;
     const visible = this.onThisScreen && x >= 0 && y >= 0 && x < this.screen.width && y < this.screen.height;
     if (x === s.x && y === s.y && visible === s.visible) return;
+    this.active = true;
     s.x = x;
     s.y = y;
     s.visible = visible;
@@ -85,21 +123,45 @@ export class CursorTracker {
     this.onChange();
   }
 
-  /** Polls the pointer every `ms` while nothing else asks the server (0 = never). */
+  /** Polls the pointer every `ms` while anything happens, slower while nothing does (0 = never). */
   startPolling(ms: number): void {
     this.stopPolling();
     if (ms <= 0) return;
-    this.polling = setInterval(() => {
-      if (this.pollInFlight || this.conn.closed) return;
-      this.pollInFlight = true;
-      this.conn.client.QueryPointer(this.conn.root, this.onPointer);
-    }, ms);
-    this.polling.unref();
+    this.backoff = PollBackoff.forBase(ms);
+    this.active = true;
+    this.schedule(ms);
   }
 
   stopPolling(): void {
-    if (this.polling) clearInterval(this.polling);
+    if (this.polling) clearTimeout(this.polling);
     this.polling = null;
+    this.backoff = null;
+  }
+
+  private schedule(ms: number): void {
+    this.polling = setTimeout(this.pollCb, ms);
+    this.polling.unref();
+  }
+
+  private poll(): void {
+    this.polling = null;
+    const b = this.backoff;
+    if (b === null || this.conn.closed) return;
+    const active = this.active;
+    this.active = false;
+    this.query();
+    this.schedule(b.next(active));
+  }
+
+  /** One QueryPointer, never two in flight (a request meanwhile asks again after the reply). */
+  private query(): void {
+    if (this.conn.closed) return;
+    if (this.pollInFlight) {
+      this.queryAgain = true;
+      return;
+    }
+    this.pollInFlight = true;
+    this.conn.client.QueryPointer(this.conn.root, this.onPointer);
   }
 
   private fetchShape(): void {

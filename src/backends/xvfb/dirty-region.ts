@@ -1,7 +1,7 @@
 /**
  * The damage accumulated since the last capture: a bounded list of (x, y, w, h) rectangles in a
- * preallocated Int32Array, clipped to the screen. DamageNotify (RawRectangles) adds one rectangle
- * per drawing request; the capture takes them all and starts a new list.
+ * preallocated Int32Array, clipped to the screen. The capture's damage fetch (damage-fetch.ts) adds
+ * the server's rectangles; the capture takes them all and starts a new list.
  *
  * Invariants: every stored rectangle is non-empty and inside 0..width x 0..height; no stored
  * rectangle is contained in another one added after it (a contained one is dropped on add); when

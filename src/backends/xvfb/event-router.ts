@@ -1,5 +1,6 @@
 /**
- * Routes the X events of one connection to the display: DamageNotify to the damage handler,
+ * Routes the X events of one connection to the display: DamageNotify to the damage handler (at
+ * DAMAGE's NonEmpty level an event says only that damage is there; damage-fetch.ts takes it),
  * RRScreenChangeNotify to the mode handlers, everything else (XFIXES cursor events) to the rest.
  *
  * RandR sends a burst of screen-change events for one xrandr call, so a size change is reported
@@ -7,7 +8,7 @@
  * display can stop delivering frames at the old one), and `onScreenSettled` once, with the last
  * size, after RANDR_SETTLE_MS without another event. While a burst settles `settling` is true.
  *
- * Hot path: a DamageNotify costs one property read and one call, nothing allocated of ours.
+ * Hot path: a DamageNotify costs one call, nothing allocated of ours.
  */
 import type { XEvent } from 'x11';
 import type { Clock } from '../../display/clock.js';
@@ -16,7 +17,7 @@ import type { XConnection } from './x-connection.js';
 export const RANDR_SETTLE_MS = 30;
 
 export interface XEventHandlers {
-  onDamage(x: number, y: number, w: number, h: number): void;
+  onDamage(): void;
   onScreenChanging(width: number, height: number): void;
   onScreenSettled(width: number, height: number): void;
   onOtherEvent(ev: XEvent): void;
@@ -40,10 +41,8 @@ export class XEventRouter {
     const screenEvent = conn.randr.firstEvent + conn.randr.events.RRScreenChangeNotify;
     const h = this.handlers;
     conn.onEvent((ev: XEvent) => {
-      if (ev.type === damageEvent) {
-        const a = ev.area as { x: number; y: number; w: number; h: number };
-        h.onDamage(a.x, a.y, a.w, a.h);
-      } else if (ev.type === screenEvent) {
+      if (ev.type === damageEvent) h.onDamage();
+      else if (ev.type === screenEvent) {
         this.screenChanged(ev.width as number, ev.height as number);
       } else h.onOtherEvent(ev);
     });

@@ -32,6 +32,12 @@ export interface SwapChainHost {
   readonly clock: Clock;
   /** Damage accumulated since the last capture (only the current swap-chain takes from it). */
   readonly region: DirtyRegion;
+  /**
+   * A DamageNotify came since the last damage fetch's reply: the server holds damage to take
+   * (DAMAGE's NonEmpty level sends one event, its area the whole screen, so the rectangles come
+   * from the fetch; damage-fetch.ts). The swap-chain clears it when a fetch's reply arrives.
+   */
+  damagePending: boolean;
   readonly cursor: CursorTracker | null;
   readonly counters: CaptureCounters;
   /** The live X connection (a device bound to an older one is stale). */

@@ -2,12 +2,13 @@
  * The swap-chain the Xvfb "OS" assigns a monitor: one screen mode, one bound device. It turns X
  * damage into IddCx's acquire / finish protocol:
  *
- *   IDLE --damage or cursor change--> CAPTURING: GrabServer + QueryPointer (the round trip, one write)
- *   CAPTURING --reply--> take the damage rectangles (every DamageNotify of a draw the server
- *            finished before our grab precedes this reply on the socket) --> READY, surfaceAvailable
+ *   IDLE --damage or cursor change--> CAPTURING: GrabServer + DamageSubtract + FetchRegion
+ *            (+ QueryPointer with a cursor): one write, one round trip (damage-fetch.ts)
+ *   CAPTURING --the last reply--> the fetched rectangles are exactly the damage up to the grab
+ *            --> READY, surfaceAvailable
  *   READY --acquire() = S_OK--> HELD (the frame is the driver's until finish)
  *   HELD: the publisher copies the damage through `frame.surface` straight from the framebuffer
- *         file into its ring slot, then copiesDone(): DamageSubtract + UngrabServer, flushed now
+ *         file into its ring slot, then copiesDone(): UngrabServer, flushed now
  *   HELD --finish()--> IDLE, and capture again at once if damage arrived meanwhile.
  *
  * So the grab is held from the reply to the end of the copy: the processor's wake-up, acquire,
@@ -40,7 +41,7 @@ import {
   S_OK,
 } from '../../display/result-codes.js';
 import type { AcquiredFrame, Adapter, CursorState, DisplayMode, FrameSurface, RenderDevice, SwapChain } from '../../display/types.js';
-import type { QueryPointerReply, XError } from 'x11';
+import type { QueryPointerReply } from 'x11';
 import { DIRTY_RECTS_CAPACITY } from './dirty-region.js';
 import type { SwapChainHost } from './swap-chain-host.js';
 import { XvfbRenderDevice } from './render-device.js';
@@ -76,8 +77,9 @@ export class XvfbSwapChain implements SwapChain {
   private heldSince = 0;
   private stalledThisFrame = false;
   private grabbed = false;
-  /** This frame's DamageSubtract went out (with the ungrab); otherwise finish() sends it. */
-  private subtracted = false;
+  /** This capture asked for the pointer too: its QueryPointer's reply, not the fetch's, ends the round trip. */
+  private pointerQueried = false;
+  private fetchErr: unknown = null;
   private grabSentAt = 0;
   private grabReplyAt = 0;
   private cursorSeen = -1;
@@ -88,7 +90,17 @@ export class XvfbSwapChain implements SwapChain {
   private staging: Uint8Array | null = null;
   private readonly fullRect: Int32Array;
   private readonly surface: FrameSurface;
-  private readonly onGrabbedCb = (err: XError | null | undefined, p: QueryPointerReply): void => this.onGrabbed(err, p);
+  private readonly onFetchedCb = (err: unknown): void => {
+    // The damage is taken: a DamageNotify from now on is new damage.
+    this.host.damagePending = false;
+    if (this.pointerQueried) this.fetchErr = err;
+    else this.onGrabbed(err, undefined);
+  };
+  private readonly onPointerCb = (err: unknown, p: QueryPointerReply | undefined): void => {
+    const e = err || this.fetchErr;
+    this.fetchErr = null;
+    this.onGrabbed(e, p);
+  };
   private readonly onSoftwareReadCb = (ok: boolean): void => this.onRead(ok);
 
   constructor(
@@ -175,13 +187,6 @@ export class XvfbSwapChain implements SwapChain {
     this.state = IDLE;
     const conn = this.device?.conn;
     if (!conn || conn.closed) return S_OK;
-    if (!this.subtracted) {
-      // Without a grab there was no ungrab to carry the subtract: it leaves with the next batch.
-      // With RawRectangles the server reports every draw whatever its region holds, so no draw
-      // can slip by unseen; the subtract only keeps that region empty.
-      conn.damage.Subtract(conn.damageId, 0, 0);
-      this.subtracted = true;
-    }
     this.maybeCapture();
     return S_OK;
   }
@@ -198,32 +203,41 @@ export class XvfbSwapChain implements SwapChain {
     }
     const dev = this.device;
     if (dev === null || this.deleted || this.revokedHr !== S_OK || this.heldBack || this.host.presentsPaused) return;
-    const cursorChanged = this.host.cursor !== null && this.host.cursor.version !== this.cursorSeen;
-    if (this.host.region.empty && !cursorChanged) return;
+    const cursor = this.host.cursor;
+    const cursorChanged = cursor !== null && cursor.version !== this.cursorSeen;
+    if (this.host.region.empty && !this.host.damagePending && !cursorChanged) return;
     if (dev.lost()) {
       this.surfaceAvailable.set(); // let the processor see DEVICE_REMOVED now
       return;
     }
+    const conn = dev.conn;
+    // Fetches of deleted swap-chains still on their way fill the queue only if the server stopped
+    // answering; the damage waits for the next call then.
+    if (!conn.damageFetch.canSend) return;
     this.state = CAPTURING;
-    this.subtracted = false;
     this.host.counters.captures++;
-    const client = dev.conn.client;
+    const client = conn.client;
     this.grabSentAt = this.host.clock.now();
     if (this.host.grab) {
       client.GrabServer();
       this.grabbed = true;
     }
-    // One write: the grab and the round trip that orders the damage before it.
-    client.QueryPointer(dev.conn.root, this.onGrabbedCb);
+    // One write: the grab, the damage taken (subtract + fetch), the pointer; one round trip.
+    this.pointerQueried = cursor !== null;
+    this.fetchErr = null;
+    conn.damageFetch.send(this.host.region, this.onFetchedCb, !this.pointerQueried);
+    if (this.pointerQueried) client.QueryPointer(conn.root, this.onPointerCb);
   }
 
-  private onGrabbed(err: XError | null | undefined, p: QueryPointerReply): void {
+  private onGrabbed(err: unknown, p: QueryPointerReply | undefined): void {
     const dev = this.device;
     if (this.state !== CAPTURING || dev === null) {
       this.ungrab(dev);
       return;
     }
     if (err || dev.lost()) {
+      // A refused fetch took the damage without its rectangles: the next frame is the whole screen.
+      if (err) this.host.region.markAll();
       this.ungrab(dev);
       this.state = IDLE;
       this.surfaceAvailable.set();
@@ -318,7 +332,7 @@ export class XvfbSwapChain implements SwapChain {
     return ok;
   }
 
-  /** The copies are done (or will not happen): DamageSubtract + UngrabServer, out at once. */
+  /** The copies are done (or will not happen): UngrabServer, out at once. */
   private release(): void {
     if (!this.grabbed) return;
     this.ungrab(this.device);
@@ -333,10 +347,6 @@ export class XvfbSwapChain implements SwapChain {
     }
     if (dev && !dev.conn.closed) {
       const conn = dev.conn;
-      if (!this.subtracted && this.state !== CAPTURING) {
-        conn.damage.Subtract(conn.damageId, 0, 0);
-        this.subtracted = true;
-      }
       conn.client.UngrabServer();
       // Out now: batched, it would wait for the next write and keep the server grabbed.
       conn.client.pack_stream.flush();

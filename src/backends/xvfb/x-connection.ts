@@ -8,6 +8,9 @@
  * segment with pread, so it would save nothing over reading the framebuffer file. `shm: false`
  * keeps the socket a plain one.
  *
+ * XInputExtension (XI2) is optional: the cursor tracker selects pointer motion through it when the
+ * server has it (Xvfb does), and falls back to its poll alone otherwise (`xinput` is null).
+ *
  * Requests are batched (node-x11's bufferRequests): a frame's requests leave in one write when the
  * one that expects a reply is sent; what must not wait (UngrabServer) is flushed explicitly.
  *
@@ -23,6 +26,7 @@ import { BackendError, MissingDependencyError } from '../../contract/errors.js';
 import { screenIndexOf } from './display-name.js';
 import { XVFB_PACKAGE } from './xvfb-server.js';
 import { connectXClient } from './x-connect.js';
+import { DamageFetch } from './damage-fetch.js';
 
 
 /** The DAMAGE, RANDR and XFIXES extension objects node-x11 returns (request methods + constants). */
@@ -30,12 +34,15 @@ import { connectXClient } from './x-connect.js';
 export type DamageExt = any;
 export type RandrExt = any;
 export type FixesExt = any;
+export type XInputExt = any;
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
 export class XConnection {
   closed = false;
-  /** The DAMAGE object (RawRectangles) on the root window, created at open. */
+  /** The DAMAGE object (NonEmpty: one event until the damage is taken) on the root window, created at open. */
   readonly damageId: number;
+  /** Takes the damage in the capture's round trip (damage-fetch.ts). */
+  readonly damageFetch: DamageFetch;
   /** X errors of requests sent without a callback (counted, never thrown). */
   asyncErrors = 0;
   /** The screen of the server this connection watches. */
@@ -49,13 +56,18 @@ export class XConnection {
     readonly damage: DamageExt,
     readonly randr: RandrExt,
     readonly fixes: FixesExt,
+    /** XI2 (XInputExtension 2.x), or null when the server has none. */
+    readonly xinput: XInputExt | null,
   ) {
     this.screen = screenIndexOf(display);
     if (xdisplay.screen[this.screen] === undefined) {
       throw new BackendError(`display ${display}: the server has ${xdisplay.screen.length} screen(s), no screen ${this.screen}`);
     }
     this.damageId = client.AllocID();
-    damage.Create(this.damageId, this.root, damage.ReportLevel.RawRectangles);
+    damage.Create(this.damageId, this.root, damage.ReportLevel.NonEmpty);
+    const regionId = client.AllocID();
+    fixes.CreateRegion(regionId, []);
+    this.damageFetch = new DamageFetch(client, damage, fixes, this.damageId, regionId);
     const onGone = (): void => this.markClosed();
     client.on('end', onGone);
     client.stream.on('close', onGone);
@@ -125,7 +137,10 @@ export class XConnection {
       const damage = await need('DAMAGE', 'damage');
       const randr = await need('RANDR', 'randr');
       const fixes = await need('XFIXES', 'fixes');
-      conn = new XConnection(display, client, xdisplay, damage, randr, fixes);
+      const xinput = await new Promise<XInputExt | null>((resolve) => {
+        client.require('xinput', (err, e) => resolve(err || !e || !(e as XInputExt).xi2 ? null : e));
+      });
+      conn = new XConnection(display, client, xdisplay, damage, randr, fixes, xinput);
       return conn;
     } catch (e) {
       try {

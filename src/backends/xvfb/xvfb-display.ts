@@ -67,6 +67,7 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
     presented: 0, acquired: 0, finished: 0, pending: 0, captures: 0, stalls: 0, grabWaitMs: 0, grabHeldMs: 0, readFailures: 0, bytesRead: 0, copyMs: 0,
   };
   grab: boolean;
+  damagePending = false;
   fullFrameReads = false;
   cursor: CursorTracker | null = null;
 
@@ -108,9 +109,11 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
     this.softwareAdapter = this.devices.software;
     this.renderAdapterNow = this.hardwareAdapter;
     this.router = new XEventRouter(clock, {
-      onDamage: (x, y, w, h) => {
+      onDamage: () => {
+        // NonEmpty: the event says only that damage is there; the capture fetches its rectangles.
         this.extra.damageEvents++;
-        this.region.add(x, y, w, h);
+        this.damagePending = true;
+        this.cursor?.noteActivity();
         this.assigner.current?.maybeCapture();
       },
       onScreenChanging: (width, height) => this.modes.changing(width, height),
