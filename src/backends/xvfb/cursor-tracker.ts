@@ -101,6 +101,21 @@ export class CursorTracker {
     return false;
   }
 
+  /** Copies the cursor as it is now into a frame's `out` (no allocation); returns the version copied. */
+  copyStateInto(out: CursorState): number {
+    const s = this.state;
+    out.visible = s.visible;
+    out.x = s.x;
+    out.y = s.y;
+    out.hotX = s.hotX;
+    out.hotY = s.hotY;
+    out.width = s.width;
+    out.height = s.height;
+    out.shape = s.shape;
+    out.shapeId = s.shapeId;
+    return this.version;
+  }
+
   /** Damage or a capture: the screen is in use, so keep the poll at its full rate. */
   noteActivity(): void {
     this.active = true;

@@ -20,7 +20,11 @@
  */
 import type { XClient } from 'x11';
 import type { DirtyRegion } from './dirty-region.js';
-import type { DamageExt, FixesExt } from './x-connection.js';
+
+/** What this needs of node-x11's DAMAGE and XFIXES extension objects: their major opcodes. */
+interface XExtension {
+  majorOpcode: number;
+}
 
 /** XFixes FetchRegion's minor opcode; DAMAGE Subtract's. */
 const FIXES_FETCH_REGION = 19;
@@ -51,21 +55,21 @@ export class DamageFetch {
 
   constructor(
     private readonly client: XClient,
-    damage: DamageExt,
-    fixes: FixesExt,
+    damage: XExtension,
+    fixes: XExtension,
     damageId: number,
     /** An XFixes region of ours (created empty) that receives the damage. */
     regionId: number,
   ) {
     const s = this.subtract;
-    s.writeUInt8(damage.majorOpcode as number, 0);
+    s.writeUInt8(damage.majorOpcode, 0);
     s.writeUInt8(DAMAGE_SUBTRACT, 1);
     s.writeUInt16LE(4, 2);
     s.writeUInt32LE(damageId >>> 0, 4);
     s.writeUInt32LE(0, 8); // repair = None: take it all
     s.writeUInt32LE(regionId >>> 0, 12);
     const f = this.fetch;
-    f.writeUInt8(fixes.majorOpcode as number, 0);
+    f.writeUInt8(fixes.majorOpcode, 0);
     f.writeUInt8(FIXES_FETCH_REGION, 1);
     f.writeUInt16LE(2, 2);
     f.writeUInt32LE(regionId >>> 0, 4);

@@ -7,6 +7,7 @@ import { InvalidArgumentError } from '../../contract/errors.js';
 import type { Clock } from '../../display/clock.js';
 import type { DisplayStats } from '../../display/types.js';
 import type { WorkloadSpec } from './workload-process.js';
+import type { ServerLifeOptions } from './server-life.js';
 
 export const XVFB_HARDWARE_LUID = 0x5856_0001;
 export const XVFB_SOFTWARE_LUID = 0x5856_0002;
@@ -73,4 +74,20 @@ export function validateXvfbOptions(opts: XvfbDisplayOptions): void {
   if (fps !== undefined && fps !== 'max' && !(typeof fps === 'number' && fps > 0 && fps <= 10_000)) {
     throw new InvalidArgumentError(`workloadFps ${String(fps)}: must be a positive number or 'max'`);
   }
+}
+
+/** What the server's life (server-life.ts) is started with, from the display's options. */
+export function serverLifeConfig(
+  opts: XvfbDisplayOptions,
+  mode: { width: number; height: number; refreshHz: number },
+  workload: WorkloadSpec,
+): ServerLifeOptions {
+  return {
+    spec: { width: mode.width, height: mode.height, depth: opts.depth ?? 24 },
+    restartOnCrash: opts.restartOnCrash ?? true,
+    workload,
+    workloadFps: opts.workloadFps ?? mode.refreshHz,
+    targetId: opts.targetId ?? 1,
+    shared: opts.sharedServer ?? false,
+  };
 }

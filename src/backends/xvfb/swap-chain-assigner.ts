@@ -6,12 +6,19 @@
  *    ABANDON_SWAPCHAIN (or any failure) → count it, back off, assign another.
  *  - takeBack(hr, orderly): take the current swap-chain away (see there).
  *  - the driver deletes its swap-chain (after a DirectX error) → assign a new one.
+ *  - the OS's compound actions (revoke at once, then the queued steps): moveToAdapter,
+ *    stopForCriticalError, replaceAfter (a server loss: take back, recover, assign).
  *
  * Invariant: these OS actions run one at a time, in order, on one promise queue; at most one
  * swap-chain is current, and only the current one takes the accumulated damage.
  */
 import type { Clock } from '../../display/clock.js';
-import { E_FAIL, S_OK } from '../../display/result-codes.js';
+import {
+  DXGI_ERROR_ACCESS_LOST,
+  E_FAIL,
+  S_OK,
+  STATUS_GRAPHICS_INDIRECT_DISPLAY_DEVICE_STOPPED,
+} from '../../display/result-codes.js';
 import type { Monitor } from '../../display/types.js';
 import type { XvfbSwapChain } from './swap-chain.js';
 
@@ -43,6 +50,35 @@ export class SwapChainAssigner {
     private readonly clock: Clock,
     private readonly hooks: AssignerHooks,
   ) {}
+
+  /**
+   * setRenderAdapter: swap-chains are recreated on `luid`'s adapter. One being assigned right now
+   * is simply the last on the old adapter: the assign loop builds the next one on the new adapter.
+   */
+  moveToAdapter(luid: () => number): void {
+    const current = this.currentNow;
+    if (current && current.renderAdapter.luid !== luid()) current.revoke(DXGI_ERROR_ACCESS_LOST);
+    void this.enqueue(async () => {
+      const sc = this.currentNow;
+      if (sc && sc.renderAdapter.luid !== luid()) await this.takeBack(DXGI_ERROR_ACCESS_LOST, true);
+      await this.assignNew();
+    });
+  }
+
+  /** ReportCriticalError: the swap-chain is taken away for good (the display assigns nothing more). */
+  stopForCriticalError(): void {
+    this.currentNow?.revoke(STATUS_GRAPHICS_INDIRECT_DISPLAY_DEVICE_STOPPED);
+    void this.enqueue(() => this.takeBack(STATUS_GRAPHICS_INDIRECT_DISPLAY_DEVICE_STOPPED));
+  }
+
+  /** The X server went away: revoke now; then take back, `recover` (false = give up), assign anew. */
+  replaceAfter(hr: number, recover: () => Promise<boolean>): void {
+    this.currentNow?.revoke(hr);
+    void this.enqueue(async () => {
+      await this.takeBack(hr);
+      if (await recover()) await this.assignNew();
+    });
+  }
 
   get monitor(): Monitor | null {
     return this.monitorNow;

@@ -45,6 +45,7 @@ import type { QueryPointerReply } from 'x11';
 import { DIRTY_RECTS_CAPACITY } from './dirty-region.js';
 import type { SwapChainHost } from './swap-chain-host.js';
 import { XvfbRenderDevice } from './render-device.js';
+import { CaptureGrab } from './capture-grab.js';
 
 /** `frame.pixels` when the surface is the only way to the pixels. */
 const EMPTY_PIXELS = new Uint8Array(0);
@@ -76,12 +77,10 @@ export class XvfbSwapChain implements SwapChain {
   private readyAt = 0;
   private heldSince = 0;
   private stalledThisFrame = false;
-  private grabbed = false;
   /** This capture asked for the pointer too: its QueryPointer's reply, not the fetch's, ends the round trip. */
   private pointerQueried = false;
   private fetchErr: unknown = null;
-  private grabSentAt = 0;
-  private grabReplyAt = 0;
+  private readonly grabHold: CaptureGrab;
   private cursorSeen = -1;
   private readonly cursorOut: CursorState | null;
   private readonly frameIntervalMs: number;
@@ -136,6 +135,7 @@ export class XvfbSwapChain implements SwapChain {
       surface: null,
     };
     this.frameIntervalMs = 1000 / Math.max(1, mode.refreshHz);
+    this.grabHold = new CaptureGrab(host.clock, host.counters);
   }
 
   setDevice(device: RenderDevice): number {
@@ -217,11 +217,7 @@ export class XvfbSwapChain implements SwapChain {
     this.state = CAPTURING;
     this.host.counters.captures++;
     const client = conn.client;
-    this.grabSentAt = this.host.clock.now();
-    if (this.host.grab) {
-      client.GrabServer();
-      this.grabbed = true;
-    }
+    this.grabHold.begin(conn, this.host.grab);
     // One write: the grab, the damage taken (subtract + fetch), the pointer; one round trip.
     this.pointerQueried = cursor !== null;
     this.fetchErr = null;
@@ -250,9 +246,7 @@ export class XvfbSwapChain implements SwapChain {
       this.state = IDLE;
       return;
     }
-    const t = this.host.clock.now();
-    this.grabReplyAt = t;
-    this.host.counters.grabWaitMs += t - this.grabSentAt;
+    this.grabHold.replied();
     const cursor = this.host.cursor;
     if (cursor !== null && p) cursor.updatePosition(p.rootX, p.rootY, p.root);
     if (this.host.fullFrameReads && !this.host.region.empty) this.host.region.markAll();
@@ -295,19 +289,7 @@ export class XvfbSwapChain implements SwapChain {
   private becomeReady(): void {
     const cursor = this.host.cursor;
     const out = this.cursorOut;
-    if (cursor !== null && out !== null) {
-      const s = cursor.state;
-      out.visible = s.visible;
-      out.x = s.x;
-      out.y = s.y;
-      out.hotX = s.hotX;
-      out.hotY = s.hotY;
-      out.width = s.width;
-      out.height = s.height;
-      out.shape = s.shape;
-      out.shapeId = s.shapeId;
-      this.cursorSeen = cursor.version;
-    }
+    if (cursor !== null && out !== null) this.cursorSeen = cursor.copyStateInto(out);
     this.state = READY;
     this.readyAt = this.host.clock.now();
     this.host.counters.presented++;
@@ -332,25 +314,14 @@ export class XvfbSwapChain implements SwapChain {
     return ok;
   }
 
-  /** The copies are done (or will not happen): UngrabServer, out at once. */
+  /** The copies are done (or will not happen): the grab ends now. */
   private release(): void {
-    if (!this.grabbed) return;
     this.ungrab(this.device);
   }
 
   private ungrab(dev: XvfbRenderDevice | null): void {
-    if (!this.grabbed) return;
-    this.grabbed = false;
-    if (this.grabReplyAt > 0) {
-      this.host.counters.grabHeldMs += this.host.clock.now() - this.grabReplyAt;
-      this.grabReplyAt = 0;
-    }
-    if (dev && !dev.conn.closed) {
-      const conn = dev.conn;
-      conn.client.UngrabServer();
-      // Out now: batched, it would wait for the next write and keep the server grabbed.
-      conn.client.pack_stream.flush();
-    }
+    // Counted on the connection: a newer swap-chain's capture may hold the same server grab.
+    this.grabHold.release(dev?.conn ?? null);
   }
 
   // ---- the OS side ----
@@ -402,7 +373,7 @@ export class XvfbSwapChain implements SwapChain {
     // A capture in flight still needs the device to ungrab in its callback; any other grab ends now.
     if (this.state !== CAPTURING) this.ungrab(this.device);
     this.state = DEAD;
-    if (!this.grabbed) this.device = null;
+    if (!this.grabHold.held) this.device = null;
     this.frame.surface = null;
     this.surfaceAvailable.set();
     this.host.onDeleted(this);

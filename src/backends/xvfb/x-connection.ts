@@ -48,6 +48,8 @@ export class XConnection {
   /** The screen of the server this connection watches. */
   readonly screen: number;
   private closeListeners: Array<() => void> = [];
+  /** Captures holding the server grab through this connection (see grabServer). */
+  private grabs = 0;
 
   private constructor(
     readonly display: string,
@@ -79,6 +81,26 @@ export class XConnection {
 
   get depth(): number {
     return this.xdisplay.screen[this.screen]!.root_depth;
+  }
+
+  /**
+   * GrabServer for one capture. The server's grab does not nest: one UngrabServer releases it
+   * whatever number of GrabServers came before. A swap-chain deleted while its capture was in
+   * flight still ungrabs when its reply comes, and by then a newer swap-chain on this connection
+   * may be reading under its own grab: so the grabs are counted here and UngrabServer goes out
+   * only when the last holder lets go.
+   */
+  grabServer(): void {
+    this.grabs++;
+    this.client.GrabServer();
+  }
+
+  /** One holder lets go; the last one's UngrabServer is flushed at once (batched, it would wait). */
+  ungrabServer(): void {
+    if (this.grabs === 0) return;
+    if (--this.grabs > 0 || this.closed) return;
+    this.client.UngrabServer();
+    this.client.pack_stream.flush();
   }
 
   onClose(fn: () => void): void {

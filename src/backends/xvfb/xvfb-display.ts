@@ -18,13 +18,8 @@
  */
 import { BackendError } from '../../contract/errors.js';
 import type { Clock } from '../../display/clock.js';
-import { CRITICAL_MAJOR_BASE } from '../../display/result-codes.js';
+import { CRITICAL_MAJOR_BASE, DXGI_ERROR_ACCESS_LOST, DXGI_ERROR_DEVICE_REMOVED } from '../../display/result-codes.js';
 import { RealClock } from '../../display/real-clock.js';
-import {
-  DXGI_ERROR_ACCESS_LOST,
-  DXGI_ERROR_DEVICE_REMOVED,
-  STATUS_GRAPHICS_INDIRECT_DISPLAY_DEVICE_STOPPED,
-} from '../../display/result-codes.js';
 import type {
   Adapter,
   DeviceCreation,
@@ -43,11 +38,13 @@ import { ServerLife, type ConnectedScreen, type DisplayEvent } from './server-li
 import { SwapChainAssigner } from './swap-chain-assigner.js';
 import { XvfbSwapChain, type CaptureCounters, type SwapChainHost } from './swap-chain.js';
 import { validateWorkload } from './workload-process.js';
-import { parseFaultSchedule } from '../sim/fault-schedule.js';
 import type { FaultRecord } from '../sim/fault-injector.js';
-import { XvfbFaults } from './xvfb-faults.js';
+import type { XvfbFaults } from './xvfb-faults.js';
+import { createDisplayFaults } from './display-faults.js';
+import { xvfbStats } from './display-stats.js';
 import type { XConnection } from './x-connection.js';
 import {
+  serverLifeConfig,
   validateXvfbOptions,
   XVFB_HARDWARE_LUID,
   XVFB_SOFTWARE_LUID,
@@ -146,26 +143,30 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
   /** Starts (or attaches to) the X server, connects, and starts the workload. */
   static async create(options: XvfbDisplayOptions = {}): Promise<XvfbDisplay> {
     validateXvfbOptions(options);
-    const workload = validateWorkload(options.workload);
     const mode = options.mode ?? { width: 1280, height: 720, refreshHz: 60 };
-    const depth = options.depth ?? 24;
     const clock = options.clock ?? new RealClock();
     const d = new XvfbDisplay(
       { cursor: options.cursor ?? true, cursorPollMs: options.cursorPollMs ?? 100, refreshHz: mode.refreshHz },
       clock,
       (options.consistency ?? 'grab') === 'grab',
     );
-    d.faults = d.createFaults(options.faults ?? '');
+    d.faults = createDisplayFaults(
+      {
+        clock,
+        assigner: d.assigner,
+        mode: () => d.modes.current,
+        requestMode: (m) => d.requestMode(m),
+        hostFaultListeners: d.hostFaultListeners,
+        recordFailure: (kind, message) => {
+          d.lastError = `${kind}: ${message}`;
+          d.events.push({ atMs: clock.now(), failure: kind, action: 'fault-failed', detail: message });
+        },
+      },
+      options.faults ?? '',
+    );
     d.life = await ServerLife.open(
       options.display,
-      {
-        spec: { width: mode.width, height: mode.height, depth },
-        restartOnCrash: options.restartOnCrash ?? true,
-        workload,
-        workloadFps: options.workloadFps ?? mode.refreshHz,
-        targetId: options.targetId ?? 1,
-        shared: options.sharedServer ?? false,
-      },
+      serverLifeConfig(options, mode, validateWorkload(options.workload)),
       clock,
       {
         onConnected: (conn, screen) => d.onConnected(conn, screen),
@@ -269,34 +270,21 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
   }
 
   stats(): XvfbStats {
-    const c = this.counters;
-    const a = this.assigner;
     const server = this.life.server;
-    return {
-      presented: c.presented,
-      acquired: c.acquired,
-      finished: c.finished,
-      swapChainsAssigned: a.swapChainsAssigned,
-      swapChainsAbandoned: a.swapChainsAbandoned,
-      swapChainsDeleted: a.swapChainsDeleted,
-      devicesCreated: this.devices.created,
-      devicesDestroyed: this.devices.destroyed,
-      stalls: c.stalls,
+    return xvfbStats({
+      counters: this.counters,
+      assigner: this.assigner,
+      devices: this.devices,
       renderAdapter: this.renderAdapterNow,
       criticalError: this.critical,
       display: this.life.screenDisplay,
       serverPid: server.pid,
-      damageEvents: this.extra.damageEvents,
-      captures: c.captures,
-      pendingAcquires: c.pending,
-      modeChanges: this.modes.changes,
-      serverLosses: this.extra.serverLosses,
       serverRestarts: this.life.serverRestarts,
-      grabWaitMsMean: c.presented ? c.grabWaitMs / c.presented : 0,
-      grabHeldMsMean: c.presented ? c.grabHeldMs / c.presented : 0,
-      readFailures: c.readFailures,
+      modeChanges: this.modes.changes,
+      damageEvents: this.extra.damageEvents,
+      serverLosses: this.extra.serverLosses,
       lastError: this.lastError,
-    };
+    });
   }
 
   /** A mode the host asks for: set through RandR on this screen (mode-commit.ts). */
@@ -329,23 +317,14 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
     const target = this.renderAdapters().find((a) => a.luid === luid);
     if (!target || target.luid === this.renderAdapterNow.luid) return;
     this.renderAdapterNow = target;
-    // Swap-chains are recreated on the new adapter. One being assigned right now is simply the
-    // last on the old adapter: the assign loop builds the next one on the new adapter.
-    const current = this.assigner.current;
-    if (current && current.renderAdapter.luid !== target.luid) current.revoke(DXGI_ERROR_ACCESS_LOST);
-    void this.assigner.enqueue(async () => {
-      const sc = this.assigner.current;
-      if (sc && sc.renderAdapter.luid !== this.renderAdapterNow.luid) await this.assigner.takeBack(DXGI_ERROR_ACCESS_LOST, true);
-      await this.assigner.assignNew();
-    });
+    this.assigner.moveToAdapter(() => this.renderAdapterNow.luid);
   }
 
   reportCriticalError(major: number, minor: number): void {
     if (this.critical) return;
     // The driver passes 0..0xFF; IddCx reports the major with 0x100 added (critical-codes.ts).
     this.critical = { major: major + CRITICAL_MAJOR_BASE, minor };
-    this.assigner.current?.revoke(STATUS_GRAPHICS_INDIRECT_DISPLAY_DEVICE_STOPPED);
-    void this.assigner.enqueue(() => this.assigner.takeBack(STATUS_GRAPHICS_INDIRECT_DISPLAY_DEVICE_STOPPED));
+    this.assigner.stopForCriticalError();
   }
 
   // ---- faults on demand ----
@@ -366,33 +345,6 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
 
   setDeviceRefused(): boolean {
     return this.faults.setDeviceRefused();
-  }
-
-  private createFaults(schedule: string): XvfbFaults {
-    return new XvfbFaults(
-      {
-        clock: this.clock,
-        currentSwapChain: () => this.assigner.current,
-        reassign: () => {
-          void this.assigner.enqueue(async () => {
-            await this.assigner.takeBack(DXGI_ERROR_ACCESS_LOST, true);
-            await this.assigner.assignNew();
-          });
-        },
-        wake: () => this.assigner.current?.maybeCapture(),
-        mode: () => this.modes.current,
-        requestMode: (m) => this.requestMode(m),
-        hostFault: (req) => {
-          for (const l of this.hostFaultListeners) l(req);
-          return this.hostFaultListeners.length;
-        },
-        recordFailure: (kind, message) => {
-          this.lastError = `${kind}: ${message}`;
-          this.events.push({ atMs: this.clock.now(), failure: kind, action: 'fault-failed', detail: message });
-        },
-      },
-      parseFaultSchedule(schedule),
-    );
   }
 
   /** Makes the framebuffer-file path fail (render-devices.ts); the GetImage path is unaffected. */
@@ -449,12 +401,9 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
     this.cursor?.stopPolling();
     if (this.stopping) return;
     this.extra.serverLosses++;
-    this.assigner.current?.revoke(DXGI_ERROR_DEVICE_REMOVED);
-    void this.assigner.enqueue(async () => {
-      await this.assigner.takeBack(DXGI_ERROR_DEVICE_REMOVED);
+    this.assigner.replaceAfter(DXGI_ERROR_DEVICE_REMOVED, async () => {
       await this.life.recover();
-      if (this.fatal) return;
-      await this.assigner.assignNew();
+      return !this.fatal;
     });
   }
 
