@@ -23,19 +23,19 @@
  *   removed (the seed retries 60 x 50 ms for a flapping monitor; a removed device never binds, and
  *   retrying it would black the display out for 3 s);
  * - run() never rejects: an exception from a backend ends the run with reason 'exception'.
+ *
+ * The ring side (lazy attach, publish, drop a retired ring, let go) is ring-attachment.ts's.
  */
-import { HealthState, PublishOutcome } from '../contract/status-codes.js';
 import type { Clock } from '../display/clock.js';
 import { E_FAIL, E_PENDING, S_OK, succeeded } from '../display/result-codes.js';
 import { waitAny, type Signal } from '../display/signal.js';
 import type { RenderDevice, SwapChain } from '../display/types.js';
 import type { FrameStash } from './frame-stash.js';
-import { countPublishOutcome, createProcessorCounters, type ProcessorCounters } from './processor-counters.js';
-import type { PublisherLike, RingPort } from './ring-port.js';
+import { createProcessorCounters, type ProcessorCounters } from './processor-counters.js';
+import type { RingPort } from './ring-port.js';
 import type { TerminateFlag } from './terminate-signal.js';
 import { DEFAULT_PROCESSOR_TUNING, validateTuning, type ProcessorTuning } from './processor-tuning.js';
-
-
+import { RingAttachment } from './ring-attachment.js';
 
 export type ProcessorExitReason = 'terminated' | 'bind-failed' | 'acquire-failed' | 'finish-failed' | 'exception';
 
@@ -91,13 +91,11 @@ export class SwapChainProcessor {
   readonly device: RenderDevice;
   readonly counters: ProcessorCounters;
   private readonly clock: Clock;
-  private readonly ring: RingPort;
   private readonly terminate: TerminateFlag;
   private readonly stash: FrameStash | null;
-  private readonly epochs: { assignment: number; device: number };
+  private readonly ring: RingAttachment;
   private readonly onAcquireError: ((hr: number, sinceMs: number) => number) | null;
   private readonly onFrameAcquired: (() => void) | null;
-  private readonly onFrameDelivered: ((nowMs: number) => void) | null;
   private readonly driverStopped: () => boolean;
   /** The first failed call since the last success (NaN: none). */
   private failingSince = Number.NaN;
@@ -110,8 +108,6 @@ export class SwapChainProcessor {
   private idleWaitSet: readonly Signal[];
   /** Display-clock time of the last acquired frame (or of the attach): the idle backoff counts from it. */
   private lastActivityMs = 0;
-  private publisher: PublisherLike | null = null;
-  private passesSinceAttach: number;
   private running: Promise<ProcessorExit> | null = null;
   private frames = 0;
   private _state: ProcessorState = 'created';
@@ -120,22 +116,27 @@ export class SwapChainProcessor {
     this.swapChain = options.swapChain;
     this.device = options.device;
     this.clock = options.clock;
-    this.ring = options.ring;
     this.terminate = options.terminate;
     this.counters = options.counters ?? createProcessorCounters();
     this.stash = options.stash ?? null;
-    this.epochs = options.epochs ?? { assignment: 0, device: 0 };
     this.onAcquireError = options.onAcquireError ?? null;
     this.onFrameAcquired = options.onFrameAcquired ?? null;
-    this.onFrameDelivered = options.onFrameDelivered ?? null;
     this.driverStopped = options.driverStopped ?? (() => false);
     this.releaseDevice = options.releaseDevice ?? null;
     this.tuning = validateTuning({ ...DEFAULT_PROCESSOR_TUNING, ...options.tuning });
+    this.ring = new RingAttachment({
+      ring: options.ring,
+      swapChain: this.swapChain,
+      clock: this.clock,
+      counters: this.counters,
+      stash: this.stash,
+      epochs: options.epochs ?? { assignment: 0, device: 0 },
+      attachEveryPasses: this.tuning.attachEveryPasses,
+      onFrameDelivered: options.onFrameDelivered ?? null,
+    });
     this.pendingWaitSet = [this.swapChain.surfaceAvailable, this.terminate.wake];
     this.wakeOnly = [this.terminate.wake];
     this.idleWaitSet = this.pendingWaitSet;
-    // Seed: the first pass tries to attach at once (frames_since_try starts at its limit).
-    this.passesSinceAttach = this.tuning.attachEveryPasses;
   }
 
   get state(): ProcessorState {
@@ -144,7 +145,7 @@ export class SwapChainProcessor {
 
   /** True while a ring is attached. */
   get attached(): boolean {
-    return this.publisher !== null;
+    return this.ring.attached;
   }
 
   /** Runs the processor (once; later calls return the same promise). Never rejects. */
@@ -178,7 +179,7 @@ export class SwapChainProcessor {
     // After the critical error the driver's process is gone as far as the OS and the host can see:
     // no farewell into the ring (it would overwrite the terminal error's Dead), no delete.
     const stopped = this.driverStopped();
-    if (!stopped) this.letGoOfRing(exit);
+    if (!stopped) this.ring.letGo(exit.reason !== 'terminated');
     // Seed: delete the swap-chain BEFORE the device goes: the swap-chain references our device.
     // Deleting also tells the OS to assign a new swap-chain (the IddSample's "kick the system").
     try {
@@ -251,20 +252,13 @@ export class SwapChainProcessor {
       // burst ends.
       if (this.terminate.requested) return this.exitWith('terminated', S_OK);
 
-      // Seed: the host recreates the ring when the format changes (HDR flip) and bumps its
-      // generation. Drop a stale publisher and re-attach at once below; otherwise every publish
-      // would hit the format guard and the stream would freeze until the next swap-chain.
-      if (this.publisher !== null && this.publisher.isStale()) this.dropPublisher(true);
-
-      // Seed: attach lazily, rate-limited, at the loop TOP so it keeps trying while the display is
-      // idle (E_PENDING), not only when a frame arrives. open() fails fast until the host made one.
-      if (this.publisher === null) {
-        if (this.passesSinceAttach >= t.attachEveryPasses) {
-          this.passesSinceAttach = 0;
-          this.tryAttach();
-        } else {
-          this.passesSinceAttach++;
-        }
+      // Seed: a retired ring is dropped, and a ring attached lazily, at the loop TOP
+      // (ring-attachment.ts), so it keeps trying while the display is idle (E_PENDING).
+      const attachedNow = this.ring.maintain();
+      if (attachedNow !== null) {
+        // A new ring: the first passes after it are the seed's (a host that just opened may be waiting).
+        this.lastActivityMs = this.clock.now();
+        this.idleWaitSet = attachedNow.staleSignal !== undefined ? [sc.surfaceAvailable, this.terminate.wake, attachedNow.staleSignal] : this.pendingWaitSet;
       }
 
       const hr = sc.acquire();
@@ -276,7 +270,7 @@ export class SwapChainProcessor {
         burst = 0;
         // vdpush: once idle for idleAfterMs with a ring attached, wait longer (see ProcessorTuning).
         // Detached, the seed's 16 ms passes go on: they pace the lazy attach.
-        if (this.publisher !== null && this.clock.now() - this.lastActivityMs >= t.idleAfterMs) {
+        if (this.ring.attached && this.clock.now() - this.lastActivityMs >= t.idleAfterMs) {
           c.idleWaits++;
           await waitAny(this.idleWaitSet, t.idleWaitMs, this.clock);
         } else {
@@ -292,7 +286,7 @@ export class SwapChainProcessor {
         if (!Number.isNaN(this.failingSince)) this.failingSince = Number.NaN;
         this.onFrameAcquired?.();
         // Publish BEFORE finish: the surface is valid only until finish() / the next acquire.
-        this.publishFrame();
+        this.ring.publish(sc.frame);
         const fhr = sc.finish();
         if (!succeeded(fhr)) {
           c.finishFailures++;
@@ -320,91 +314,6 @@ export class SwapChainProcessor {
         continue;
       }
       return this.exitWith('acquire-failed', hr);
-    }
-  }
-
-  /** Publishes the acquired frame, counts the outcome, stashes a copy. Hot path. */
-  private publishFrame(): void {
-    const frame = this.swapChain.frame;
-    const p = this.publisher;
-    let taken = false;
-    if (p === null) {
-      // Nothing attached: the frame is drained, not published (a session without a ring).
-      this.counters.dropped.noPublisher++;
-    } else {
-      const outcome = p.publish(frame);
-      countPublishOutcome(this.counters, outcome);
-      if (outcome === PublishOutcome.Published) taken = true;
-      else if (outcome === PublishOutcome.Stale || outcome === PublishOutcome.HostAbandoned) this.dropPublisher(true);
-      else if (outcome === PublishOutcome.Fatal) this.dropPublisher(false);
-    }
-    if (this.onFrameDelivered !== null && (taken || p === null)) this.onFrameDelivered(this.clock.now());
-    const stash = this.stash;
-    if (stash !== null) {
-      // A frame the ring took is in its slot: the stash references it instead of copying it.
-      const held = taken && p !== null && p.publishedPixels !== undefined ? p.publishedPixels() : null;
-      if (held !== null && p!.publishedStride !== undefined) stash.reference(frame, held, p!.publishedStride);
-      else stash.capture(frame, taken);
-    }
-  }
-
-  /** One attach attempt: open, describe ourselves, republish the stash if the ring lacks it. */
-  private tryAttach(): void {
-    this.counters.attachAttempts++;
-    let p: PublisherLike | null;
-    try {
-      p = this.ring.open();
-    } catch {
-      // RingPort.open must not throw; if one does, treat it as "no ring yet" rather than dying.
-      p = null;
-    }
-    if (p === null) return;
-    this.counters.attaches++;
-    this.publisher = p;
-    // A new ring: the first passes after it are the seed's (a host that just opened may be waiting).
-    this.lastActivityMs = this.clock.now();
-    this.idleWaitSet = p.staleSignal !== undefined ? [this.swapChain.surfaceAvailable, this.terminate.wake, p.staleSignal] : this.pendingWaitSet;
-    p.setRenderAdapterLuid(this.swapChain.renderAdapter.luid);
-    p.setEpochs(this.epochs.assignment, this.epochs.device);
-    p.setHealth(HealthState.Active);
-    const s = this.stash;
-    if (s !== null && s.needsRepublish) {
-      // A host opening onto an idle desktop gets its first frame now, not at the next present.
-      const outcome = p.publish(s.frame);
-      if (outcome === PublishOutcome.Published) {
-        this.counters.republished++;
-        s.notePublished(true);
-        this.onFrameDelivered?.(this.clock.now());
-      } else if (outcome === PublishOutcome.Stale || outcome === PublishOutcome.HostAbandoned) {
-        this.dropPublisher(true);
-      } else if (outcome === PublishOutcome.Fatal) {
-        this.dropPublisher(false);
-      }
-    }
-  }
-
-  /** Lets go of the publisher. `reattachNow`: the host made a new ring; attach on the next pass. */
-  private dropPublisher(reattachNow: boolean): void {
-    const p = this.publisher;
-    if (p === null) return;
-    this.publisher = null;
-    this.counters.staleDrops++;
-    p.detach();
-    // The new ring does not hold the last frame.
-    this.stash?.markRingLost();
-    this.passesSinceAttach = reattachNow ? this.tuning.attachEveryPasses : 0;
-  }
-
-  /** On exit: a failure tells the host we are rebuilding; either way, detach (release what we borrowed). */
-  private letGoOfRing(exit: ProcessorExit): void {
-    const p = this.publisher;
-    if (p === null) return;
-    this.publisher = null;
-    try {
-      if (exit.reason !== 'terminated') p.setHealth(HealthState.Rebuilding);
-      p.detach();
-    } catch {
-      // The ring is the host's; a failure to write our farewell must not keep the swap-chain alive.
     }
   }
 
