@@ -45,15 +45,21 @@ function lockOwner(n: number): number | null {
 }
 
 /** Starts Xvfb :n (with -fbdir, so vdpush can attach) at width x height x 24, and waits for its socket. */
-export async function startUserXvfb(width: number, height: number, n = freeHighDisplayNumber()): Promise<UserXvfb> {
+export function startUserXvfb(width: number, height: number, n = freeHighDisplayNumber()): Promise<UserXvfb> {
+  return startUserXvfbScreens([{ width, height }], n);
+}
+
+/** Starts Xvfb :n with one screen (":n.S") per entry, each at its size x 24, and waits until all are up. */
+export async function startUserXvfbScreens(screens: ReadonlyArray<{ width: number; height: number }>, n = freeHighDisplayNumber()): Promise<UserXvfb> {
   const dir = mkdtempSync(join(tmpdir(), 'vdpush-user-xvfb-'));
-  const child: ChildProcess = spawn('Xvfb', [`:${n}`, '-fbdir', dir, '-noreset', '-nolisten', 'tcp', '-screen', '0', `${width}x${height}x24`], { stdio: 'ignore' });
+  const screenArgs = screens.flatMap((sc, i) => ['-screen', String(i), `${sc.width}x${sc.height}x24`]);
+  const child: ChildProcess = spawn('Xvfb', [`:${n}`, '-fbdir', dir, '-noreset', '-nolisten', 'tcp', ...screenArgs], { stdio: 'ignore' });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   // Up once its own lock names it (a crashed server on this number leaves a stale lock and socket),
-  // its socket is there and its framebuffer file is written: Xvfb takes the lock first and creates
-  // the file empty before it sizes it, and vdpush refuses to attach to a file without its header.
-  const fb = join(dir, 'Xvfb_screen0');
-  const up = await waitUntil(() => child.exitCode === null && lockOwner(n) === child.pid && existsSync(`/tmp/.X11-unix/X${n}`) && fileSize(fb) >= width * height * 4, 10_000);
+  // its socket is there and its framebuffer files are written: Xvfb takes the lock first and creates
+  // a file empty before it sizes it, and vdpush refuses to attach to a file without its header.
+  const written = (): boolean => screens.every((sc, i) => fileSize(join(dir, `Xvfb_screen${i}`)) >= sc.width * sc.height * 4);
+  const up = await waitUntil(() => child.exitCode === null && lockOwner(n) === child.pid && existsSync(`/tmp/.X11-unix/X${n}`) && written(), 10_000);
   if (!up) {
     child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
