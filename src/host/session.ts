@@ -13,8 +13,8 @@
  * Monitor i has targetId i, from 1. One monitor is the default: everything a one-monitor session
  * did it still does, and the calls that name no monitor mean monitor 1.
  *
- * Beside it: session-pace.ts (the timeline and the virtual clocks' pace), session-drain.ts
- * (draining every monitor), monitor-arrivals.ts (the schedule's plug and unplug).
+ * Beside it: session-roster.ts (the monitors plugged in, leaving, departed), session-pace.ts (the
+ * timeline and the virtual clocks' pace), session-drain.ts, monitor-arrivals.ts (plug / unplug).
  */
 import { InvalidArgumentError, NoFreeScreenError, VdpushError } from '../contract/errors.js';
 import type { ConsumedFrame } from '../ring/index.js';
@@ -34,6 +34,7 @@ import { startSharedServerFor, type SharedXvfb } from './shared-xvfb.js';
 import { VIRTUAL_SLICE_MS, type MonitorConfig, type RecoveryEventMessage } from './worker-messages.js';
 import { SessionPace } from './session-pace.js';
 import { drainMonitors } from './session-drain.js';
+import { MonitorRoster } from './session-roster.js';
 import { SessionEvents, type MonitorChange } from './session-events.js';
 
 export type { SessionOptions, MonitorOptions } from './session-options.js';
@@ -42,9 +43,8 @@ export type SessionFrame = ConsumedFrame;
 export class Session {
   /** Monitor 1's configuration (the session's base configuration). */
   readonly config: MonitorConfig;
-  private readonly links = new Map<number, MonitorLink>();
-  /** Records of monitors that were removed, kept for the summary. */
-  private readonly departed: MonitorRecord[] = [];
+  /** The monitors plugged in, leaving and departed (session-roster.ts). */
+  private readonly roster = new MonitorRoster();
   private readonly events = new SessionEvents();
   private readonly ladder: SharedArrayBuffer;
   private readonly options: SessionOptions;
@@ -53,7 +53,6 @@ export class Session {
   private failure: VdpushError | null = null;
   private closing: Promise<RunSummary> | null = null;
   private unguard: () => void = () => undefined;
-  private nextTarget = 1;
   private lastMode: MonitorRecord['host']['mode'];
   /** xvfb with several monitors: the one X server, a screen per monitor (shared-xvfb.ts). */
   private shared: SharedXvfb | null = null;
@@ -98,7 +97,7 @@ export class Session {
 
   /** The session's timeline, and the pace of its monitors' virtual clocks. */
   private readonly pace = new SessionPace(
-    () => this.links.values(),
+    () => this.roster.links(),
     () => this.config.clock === 'virtual',
   );
 
@@ -160,8 +159,7 @@ export class Session {
       this.starting = null;
       this.pace.wakeAll();
     }
-    this.links.set(config.targetId, link);
-    this.nextTarget = Math.max(this.nextTarget, config.targetId + 1);
+    this.roster.add(link);
     return link;
   }
 
@@ -169,7 +167,7 @@ export class Session {
     if (link.error !== null && this.failure === null) this.failure = link.error;
     this.pace.wakeAll();
     // Removing the last monitor leaves an adapter with none: not an end (close() ends the session).
-    if (!this.finished && this.links.size > 0 && [...this.links.values()].every((l) => l.isEnded)) this.finish();
+    if (!this.finished && this.roster.size > 0 && this.roster.allEnded()) this.finish();
   }
 
   private finish(): void {
@@ -191,19 +189,17 @@ export class Session {
 
   /** Whether monitor `targetId` has ended, and the error that ended it; null while it runs (or when there is no such monitor). */
   monitorEnd(targetId: number): { error: VdpushError | null } | null {
-    const l = this.links.get(targetId);
+    const l = this.roster.get(targetId);
     return l !== undefined && l.isEnded ? { error: l.error } : null;
   }
 
   /** The monitors plugged in now, by targetId. */
   targets(): number[] {
-    return [...this.links.keys()].sort((a, b) => a - b);
+    return this.roster.targets();
   }
 
   private link(targetId: number): MonitorLink {
-    const l = this.links.get(targetId);
-    if (l === undefined) throw new InvalidArgumentError(`no monitor has targetId ${String(targetId)} (monitors: ${this.targets().join(', ') || 'none'})`);
-    return l;
+    return this.roster.require(targetId);
   }
 
   /**
@@ -225,7 +221,7 @@ export class Session {
    * that iterates its frames() itself (record, snapshot).
    */
   drain(onFrame?: (f: SessionFrame, targetId: number) => void, except?: number): Promise<void> {
-    return drainMonitors({ links: () => this.links.values(), onPlugged: (cb) => (this.onPlugged = cb) }, onFrame, except);
+    return drainMonitors({ links: () => this.roster.links(), onPlugged: (cb) => (this.onPlugged = cb) }, onFrame, except);
   }
 
   private onPlugged: (() => void) | null = null;
@@ -241,8 +237,8 @@ export class Session {
   /** Monitor arrival (IddCxMonitorArrival): plugs in a monitor at `mode`; resolves to its targetId. */
   async addMonitor(m: MonitorOptions = {}): Promise<number> {
     if (this.finished || this.closing !== null) throw new InvalidArgumentError('addMonitor: the session has ended');
-    if (this.links.size >= MAX_MONITORS) throw new InvalidArgumentError(`addMonitor: a session drives at most ${MAX_MONITORS} monitors`);
-    const targetId = this.nextTarget;
+    if (this.roster.size >= MAX_MONITORS) throw new InvalidArgumentError(`addMonitor: a session drives at most ${MAX_MONITORS} monitors`);
+    const targetId = this.roster.nextTarget;
     // A departed monitor's targetId is never reused: its counters stay in the summary under it.
     if (targetId > MAX_TARGET_ID) throw new InvalidArgumentError(`addMonitor: targetIds are exhausted (${MAX_TARGET_ID})`);
     // A plugged monitor takes no faults from the schedule (the schedule was split at start), and
@@ -255,7 +251,7 @@ export class Session {
       config.screen = this.shared.claimFree(targetId, config.width, config.height);
       if (typeof config.workload === 'object') config.workload = 'none'; // --exec runs once, on screen 0
     }
-    this.nextTarget++;
+    this.roster.nextTarget++;
     try {
       await this.plug(config, true);
     } catch (e) {
@@ -274,14 +270,13 @@ export class Session {
   async removeMonitor(targetId: number): Promise<void> {
     const link = this.link(targetId);
     // An adapter keeps at least one monitor; the run's end is close() (or its duration).
-    if (this.links.size === 1) throw new InvalidArgumentError(`removeMonitor: monitor ${targetId} is the adapter's last; close the session instead`);
-    this.links.delete(targetId);
+    if (this.roster.size === 1) throw new InvalidArgumentError(`removeMonitor: monitor ${targetId} is the adapter's last; close the session instead`);
+    this.roster.leave(link);
     this.events.monitorChanged(targetId, 'departed');
     // A departure takes no virtual time either (session-pace.ts).
-    const rec = await this.pace.holding(() => link.close());
-    this.departed.push(rec);
+    await this.roster.depart(link, () => this.pace.holding(() => link.close()));
     this.shared?.release(targetId);
-    if (!this.finished && [...this.links.values()].every((l) => l.isEnded)) this.finish();
+    if (!this.finished && this.roster.allEnded()) this.finish();
   }
 
   /**
@@ -298,7 +293,7 @@ export class Session {
 
   /** Processes and temp folders the displays started (Xvfb, its workload), as last reported. */
   resources(): { pids: readonly number[]; dirs: readonly string[] } {
-    const all = [...this.links.values()].map((l) => l.resources());
+    const all = [...this.roster.links()].map((l) => l.resources());
     if (this.starting !== null) all.push(this.starting);
     if (this.shared !== null) all.push(this.shared.resources());
     return mergeResources(all);
@@ -325,7 +320,7 @@ export class Session {
 
   /** What monitor `targetId`'s display input counted so far (see src/display/input.ts). */
   inputCounters(targetId = 1): ReturnType<MonitorLink['inputCounters']> {
-    return this.links.get(targetId)?.inputCounters() ?? null;
+    return this.roster.get(targetId)?.inputCounters() ?? null;
   }
 
   /** The fault kinds injectFault() takes on this session's display. */
@@ -335,7 +330,7 @@ export class Session {
 
   /** A monitor's hardware cursor (Xvfb through XFIXES), or null when it has none. */
   cursor(targetId = 1): CursorState | null {
-    return this.links.get(targetId)?.cursor() ?? null;
+    return this.roster.get(targetId)?.cursor() ?? null;
   }
 
   /** Calls `cb` each time monitor `targetId`'s cursor changes (position or shape); returns the unsubscribe. */
@@ -356,7 +351,7 @@ export class Session {
 
   /** Invariant violations the displays reported at the end (empty on a correct run), each naming its monitor when there are several. */
   invariantViolations(): readonly string[] {
-    const all = [...this.links.values()];
+    const all = [...this.roster.links()];
     if (all.length === 1) return all[0]!.invariantViolations();
     return all.flatMap((l) => l.invariantViolations().map((v) => `monitor ${l.targetId}: ${v}`));
   }
@@ -377,8 +372,8 @@ export class Session {
 
   /** The summary so far (final after close()). */
   stats(): RunSummary {
-    const live = [...this.links.values()];
-    const records = [...this.departed, ...live.map((l) => l.record())].sort((a, b) => a.host.targetId - b.host.targetId);
+    const live = [...this.roster.links()];
+    const records = this.roster.records();
     const virtualNow = Math.max(0, ...live.map((l) => l.displayNowMs));
     const durationMs = this.config.clock === 'virtual' ? virtualNow : (this.endedAt ?? performance.now()) - this.pace.startedAt;
     return buildRunSummary({ source: this.config.source, durationMs, fallbackMode: this.lastMode }, records);
@@ -392,7 +387,7 @@ export class Session {
 
   private async doClose(): Promise<RunSummary> {
     await this.arrivals.stop();
-    const live = [...this.links.values()];
+    const live = [...this.roster.links()];
     await Promise.all(live.map((l) => l.close()));
     // The shared X server goes once every monitor's worker is done with its screen.
     await this.shared?.stop();
