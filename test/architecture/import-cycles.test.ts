@@ -1,17 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
-import { findImportCycles, readSources } from '../support/import-graph.js';
-
-/** The repository root: beside the compiled tests (dist/test/...), or the working directory. */
-function repoRoot(): string {
-  const candidates = [fileURLToPath(new URL('../../../', import.meta.url)), process.cwd()];
-  const root = candidates.find((c) => existsSync(join(c, 'src', 'index.ts')) && existsSync(join(c, 'tsconfig.json')));
-  assert.ok(root, `no repository root among ${candidates.join(', ')}`);
-  return root;
-}
+import { findImportCycles, readSources, repoRoot } from '../support/import-graph.js';
 
 test('the_detector_finds_cycles_through_type_only_reexport_and_dynamic_imports', () => {
   const files = new Map([

@@ -1,9 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
-import { importsOf, layerOf, layerViolations, readSources } from '../support/import-graph.js';
+import { importsOf, layerOf, layerViolations, readSources, repoRoot } from '../support/import-graph.js';
 
 /**
  * The layer rules of docs/TEAM-NOTES.md ("Rules"): contract is pure and imports nothing; ring
@@ -22,13 +19,6 @@ const LAYERS = new Map<string, readonly string[]>([
   ['host', ['contract', 'ring', 'display', 'driver', 'backends/*']],
 ]);
 const NO_PACKAGES = ['contract', 'ring', 'display', 'driver'];
-
-function repoRoot(): string {
-  const candidates = [fileURLToPath(new URL('../../../', import.meta.url)), process.cwd()];
-  const root = candidates.find((c) => existsSync(join(c, 'src', 'index.ts')) && existsSync(join(c, 'tsconfig.json')));
-  assert.ok(root, `no repository root among ${candidates.join(', ')}`);
-  return root;
-}
 
 test('layers_are_named_by_their_folder_under_src_and_a_backend_by_its_own_folder', () => {
   assert.equal(layerOf('src/contract/errors.ts'), 'contract');

@@ -3,8 +3,9 @@
  * `import`, `import type`, `export ... from` and `import('...')`, because a type-only cycle still
  * ties two files' concepts together (and the layer rules forbid cycles of any kind).
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, posix, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const SPECIFIER_PATTERNS = [
   /\bfrom\s*['"](\.{1,2}\/[^'"]+)['"]/g,
@@ -116,4 +117,12 @@ export function readSources(root: string, dirs: readonly string[]): Map<string, 
   };
   for (const d of dirs) walk(join(root, d));
   return files;
+}
+
+/** The repository root: above the compiled tests (dist/test/support/...), or the working directory. */
+export function repoRoot(): string {
+  const candidates = [fileURLToPath(new URL('../../../', import.meta.url)), process.cwd()];
+  const root = candidates.find((c) => existsSync(join(c, 'src', 'index.ts')) && existsSync(join(c, 'tsconfig.json')));
+  if (root === undefined) throw new Error(`no repository root among ${candidates.join(', ')}`);
+  return root;
 }
