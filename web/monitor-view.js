@@ -29,7 +29,7 @@ export function modeText(m) {
 export class MonitorView {
   /**
    * @param {HTMLElement} parent where the panel goes
-   * @param {{ RFB: any, target: number, token: string|null, viewOnly: boolean, served?: boolean,
+   * @param {{ RFB: any, decodeJpegOffThread?: (rfb: any) => ({ decoded: number } | null), target: number, token: string|null, viewOnly: boolean, served?: boolean,
    *   setMode?: (target: number, mode: string) => void, onDismiss?: (view: MonitorView) => void }} opts
    */
   constructor(parent, opts) {
@@ -117,6 +117,9 @@ export class MonitorView {
     this.waiting.textContent = 'waiting for the first frame…';
     const rfb = new RFB(this.screen, this.url(), { shared: true, ...(this.password ? { credentials: { password: this.password } } : {}) });
     this.rfb = rfb;
+    // Tight's JPEGs decoded on a worker thread instead of the page's (jpeg-off-thread.js).
+    this.jpegs = this.opts.decodeJpegOffThread?.(rfb) ?? null;
+    this.node.dataset.jpegOffThread = String(this.jpegs !== null);
     rfb.viewOnly = this.opts.viewOnly;
     rfb.scaleViewport = true;
     rfb.resizeSession = false;
@@ -169,6 +172,7 @@ export class MonitorView {
     this.drawnFpsEl.textContent = this.fps.toFixed(1);
     this.node.querySelector('.shown-fps').textContent = this.fps.toFixed(1);
     this.node.dataset.drawn = String(this.drawn);
+    if (this.jpegs) this.node.dataset.jpegsDecoded = String(this.jpegs.decoded);
   }
 
   /** This monitor's numbers from the server's stats (viewer-protocol.ts ViewerMonitorMessage). */

@@ -78,19 +78,22 @@ function send(msg) {
 // ---- the display views -------------------------------------------------------------------
 
 function noVncModules() {
-  state.modules ??= Promise.all([import(`./novnc/core/rfb.js${assetQuery}`), import(`./monitor-view.js${assetQuery}`)]).then(
-    ([{ default: RFB }, { MonitorView }]) => ({ RFB, MonitorView }),
-  );
+  state.modules ??= Promise.all([
+    import(`./novnc/core/rfb.js${assetQuery}`),
+    import(`./monitor-view.js${assetQuery}`),
+    import(`./jpeg-off-thread.js${assetQuery}`),
+  ]).then(([{ default: RFB }, { MonitorView }, { decodeJpegOffThread }]) => ({ RFB, MonitorView, decodeJpegOffThread }));
   return state.modules;
 }
 
 /** A panel for monitor `target` (once; a dismissed departed monitor never comes back). */
 async function ensureView(target, served) {
   if (state.views.has(target) || state.dismissed.has(target)) return state.views.get(target);
-  const { RFB, MonitorView } = await noVncModules();
+  const { RFB, MonitorView, decodeJpegOffThread } = await noVncModules();
   if (state.views.has(target)) return state.views.get(target);
   const view = new MonitorView($('monitors'), {
     RFB,
+    decodeJpegOffThread,
     target,
     token,
     viewOnly: state.viewOnly,

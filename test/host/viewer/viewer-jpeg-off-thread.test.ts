@@ -1,0 +1,132 @@
+/**
+ * The viewer page decodes Tight's JPEG rectangles off its main thread (web/jpeg-off-thread.js:
+ * createImageBitmap, through noVNC's own render queue) and still shows the display: noVNC in
+ * headless Chromium, on the simulated pattern at JPEG quality 7 (the page's: 4:2:0 chroma, which
+ * blurs colour across the pattern's 16-pixel tile edges, hence the bad-pixel share allowed), with
+ * the display idle so one frame stays on the canvas; the canvas matches that frame, and the page
+ * raises no error. And the bitmap it draws is, pixel for pixel, what noVNC's own path (an <img>
+ * from a data: URL) decodes from the same JPEG. Counts and pixels only, no timing (frames/s
+ * belong to `vdpush bench page`).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { openSession } from '../../../src/host/session.js';
+import { SessionViewerSource } from '../../../src/host/session-viewer-source.js';
+import { createSessionRfbServer } from '../../../src/host/rfb/session-rfb.js';
+import { startViewerServer } from '../../../src/host/viewer/index.js';
+import { CHROMIUM, CHROMIUM_ARGS, eventually, requireChromium } from '../../support/chromium.js';
+import sharp from 'sharp';
+import { makePatternParams } from '../../../src/backends/sim/index.js';
+import { FORMAT_BGRA8 } from '../../../src/contract/pixel-format.js';
+import { JPEG_QUALITY } from '../../../src/host/rfb/encoders/tight-encoder.js';
+import { expectedRgb, matchBgraPattern, type PatternMatch } from '../rfb/pattern-match.js';
+
+const W = 320;
+const H = 180;
+
+interface CanvasLike {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null;
+}
+interface Ctx2d {
+  getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
+  drawImage(img: unknown, x: number, y: number): void;
+}
+declare const document: {
+  querySelector(sel: string): CanvasLike | null;
+  createElement(tag: 'canvas'): { width: number; height: number; getContext(kind: '2d'): Ctx2d | null };
+  createElement(tag: 'img'): { src: string; addEventListener(ev: string, f: (v: unknown) => void): void };
+};
+declare function atob(s: string): string;
+
+test('the page decodes JPEG rectangles off its main thread and its canvas shows the display\'s frame', { timeout: 90_000 }, async () => {
+  requireChromium();
+  const session = await openSession({ mode: `${W}x${H}@30`, durationMs: 0 });
+  const source = new SessionViewerSource(session);
+  const pumping = source.pump();
+  const { server: rfb, pumping: rfbPumping } = createSessionRfbServer(session, source, { webSocketAllowsNone: true });
+  const viewer = await startViewerServer({ source, port: 0, host: '127.0.0.1', rfb });
+  const userDataDir = mkdtempSync(join(tmpdir(), 'vdp-chromium-'));
+  let context: BrowserContext | null = null;
+  try {
+    context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    const page = context.pages()[0] ?? (await context.newPage());
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(e.message));
+    await page.goto(viewer.url);
+    await page.locator('.monitor .rfb-state', { hasText: 'live' }).waitFor({ timeout: 30_000 });
+    assert.equal(await page.getAttribute('.monitor', 'data-jpeg-off-thread'), 'true', 'the off-thread JPEG path is installed');
+    await eventually(async () => Number(await page.getAttribute('.monitor', 'data-drawn')) >= 3, 'the first frames drawn');
+    // The pattern's tiles have more colours than a palette takes: Tight sends them as JPEG, and
+    // the page decoded them its way.
+    await eventually(async () => Number(await page.getAttribute('.monitor', 'data-jpegs-decoded')) >= 3, 'JPEG rectangles decoded off the main thread');
+    // Hold one frame on the screen: an idle desktop presents nothing.
+    await session.injectFault('idle', 60_000);
+    let m: PatternMatch = { frame: -1, meanError: Infinity, badShare: 1 };
+    await eventually(async () => {
+      const rgb = Buffer.from(
+        await page.evaluate(([w, h]) => {
+          const c = document.querySelector('.monitor .screen canvas');
+          const ctx = c?.getContext('2d');
+          if (!c || !ctx || c.width !== w || c.height !== h) return [] as number[];
+          const d = ctx.getImageData(0, 0, w, h).data;
+          const out: number[] = [];
+          for (let i = 0; i < d.length; i += 4) out.push(d[i]!, d[i + 1]!, d[i + 2]!);
+          return out;
+        }, [W, H] as const),
+      );
+      if (rgb.length !== W * H * 3) return false;
+      m = matchBgraPattern(rgb, W, H);
+      return m.frame > 0 && m.meanError < 6 && m.badShare < 0.05;
+    }, 'the canvas to show a frame of the pattern').catch((e: Error) => {
+      e.message += ` (best: frame ${m.frame}, mean error ${m.meanError.toFixed(2)}, bad share ${m.badShare})`;
+      throw e;
+    });
+    assert.ok(m.frame > 0, `frame ${m.frame}, mean error ${m.meanError}, bad share ${m.badShare}`);
+    // The same JPEG through the page's path and through an <img>: the same pixels.
+    const jpeg = await sharp(expectedRgb(W, H, FORMAT_BGRA8, m.frame, makePatternParams()), { raw: { width: W, height: H, channels: 3 } })
+      .jpeg({ quality: JPEG_QUALITY[7], chromaSubsampling: '4:2:0' })
+      .toBuffer();
+    const same = await page.evaluate(
+      async ([b64, w, h]) => {
+        const module = '/jpeg-off-thread.js'; // the viewer serves web/ (no token on this server)
+        const { decodeJpegOffThread } = (await import(module)) as { decodeJpegOffThread(rfb: unknown): { decoded: number } | null };
+        const queue: Array<{ frame: { promise: Promise<void>; frame: unknown } }> = [];
+        const display = { imageRect: (): void => undefined, _renderQPush: (a: (typeof queue)[number]): void => void queue.push(a) };
+        if (decodeJpegOffThread({ _display: display }) === null) return 'not installed';
+        const bytes = Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
+        (display.imageRect as unknown as (...a: unknown[]) => void)(0, 0, w, h, 'image/jpeg', bytes);
+        await queue[0]!.frame.promise;
+        const c = document.createElement('canvas');
+        c.width = w;
+        c.height = h;
+        const ctx = c.getContext('2d')!;
+        ctx.drawImage(queue[0]!.frame.frame, 0, 0);
+        const a = ctx.getImageData(0, 0, w, h).data;
+        const img = document.createElement('img');
+        img.src = `data: image/jpeg;base64,${b64}`;
+        await new Promise((r) => img.addEventListener('load', r));
+        ctx.drawImage(img, 0, 0);
+        const b = ctx.getImageData(0, 0, w, h).data;
+        for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return `byte ${i}: ${a[i]} vs ${b[i]}`;
+        return 'same';
+      },
+      [jpeg.toString('base64'), W, H] as const,
+    );
+    assert.equal(same, 'same');
+    assert.deepEqual(problems, []);
+  } finally {
+    await context?.close();
+    rmSync(userDataDir, { recursive: true, force: true });
+    await session.close();
+    await pumping;
+    await rfbPumping;
+    await rfb.close();
+    await viewer.close();
+  }
+});
