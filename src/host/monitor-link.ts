@@ -12,26 +12,30 @@
  * monitor's burst, fault or slow consumer can delay another's drain. The adapter-wide state the
  * monitors share (the recovery ladder) is a SharedArrayBuffer the session hands every worker.
  *
+ * The ring's ownership (recreate, hand-over) is monitor-ring.ts; the consumption of its frames
+ * (wait, verify, count, yield, release or keep) is monitor-frames.ts.
+ *
  * Invariant: a frame handed out by frames() stays valid (its slot is held) until the iteration
- * step ends; the host never blocks its thread on the ring (every wait is a promise).
+ * step ends, or until its keeper releases it; the host never blocks its thread on the ring (every
+ * wait is a promise).
  */
-import type { MessagePort, Worker } from 'node:worker_threads';
-import { BackendError, ClosedError, VdpushError } from '../contract/errors.js';
-import { formatName } from '../contract/pixel-format.js';
+import type { Worker } from 'node:worker_threads';
+import { ClosedError, VdpushError } from '../contract/errors.js';
 import type { ChildWatchdog } from './child-watchdog.js';
-import { performHostFault, type HostFaultTarget } from './host-faults.js';
+import type { HostFaultTarget } from './host-faults.js';
 import { ModeRequests } from './mode-requests.js';
 import { WorkerReports } from './worker-reports.js';
 import { joinWorker, startMonitorWorker } from './monitor-worker-start.js';
-import { IDLE_WAKE_MS, LOCKSTEP_POLL_MS, STOP_GRACE_MS, type LinkOptionsOf } from './link-options.js';
+import { LOCKSTEP_POLL_MS, STOP_GRACE_MS, type LinkOptionsOf } from './link-options.js';
 import { checkInjection } from './fault-injection.js';
-import { HostRing, checkRingBytes, type ConsumedFrame } from '../ring/index.js';
+import { checkRingBytes, type ConsumedFrame, type HostRing } from '../ring/index.js';
 import { HostLockstep } from './host-lockstep.js';
 import { decodeHealth } from '../contract/status-codes.js';
 import type { CursorState } from '../display/types.js';
 import type { MonitorRecord } from './run-summary.js';
-import { frameFormatsFor } from './session-options.js';
 import { createFrameVerifier, type FrameVerifier } from './frame-verifier.js';
+import { MonitorFrames } from './monitor-frames.js';
+import { MonitorRing, createMonitorHostRing } from './monitor-ring.js';
 import { SessionRemoteInput } from './input/session-input.js';
 import type { RemoteInput } from './input/remote-input.js';
 import type { FrameKeeper } from './framebuffer/latest-framebuffer.js';
@@ -52,21 +56,16 @@ export type LinkOptions = LinkOptionsOf<MonitorLink>;
 export class MonitorLink {
   readonly config: MonitorConfig;
   readonly targetId: number;
-  private ring: HostRing;
+  private readonly rings: MonitorRing;
   readonly worker: Worker;
   readonly control: Int32Array;
-  private verifier: FrameVerifier;
+  private readonly consumption: MonitorFrames;
   private readonly reports: WorkerReports;
   private readonly input = new SessionRemoteInput((m) => this.post(m), () => this.finished);
   private readonly lockstep: HostLockstep | null;
   /** The process that cleans up after us if we die without close() (xvfb; null for sim). */
   private watchdog: ChildWatchdog | null = null;
-  /** Carries each ring buffer the worker should use from now on (see HostToWorker 'init'). */
-  private ringChannel!: MessagePort;
   private stoppedInOrder = false;
-  private consumed = 0;
-  private integrityErrors = 0;
-  private generations = 1;
   private finished = false;
   private failure: VdpushError | null = null;
   private closing: Promise<MonitorRecord> | null = null;
@@ -78,14 +77,13 @@ export class MonitorLink {
   readonly ended: Promise<void>;
   private resolveEnded!: () => void;
 
-  private constructor(config: MonitorConfig, ring: HostRing, worker: Worker, control: Int32Array, verifier: FrameVerifier, private readonly opts: LinkOptions) {
+  private constructor(config: MonitorConfig, rings: (link: MonitorLink) => MonitorRing, worker: Worker, control: Int32Array, verifier: FrameVerifier, private readonly opts: LinkOptions) {
     this.config = config;
     this.targetId = config.targetId;
     this.reports = new WorkerReports(config.targetId);
-    this.ring = ring;
+    this.rings = rings(this);
     this.worker = worker;
     this.control = control;
-    this.verifier = verifier;
     this.mode = { width: config.width, height: config.height, refreshHz: config.refreshHz, format: config.format };
     this.ended = new Promise((r) => (this.resolveEnded = r));
     this.sliceBase = opts.sliceBase;
@@ -104,26 +102,39 @@ export class MonitorLink {
             LOCKSTEP_POLL_MS,
           )
         : null;
+    this.consumption = new MonitorFrames(
+      {
+        ring: () => this.ring,
+        isFinished: () => this.finished,
+        housekeeping: () => this.housekeeping(),
+        nextHostFault: () => this.reports.hostFaults.shift(),
+        faultTarget: this.faultTarget,
+        lockstep: this.lockstep,
+        noteFormat: (format) => {
+          if (format !== this.mode.format) this.mode.format = format;
+        },
+      },
+      verifier,
+    );
+  }
+
+  private get ring(): HostRing {
+    return this.rings.ring;
   }
 
   static async open(config: MonitorConfig, opts: LinkOptions): Promise<MonitorLink> {
-    const ring = HostRing.create({
-      targetId: config.targetId,
-      width: config.width,
-      height: config.height,
-      format: config.format,
-      frameFormats: frameFormatsFor(config),
-      ...(opts.ringLen !== undefined ? { ringLen: opts.ringLen } : {}),
-      ...(opts.arm !== undefined ? { arm: opts.arm } : {}),
-    });
+    const ring = createMonitorHostRing(config, opts);
     const controlBuffer = new SharedArrayBuffer(CONTROL_WORDS * 4);
     const { worker, ready, early, watchdog, ringPort } = await startMonitorWorker(config, ring, controlBuffer, opts.adapter, opts.onEarlyResources);
     // The verifier expects the targetId the host assigned, whatever the worker says it draws.
     const verify = opts.verify === false ? { kind: 'none' as const, params: null } : ready.verify;
-    const link = new MonitorLink(config, ring, worker, new Int32Array(controlBuffer), createFrameVerifier(verify, config.targetId), opts);
+    const rings = (l: MonitorLink): MonitorRing =>
+      new MonitorRing(ring, ringPort, (desc) => {
+        l.mode = { ...l.mode, width: desc.width, height: desc.height, format: desc.format };
+      });
+    const link = new MonitorLink(config, rings, worker, new Int32Array(controlBuffer), createFrameVerifier(verify, config.targetId), opts);
     link.reports.snapshot = early;
     link.watchdog = watchdog;
-    link.ringChannel = ringPort;
     link.mode = { width: ready.width, height: ready.height, refreshHz: ready.refreshHz, format: ready.format };
     link.listen();
     if (link.lockstep) void link.lockstep.run();
@@ -132,29 +143,25 @@ export class MonitorLink {
 
   private listen(): void {
     this.worker.on('message', (m: WorkerToHost) => {
+      const recovery = this.reports.receive(m);
       switch (m.type) {
         case 'snapshot':
-          this.reports.snapshot = m.snapshot;
           this.watchdog?.update(m.snapshot.resources);
           break;
         case 'recovery':
-          this.opts.onRecoveryEvent(this.reports.addRecovery(m));
+          this.opts.onRecoveryEvent(recovery!);
           break;
         case 'cursor':
-          this.reports.setCursor(m.cursor);
           for (const l of this.cursorListeners) l();
           break;
         case 'clipboard':
           this.input.deliverClipboard(m.text);
           break;
         case 'host-fault':
-          this.reports.addHostFault(m.request);
           this.ring.wake();
           break;
         case 'done':
           this.stoppedInOrder = true;
-          this.reports.snapshot = m.snapshot;
-          this.reports.invariants = m.invariants;
           this.finish();
           break;
         case 'error':
@@ -182,7 +189,7 @@ export class MonitorLink {
   private readonly modeRequests = new ModeRequests();
   private readonly faultTarget: HostFaultTarget = {
     ring: () => this.ring,
-    recreateRing: (desc) => this.recreateRing(desc),
+    recreateRing: (desc) => this.rings.recreate(desc),
     lockstep: () => this.lockstep,
     isFinished: () => this.finished,
   };
@@ -234,73 +241,22 @@ export class MonitorLink {
     this.lockstep?.wake();
   }
 
-  async *frames(): AsyncGenerator<ConsumedFrame, void, undefined> {
+  /** Consumed frames, verified, each held until its step ends (or kept: see keeper). */
+  frames(): AsyncGenerator<ConsumedFrame, void, undefined> {
     this.consumerSeen = true;
-    this.lockstep?.consumerEnter();
-    try {
-      while (true) {
-        this.housekeeping();
-        const fault = this.reports.hostFaults.shift();
-        if (fault !== undefined) await performHostFault(fault, this.faultTarget);
-        const frame = await this.nextFrame();
-        if (frame === null) {
-          if (this.finished) return;
-          continue;
-        }
-        this.consumed++;
-        // Formats are per frame (the ring carries a change without a recreate): the mode reports
-        // the format of the newest frame.
-        if (frame.format !== this.mode.format) this.mode.format = frame.format;
-        if (!this.verifier(frame)) this.integrityErrors++;
-        this.yielded = frame;
-        try {
-          yield frame;
-        } finally {
-          this.yielded = null;
-          if (this.kept === frame) this.kept = null;
-          else this.ring.release(frame);
-        }
-      }
-    } finally {
-      this.lockstep?.consumerLeave();
-    }
+    return this.consumption.frames();
   }
 
-  /** The frame frames() is yielding now, and whether its consumer kept it (see keeper). */
-  private yielded: ConsumedFrame | null = null;
-  private kept: ConsumedFrame | null = null;
-
-  /**
-   * Lets the consumer of frames() keep the frame it was just handed past its iteration step (the
-   * latest framebuffer shows the newest frame from its slot instead of copying it): keep() during
-   * the step, release() once, later. One consumer per monitor keeps frames.
-   */
-  readonly keeper: FrameKeeper = {
-    keep: (f) => {
-      if (f === this.yielded) this.kept = this.yielded;
-    },
-    release: (f) => this.ring.release(f as ConsumedFrame),
-  };
-
-  private nextFrame(): Promise<ConsumedFrame | null> {
-    return this.lockstep ? this.lockstep.nextFrame() : this.ring.nextFrame({ timeoutMs: IDLE_WAKE_MS, returnOnWake: true });
+  /** Lets the consumer of frames() keep a frame past its step (the latest framebuffer holds the newest). */
+  get keeper(): FrameKeeper {
+    return this.consumption.keeper;
   }
 
-  /**
-   * The display changed its size (RandR, a mode change, a host-requested mode), or a format the
-   * slots cannot hold: recreate the ring at the new desc and hand it over. A format change that
-   * fits the slots (an HDR flip, a one-frame blip) never gets here: it travels per frame.
-   */
+  /** Recreates the ring when the display changed its mode; a ring the host refuses ends the run. */
   private housekeeping(): void {
     if (this.finished) return;
-    const desc = this.ring.sourceDescChanged();
-    if (desc === null) return;
-    try {
-      this.recreateRing(desc);
-    } catch (e) {
-      // A mode the host will not allocate (16384x16384 rgba16f is 12.9 GB): refuse it, end the run.
-      this.fail(new BackendError(`the display switched to ${desc.width}x${desc.height} ${formatName(desc.format)}, which vdpush refuses: ${(e as Error).message}`, { cause: e }));
-    }
+    const refused = this.rings.housekeeping();
+    if (refused !== null) this.fail(refused);
   }
 
   /** Ends this monitor's run on a host-side failure: the worker is told to stop (and cleans up its children). */
@@ -313,22 +269,6 @@ export class MonitorLink {
     this.finish();
   }
 
-  private recreateRing(desc: { width: number; height: number; format: number }): void {
-    this.ring.recreate(desc);
-    this.generations++;
-    this.mode = { ...this.mode, width: desc.width, height: desc.height, format: desc.format };
-    this.deliverRing(this.ring.buffer);
-  }
-
-  /** Hands the worker the buffer to use from now on (read synchronously at its next attach). */
-  private deliverRing(buffer: SharedArrayBuffer): void {
-    try {
-      this.ringChannel.postMessage(buffer);
-    } catch {
-      // The worker is gone; finish() has run or will.
-    }
-  }
-
   post(m: HostToWorker): void {
     try {
       this.worker.postMessage(m);
@@ -337,20 +277,14 @@ export class MonitorLink {
     }
   }
 
-  /**
-   * Test seam (the hostile test): retires this monitor's ring, as a recreate does, but hands the
-   * worker `buffer` (another monitor's) instead of the new one. The worker must refuse to attach.
-   */
+  /** Test seam (the hostile test): see MonitorRing.deliverForeign. */
   deliverForeignRing(buffer: SharedArrayBuffer): void {
-    const h = this.ring.health();
-    this.ring.recreate({ width: h.width, height: h.height, format: h.format });
-    this.generations++;
-    this.deliverRing(buffer);
+    this.rings.deliverForeign(buffer);
   }
 
   /** Re-delivers this monitor's own ring (after deliverForeignRing). */
   redeliverRing(): void {
-    this.deliverRing(this.ring.buffer);
+    this.rings.redeliver();
   }
 
   get ringBuffer(): SharedArrayBuffer {
@@ -431,9 +365,9 @@ export class MonitorLink {
       host: {
         targetId: this.targetId,
         mode: this.mode,
-        consumed: this.consumed,
-        integrityErrors: this.integrityErrors,
-        generations: this.generations,
+        consumed: this.consumption.consumed,
+        integrityErrors: this.consumption.integrityErrors,
+        generations: this.rings.generations,
         health: decodeHealth(health.healthState),
         ringPublished: health.publishedTotal,
       },
@@ -461,10 +395,9 @@ export class MonitorLink {
     // do. A worker that had to be terminated may have left them: the watchdog cleans up now.
     if (this.stoppedInOrder) this.watchdog?.close();
     else this.watchdog?.handOver();
-    this.ringChannel.close();
     const rec = this.record();
     this.final = rec;
-    this.ring.close();
+    this.rings.close();
     return rec;
   }
 }

@@ -18,6 +18,33 @@ export class WorkerReports {
 
   constructor(private readonly targetId: number) {}
 
+  /**
+   * Keeps what a worker message reports (snapshots, recovery events, the cursor, host faults, the
+   * final counters); the link reacts to the rest. Returns the recovery event as the session sees
+   * it, for a 'recovery' message, else null.
+   */
+  receive(m: WorkerToHost): RecoveryEventMessage | null {
+    switch (m.type) {
+      case 'snapshot':
+        this.snapshot = m.snapshot;
+        return null;
+      case 'recovery':
+        return this.addRecovery(m);
+      case 'cursor':
+        this.setCursor(m.cursor);
+        return null;
+      case 'host-fault':
+        this.addHostFault(m.request);
+        return null;
+      case 'done':
+        this.snapshot = m.snapshot;
+        this.invariants = m.invariants;
+        return null;
+      default:
+        return null;
+    }
+  }
+
   /** A recovery event as the session sees it (the worker's targetId, else this monitor's). */
   addRecovery(m: Extract<WorkerToHost, { type: 'recovery' }>): RecoveryEventMessage {
     const e = { ...m.event, targetId: m.event.targetId ?? this.targetId };
