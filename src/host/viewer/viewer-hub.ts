@@ -99,7 +99,6 @@ export class ViewerHub {
   private lastStatsAt = performance.now();
   private lastStatsSent = 0;
   private sourceFps = 0;
-  private cursorKey = '';
   private cursorPos: CursorPosition | null = null;
   private shapeId = -1;
   private shapeMessage: Buffer | null = null;
@@ -224,6 +223,9 @@ export class ViewerHub {
 
   private onFrame(): void {
     this.framesSeen++;
+    // No page: nothing to send, and the cursor is looked at again when one connects (add()), so a
+    // served display's frames cost the hub a counter increment, not a cursor read per frame.
+    if (this.clients.size === 0) return;
     for (const c of this.clients) {
       if (c.wantsFrame && c.sent > 0) c.skipped++; // the frame it was waiting for is superseded
       c.wantsFrame = true;
@@ -342,9 +344,10 @@ export class ViewerHub {
       this.shapeMessage = encodeCursorShape(cur);
       if (this.shapeMessage) for (const c of this.clients) this.sendRaw(c, this.shapeMessage);
     }
-    const key = cur ? `${+cur.visible}:${cur.x}:${cur.y}:${cur.hotX}:${cur.hotY}:${cur.shapeId}:${cur.width}:${cur.height}` : '';
-    if (key === this.cursorKey) return;
-    this.cursorKey = key;
+    // Compared field by field (it runs per frame while a page is open: no key string per frame).
+    const p = this.cursorPos;
+    const same = cur === null ? p === null : p !== null && p.visible === cur.visible && p.x === cur.x && p.y === cur.y && p.hotX === cur.hotX && p.hotY === cur.hotY && p.shapeId === cur.shapeId && p.width === cur.width && p.height === cur.height;
+    if (same) return;
     this.cursorPos = cur
       ? { visible: cur.visible, x: cur.x, y: cur.y, hotX: cur.hotX, hotY: cur.hotY, shapeId: cur.shapeId, width: cur.width, height: cur.height }
       : null;
