@@ -19,6 +19,12 @@ export interface XvfbDisplayOptions {
   /** Attach to this existing Xvfb (":N", or ":N.S" for its screen S; started with -fbdir) instead of starting one. */
   display?: string;
   /**
+   * Start our Xvfb on exactly this display number instead of the first free one (and restart it
+   * there after a crash). A number others' Xvfbs never get from -displayfd (which counts up from
+   * 0) stays ours while the server is down; a freed low number is taken by the next Xvfb started.
+   */
+  displayNumber?: number;
+  /**
    * `display` is a screen of a server the host started for several monitors (src/host/shared-xvfb.ts):
    * attached to (never stopped or restarted here), but the built-in workload is ours and restarts
    * when the server comes back.
@@ -70,6 +76,11 @@ export function validateXvfbOptions(opts: XvfbDisplayOptions): void {
   if (opts.consistency !== undefined && opts.consistency !== 'grab' && opts.consistency !== 'none') {
     throw new InvalidArgumentError(`consistency ${String(opts.consistency)}: must be 'grab' or 'none'`);
   }
+  const n = opts.displayNumber;
+  if (n !== undefined) {
+    if (!(Number.isInteger(n) && n >= 0 && n <= 65535)) throw new InvalidArgumentError(`displayNumber ${String(n)}: must be an integer in 0..65535`);
+    if (opts.display !== undefined) throw new InvalidArgumentError('displayNumber starts an Xvfb; display attaches to one: give one of them');
+  }
   const fps = opts.workloadFps;
   if (fps !== undefined && fps !== 'max' && !(typeof fps === 'number' && fps > 0 && fps <= 10_000)) {
     throw new InvalidArgumentError(`workloadFps ${String(fps)}: must be a positive number or 'max'`);
@@ -89,5 +100,6 @@ export function serverLifeConfig(
     workloadFps: opts.workloadFps ?? mode.refreshHz,
     targetId: opts.targetId ?? 1,
     shared: opts.sharedServer ?? false,
+    ...(opts.displayNumber !== undefined ? { displayNumber: opts.displayNumber } : {}),
   };
 }

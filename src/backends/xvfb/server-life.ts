@@ -38,6 +38,8 @@ export interface ServerLifeOptions {
   targetId?: number;
   /** The display is a screen of a server the host started for several monitors (see above). */
   shared?: boolean;
+  /** Start the server on this display number (XvfbDisplayOptions.displayNumber), else the first free one. */
+  displayNumber?: number;
 }
 
 /** What a fresh connection tells the display: the screen's size and pixel format. */
@@ -95,7 +97,7 @@ export class ServerLife {
   /** Starts Xvfb (or attaches to `display`, ":N" or ":N.S") without connecting yet. */
   static async open(display: string | undefined, opts: ServerLifeOptions, clock: Clock, hooks: ServerLifeHooks): Promise<ServerLife> {
     const screen = display !== undefined ? screenIndexOf(display) : 0;
-    const server = display !== undefined ? attachXvfb(display) : await startXvfb(opts.spec);
+    const server = display !== undefined ? attachXvfb(display) : await startXvfb(opts.spec, opts.displayNumber);
     if (screen >= server.screens) throw new BackendError(`display ${display ?? server.display} has ${server.screens} screen(s), no screen ${screen}`);
     return new ServerLife(server, opts, clock, hooks, screen);
   }

@@ -2,11 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { BackendError, MissingDependencyError } from '../../../src/contract/errors.js';
+import { BackendError, InvalidArgumentError, MissingDependencyError } from '../../../src/contract/errors.js';
 import { DXGI_ERROR_DEVICE_REMOVED } from '../../../src/display/result-codes.js';
 import { createXvfbDisplay, verifyXFrame } from '../../../src/backends/xvfb/index.js';
 import { attachXvfb, startXvfb } from '../../../src/backends/xvfb/xvfb-server.js';
 import { FakeMonitor, until } from './fake-monitor.js';
+import { freeHighDisplayNumber } from '../../host/user-xvfb.js';
 
 function pidAlive(pid: number): boolean {
   try {
@@ -20,7 +21,9 @@ function pidAlive(pid: number): boolean {
 const SETTLE_FRAMES = 3;
 
 test('killing_xvfb_mid_run_removes_the_device_then_the_display_restarts_it_and_frames_resume', async () => {
-  const d = await createXvfbDisplay({ mode: { width: 320, height: 240, refreshHz: 60 }, workloadFps: 120 });
+  // On a number of its own: a freed low number is taken by the next Xvfb anyone starts (-displayfd
+  // counts up from 0), and the restart would have to move to another number.
+  const d = await createXvfbDisplay({ mode: { width: 320, height: 240, refreshHz: 60 }, workloadFps: 120, displayNumber: freeHighDisplayNumber() });
   try {
     let torn = 0;
     let after = 0;
@@ -119,4 +122,11 @@ test('attaching_to_an_xvfb_without_fbdir_says_so_and_one_with_fbdir_works_withou
   } finally {
     await owner.stop();
   }
+});
+
+test('a_display_number_to_start_on_is_an_integer_in_range_and_excludes_attaching', async () => {
+  for (const displayNumber of [-1, 1.5, 70_000]) {
+    await assert.rejects(createXvfbDisplay({ displayNumber }), (e: unknown) => e instanceof InvalidArgumentError && /displayNumber/.test((e as Error).message), String(displayNumber));
+  }
+  await assert.rejects(createXvfbDisplay({ displayNumber: 600, display: ':600' }), (e: unknown) => e instanceof InvalidArgumentError && /give one of them/.test((e as Error).message));
 });
