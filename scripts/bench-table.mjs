@@ -84,7 +84,8 @@ if (page && page.sources) {
       row(what, `failed: ${r.error}`, '', "the display's rate");
       continue;
     }
-    row(what, `${n(r.drawnFps)} frames/s drawn (serve ${n(r.serveCorePercent, 0)}%, Chromium ${n(r.browserCorePercent, 0)}% of a core)`, `display ${n(r.displayFps)} frames/s → ${x(r.ratio)}`, "1.0x (the display's rate)");
+    const mains = r.serveMainCorePercent !== undefined ? `; main threads: serve ${n(r.serveMainCorePercent, 0)}%, page ${n(r.browserMainCorePercent, 0)}%` : '';
+    row(what, `${n(r.drawnFps)} frames/s drawn (serve ${n(r.serveCorePercent, 0)}%, Chromium ${n(r.browserCorePercent, 0)}% of a core${mains})`, `display ${n(r.displayFps)} frames/s → ${x(r.ratio)}`, "1.0x (the display's rate)");
   }
 }
 

@@ -7,7 +7,8 @@
  * Per source, after a warm-up: the display's frames/s as the host consumed them and the frames/s
  * the page drew (both read from the page's own panel, once a second, averaged), their ratio, and
  * the CPU of `vdpush serve` (every thread) and of Chromium (every process of its tree) as % of
- * one core, so the row says which side bounds the rate. Nothing is asserted.
+ * one core, and of the one thread on each side that can bound the rate alone (serve's main thread,
+ * the page's renderer main thread), so the row says which side bounds it. Nothing is asserted.
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -15,6 +16,9 @@ import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { BackendError, MissingDependencyError } from '../../src/contract/errors.js';
 import { procCpuSeconds } from '../xvfb/proc-cpu.js';
+
+/** Linux's USER_HZ (as bench/xvfb/proc-cpu.ts). */
+const CLOCK_TICKS_PER_S = 100;
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -38,6 +42,13 @@ export interface PageNumbers {
   serveCorePercent: number;
   /** Chromium's CPU, % of one core (every process: the page's decode and draw). */
   browserCorePercent: number;
+  /**
+   * The two single threads that can bound the rate on their own, % of one core: serve's main
+   * thread (the ring's consumer, the frame check, the RFB server and its encoders' synchronous
+   * part) and the renderer's main thread (noVNC's parsing, the canvas draws and flips).
+   */
+  serveMainCorePercent: number;
+  browserMainCorePercent: number;
 }
 
 export interface PageBenchResult {
@@ -82,6 +93,41 @@ function chromiumCpuSeconds(): number {
       return false;
     }
   });
+}
+
+/** CPU seconds of a process's main thread alone (/proc/PID/task/PID), NaN when it is gone. */
+function mainThreadCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'latin1');
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(rest[11]) + Number(rest[12])) / CLOCK_TICKS_PER_S;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Main-thread CPU seconds of every Chromium renderer below this process, by pid. */
+function rendererMainCpuSeconds(): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${d}/cmdline`, 'latin1');
+      if (!cmd.includes('chromium') || !cmd.includes('--type=renderer')) continue;
+    } catch {
+      continue;
+    }
+    const c = mainThreadCpuSeconds(Number(d));
+    if (!Number.isNaN(c)) out.set(Number(d), c);
+  }
+  return out;
+}
+
+/** The busiest renderer main thread's CPU seconds between two samples (the page's renderer). */
+function busiestRenderer(before: Map<number, number>, after: Map<number, number>): number {
+  let best = 0;
+  for (const [pid, c] of after) best = Math.max(best, c - (before.get(pid) ?? c));
+  return best;
 }
 
 /** CPU seconds of a process's descendants (from /proc) that `counts` picks, or of all. */
@@ -163,6 +209,8 @@ async function measure(browser: Browser, source: Source): Promise<PageNumbers> {
     await new Promise((r) => setTimeout(r, WARMUP_S * 1000));
     const s0 = procCpuSeconds(serve.pid);
     const b0 = chromiumCpuSeconds();
+    const sm0 = mainThreadCpuSeconds(serve.pid);
+    const bm0 = rendererMainCpuSeconds();
     const t0 = performance.now();
     const display: number[] = [];
     const drawn: number[] = [];
@@ -174,6 +222,8 @@ async function measure(browser: Browser, source: Source): Promise<PageNumbers> {
     const seconds = (performance.now() - t0) / 1000;
     const serveCpu = procCpuSeconds(serve.pid) - s0;
     const browserCpu = chromiumCpuSeconds() - b0;
+    const serveMainCpu = mainThreadCpuSeconds(serve.pid) - sm0;
+    const browserMainCpu = busiestRenderer(bm0, rendererMainCpuSeconds());
     const mean = (a: number[]): number => a.reduce((x, y) => x + y, 0) / a.length;
     const displayFps = mean(display);
     const drawnFps = mean(drawn);
@@ -184,6 +234,8 @@ async function measure(browser: Browser, source: Source): Promise<PageNumbers> {
       ratio: displayFps > 0 ? drawnFps / displayFps : Number.NaN,
       serveCorePercent: (serveCpu / seconds) * 100,
       browserCorePercent: (browserCpu / seconds) * 100,
+      serveMainCorePercent: (serveMainCpu / seconds) * 100,
+      browserMainCorePercent: (browserMainCpu / seconds) * 100,
     };
   } finally {
     await page.close().catch(() => undefined);
@@ -213,7 +265,7 @@ const f2 = (n: number): string => (Number.isFinite(n) ? n.toFixed(2) : '—');
 
 export function formatPageBench(r: PageBenchResult): string {
   const lines = [`vdpush bench page — the viewer page (noVNC over /rfb) in headless Chromium on loopback, ${r.mode}, the whole screen changing every frame, ${r.machine.cpus} CPUs, Node ${r.machine.node}`];
-  lines.push(`  ${'source'.padEnd(8)}${'display fps'.padStart(12)}${'drawn fps'.padStart(11)}${'drawn/display'.padStart(15)}${'serve core %'.padStart(14)}${'Chromium core %'.padStart(17)}`);
+  lines.push(`  ${'source'.padEnd(8)}${'display fps'.padStart(12)}${'drawn fps'.padStart(11)}${'drawn/display'.padStart(15)}${'serve core % (main)'.padStart(21)}${'Chromium core % (page main)'.padStart(29)}`);
   for (const s of SOURCES) {
     const n = r.sources[s];
     if (!n) continue;
@@ -221,7 +273,9 @@ export function formatPageBench(r: PageBenchResult): string {
       lines.push(`  ${s.padEnd(8)}failed: ${n.error}`);
       continue;
     }
-    lines.push(`  ${s.padEnd(8)}${f1(n.displayFps).padStart(12)}${f1(n.drawnFps).padStart(11)}${(f2(n.ratio) + 'x').padStart(15)}${f1(n.serveCorePercent).padStart(14)}${f1(n.browserCorePercent).padStart(17)}`);
+    lines.push(
+      `  ${s.padEnd(8)}${f1(n.displayFps).padStart(12)}${f1(n.drawnFps).padStart(11)}${(f2(n.ratio) + 'x').padStart(15)}${`${f1(n.serveCorePercent)} (${f1(n.serveMainCorePercent)})`.padStart(21)}${`${f1(n.browserCorePercent)} (${f1(n.browserMainCorePercent)})`.padStart(29)}`,
+    );
   }
   return lines.join('\n');
 }
