@@ -15,7 +15,7 @@ import { FORMAT_BGRA8 } from '../../src/contract/pixel-format.js';
 import { DEFAULT_PROCESSOR_TUNING } from '../../src/driver/processor-tuning.js';
 import { procCpuSeconds, selfCpuSeconds } from './proc-cpu.js';
 
-const IDLE_SECONDS = 3;
+const IDLE_SECONDS = 10;
 /**
  * How long the session sits idle before the measurement starts: the first (full) frame and the JIT,
  * then the backoffs reach their idle periods (the processor's wait after idleAfterMs, the cursor
