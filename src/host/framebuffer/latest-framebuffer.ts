@@ -225,7 +225,12 @@ export class LatestFramebuffer {
     o.dirty.h = f.dirty.h;
   }
 
-  /** Row-by-row memcmp of f against the previous view: the changed runs of rows become the damage. */
+  /**
+   * Row-by-row memcmp of f against the previous view: each run of changed rows becomes one damage
+   * rectangle, as wide as the columns that changed in it (found by scanning each changed row from
+   * both ends, which stops at once on a row that changed at its edges). Tight columns matter to
+   * clients: a 1% strip found this way is sent as the strip, not as full-width rows.
+   */
   private compareRows(f: FrameView, prev: FrameView, bpp: number): void {
     const d = this.frameDamage;
     d.clear();
@@ -234,11 +239,28 @@ export class LatestFramebuffer {
     const src = this.asBuffer(f.pixels);
     const old = this.asBuffer(prev.pixels);
     let bandStart = -1;
+    let x0 = 0;
+    let x1 = 0;
     for (let y = 0; y <= f.height; y++) {
-      const changed = y < f.height && src.compare(old, y * stride, y * stride + rowBytes, y * stride, y * stride + rowBytes) !== 0;
-      if (changed && bandStart < 0) bandStart = y;
-      if (!changed && bandStart >= 0) {
-        d.add(0, bandStart, f.width, y - bandStart);
+      const at = y * stride;
+      const changed = y < f.height && src.compare(old, at, at + rowBytes, at, at + rowBytes) !== 0;
+      if (changed) {
+        let l = 0;
+        while (src[at + l] === old[at + l]) l++;
+        let r = rowBytes - 1;
+        while (src[at + r] === old[at + r]) r--;
+        const px0 = Math.floor(l / bpp);
+        const px1 = Math.floor(r / bpp) + 1;
+        if (bandStart < 0) {
+          bandStart = y;
+          x0 = px0;
+          x1 = px1;
+        } else {
+          if (px0 < x0) x0 = px0;
+          if (px1 > x1) x1 = px1;
+        }
+      } else if (bandStart >= 0) {
+        d.add(x0, bandStart, x1 - x0, y - bandStart);
         bandStart = -1;
       }
     }

@@ -70,3 +70,20 @@ test('a new size resizes the subscribers; a new format (per-frame formats) is fu
   assert.equal(fb.view!.format, FORMAT_RGBA16F);
   assert.equal(fb.view!.pixels[8 * 5], 3);
 });
+
+test('a sequence gap finds the changed columns too: a strip in the middle is its own rectangle, not full-width rows', () => {
+  const fb = new LatestFramebuffer();
+  const acc = collect(fb);
+  fb.accept(frame(40, 30, 1, () => 1));
+  acc.damage.clear();
+  // Frames 2..3 skipped; frame 4 differs from frame 1 in (6..30, 10..13) and in one pixel (39, 20).
+  fb.accept(frame(40, 30, 4, (x, y) => ((x >= 6 && x < 30 && y >= 10 && y < 13) || (x === 39 && y === 20) ? 5 : 1), { x: 0, y: 0, w: 1, h: 1 }));
+  assert.equal(fb.counts.compared, 1);
+  const out = new Int32Array(32);
+  const n = acc.damage.take(out);
+  const rects = [...Array(n).keys()].map((i) => [...out.subarray(4 * i, 4 * i + 4)]).sort((a, b) => a[1]! - b[1]!);
+  assert.deepEqual(rects, [
+    [6, 10, 24, 3],
+    [39, 20, 1, 1],
+  ]);
+});
