@@ -50,3 +50,13 @@ export interface VncBenchResult {
   targets: { met: { halfCpuPerUpdate: boolean; halfCpuPerUpdateWithXvfb: boolean; lowerP99: boolean; idleUnder1Percent: boolean } } | null;
   machine: { cpus: number; node: string };
 }
+
+/**
+ * The X server's CPU a server caused in a phase (seconds): the X server's CPU over the phase
+ * beyond what the phase's draws cost it with no server attached (`aloneMsPerDraw`, measured in the
+ * same run). Never negative: a phase whose draws cost less than alone (noise) caused nothing.
+ */
+export function xvfbExtraCpuSec(xvfbCpuSec: number, aloneMsPerDraw: number, draws: number): number {
+  return Math.max(0, xvfbCpuSec - (aloneMsPerDraw / 1000) * draws);
+}
+

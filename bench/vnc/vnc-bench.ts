@@ -31,7 +31,7 @@ import { WORKLOAD_TILE } from '../../src/backends/xvfb/workload.js';
 import { procCpuSeconds } from '../xvfb/proc-cpu.js';
 import { BenchRfbClient, type UpdateSample } from './bench-rfb-client.js';
 import { requireX11vnc, startServer } from './vnc-servers.js';
-import { SERVERS, WORKLOADS, type VncBenchResult, type VncNumbers, type Workload } from './vnc-bench-result.js';
+import { SERVERS, WORKLOADS, xvfbExtraCpuSec, type VncBenchResult, type VncNumbers, type Workload } from './vnc-bench-result.js';
 
 const WIDTH = 1920;
 const HEIGHT = 1080;
@@ -168,7 +168,7 @@ async function measure(display: string, serverPid: number, xvfbPid: number, port
     latencies.sort((a, b) => a - b);
     const draws = (stamps?.draws ?? 0) - draws0;
     // What the workload's draws would have cost the X server with no RFB server attached.
-    const xvfbExtra = workload === 'idle' ? Number.NaN : Math.max(0, xcpu - (alone[workload].xvfbCpuMsPerDraw / 1000) * draws);
+    const xvfbExtra = workload === 'idle' ? Number.NaN : xvfbExtraCpuSec(xcpu, alone[workload].xvfbCpuMsPerDraw, draws);
     return {
       updates,
       seconds,

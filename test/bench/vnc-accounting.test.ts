@@ -1,0 +1,43 @@
+/**
+ * bench vnc's fair accounting: the X-server CPU a server causes is what the X server used beyond
+ * what the phase's draws cost it with no server attached, never negative; and the table script
+ * prints the ratio with that CPU beside the server-only one (both are judged).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { xvfbExtraCpuSec } from '../../bench/vnc/vnc-bench-result.js';
+import { repoRoot } from '../support/import-graph.js';
+
+test('the extra X-server CPU is what the X server used beyond the same draws alone, never below zero', () => {
+  // 240 draws at 1 ms each alone: 0.24 s of the X server's 0.5 s were the draws' own.
+  assert.ok(Math.abs(xvfbExtraCpuSec(0.5, 1, 240) - 0.26) < 1e-12);
+  assert.equal(xvfbExtraCpuSec(0.2, 1, 240), 0, 'a phase that cost the X server less than its draws alone caused nothing');
+  assert.equal(xvfbExtraCpuSec(0.3, 0, 240), 0.3, 'no draws cost: all of it was the server');
+});
+
+test('the performance table prints both CPU ratios of each busy RFB workload', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vdp-bench-table-'));
+  try {
+    const file = join(dir, 'bench.json');
+    const vnc = {
+      resolution: '1920x1080',
+      servers: { vdpush: { animation: { updates: 240 }, idle: { updates: 0, corePercent: 0.5 } }, x11vnc: { idle: { corePercent: 0.75 } } },
+      ratios: {
+        animation: { cpuPerUpdate: 0.81, cpuPerUpdateWithXvfb: 0.62, p99Latency: 0.3, updatesPerSec: 1.7 },
+        idle: { cpuPerUpdate: null, cpuPerUpdateWithXvfb: null, p99Latency: null, updatesPerSec: null },
+      },
+    };
+    writeFileSync(file, JSON.stringify({ vnc }));
+    const out = execFileSync(process.execPath, [join(repoRoot(), 'scripts', 'bench-table.mjs'), file], { encoding: 'utf8' });
+    const row = out.split('\n').find((l) => l.includes('animation workload'));
+    assert.ok(row !== undefined, out);
+    assert.match(row, /CPU per update \*\*0\.81x\*\* x11vnc's \(\*\*0\.62x\*\* with the extra X-server CPU\)/);
+    assert.match(out, /idle display \| vdpush 0\.50% of a core \| x11vnc 0\.75%/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
