@@ -19,6 +19,9 @@ import { performHostFault, type HostFaultTarget } from './host-faults.js';
 import type { HostLockstep } from './host-lockstep.js';
 import { IDLE_WAKE_MS } from './link-options.js';
 
+/** The shortest ring a consumer may keep a frame of (see keeper). */
+export const MIN_RING_LEN_TO_KEEP = 3;
+
 export interface MonitorFramesHooks {
   /** The monitor's current ring (it changes on recreate). */
   ring(): HostRing;
@@ -45,10 +48,17 @@ export class MonitorFrames {
     private readonly verifier: FrameVerifier,
   ) {}
 
-  /** keep() during the step that yielded the frame, release() once, later. */
+  /**
+   * keep() during the step that yielded the frame, release() once, later. A ring shorter than
+   * MIN_RING_LEN_TO_KEEP is not kept from: with one slot held for good, a one-slot ring would leave
+   * the producer nothing to publish into (the view would freeze), a two-slot ring nothing while
+   * the next frame is taken.
+   */
   readonly keeper: FrameKeeper = {
     keep: (f) => {
-      if (f === this.yielded) this.kept = this.yielded;
+      if (f !== this.yielded || this.hooks.ring().ringLen < MIN_RING_LEN_TO_KEEP) return false;
+      this.kept = this.yielded;
+      return true;
     },
     release: (f) => this.hooks.ring().release(f as ConsumedFrame),
   };

@@ -4,7 +4,7 @@
  * accumulate it, each in its own DamageRegion; the browser viewer reads the frame).
  *
  * Two ways to keep the newest frame, chosen per accept():
- * - held (accept(f, keeper)): the frame's ring slot itself. The keeper keeps the slot past the
+ * - held (accept(f, keeper), when the keeper agrees): the frame's ring slot itself. The keeper keeps the slot past the
  *   consumer's iteration step and the framebuffer gives it back at the next accept, once the
  *   subscribers have copied what they still need (framebufferWillChange) and the new frame's
  *   damage was found. Nothing is copied per frame: a served 1080p display used to memcpy every
@@ -40,10 +40,12 @@ export type FramebufferInput = FrameView & { generation?: number };
 
 /**
  * Keeps a consumed frame's ring slot beyond the step that yielded it (MonitorLink.keeper): keep()
- * is called during that step, release() once, later, for every frame kept.
+ * is called during that step, release() once, later, for every frame kept. keep() may refuse
+ * (false: the frame is released with its step as usual, so the framebuffer copies it instead), as
+ * a ring too short to spare a slot does.
  */
 export interface FrameKeeper {
-  keep(frame: FramebufferInput): void;
+  keep(frame: FramebufferInput): boolean;
   release(frame: FramebufferInput): void;
 }
 
@@ -113,8 +115,8 @@ export class LatestFramebuffer {
   }
 
   /**
-   * Takes `f` as the newest frame. With `keeper`, f is held (keeper.keep(f) now, keeper.release(f)
-   * at the next accept) and shown as it is; without, its damaged rows are copied.
+   * Takes `f` as the newest frame. With a `keeper` that keeps it, f is held (keeper.release(f) at
+   * the next accept) and shown as it is; else its damaged rows are copied.
    */
   accept(f: FramebufferInput, keeper?: FrameKeeper): void {
     const bpp = bytesPerPixel(f.format);
@@ -148,8 +150,7 @@ export class LatestFramebuffer {
     }
     const before = this.held;
     const beforeKeeper = this.heldBy;
-    if (keeper !== undefined) {
-      keeper.keep(f);
+    if (keeper !== undefined && keeper.keep(f)) {
       this.held = f;
       this.heldBy = keeper;
       this.current = f;

@@ -23,9 +23,10 @@ interface Frame extends FramebufferInput {
 class ModelKeeper implements FrameKeeper {
   readonly kept = new Set<FramebufferInput>();
   releases = 0;
-  keep(f: FramebufferInput): void {
+  keep(f: FramebufferInput): boolean {
     assert.ok(!this.kept.has(f), 'a frame kept twice');
     this.kept.add(f);
+    return true;
   }
   release(f: FramebufferInput): void {
     assert.ok(this.kept.delete(f), 'a frame released that was not kept (or released twice)');

@@ -57,3 +57,17 @@ test('a served session holds its newest frame in the ring, drops nothing for it,
   assert.equal(fb.counts.copiedBytes, v.stride * v.height);
   assert.ok(last !== null && Buffer.from(v.pixels.subarray(0, v.stride * v.height)).equals(last), 'the view still shows the last frame');
 });
+
+test('a ring too short to spare a slot (1 or 2) is not kept from: the framebuffer copies, and its frames keep coming', async () => {
+  for (const ringLen of [1, 2]) {
+    const session = await openSession({ source: 'sim', mode: '64x36@60', clock: 'virtual', durationMs: 500, ringLen });
+    const source = new SessionViewerSource(session);
+    await source.pump();
+    const s = await session.close();
+    const fb = source.framebuffer;
+    assert.equal(fb.counts.held, 0, `ringLen ${ringLen}`);
+    assert.ok(fb.counts.frames > 20 && fb.counts.frames === s.frames.consumed, `ringLen ${ringLen}: ${fb.counts.frames} frames accepted of ${s.frames.consumed} consumed`);
+    assert.equal(s.frames.integrityErrors, 0);
+  }
+});
+
