@@ -60,6 +60,8 @@ export async function createDisplay(config: MonitorConfig): Promise<CreatedDispl
     ...(config.display !== undefined ? { display: config.display } : {}),
     // A screen of the session's shared server: attached to, its workload ours (stamped with the target).
     ...(config.screen !== undefined ? { display: config.screen, sharedServer: true } : {}),
+    // The session's shared server took the number; a monitor's own server takes it here.
+    ...(config.displayNumber !== undefined && config.screen === undefined ? { displayNumber: config.displayNumber } : {}),
     workload,
     faults: config.faults,
     targetId: config.targetId,

@@ -24,6 +24,11 @@ export interface SessionOptions {
   clock?: ClockKind;
   pattern?: SimPattern;
   display?: string;
+  /**
+   * xvfb: start the X server on exactly this display number (":N"; restarted there after a crash)
+   * instead of the first free one. Not with `display`.
+   */
+  displayNumber?: number;
   depth?: 24 | 30;
   workload?: 'animated' | 'builtin' | 'none' | { exec: string };
   /** Check every consumed frame's pixels against the source's pattern (default true). */
@@ -132,12 +137,23 @@ export function resolveMonitorConfig(o: SessionOptions): MonitorConfig {
     clock,
     pattern,
   };
+  // Before attachTo: giving both is a mistake, whether or not the display exists.
+  if (o.displayNumber !== undefined) config.displayNumber = checkDisplayNumber(o, source);
   if (o.display !== undefined) attachTo(config, o);
   if (o.depth !== undefined) config.depth = o.depth;
   if (o.workload !== undefined) config.workload = resolveWorkload(o.workload);
   checkRingOptions(o);
   if (o.policy !== undefined) config.policy = o.policy;
   return config;
+}
+
+/** SessionOptions.displayNumber: an integer display number for an Xvfb vdpush starts. */
+function checkDisplayNumber(o: SessionOptions, source: SourceKind): number {
+  const n = o.displayNumber;
+  if (source !== 'xvfb') throw new InvalidArgumentError('displayNumber is the number of an Xvfb vdpush starts: it needs source xvfb');
+  if (o.display !== undefined) throw new InvalidArgumentError('displayNumber starts an Xvfb; display attaches to one: give one of them');
+  if (!(typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 65535)) throw new InvalidArgumentError(`displayNumber ${String(n)}: must be an integer in 0..65535`);
+  return n;
 }
 
 /**

@@ -46,14 +46,14 @@ export class SharedXvfb {
     this.watch();
   }
 
-  /** Starts one Xvfb with one screen per spec. */
-  static async start(specs: readonly XvfbScreenSpec[]): Promise<SharedXvfb> {
+  /** Starts one Xvfb with one screen per spec (on `displayNumber`, else the first free number). */
+  static async start(specs: readonly XvfbScreenSpec[], displayNumber?: number): Promise<SharedXvfb> {
     // Started before the server, so it exists before the child does.
     const watchdog = ChildWatchdog.start();
     let server: XvfbServer;
     try {
       // The session's own guard (resource-guard.ts) and this watchdog cover the server.
-      server = await startXvfb(specs, undefined, { exitGuard: false });
+      server = await startXvfb(specs, displayNumber, { exitGuard: false });
     } catch (e) {
       watchdog?.close();
       throw e;
@@ -157,7 +157,10 @@ export class SharedXvfb {
 export async function startSharedServerFor(configs: MonitorConfig[]): Promise<SharedXvfb | null> {
   const first = configs[0];
   if (first === undefined || first.source !== 'xvfb' || configs.length < 2 || first.display !== undefined) return null;
-  const shared = await SharedXvfb.start(configs.map((c) => ({ width: c.width, height: c.height, depth: c.depth ?? 24 })));
+  const shared = await SharedXvfb.start(
+    configs.map((c) => ({ width: c.width, height: c.height, depth: c.depth ?? 24 })),
+    first.displayNumber,
+  );
   configs.forEach((c, i) => {
     c.screen = shared.claim(i, c.targetId);
     // An --exec program is one program: it runs once, on monitor 1's screen (its $DISPLAY is

@@ -30,6 +30,8 @@ export interface MonitorConfig {
   pattern: SimPattern;
   /** xvfb: attach to an existing display (":N", or ":N.S" for a screen of it) instead of starting one. */
   display?: string;
+  /** xvfb: the display number the server vdpush starts is started on (SessionOptions.displayNumber). */
+  displayNumber?: number;
   /** xvfb attach: the user asked for another size (--mode): set it through RandR before the first swap-chain. */
   setModeOnAttach?: boolean;
   /**

@@ -18,6 +18,10 @@ const CASES: Array<[string, Record<string, unknown>]> = [
   ['handleSignals: 1', { handleSignals: 1 }],
   ["durationMs: '1s'", { durationMs: '1s' }],
   ['a 16384x16384 mode (a 6.4 GB ring)', { mode: '16384x16384@60' }],
+  ['displayNumber on sim', { displayNumber: 600 }],
+  ['displayNumber: -1', { source: 'xvfb', displayNumber: -1 }],
+  ["displayNumber: '600'", { source: 'xvfb', displayNumber: '600' }],
+  ['displayNumber with display', { source: 'xvfb', display: ':600', displayNumber: 600 }],
 ];
 
 for (const [name, options] of CASES) {

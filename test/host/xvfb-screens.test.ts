@@ -14,6 +14,7 @@ import { verifyXFrame } from '../../src/backends/xvfb/index.js';
 import { InvalidArgumentError, NoFreeScreenError } from '../../src/contract/errors.js';
 import { startXvfb } from '../../src/backends/xvfb/xvfb-server.js';
 import { alive, waitUntil, xSocketsOf } from './process-probe.js';
+import { freeHighDisplayNumber } from './user-xvfb.js';
 
 interface Seen {
   sizes: string[];
@@ -239,9 +240,13 @@ test('attached to a user\'s two-screen Xvfb, --monitors 2 binds its screens at t
 });
 
 test('the shared Xvfb crashes (SIGKILL): it is restarted on the same display number and both monitors deliver verified frames again', async () => {
-  const session = await openSession({ source: 'xvfb', monitors: [{ mode: '160x120@30' }, { mode: '128x96@30' }] });
+  // On a number of its own: a freed low number is taken by the next Xvfb anyone starts (-displayfd
+  // counts up from 0), and the restart would have to move to another number.
+  const number = freeHighDisplayNumber();
+  const session = await openSession({ source: 'xvfb', displayNumber: number, monitors: [{ mode: '160x120@30' }, { mode: '128x96@30' }] });
   try {
     const before = serverOf(session);
+    assert.equal(before.display, `:${number}`, 'started on the number asked for');
     await Promise.all([watch(session, 1, (s) => s.sequences.length >= 2), watch(session, 2, (s) => s.sequences.length >= 2)]);
     process.kill(before.pid, 'SIGKILL');
     assert.ok(await waitUntil(() => { try { return serverOf(session).pid !== before.pid; } catch { return false; } }, 15_000), 'a new server');
@@ -275,4 +280,17 @@ test('--exec with two screens runs the program once, on monitor 1\'s screen; mon
     await session.close();
   }
   assert.equal(session.stats().frames.integrityErrors, 0);
+});
+
+test("a one-monitor session's own Xvfb starts on the displayNumber asked for too", async () => {
+  const number = freeHighDisplayNumber();
+  const session = await openSession({ source: 'xvfb', displayNumber: number, mode: '64x48@30', durationMs: 0 });
+  try {
+    const server = serverOf(session);
+    assert.equal(server.display, `:${number}`);
+    const seen = await watch(session, 1, (s) => s.sequences.length >= 1);
+    assert.deepEqual(seen.sizes, ['64x48']);
+  } finally {
+    await session.close();
+  }
 });
