@@ -105,7 +105,7 @@ export class FrameVerifier {
     const t = p.tileSize;
     for (let y = 0; y < height; y++) {
       const sx = findMismatch(pixels, v32, stride, wpp, y, 0, c.stamp, c.stampLo, c.stampHi);
-      if (sx >= 0) return this.mismatch(pixels, stride, format, sx, y, -1, -1, STAMP_TERM, n, c.stampLo, c.stampHi, p);
+      if (sx >= 0) return describeMismatch(this.result, this.bad, pixels, stride, format, sx, y, -1, -1, STAMP_TERM, n, c.stampLo, c.stampHi, p);
       const tileRow = (y / t) | 0;
       const rowBase = tileRow * c.cols;
       for (let col = 0; col < c.cols; col++) {
@@ -113,7 +113,7 @@ export class FrameVerifier {
         const lo = c.lo[rowBase + col]!;
         const hi = c.hi[rowBase + col]!;
         const x = findMismatch(pixels, v32, stride, wpp, y, x0, Math.min(x0 + t, width), lo, hi);
-        if (x >= 0) return this.mismatch(pixels, stride, format, x, y, col, tileRow, tileTerm(rowBase + col) + targetTerm(p.targetId), c.lastPainted[rowBase + col]!, lo, hi, p);
+        if (x >= 0) return describeMismatch(this.result, this.bad, pixels, stride, format, x, y, col, tileRow, tileTerm(rowBase + col) + targetTerm(p.targetId), c.lastPainted[rowBase + col]!, lo, hi, p);
       }
     }
     return this.result;
@@ -124,37 +124,45 @@ export class FrameVerifier {
     this.result.reason = reason;
     return this.result;
   }
+}
 
-  private mismatch(pixels: Uint8Array, stride: number, format: number, x: number, y: number, col: number, row: number, term: number, expectedFrame: number, lo: number, hi: number, p: PatternParams): VerifyResult {
-    const wpp = wordsPerPixel(format);
-    const at = y * stride + x * wpp * 4;
-    const b = this.bad;
-    b.x = x;
-    b.y = y;
-    b.region = col < 0 ? 'stamp' : 'tile';
-    b.tileCol = col;
-    b.tileRow = row;
-    b.expectedLo = lo;
-    b.expectedHi = hi;
-    b.actualLo = readWord(pixels, at);
-    b.actualHi = wpp === 2 ? readWord(pixels, at + 4) : 0;
-    b.expectedFrame = expectedFrame;
-    const shown = decodeFrame(decodeCode(b.actualLo, b.actualHi, format), term, p.seed, format);
-    b.shownFrame = shown < 0 ? -1 : unwrapFrame(shown, codeBits(format), expectedFrame);
-    this.result.firstBadPixel = b;
-    const where = col < 0 ? 'the stamp' : `tile (${col}, ${row})`;
-    if (col >= 0) {
-      // A tile carries its monitor: the right frame under another monitor's offset is a foreign frame.
-      const own = (term - targetTerm(p.targetId)) | 0;
-      const target = decodeTarget(decodeCode(b.actualLo, b.actualHi, format), own, expectedFrame, p.seed, format);
-      b.shownTarget = target > 0 && target <= 0xffff && target !== p.targetId ? target : -1;
-      if (b.shownTarget > 0) {
-        return this.fail(`pixel (${x}, ${y}) in ${where} shows target ${target}'s paint of frame ${expectedFrame}, expected target ${p.targetId}'s`);
-      }
-    } else b.shownTarget = -1;
-    const what = b.shownFrame < 0 ? 'a value that is no pattern pixel' : `frame ${b.shownFrame}'s paint`;
-    return this.fail(`pixel (${x}, ${y}) in ${where} shows ${what}, expected frame ${expectedFrame}'s`);
-  }
+/**
+ * Names the first bad pixel of a frame that failed (its region, the frame and monitor its value
+ * decodes to) into `b` and `r`; shared with the test's reference verifier, whose scan finds the
+ * same pixel the slow way.
+ */
+export function describeMismatch(r: VerifyResult, b: BadPixel, pixels: Uint8Array, stride: number, format: number, x: number, y: number, col: number, row: number, term: number, expectedFrame: number, lo: number, hi: number, p: PatternParams): VerifyResult {
+  const wpp = wordsPerPixel(format);
+  const at = y * stride + x * wpp * 4;
+  b.x = x;
+  b.y = y;
+  b.region = col < 0 ? 'stamp' : 'tile';
+  b.tileCol = col;
+  b.tileRow = row;
+  b.expectedLo = lo;
+  b.expectedHi = hi;
+  b.actualLo = readWord(pixels, at);
+  b.actualHi = wpp === 2 ? readWord(pixels, at + 4) : 0;
+  b.expectedFrame = expectedFrame;
+  const shown = decodeFrame(decodeCode(b.actualLo, b.actualHi, format), term, p.seed, format);
+  b.shownFrame = shown < 0 ? -1 : unwrapFrame(shown, codeBits(format), expectedFrame);
+  r.firstBadPixel = b;
+  const where = col < 0 ? 'the stamp' : `tile (${col}, ${row})`;
+  if (col >= 0) {
+    // A tile carries its monitor: the right frame under another monitor's offset is a foreign frame.
+    const own = (term - targetTerm(p.targetId)) | 0;
+    const target = decodeTarget(decodeCode(b.actualLo, b.actualHi, format), own, expectedFrame, p.seed, format);
+    b.shownTarget = target > 0 && target <= 0xffff && target !== p.targetId ? target : -1;
+    if (b.shownTarget > 0) {
+      r.ok = false;
+      r.reason = `pixel (${x}, ${y}) in ${where} shows target ${target}'s paint of frame ${expectedFrame}, expected target ${p.targetId}'s`;
+      return r;
+    }
+  } else b.shownTarget = -1;
+  const what = b.shownFrame < 0 ? 'a value that is no pattern pixel' : `frame ${b.shownFrame}'s paint`;
+  r.ok = false;
+  r.reason = `pixel (${x}, ${y}) in ${where} shows ${what}, expected frame ${expectedFrame}'s`;
+  return r;
 }
 
 const defaultPainter = new FramePainter();

@@ -4,13 +4,14 @@
  * against byte for byte (test/backends/sim/pattern-fast-paths.test.ts), as reference-encoders.ts
  * does for the RFB encoders. Not used by vdpush itself. Only the loops the fast paths replaced are
  * kept here; the tile codes, the geometry check and the run fill / run compare primitives moved
- * unchanged into src/backends/sim/pattern-surface.ts and are shared with it.
+ * unchanged into src/backends/sim/pattern-surface.ts and are shared with it, as is the naming of
+ * the first bad pixel (frame-pattern.ts describeMismatch); this scan finds that pixel the slow way.
  */
 import { InvalidArgumentError } from '../../../src/contract/errors.js';
-import { STAMP_TERM, codeBits, codeOf, decodeCode, decodeFrame, decodeTarget, targetTerm, tileTerm, unwrapFrame, wordHi, wordLo, wordsPerPixel } from '../../../src/backends/sim/pattern-codes.js';
+import { STAMP_TERM, codeOf, targetTerm, tileTerm, wordHi, wordLo, wordsPerPixel } from '../../../src/backends/sim/pattern-codes.js';
 import { paintedTileRects, type PatternParams } from '../../../src/backends/sim/pattern-workload.js';
-import type { BadPixel, VerifyResult } from '../../../src/backends/sim/frame-pattern.js';
-import { TileCodes, ViewCache, fillRun, findMismatch, geometryProblem, readWord, wordView } from '../../../src/backends/sim/pattern-surface.js';
+import { describeMismatch, type BadPixel, type VerifyResult } from '../../../src/backends/sim/frame-pattern.js';
+import { TileCodes, ViewCache, fillRun, findMismatch, geometryProblem, wordView } from '../../../src/backends/sim/pattern-surface.js';
 
 /** Draws pattern frames. Reuse one painter per surface size: it allocates only when a grid grows. */
 export class ReferencePainter {
@@ -83,7 +84,7 @@ export class ReferenceVerifier {
     c.compute(width, height, format, n, p);
     for (let y = 0; y < height; y++) {
       const sx = findMismatch(pixels, v32, stride, wpp, y, 0, c.stamp, c.stampLo, c.stampHi);
-      if (sx >= 0) return this.mismatch(pixels, stride, format, sx, y, -1, -1, STAMP_TERM, n, c.stampLo, c.stampHi, p);
+      if (sx >= 0) return describeMismatch(this.result, this.bad, pixels, stride, format, sx, y, -1, -1, STAMP_TERM, n, c.stampLo, c.stampHi, p);
       const tileRow = (y / t) | 0;
       const rowBase = tileRow * c.cols;
       for (let col = 0; col < c.cols; col++) {
@@ -91,7 +92,7 @@ export class ReferenceVerifier {
         const lo = c.lo[rowBase + col]!;
         const hi = c.hi[rowBase + col]!;
         const x = findMismatch(pixels, v32, stride, wpp, y, x0, Math.min(x0 + t, width), lo, hi);
-        if (x >= 0) return this.mismatch(pixels, stride, format, x, y, col, tileRow, tileTerm(rowBase + col) + targetTerm(p.targetId), c.lastPainted[rowBase + col]!, lo, hi, p);
+        if (x >= 0) return describeMismatch(this.result, this.bad, pixels, stride, format, x, y, col, tileRow, tileTerm(rowBase + col) + targetTerm(p.targetId), c.lastPainted[rowBase + col]!, lo, hi, p);
       }
     }
     return r;
@@ -101,37 +102,6 @@ export class ReferenceVerifier {
     this.result.ok = false;
     this.result.reason = reason;
     return this.result;
-  }
-
-  private mismatch(pixels: Uint8Array, stride: number, format: number, x: number, y: number, col: number, row: number, term: number, expectedFrame: number, lo: number, hi: number, p: PatternParams): VerifyResult {
-    const wpp = wordsPerPixel(format);
-    const at = y * stride + x * wpp * 4;
-    const b = this.bad;
-    b.x = x;
-    b.y = y;
-    b.region = col < 0 ? 'stamp' : 'tile';
-    b.tileCol = col;
-    b.tileRow = row;
-    b.expectedLo = lo;
-    b.expectedHi = hi;
-    b.actualLo = readWord(pixels, at);
-    b.actualHi = wpp === 2 ? readWord(pixels, at + 4) : 0;
-    b.expectedFrame = expectedFrame;
-    const shown = decodeFrame(decodeCode(b.actualLo, b.actualHi, format), term, p.seed, format);
-    b.shownFrame = shown < 0 ? -1 : unwrapFrame(shown, codeBits(format), expectedFrame);
-    this.result.firstBadPixel = b;
-    const where = col < 0 ? 'the stamp' : `tile (${col}, ${row})`;
-    if (col >= 0) {
-      // A tile carries its monitor: the right frame under another monitor's offset is a foreign frame.
-      const own = (term - targetTerm(p.targetId)) | 0;
-      const target = decodeTarget(decodeCode(b.actualLo, b.actualHi, format), own, expectedFrame, p.seed, format);
-      b.shownTarget = target > 0 && target <= 0xffff && target !== p.targetId ? target : -1;
-      if (b.shownTarget > 0) {
-        return this.fail(`pixel (${x}, ${y}) in ${where} shows target ${target}'s paint of frame ${expectedFrame}, expected target ${p.targetId}'s`);
-      }
-    } else b.shownTarget = -1;
-    const what = b.shownFrame < 0 ? 'a value that is no pattern pixel' : `frame ${b.shownFrame}'s paint`;
-    return this.fail(`pixel (${x}, ${y}) in ${where} shows ${what}, expected frame ${expectedFrame}'s`);
   }
 }
 
