@@ -17,9 +17,8 @@ export interface XvfbStatsParts {
   serverPid: number;
   serverRestarts: number;
   modeChanges: number;
-  damageEvents: number;
-  serverLosses: number;
-  lastError: string | null;
+  /** The display's record (display-record.ts): its damage events, server losses, last error. */
+  record: { damageEvents: number; serverLosses: number; lastError: string | null };
 }
 
 export function xvfbStats(p: XvfbStatsParts): XvfbStats {
@@ -38,15 +37,15 @@ export function xvfbStats(p: XvfbStatsParts): XvfbStats {
     criticalError: p.criticalError,
     display: p.display,
     serverPid: p.serverPid,
-    damageEvents: p.damageEvents,
+    damageEvents: p.record.damageEvents,
     captures: c.captures,
     pendingAcquires: c.pending,
     modeChanges: p.modeChanges,
-    serverLosses: p.serverLosses,
+    serverLosses: p.record.serverLosses,
     serverRestarts: p.serverRestarts,
     grabWaitMsMean: c.presented ? c.grabWaitMs / c.presented : 0,
     grabHeldMsMean: c.presented ? c.grabHeldMs / c.presented : 0,
     readFailures: c.readFailures,
-    lastError: p.lastError,
+    lastError: p.record.lastError,
   };
 }

@@ -6,7 +6,8 @@
  *  - event-router.ts: the connection's events (damage, RandR bursts, cursor);
  *  - swap-chain-assigner.ts: the monitor's swap-chain life, one OS action at a time;
  *  - mode-commit.ts: the screen's mode, and a new one committed as IddCx does (never a failure);
- *  - render-devices.ts: the two render adapters and the devices made on them.
+ *  - render-devices.ts: the two render adapters and the devices made on them;
+ *  - display-record.ts: its events, errors and counts for the stats and the timeline.
  *
  * What the OS does, and why:
  *  - start(monitor): assign a swap-chain at the current mode.
@@ -29,7 +30,8 @@ import type {
   IndirectDisplayAdapter,
   Monitor,
 } from '../../display/types.js';
-import { CursorTracker } from './cursor-tracker.js';
+import type { CursorTracker } from './cursor-tracker.js';
+import { DisplayCursor } from './display-cursor.js';
 import { DirtyRegion } from './dirty-region.js';
 import { XEventRouter } from './event-router.js';
 import { ModeCommit } from './mode-commit.js';
@@ -41,6 +43,7 @@ import { validateWorkload } from './workload-process.js';
 import type { FaultRecord } from '../sim/fault-injector.js';
 import type { XvfbFaults } from './xvfb-faults.js';
 import { createDisplayFaults } from './display-faults.js';
+import { DisplayRecord } from './display-record.js';
 import { xvfbStats } from './display-stats.js';
 import type { XConnection } from './x-connection.js';
 import {
@@ -66,7 +69,7 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
   grab: boolean;
   damagePending = false;
   fullFrameReads = false;
-  cursor: CursorTracker | null = null;
+  private readonly pointer: DisplayCursor;
 
   private life!: ServerLife;
   private faults!: XvfbFaults;
@@ -78,37 +81,30 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
   private stopping = false;
   private stopped: Promise<void> | null = null;
   private critical: { major: number; minor: number } | null = null;
-  private readonly extra = { damageEvents: 0, serverLosses: 0 };
-  private lastError: string | null = null;
-  private fatal: BackendError | null = null;
-  private readonly events: DisplayEvent[] = [];
+  private readonly record = new DisplayRecord();
   private readonly hostFaultListeners: Array<(req: HostFaultRequest) => void> = [];
-  private readonly cursorListeners: Array<() => void> = [];
-  private readonly eventListeners: Array<() => void> = [];
 
   private constructor(
-    private readonly opts: Required<Pick<XvfbDisplayOptions, 'cursor' | 'cursorPollMs'>> & { refreshHz: number },
+    opts: Required<Pick<XvfbDisplayOptions, 'cursor' | 'cursorPollMs'>> & { refreshHz: number },
     clock: Clock,
     grab: boolean,
   ) {
     this.clock = clock;
     this.grab = grab;
-    const recordError = (message: string): void => {
-      this.lastError = message;
-    };
     this.devices = new XvfbRenderDevices({
       connection: () => this.life.conn,
       framebufferPath: () => this.life.framebufferPath,
       critical: () => this.critical !== null,
-      recordError,
+      recordError: this.record.recordError,
     });
     this.hardwareAdapter = this.devices.hardware;
     this.softwareAdapter = this.devices.software;
     this.renderAdapterNow = this.hardwareAdapter;
+    this.pointer = new DisplayCursor(opts.cursor, opts.cursorPollMs, () => this.assigner.current?.maybeCapture());
     this.router = new XEventRouter(clock, {
       onDamage: () => {
         // NonEmpty: the event says only that damage is there; the capture fetches its rectangles.
-        this.extra.damageEvents++;
+        this.record.damageEvents++;
         this.damagePending = true;
         this.cursor?.noteActivity();
         this.assigner.current?.maybeCapture();
@@ -123,7 +119,7 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
         return !this.stopping && !this.critical && !this.router.settling && conn !== null && !conn.closed;
       },
       createSwapChain: (id) => new XvfbSwapChain(id, this.renderAdapterNow, { ...this.modes.current }, this),
-      recordError,
+      recordError: this.record.recordError,
       stopping: () => this.stopping,
     });
     this.modes = new ModeCommit(
@@ -157,10 +153,7 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
         mode: () => d.modes.current,
         requestMode: (m) => d.requestMode(m),
         hostFaultListeners: d.hostFaultListeners,
-        recordFailure: (kind, message) => {
-          d.lastError = `${kind}: ${message}`;
-          d.events.push({ atMs: clock.now(), failure: kind, action: 'fault-failed', detail: message });
-        },
+        recordFailure: (kind, message) => d.record.recordFaultFailure(clock.now(), kind, message),
       },
       options.faults ?? '',
     );
@@ -172,16 +165,9 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
         onConnected: (conn, screen) => d.onConnected(conn, screen),
         onConnectionLost: () => d.onConnectionLost(),
         stopping: () => d.stopping,
-        recordError: (message) => {
-          d.lastError = message;
-        },
-        recordEvent: (e) => {
-          d.events.push(e);
-          for (const fn of d.eventListeners) fn();
-        },
-        fail: (e) => {
-          d.fatal ??= e;
-        },
+        recordError: d.record.recordError,
+        recordEvent: d.record.recordEvent,
+        fail: d.record.fail,
       },
     );
     try {
@@ -192,6 +178,11 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
       throw e;
     }
     return d;
+  }
+
+  /** SwapChainHost: the capture reads the pointer of the current connection. */
+  get cursor(): CursorTracker | null {
+    return this.pointer.tracker;
   }
 
   // ---- DisplaySystem ----
@@ -216,17 +207,17 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
 
   /** Display-side events for the recovery timeline (the workload died or was restarted), in order. */
   displayEvents(): readonly DisplayEvent[] {
-    return this.events;
+    return this.record.events;
   }
 
   /** Calls `fn` after each display event is recorded, so the host's timeline need not wait for a poll. */
   onDisplayEvent(fn: () => void): void {
-    this.eventListeners.push(fn);
+    this.record.onEvent(fn);
   }
 
   /** The error that ends the run (an attached display that went away and did not come back), or null. */
   fatalError(): BackendError | null {
-    return this.fatal;
+    return this.record.fatal;
   }
 
   /** True when vdpush started the server (an attached display is the user's: never stopped or killed). */
@@ -281,9 +272,7 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
       serverPid: server.pid,
       serverRestarts: this.life.serverRestarts,
       modeChanges: this.modes.changes,
-      damageEvents: this.extra.damageEvents,
-      serverLosses: this.extra.serverLosses,
-      lastError: this.lastError,
+      record: this.record,
     });
   }
 
@@ -295,7 +284,7 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
 
   /** Calls `fn` after every change of the cursor (position, visibility, shape). */
   onCursorChange(fn: () => void): void {
-    this.cursorListeners.push(fn);
+    this.pointer.onChange(fn);
   }
 
   onHostFault(listener: (req: HostFaultRequest) => void): void {
@@ -362,11 +351,6 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
     this.grab = mode === 'grab';
   }
 
-  /** Bytes read from the framebuffer file so far. */
-  bytesRead(): number {
-    return this.counters.bytesRead;
-  }
-
   /** Reads the whole screen every frame instead of the damaged rectangles (the full-copy baseline). */
   setFullFrameReads(on: boolean): void {
     this.fullFrameReads = on;
@@ -387,29 +371,23 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
   /** A new connection (the first, or after a restart): take its screen, route its events. */
   private onConnected(conn: XConnection, screen: ConnectedScreen): void {
     this.modes.connected(screen.width, screen.height, screen.format);
-    if (this.opts.cursor) {
-      this.cursor = new CursorTracker(conn, screen, () => {
-        this.assigner.current?.maybeCapture();
-        for (const fn of this.cursorListeners) fn();
-      });
-      this.cursor.startPolling(this.opts.cursorPollMs);
-    } else this.cursor = null;
+    this.pointer.connected(conn, screen);
     this.router.attach(conn);
   }
 
   private onConnectionLost(): void {
-    this.cursor?.stopPolling();
+    this.pointer.stop();
     if (this.stopping) return;
-    this.extra.serverLosses++;
+    this.record.serverLosses++;
     this.assigner.replaceAfter(DXGI_ERROR_DEVICE_REMOVED, async () => {
       await this.life.recover();
-      return !this.fatal;
+      return !this.record.fatal;
     });
   }
 
   private async teardown(): Promise<void> {
     this.router.cancel();
-    this.cursor?.stopPolling();
+    this.pointer.stop();
     await this.life.teardown();
   }
 }
