@@ -85,7 +85,15 @@ if (page && page.sources) {
       continue;
     }
     const mains = r.serveMainCorePercent !== undefined ? `; main threads: serve ${n(r.serveMainCorePercent, 0)}%, page ${n(r.browserMainCorePercent, 0)}%` : '';
-    row(what, `${n(r.drawnFps)} frames/s drawn (serve ${n(r.serveCorePercent, 0)}%, Chromium ${n(r.browserCorePercent, 0)}% of a core${mains})`, `display ${n(r.displayFps)} frames/s → ${x(r.ratio)}`, "1.0x (the display's rate)");
+    // CPU per frame drawn (serve + Chromium) beside what the cores have per frame at 60 Hz.
+    const budget = page.codec && !page.codec.error ? page.codec.budgetMsPerFrame : undefined;
+    const perFrame = r.serveCpuMsPerDrawnFrame !== undefined ? `; CPU per frame drawn ${n(r.serveCpuMsPerDrawnFrame)} + ${n(r.browserCpuMsPerDrawnFrame)} ms${budget !== undefined ? ` of the ${n(budget)} ms ${page.machine.cpus} cores have per frame at 60 Hz` : ''}` : '';
+    row(what, `${n(r.drawnFps)} frames/s drawn (serve ${n(r.serveCorePercent, 0)}%, Chromium ${n(r.browserCorePercent, 0)}% of a core${mains}${perFrame})`, `display ${n(r.displayFps)} frames/s → ${x(r.ratio)}`, "1.0x (the display's rate)");
+  }
+  const c = page.codec;
+  if (c && !c.error) {
+    const sum = c.encodeMsPerFrame + c.decodeMsPerFrame;
+    row(`one sim frame's JPEG (${page.mode}, Tight quality 7, ${n(c.jpegBytes / 1024, 0)} KiB), alone`, `encode ${n(c.encodeMsPerFrame, 2)} ms + decode and draw in Chromium ${n(c.decodeMsPerFrame, 2)} ms of CPU`, `${n(c.budgetMsPerFrame)} ms per frame on ${page.machine.cpus} cores at 60 Hz → ${x(sum / c.budgetMsPerFrame)} of it`, '');
   }
 }
 

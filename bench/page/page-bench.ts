@@ -8,7 +8,10 @@
  * the page drew (both read from the page's own panel, once a second, averaged), their ratio, and
  * the CPU of `vdpush serve` (every thread) and of Chromium (every process of its tree) as % of
  * one core, and of the one thread on each side that can bound the rate alone (serve's main thread,
- * the page's renderer main thread), so the row says which side bounds it. Nothing is asserted.
+ * the page's renderer main thread), so the row says which side bounds it; and both CPUs per frame
+ * drawn, beside what the cores have per frame at 60 Hz. Then, on the sim's frames alone
+ * (codec-cost.ts), what the JPEG costs to encode and to decode: the part of that CPU per frame the
+ * codec takes. Nothing is asserted.
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -16,6 +19,7 @@ import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { BackendError, MissingDependencyError } from '../../src/contract/errors.js';
 import { procCpuSeconds } from '../xvfb/proc-cpu.js';
+import { measureCodecCost, type CodecCost } from './codec-cost.js';
 
 /** Linux's USER_HZ (as bench/xvfb/proc-cpu.ts). */
 const CLOCK_TICKS_PER_S = 100;
@@ -23,6 +27,8 @@ const CLOCK_TICKS_PER_S = 100;
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const MODE = '1920x1080@60';
+const WIDTH = 1920;
+const HEIGHT = 1080;
 const WARMUP_S = 4;
 const MEASURE_S = 8;
 const READY_TIMEOUT_MS = 60_000;
@@ -49,11 +55,19 @@ export interface PageNumbers {
    */
   serveMainCorePercent: number;
   browserMainCorePercent: number;
+  /**
+   * CPU ms per frame drawn: serve's and Chromium's (their CPU over the frames the page drew).
+   * Against `codec.budgetMsPerFrame`: their sum above it means the cores cannot draw 60 frames/s.
+   */
+  serveCpuMsPerDrawnFrame: number;
+  browserCpuMsPerDrawnFrame: number;
 }
 
 export interface PageBenchResult {
   mode: string;
   sources: Record<Source, PageNumbers | { error: string }>;
+  /** One sim frame's JPEG encode and decode, measured alone in the same run (codec-cost.ts). */
+  codec: CodecCost | { error: string };
   machine: { cpus: number; node: string };
 }
 
@@ -62,6 +76,7 @@ interface Browser {
   close(): Promise<void>;
 }
 interface Page {
+  evaluate<A, R>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R>;
   setViewportSize(s: { width: number; height: number }): Promise<void>;
   goto(url: string): Promise<unknown>;
   locator(sel: string, o: { hasText: string }): { waitFor(o: { timeout: number }): Promise<void> };
@@ -227,6 +242,7 @@ async function measure(browser: Browser, source: Source): Promise<PageNumbers> {
     const mean = (a: number[]): number => a.reduce((x, y) => x + y, 0) / a.length;
     const displayFps = mean(display);
     const drawnFps = mean(drawn);
+    const perDrawn = (cpuS: number): number => (drawnFps > 0 ? (cpuS * 1000) / (drawnFps * seconds) : Number.NaN);
     return {
       seconds,
       displayFps,
@@ -236,6 +252,8 @@ async function measure(browser: Browser, source: Source): Promise<PageNumbers> {
       browserCorePercent: (browserCpu / seconds) * 100,
       serveMainCorePercent: (serveMainCpu / seconds) * 100,
       browserMainCorePercent: (browserMainCpu / seconds) * 100,
+      serveCpuMsPerDrawnFrame: perDrawn(serveCpu),
+      browserCpuMsPerDrawnFrame: perDrawn(browserCpu),
     };
   } finally {
     await page.close().catch(() => undefined);
@@ -246,6 +264,7 @@ async function measure(browser: Browser, source: Source): Promise<PageNumbers> {
 export async function runPageBench(_opts: { json: boolean }): Promise<PageBenchResult> {
   const browser = await launchChromium();
   const sources = {} as PageBenchResult['sources'];
+  let codec: PageBenchResult['codec'];
   try {
     for (const s of SOURCES) {
       try {
@@ -254,10 +273,19 @@ export async function runPageBench(_opts: { json: boolean }): Promise<PageBenchR
         sources[s] = { error: (e as Error).message };
       }
     }
+    // After the pages: serve has stopped, so each side of the codec runs alone.
+    const page = await browser.newPage();
+    try {
+      codec = await measureCodecCost(page, chromiumCpuSeconds, WIDTH, HEIGHT, cpus().length);
+    } catch (e) {
+      codec = { error: (e as Error).message };
+    } finally {
+      await page.close().catch(() => undefined);
+    }
   } finally {
     await browser.close();
   }
-  return { mode: MODE, sources, machine: { cpus: cpus().length, node: process.version } };
+  return { mode: MODE, sources, codec, machine: { cpus: cpus().length, node: process.version } };
 }
 
 const f1 = (n: number): string => (Number.isFinite(n) ? n.toFixed(1) : '—');
@@ -265,7 +293,7 @@ const f2 = (n: number): string => (Number.isFinite(n) ? n.toFixed(2) : '—');
 
 export function formatPageBench(r: PageBenchResult): string {
   const lines = [`vdpush bench page — the viewer page (noVNC over /rfb) in headless Chromium on loopback, ${r.mode}, the whole screen changing every frame, ${r.machine.cpus} CPUs, Node ${r.machine.node}`];
-  lines.push(`  ${'source'.padEnd(8)}${'display fps'.padStart(12)}${'drawn fps'.padStart(11)}${'drawn/display'.padStart(15)}${'serve core % (main)'.padStart(21)}${'Chromium core % (page main)'.padStart(29)}`);
+  lines.push(`  ${'source'.padEnd(8)}${'display fps'.padStart(12)}${'drawn fps'.padStart(11)}${'drawn/display'.padStart(15)}${'serve core % (main)'.padStart(21)}${'Chromium core % (page main)'.padStart(29)}${'CPU ms/drawn frame: serve + Chromium'.padStart(38)}`);
   for (const s of SOURCES) {
     const n = r.sources[s];
     if (!n) continue;
@@ -274,7 +302,14 @@ export function formatPageBench(r: PageBenchResult): string {
       continue;
     }
     lines.push(
-      `  ${s.padEnd(8)}${f1(n.displayFps).padStart(12)}${f1(n.drawnFps).padStart(11)}${(f2(n.ratio) + 'x').padStart(15)}${`${f1(n.serveCorePercent)} (${f1(n.serveMainCorePercent)})`.padStart(21)}${`${f1(n.browserCorePercent)} (${f1(n.browserMainCorePercent)})`.padStart(29)}`,
+      `  ${s.padEnd(8)}${f1(n.displayFps).padStart(12)}${f1(n.drawnFps).padStart(11)}${(f2(n.ratio) + 'x').padStart(15)}${`${f1(n.serveCorePercent)} (${f1(n.serveMainCorePercent)})`.padStart(21)}${`${f1(n.browserCorePercent)} (${f1(n.browserMainCorePercent)})`.padStart(29)}${`${f1(n.serveCpuMsPerDrawnFrame)} + ${f1(n.browserCpuMsPerDrawnFrame)}`.padStart(38)}`,
+    );
+  }
+  const c = r.codec;
+  if ('error' in c) lines.push(`  codec: failed: ${c.error}`);
+  else {
+    lines.push(
+      `  one sim frame alone (${(c.jpegBytes / 1024).toFixed(0)} KiB JPEG): encode ${f2(c.encodeMsPerFrame)} ms + decode and draw ${f2(c.decodeMsPerFrame)} ms of CPU = ${f2(c.encodeMsPerFrame + c.decodeMsPerFrame)} ms, of the ${f1(c.budgetMsPerFrame)} ms ${r.machine.cpus} cores have per frame at 60 Hz`,
     );
   }
   return lines.join('\n');
