@@ -7,7 +7,7 @@
 import sharp from 'sharp';
 import { readKeys, type PixelTranslator } from '../../../src/host/rfb/rfb-pixel-format.js';
 import { planJpegRects } from '../../../src/host/rfb/encoders/jpeg-rects.js';
-import { JPEG_QUALITY, MAX_JPEG_RECT_PIXELS, MAX_TIGHT_DATA_BYTES } from '../../../src/host/rfb/encoders/tight-encoder.js';
+import { MAX_JPEG_RECT_PIXELS, MAX_TIGHT_DATA_BYTES, jpegOptions } from '../../../src/host/rfb/encoders/tight-encoder.js';
 import { ZlibStream } from '../../../src/host/rfb/encoders/zlib-stream.js';
 import type { FrameView } from '../../../src/host/sinks/frame-view.js';
 
@@ -130,7 +130,10 @@ function compactLength(n: number): Buffer {
  */
 export class ReferenceTight {
   private readonly streams: ZlibStream[];
-  constructor(level: number, private readonly maxJpegBytes = MAX_TIGHT_DATA_BYTES) {
+  constructor(
+    private readonly level: number,
+    private readonly maxJpegBytes = MAX_TIGHT_DATA_BYTES,
+  ) {
     this.streams = [0, 1, 2, 3].map(() => new ZlibStream(level));
   }
 
@@ -182,7 +185,7 @@ export class ReferenceTight {
       }
     }
     return sharp(rgb, { raw: { width: w, height: h, channels: 3 } })
-      .jpeg({ quality: JPEG_QUALITY[quality]!, chromaSubsampling: quality >= 8 ? '4:4:4' : '4:2:0' })
+      .jpeg(jpegOptions(quality, this.level))
       .toBuffer();
   }
 

@@ -22,7 +22,7 @@ import { CHROMIUM, CHROMIUM_ARGS, eventually, requireChromium } from '../../supp
 import sharp from 'sharp';
 import { makePatternParams } from '../../../src/backends/sim/index.js';
 import { FORMAT_BGRA8 } from '../../../src/contract/pixel-format.js';
-import { JPEG_QUALITY } from '../../../src/host/rfb/encoders/tight-encoder.js';
+import { jpegOptions } from '../../../src/host/rfb/encoders/tight-encoder.js';
 import { expectedRgb, matchBgraPattern, type PatternMatch } from '../rfb/pattern-match.js';
 
 const W = 320;
@@ -90,7 +90,7 @@ test('the page decodes JPEG rectangles off its main thread and its canvas shows 
     assert.ok(m.frame > 0, `frame ${m.frame}, mean error ${m.meanError}, bad share ${m.badShare}`);
     // The same JPEG through the page's path and through an <img>: the same pixels.
     const jpeg = await sharp(expectedRgb(W, H, FORMAT_BGRA8, m.frame, makePatternParams()), { raw: { width: W, height: H, channels: 3 } })
-      .jpeg({ quality: JPEG_QUALITY[7], chromaSubsampling: '4:2:0' })
+      .jpeg(jpegOptions(7, 1)) // the page's quality and compression levels (web/monitor-view.js)
       .toBuffer();
     const same = await page.evaluate(
       async ([b64, w, h]) => {
