@@ -74,6 +74,13 @@ if (vnc && vnc.ratios) {
     const withX = r.cpuPerUpdateWithXvfb !== undefined ? ` (${x(r.cpuPerUpdateWithXvfb)} with the extra X-server CPU)` : '';
     row(`RFB server, ${vnc.resolution}, ${w} workload`, `CPU per update ${x(r.cpuPerUpdate)} x11vnc's${withX}, p99 latency ${x(r.p99Latency)}`, `updates/s ${x(r.updatesPerSec)} x11vnc's`, '<= 0.5x CPU, lower p99');
   }
+  // The physical cost of a whole new frame on the same Xvfb (pread + one compare pass), beside
+  // x11vnc's CPU per animation update: what the animation's target leaves for everything else.
+  const b = vnc.animationBound;
+  if (b) {
+    row(`RFB server, ${vnc.resolution}, a whole new frame at least (pread + one compare pass)`, `${n(b.floorMsPerFrame, 2)} ms (pread ${n(b.preadMsPerFrame, 2)}, pass ${n(b.scanMsPerFrame, 2)})`,
+      `${x(b.floorPerX11vncUpdate)} x11vnc's CPU per animation update (pread alone ${x(b.preadPerX11vncUpdate)}); vdpush ${x(b.vdpushPerFloor)} this floor`, '');
+  }
 }
 
 const page = all.page;

@@ -35,6 +35,14 @@ export function formatVncBench(r: VncBenchResult): string {
       lines.push(`  vdpush/x11vnc: ${f2(q.cpuPerUpdate)}x CPU per update (${f2(q.cpuPerUpdateWithXvfb)}x with the extra X-server CPU), ${f2(q.p99Latency)}x p99 latency, ${f2(q.updatesPerSec)}x updates/s`);
     }
   }
+  const b = r.animationBound;
+  if (b) {
+    lines.push('');
+    lines.push(
+      `what a whole new ${r.resolution} frame costs at least (same Xvfb): pread ${f3(b.preadMsPerFrame)} ms + one compare pass ${f3(b.scanMsPerFrame)} ms = ${f3(b.floorMsPerFrame)} ms` +
+        ` = ${f2(b.floorPerX11vncUpdate)}x x11vnc's CPU per animation update (pread alone ${f2(b.preadPerX11vncUpdate)}x); vdpush's is ${f2(b.vdpushPerFloor)}x that floor`,
+    );
+  }
   if (r.targets) {
     const m = r.targets.met;
     const mark = (ok: boolean): string => (ok ? 'met' : 'NOT met');

@@ -1,5 +1,6 @@
 /** The result of `vdpush bench vnc` (its JSON), shared by the bench and its text report. */
 import type { ServerName } from './vnc-servers.js';
+import type { FrameReadBound } from './frame-read-bound.js';
 
 export const SERVERS: readonly ServerName[] = ['x11vnc', 'vdpush'];
 export const WORKLOADS = ['animation', 'desktop', 'idle'] as const;
@@ -47,6 +48,13 @@ export interface VncBenchResult {
    * the extra X-server CPU each causes (cpuWithXvfbSecPer1000), p99 latency, updates/s.
    */
   ratios: Record<Workload, { cpuPerUpdate: number; cpuPerUpdateWithXvfb: number; p99Latency: number; updatesPerSec: number }> | null;
+  /**
+   * The physical cost of a whole new frame on the bench's Xvfb (frame-read-bound.ts), when both
+   * servers ran: its parts beside x11vnc's CPU per animation update, and vdpush's CPU per update as
+   * a multiple of it. floorPerX11vncUpdate > 0.5 means no server that reads the framebuffer file
+   * meets the animation's 0.5x target.
+   */
+  animationBound: (FrameReadBound & { preadPerX11vncUpdate: number; floorPerX11vncUpdate: number; vdpushPerFloor: number }) | null;
   targets: { met: { halfCpuPerUpdate: boolean; halfCpuPerUpdateWithXvfb: boolean; lowerP99: boolean; idleUnder1Percent: boolean } } | null;
   machine: { cpus: number; node: string };
 }

@@ -20,6 +20,11 @@
  * (capture into the ring, the host's take of it), which bounds how low its CPU per update can go
  * (drain % / updates/s).
  *
+ * Last, with no server and no workload, the physical cost of one whole new frame on the same Xvfb
+ * (frame-read-bound.ts: its pread from the framebuffer file plus one compare pass over it), as a
+ * fraction of x11vnc's CPU per animation update (`animationBound`): above 0.5 it bounds the
+ * animation's target whatever vdpush does around it.
+ *
  * Targets are reported, never asserted: on every workload at most 0.5x x11vnc's CPU per update and
  * a lower p99 latency; idle under 1% of a core.
  */
@@ -31,6 +36,7 @@ import { WORKLOAD_TILE } from '../../src/backends/xvfb/workload.js';
 import { procCpuSeconds } from '../xvfb/proc-cpu.js';
 import { BenchRfbClient, type UpdateSample } from './bench-rfb-client.js';
 import { requireX11vnc, startServer } from './vnc-servers.js';
+import { measureFrameReadBound, type FrameReadBound } from './frame-read-bound.js';
 import { SERVERS, WORKLOADS, xvfbExtraCpuSec, type VncBenchResult, type VncNumbers, type Workload } from './vnc-bench-result.js';
 
 const WIDTH = 1920;
@@ -194,6 +200,7 @@ export async function runVncBench(_opts: { json: boolean }): Promise<VncBenchRes
   const xvfb = await startXvfb({ width: WIDTH, height: HEIGHT, depth: 24 });
   const servers = {} as VncBenchResult['servers'];
   const workloadAlone = {} as VncBenchResult['workloadAlone'];
+  let frameRead: FrameReadBound;
   try {
     // Before any server attaches: what each workload's draws cost the X server by themselves.
     for (const w of ['animation', 'desktop'] as const) workloadAlone[w] = await measureAlone(xvfb.display, xvfb.pid, w);
@@ -215,6 +222,8 @@ export async function runVncBench(_opts: { json: boolean }): Promise<VncBenchRes
         await server.stop();
       }
     }
+    // No server attached and no workload drawing: the physical cost of a whole new frame alone.
+    frameRead = measureFrameReadBound(xvfb.framebufferPathOf(0), WIDTH, HEIGHT);
   } finally {
     await xvfb.stop();
   }
@@ -222,6 +231,7 @@ export async function runVncBench(_opts: { json: boolean }): Promise<VncBenchRes
   const v = servers.vdpush;
   let ratios: VncBenchResult['ratios'] = null;
   let targets: VncBenchResult['targets'] = null;
+  let animationBound: VncBenchResult['animationBound'] = null;
   if (x && v && !('error' in x) && !('error' in v)) {
     const rx = x as Record<Workload, VncNumbers>;
     const rv = v as Record<Workload, VncNumbers>;
@@ -235,6 +245,13 @@ export async function runVncBench(_opts: { json: boolean }): Promise<VncBenchRes
       };
     }
     ratios = r;
+    const x11vncMs = rx.animation.cpuSecPer1000;
+    animationBound = {
+      ...frameRead,
+      preadPerX11vncUpdate: frameRead.preadMsPerFrame / x11vncMs,
+      floorPerX11vncUpdate: frameRead.floorMsPerFrame / x11vncMs,
+      vdpushPerFloor: rv.animation.cpuSecPer1000 / frameRead.floorMsPerFrame,
+    };
     const busy = WORKLOADS.filter((w) => w !== 'idle');
     targets = {
       met: {
@@ -245,7 +262,7 @@ export async function runVncBench(_opts: { json: boolean }): Promise<VncBenchRes
       },
     };
   }
-  return { resolution: `${WIDTH}x${HEIGHT}`, refreshHz: REFRESH_HZ, servers, workloadAlone, ratios, targets, machine: { cpus: cpus().length, node: process.version } };
+  return { resolution: `${WIDTH}x${HEIGHT}`, refreshHz: REFRESH_HZ, servers, workloadAlone, ratios, targets, animationBound, machine: { cpus: cpus().length, node: process.version } };
 }
 
 export { formatVncBench } from './vnc-bench-format.js';
