@@ -29,7 +29,7 @@ export function modeText(m) {
 export class MonitorView {
   /**
    * @param {HTMLElement} parent where the panel goes
-   * @param {{ RFB: any, decodeJpegOffThread?: (rfb: any) => ({ decoded: number } | null), target: number, token: string|null, viewOnly: boolean, served?: boolean,
+   * @param {{ RFB: any, decodeJpegOffThread?: (rfb: any) => ({ decoded: number, path: string } | null), target: number, token: string|null, viewOnly: boolean, served?: boolean,
    *   setMode?: (target: number, mode: string) => void, onDismiss?: (view: MonitorView) => void }} opts
    */
   constructor(parent, opts) {
@@ -120,6 +120,7 @@ export class MonitorView {
     // Tight's JPEGs decoded on a worker thread instead of the page's (jpeg-off-thread.js).
     this.jpegs = this.opts.decodeJpegOffThread?.(rfb) ?? null;
     this.node.dataset.jpegOffThread = String(this.jpegs !== null);
+    this.node.dataset.jpegPath = this.jpegs ? this.jpegs.path : 'novnc';
     rfb.viewOnly = this.opts.viewOnly;
     rfb.scaleViewport = true;
     rfb.resizeSession = false;
