@@ -22,7 +22,9 @@ if (ring) {
     row(`ring, full-frame publish (worker) + consume (main), ${size} bgra8`, `${n(r.fps, 0)} frames/s, ${n(r.GBps)} GB/s`,
       `memcpy ${n(r.memcpyGBps)} GB/s (two slots ${n(r.memcpyTwoSlotsGBps)}) → ${x(r.ratioToMemcpy)}`, '>= 0.8x');
     row(`publish-to-consume latency, ${size}, p50 / p99`, `${n(r.latencyUs.p50, 0)} / ${n(r.latencyUs.p99, 0)} µs`,
-      `postMessage p50 ${n(r.baseline.latencyUs.p50, 0)} µs (ring p99 ${x(r.latencyUs.p99 / r.baseline.latencyUs.p50)} of it)`, 'p99 < baseline p50');
+      `postMessage p50 ${n(r.baseline.latencyUs.p50, 0)} µs (ring p99 ${x(r.latencyUs.p99 / r.baseline.latencyUs.p50)} of it)` +
+        (r.floor ? `; floor (the same paced copy + a bare futex wake) p99 ${n(r.floor.latencyUs.p99, 0)} µs: ring p99 ${x(r.floor.ringP99VsFloorP99)} of it, floor p99 ${x(r.floor.floorP99VsBaselineP50)} the baseline p50` : ''),
+      'p99 < baseline p50');
     row(`ring vs postMessage (transferred buffer), ${size}`, `${n(r.fps, 0)} vs ${n(r.baseline.fps, 0)} frames/s`, x(r.fps / r.baseline.fps, 1), '');
     row(`1%-damage publish vs full frame, ${size}`, `${n(r.dirty.onePercentPublishUs)} vs ${n(r.dirty.fullPublishUs)} µs`, x(r.dirty.speedup, 1), '>= 20x');
   }
@@ -38,7 +40,9 @@ if (xv) {
       `vdpush ${n(v.distinctFps)} (torn ${v.torn}, missed ${v.missed}, dups ${v.duplicates})`,
       `ffmpeg x11grab ${n(f.distinctFps)} (torn ${f.torn}) → ${x(v.distinctFps / f.distinctFps)}; without the grab ${n(r.vdpushWithoutGrab.distinctFps)} (torn ${r.vdpushWithoutGrab.torn})`, '0 torn, >= 1.5x');
     row(`Xvfb ${r.resolution}, CPU s per 1,000 distinct frames (capturer + extra X server)`, `${n(v.cpuSecPerDistinct1000, 2)}`,
-      `ffmpeg ${n(f.cpuSecPerDistinct1000, 2)} → ${x(v.cpuSecPerDistinct1000 / f.cpuSecPerDistinct1000)}`, '<= 0.5x');
+      `ffmpeg ${n(f.cpuSecPerDistinct1000, 2)} → ${x(v.cpuSecPerDistinct1000 / f.cpuSecPerDistinct1000)}` +
+        (v.cpuBound ? `; bound (a pread of the just-drawn frame ${n(v.cpuBound.drawnPreadMs, 2)} ms + the grabbed IPC floor ${n(v.cpuBound.floorMs, 2)} ms + its X-server side ${n(v.cpuBound.serverFloorMs ?? 0, 2)} ms) ${n(v.cpuBound.secPerDistinct1000, 2)} → ${x(v.cpuBound.vsFfmpeg)} ffmpeg's, vdpush ${x(v.cpuBound.vdpushVsBound)} the bound` : ''),
+      '<= 0.5x');
     row(`Xvfb ${r.resolution}, workload draws/s under the capturer`, `vdpush ${n(v.workloadFps)}`,
       `alone ${n(r.workloadAloneFps)} (${x(v.workloadFps / r.workloadAloneFps)}); ffmpeg ${n(f.workloadFps)}; grabbed ${pct(v.fps * v.grabHeldMs / 1000)} of the time` +
         ` (at 1.5x ffmpeg's rate the pread alone holds it ${pct(1.5 * f.distinctFps * v.preadMsForBytes / 1000)})`, '>= 0.8x alone');

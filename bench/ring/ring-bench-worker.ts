@@ -6,7 +6,7 @@
 import { parentPort } from 'node:worker_threads';
 import { FORMAT_BGRA8, PublishOutcome } from '../../src/contract/index.js';
 import { FramePublisher, type PublishableFrame } from '../../src/ring/index.js';
-import type { BenchToWorker, WorkerToBench } from './bench-messages.js';
+import { FLOOR_TIMES, type BenchToWorker, type WorkerToBench } from './bench-messages.js';
 
 const port = parentPort!;
 const sleepWord = new Int32Array(new SharedArrayBuffer(4));
@@ -56,17 +56,51 @@ function runBaseline(m: Extract<BenchToWorker, { type: 'baseline' }>): void {
     const startedMs = sharedNow();
     const copy = new Uint8Array(frame.pixels.length);
     copy.set(frame.pixels);
-    port.postMessage({ type: 'frame', pixels: copy.buffer, startedMs } satisfies WorkerToBench, [copy.buffer]);
+    // Where the copy ends and the cross-thread part begins (the ring's publisher stamps the same).
+    const copiedMs = sharedNow();
+    port.postMessage({ type: 'frame', pixels: copy.buffer, startedMs, copiedMs } satisfies WorkerToBench, [copy.buffer]);
     sent++;
     if (m.paceMs > 0) pace((next += m.paceMs));
   }
   port.postMessage({ type: 'baseline-done', sent } satisfies WorkerToBench);
 }
 
+/**
+ * The physical floor under the ring's latency: the same frame copied at the same pace into
+ * slot-sized SharedArrayBuffers, alternating between two as a paced ring's publishes do (the
+ * consumer keeps the frame it was handed last, so the next frame goes to the other slot), then
+ * one store and one Atomics.notify; no header, no slot states, no tokens.
+ */
+function runFloor(m: Extract<BenchToWorker, { type: 'floor' }>): void {
+  const frame = sourceFrame(m.width, m.height);
+  const slots = [new Uint8Array(new SharedArrayBuffer(frame.pixels.length)), new Uint8Array(new SharedArrayBuffer(frame.pixels.length))];
+  // Every page mapped before the clock starts, as bench ring faults in its slots.
+  for (const slot of slots) slot.set(frame.pixels);
+  const signal = new Int32Array(m.signal);
+  const times = new Float64Array(m.times);
+  let copied = 0;
+  const end = performance.now() + m.durationMs;
+  let next = performance.now();
+  while (performance.now() < end) {
+    const startedMs = sharedNow();
+    slots[copied & 1]!.set(frame.pixels);
+    const i = ((copied + 1) % FLOOR_TIMES) * 2;
+    times[i] = startedMs;
+    times[i + 1] = sharedNow();
+    Atomics.store(signal, 0, ++copied);
+    Atomics.notify(signal, 0);
+    if (m.paceMs > 0) pace((next += m.paceMs));
+  }
+  Atomics.store(signal, 1, 1);
+  Atomics.notify(signal, 0);
+  port.postMessage({ type: 'floor-done', copied } satisfies WorkerToBench);
+}
+
 port.on('message', (m: BenchToWorker) => {
   try {
     if (m.type === 'ring') runRing(m);
     else if (m.type === 'baseline') runBaseline(m);
+    else if (m.type === 'floor') runFloor(m);
     else port.close();
   } catch (e) {
     port.postMessage({ type: 'error', message: String((e as Error)?.stack ?? e) } satisfies WorkerToBench);

@@ -12,14 +12,26 @@
  *   latency    the same at a steady pace (a display, not a flood): publish start → frame in the
  *              consumer's hands, on the clock both threads share (timeOrigin + now), p50/p99 µs;
  *   baseline   the same two workloads through postMessage with a transferred buffer (2 in flight);
+ *   floor      the paced phase once more with neither: the same copy, then a bare futex wake
+ *              (wake-floor.ts); each paced phase's latency is also split at the end of its copy;
  *   dirty      publish time of full frames vs frames whose damage is 1% of the frame: the speed-up.
  *
  * runRingBench never writes to stdout: the caller prints formatRingBench(result) or the JSON.
  */
 import { Worker } from 'node:worker_threads';
-import { FORMAT_BGRA8, OFF_PIXELS_OFFSET } from '../../src/contract/index.js';
+import { FORMAT_BGRA8, OFF_LAST_PUBLISH_TIME, OFF_LATEST, OFF_PIXELS_OFFSET } from '../../src/contract/index.js';
 import { FramePublisher, HeaderView, HostRing } from '../../src/ring/index.js';
 import type { BenchToWorker, WorkerToBench } from './bench-messages.js';
+import { LatencySamples, type Percentiles } from './latency-samples.js';
+import { floorFlow } from './wake-floor.js';
+
+/** A paced phase's latency split at the end of the producer's copy (latency-samples.ts). */
+export interface LatencyParts {
+  /** Publish start → the frame copied (ring: publish() returned; baseline: the buffer filled). */
+  copyUs: Percentiles;
+  /** Copied → in the consumer's hands: the notify or postMessage, the wake, the consumer's own work. */
+  wakeUs: Percentiles;
+}
 
 export interface RingBenchSize {
   width: number;
@@ -28,7 +40,15 @@ export interface RingBenchSize {
   GBps: number;
   ratioToMemcpy: number;
   latencyUs: { p50: number; p99: number };
-  baseline: { fps: number; GBps: number; latencyUs: { p50: number; p99: number } };
+  baseline: { fps: number; GBps: number; latencyUs: { p50: number; p99: number }; latencyParts: LatencyParts };
+  latencyParts: LatencyParts;
+  /**
+   * The same paced copy with a bare futex wake instead of the ring (wake-floor.ts): the physical
+   * floor under `latencyUs`. ringP99VsFloorP99 = latencyUs.p99 / floor.latencyUs.p99;
+   * floorP99VsBaselineP50 = floor.latencyUs.p99 / baseline.latencyUs.p50 (< 1: a ring can meet
+   * the target on this machine in this run).
+   */
+  floor: { latencyUs: Percentiles; latencyParts: LatencyParts; ringP99VsFloorP99: number; floorP99VsBaselineP50: number };
   dirty: { speedup: number; fullPublishUs: number; onePercentPublishUs: number };
   /** The memcpy ceiling measured at this frame size (the ratio's denominator). */
   memcpyGBps: number;
@@ -65,11 +85,6 @@ const LATENCY_PHASES = 3;
 
 function sharedNow(): number {
   return performance.timeOrigin + performance.now();
-}
-
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 }
 
 function round(n: number, digits = 2): number {
@@ -140,7 +155,7 @@ class BenchWorker {
 
 interface FlowResult {
   fps: number;
-  latencies: Float64Array;
+  latencies: LatencySamples;
   delivered: number;
 }
 
@@ -163,7 +178,8 @@ function faultInSlots(ring: HostRing): void {
 async function ringFlow(w: BenchWorker, width: number, height: number, durationMs: number, paceMs: number): Promise<FlowResult> {
   const ring = HostRing.create({ targetId: TARGET, width, height, format: FORMAT_BGRA8, ringLen: 6 });
   faultInSlots(ring);
-  const lat = new Float64Array(Math.ceil(durationMs * 20) + 16);
+  const header = new HeaderView(ring.buffer);
+  const lat = new LatencySamples(Math.ceil(durationMs * 20) + 16);
   let delivered = 0;
   let finished = false;
   const done = w.run({ type: 'ring', buffer: ring.buffer, targetId: TARGET, width, height, durationMs, paceMs }, 'ring-done').then(() => (finished = true));
@@ -174,7 +190,10 @@ async function ringFlow(w: BenchWorker, width: number, height: number, durationM
       const f = await ring.nextFrame({ timeoutMs: 50 });
       if (f === null) continue;
       const now = sharedNow();
-      if (delivered < lat.length) lat[delivered] = (now - f.presentTimeMs) * 1000;
+      // The publisher stamps LAST_PUBLISH_TIME after its copy, before it stores LATEST: the split
+      // is this frame's while LATEST is still its token.
+      const copied = header.load64(OFF_LATEST) === f.token ? header.loadTime(OFF_LAST_PUBLISH_TIME) : Number.NaN;
+      lat.add(f.presentTimeMs, copied, now);
       delivered++;
       tLast = performance.now();
       ring.release(f);
@@ -183,22 +202,21 @@ async function ringFlow(w: BenchWorker, width: number, height: number, durationM
   } finally {
     ring.close();
   }
-  const latencies = lat.slice(0, Math.min(delivered, lat.length)).sort();
-  return { fps: delivered / ((tLast - t0) / 1000), latencies, delivered };
+  return { fps: delivered / ((tLast - t0) / 1000), latencies: lat, delivered };
 }
 
 /** Worker posts each frame as a new transferred ArrayBuffer; this thread receives and acks. */
 async function baselineFlow(w: BenchWorker, width: number, height: number, durationMs: number, paceMs: number): Promise<FlowResult> {
   const ackBuf = new SharedArrayBuffer(4);
   const ack = new Int32Array(ackBuf);
-  const lat = new Float64Array(Math.ceil(durationMs * 20) + 16);
+  const lat = new LatencySamples(Math.ceil(durationMs * 20) + 16);
   let received = 0;
   const t0 = performance.now();
   let tLast = t0;
   await w.run({ type: 'baseline', width, height, durationMs, paceMs, ack: ackBuf, window: 2 }, 'baseline-done', (m) => {
     if (m.type !== 'frame') return;
     const now = sharedNow();
-    if (received < lat.length) lat[received] = (now - m.startedMs) * 1000;
+    lat.add(m.startedMs, m.copiedMs, now);
     received++;
     tLast = performance.now();
     Atomics.add(ack, 0, 1);
@@ -206,8 +224,7 @@ async function baselineFlow(w: BenchWorker, width: number, height: number, durat
   });
   // Frames still in the port's queue arrive before the next command's replies; let them land.
   await new Promise((r) => setTimeout(r, 20));
-  const latencies = lat.slice(0, Math.min(received, lat.length)).sort();
-  return { fps: received / ((tLast - t0) / 1000), latencies, delivered: received };
+  return { fps: received / ((tLast - t0) / 1000), latencies: lat, delivered: received };
 }
 
 /** Mean publish time (µs) of full frames and of frames whose damage is 1% of the frame, one thread. */
@@ -263,20 +280,32 @@ export async function runRingBench(opts: RingBenchOptions = {}): Promise<RingBen
       const base = await baselineFlow(w, width, height, phase, 0);
       progress(opts, `${width}x${height}: postMessage baseline, paced (latency)`);
       const basePaced = await baselineFlow(w, width, height, phase * LATENCY_PHASES, PACE_MS[width]!);
+      progress(opts, `${width}x${height}: floor: the same paced copy, a bare futex wake (latency)`);
+      const floor = (await floorFlow(w, width, height, phase * LATENCY_PHASES, PACE_MS[width]!)).percentiles();
       progress(opts, `${width}x${height}: 1% damage vs full frames`);
       const dirty = dirtySpeedup(width, height, phase);
       const GBps = (ring.fps * bytes) / 1e9;
+      const ringLat = ringPaced.latencies.percentiles();
+      const baseLat = basePaced.latencies.percentiles();
       results.push({
         width,
         height,
         fps: round(ring.fps, 1),
         GBps: round(GBps),
         ratioToMemcpy: round(GBps / memcpy, 3),
-        latencyUs: { p50: round(percentile(ringPaced.latencies, 0.5), 1), p99: round(percentile(ringPaced.latencies, 0.99), 1) },
+        latencyUs: ringLat.total,
         baseline: {
           fps: round(base.fps, 1),
           GBps: round((base.fps * bytes) / 1e9),
-          latencyUs: { p50: round(percentile(basePaced.latencies, 0.5), 1), p99: round(percentile(basePaced.latencies, 0.99), 1) },
+          latencyUs: baseLat.total,
+          latencyParts: { copyUs: baseLat.copyUs, wakeUs: baseLat.wakeUs },
+        },
+        latencyParts: { copyUs: ringLat.copyUs, wakeUs: ringLat.wakeUs },
+        floor: {
+          latencyUs: floor.total,
+          latencyParts: { copyUs: floor.copyUs, wakeUs: floor.wakeUs },
+          ringP99VsFloorP99: round(ringLat.total.p99 / floor.total.p99, 3),
+          floorP99VsBaselineP50: round(floor.total.p99 / baseLat.total.p50, 3),
         },
         dirty: { speedup: round(dirty.full / dirty.onePercent, 1), fullPublishUs: round(dirty.full, 1), onePercentPublishUs: round(dirty.onePercent, 1) },
         memcpyGBps: round(memcpy),
@@ -315,6 +344,12 @@ export function formatRingBench(r: RingBenchResult): string {
   for (const s of r.results) {
     lines.push(`  ${s.width}x${s.height}: memcpy alternating two destinations (the ring's working set) ${s.memcpyTwoSlotsGBps.toFixed(1)} GB/s; ` +
       `1% damage publish ${s.dirty.onePercentPublishUs.toFixed(1)} µs vs full ${s.dirty.fullPublishUs.toFixed(1)} µs`);
+  }
+  for (const s of r.results) {
+    const parts = (p: LatencyParts): string => `copy ${p.copyUs.p50.toFixed(0)}/${p.copyUs.p99.toFixed(0)} + wake ${p.wakeUs.p50.toFixed(0)}/${p.wakeUs.p99.toFixed(0)} µs`;
+    lines.push(`  ${s.width}x${s.height} latency p50/p99 split at the end of the copy: ring ${parts(s.latencyParts)}; postMessage ${parts(s.baseline.latencyParts)}`);
+    lines.push(`  ${s.width}x${s.height} floor (the same paced copy + a bare futex wake): p50/p99 ${s.floor.latencyUs.p50.toFixed(0)} / ${s.floor.latencyUs.p99.toFixed(0)} µs, ` +
+      `${parts(s.floor.latencyParts)}; ring p99 ${s.floor.ringP99VsFloorP99.toFixed(2)}x the floor's p99; floor p99 ${s.floor.floorP99VsBaselineP50.toFixed(2)}x the postMessage p50`);
   }
   lines.push('  targets: ring >= 0.8 x memcpy; ring latency p99 < postMessage p50; 1% damage >= 20x faster than a full frame');
   return lines.join('\n');

@@ -2,7 +2,7 @@
  * CPU time of processes, for the Xvfb benchmark: this process through process.cpuUsage(), any
  * other (the X server, ffmpeg, the workload) through /proc/<pid>/stat's utime + stime.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Linux's USER_HZ: /proc reports CPU time in these ticks (100 on every mainstream kernel). */
 const CLOCK_TICKS_PER_S = 100;
@@ -16,6 +16,21 @@ export function procCpuSeconds(pid: number): number {
     const utime = Number(rest[11]);
     const stime = Number(rest[12]);
     return (utime + stime) / CLOCK_TICKS_PER_S;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/**
+ * CPU seconds the threads of a process have used so far, to the nanosecond
+ * (/proc/<pid>/task/<tid>/schedstat: time on CPU), or NaN when it is gone: for spans too short for
+ * the 10 ms ticks of /proc/<pid>/stat (one X round trip costs the server ~0.05 ms).
+ */
+export function procCpuSecondsPrecise(pid: number): number {
+  try {
+    let ns = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'latin1').split(' ')[0]);
+    return ns / 1e9;
   } catch {
     return Number.NaN;
   }

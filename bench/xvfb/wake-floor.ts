@@ -14,10 +14,12 @@
  * which wakes the server again. `grabbedFloorMs` is the whole IPC of a grabbed capture, measured as
  * vdpush sends it (after the idle gap: GrabServer + the round trip in one write, the reply, then
  * UngrabServer flushed on its own), and `ungrabMs` what it adds to `floorMs`: the floor under a
- * grab-consistent 1% frame before its bytes.
+ * grab-consistent 1% frame before its bytes. `grabbedServerMs` is the X server's side of that
+ * same exchange: its CPU per grabbed sample (nothing else draws meanwhile), read from the server's
+ * schedstat around the grabbed samples, so the X-server CPU a capture causes has a floor too.
  */
 import { connectXClient } from '../../src/backends/xvfb/x-connect.js';
-import { selfCpuSeconds } from './proc-cpu.js';
+import { procCpuSecondsPrecise, selfCpuSeconds } from './proc-cpu.js';
 
 /** The idle gap before each sample: long enough for the thread to sleep, as between 1% frames. */
 const GAP_MS = 5;
@@ -31,6 +33,8 @@ export interface WakeFloor {
   grabbedFloorMs: number;
   /** grabbedFloorMs - floorMs: the grab and its ungrab write. */
   ungrabMs: number;
+  /** The X server's CPU per grabbed sample (the grab, the round trip, the ungrab); NaN without its pid. */
+  grabbedServerMs: number;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -41,7 +45,7 @@ async function cpuMsPer(samples: number, body: () => Promise<void>): Promise<num
   return ((selfCpuSeconds() - c0) / samples) * 1000;
 }
 
-export async function measureWakeFloor(display: string): Promise<WakeFloor> {
+export async function measureWakeFloor(display: string, serverPid = -1): Promise<WakeFloor> {
   const { client, xdisplay } = await connectXClient(display, { bufferRequests: true, purpose: 'for the wake-floor bench', onError: () => undefined });
   try {
     const root = xdisplay.screen[0]!.root;
@@ -60,22 +64,25 @@ export async function measureWakeFloor(display: string): Promise<WakeFloor> {
     let wake = 0;
     let both = 0;
     let grab = 0;
+    let serverSec = 0;
     for (let round = 0; round < 4; round++) {
       wake += await cpuMsPer(SAMPLES / 4, () => sleep(GAP_MS));
       both += await cpuMsPer(SAMPLES / 4, async () => {
         await sleep(GAP_MS);
         await roundTrip();
       });
+      const server0 = procCpuSecondsPrecise(serverPid);
       grab += await cpuMsPer(SAMPLES / 4, async () => {
         await sleep(GAP_MS);
         await grabbed();
       });
+      serverSec += procCpuSecondsPrecise(serverPid) - server0;
     }
     const wakeMs = wake / 4;
     const roundTripMs = Math.max(0, both / 4 - wakeMs);
     const floorMs = wakeMs + roundTripMs;
     const grabbedFloorMs = Math.max(floorMs, grab / 4);
-    return { wakeMs, roundTripMs, floorMs, grabbedFloorMs, ungrabMs: grabbedFloorMs - floorMs };
+    return { wakeMs, roundTripMs, floorMs, grabbedFloorMs, ungrabMs: grabbedFloorMs - floorMs, grabbedServerMs: (serverSec / SAMPLES) * 1000 };
   } finally {
     client.terminate();
   }

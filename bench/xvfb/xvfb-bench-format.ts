@@ -41,6 +41,14 @@ export function formatXvfbBench(r: XvfbBenchResult): string {
       `  bound: the workload cannot draw while the server is grabbed: ${pct((v.fps * v.grabHeldMs) / 1000)} of the time here;` +
         ` at 1.5x ffmpeg's distinct rate the pread of those bytes alone would hold it ${pct((1.5 * row.ffmpeg.distinctFps * v.preadMsForBytes) / 1000)}`,
     );
+    const cb = v.cpuBound;
+    if (cb !== undefined) {
+      lines.push(
+        `  CPU bound: a pread of the just-drawn frame under the grab ${f3(cb.drawnPreadMs)} ms + the grabbed IPC floor ${f3(cb.floorMs)} ms + the X server's side of it ${f3(cb.serverFloorMs)} ms = ${f3(cb.secPerDistinct1000)} ms per frame` +
+          ` → ${f2(cb.vsFfmpeg)}x ffmpeg's CPU per distinct frame at best; vdpush ${f2(cb.vdpushVsBound)}x that bound` +
+          ` (its ${f3(v.cpuSecPerDistinct1000)} ms: reads ${f3(cb.split.readsWallMs)} (wall), own CPU beyond them ${f3(cb.split.ownCpuBeyondReadsMs)}, X server's extra ${f3(cb.split.xvfbExtraMs)})`,
+      );
+    }
     const dr = row.desktop.dirtyRects;
     const ff = row.desktop.fullFrame;
     lines.push(`  desktop workload (1% of the screen per frame):`);

@@ -36,6 +36,37 @@ export interface VdpushNumbers extends CapturerNumbers {
   preadMsForBytes: number;
   /** grabHeldMs / memcpyMsForBytes (target <= 1.3). */
   grabVsMemcpy: number;
+  /** The grabbed capture only: what bounds its CPU per distinct frame (CpuBound). */
+  cpuBound?: CpuBound;
+}
+
+/**
+ * The physical floor under vdpush's CPU per distinct frame, from the same run (issue 11's "at
+ * most 0.5x ffmpeg's CPU" at 1080p): the pread of the frame's bytes as the capture meets them
+ * (just drawn by the X server, drawn-pread.ts) plus the IPC floor of one grabbed frame (a wake-up,
+ * GrabServer + a round trip, the ungrab write: wake-floor.ts grabbedFloorMs) and the X server's
+ * CPU for that same exchange (grabbedServerMs: vdpush's figure counts the X server's extra CPU
+ * too). All ms per frame,
+ * so s per 1,000 distinct frames (vdpush delivers no duplicates).
+ */
+export interface CpuBound {
+  /** A whole-frame pread of a just-drawn frame under the grab, scaled to bytesPerFrame. */
+  drawnPreadMs: number;
+  /** The same run's wake-up + grabbed round trip + ungrab write (desktop.wakeFloor.grabbedFloorMs). */
+  floorMs: number;
+  /** The X server's CPU for that exchange (desktop.wakeFloor.grabbedServerMs). */
+  serverFloorMs: number;
+  /** drawnPreadMs + floorMs + serverFloorMs. */
+  secPerDistinct1000: number;
+  /** secPerDistinct1000 / ffmpeg.cpuSecPerDistinct1000: the lowest ratio this design can reach here. */
+  vsFfmpeg: number;
+  /** vdpush.cpuSecPerDistinct1000 / secPerDistinct1000: how far vdpush is above its floor. */
+  vdpushVsBound: number;
+  /**
+   * vdpush's CPU per distinct frame, split (ms): the wall time inside its reads (copyMs; its CPU
+   * on a quiet machine), its own CPU beyond that, and the X server's extra CPU.
+   */
+  split: { readsWallMs: number; ownCpuBeyondReadsMs: number; xvfbExtraMs: number };
 }
 
 export interface DesktopNumbers {

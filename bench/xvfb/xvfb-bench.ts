@@ -10,7 +10,9 @@
  *  2. vdpush (the framebuffer surface copied straight into a ring slot under the grab, consumed);
  *  3. the same without the server grab;
  *  4. ffmpeg -f x11grab, its raw output decoded and checked;
- *  5. the 'desktop' workload (1% of the screen per frame): vdpush with dirty rects vs full frames.
+ *  5. the pread of a just-drawn frame under the grab, the workload still drawing (drawn-pread.ts);
+ *  6. the 'desktop' workload (1% of the screen per frame): vdpush with dirty rects vs full frames,
+ *     after the IPC floor (wake-floor.ts); the pread and the floor bound vdpush's CPU (cpuBound).
  * Then an idle display in a real session (worker thread + host), for CPU as % of one core.
  *
  * Per capturer: delivered, distinct, torn, missed, duplicates (capture-tally.ts), CPU per 1,000
@@ -34,6 +36,8 @@ import { RingDrain } from './ring-drain.js';
 import { measureCeilings, ScreenStamp, type Ceilings } from './ceilings.js';
 import { measureIdle } from './idle-bench.js';
 import { measureWakeFloor } from './wake-floor.js';
+import { measureDrawnPread } from './drawn-pread.js';
+import { cpuBound } from './cpu-bound.js';
 import { formatXvfbBench } from './xvfb-bench-format.js';
 import type { CapturerNumbers, DesktopNumbers, VdpushNumbers, XvfbBenchResult, XvfbBenchRow } from './xvfb-bench-result.js';
 
@@ -218,10 +222,11 @@ async function benchResolution(width: number, height: number): Promise<XvfbBench
     const g = await ffmpegGrab(server.display, width, height, FFMPEG_SECONDS, (px) => checker.check(px, width, height, width * 4, FORMAT_BGRA8));
     const fp = phase.end();
     const ffmpeg = capturerNumbers(checker.tally.numbers(), { ...fp, seconds: g.seconds }, g.cpuSeconds, xvfbPerDraw);
+    const drawn = await measureDrawnPread(server.display, server.framebufferPath, width, height);
 
     await workload?.stop();
     // Nothing draws and nothing captures now: the IPC floor alone, on the same server.
-    const wakeFloor = await measureWakeFloor(server.display);
+    const wakeFloor = await measureWakeFloor(server.display, server.pid);
     workload = await WorkloadProcess.start('desktop', server.display, DESKTOP_FPS);
     const desktop = await withVdpush(server, () => {}, async (d) => {
       const dirtyRects = await measureDesktop(d, DESKTOP_SECONDS, false);
@@ -240,6 +245,7 @@ async function benchResolution(width: number, height: number): Promise<XvfbBench
         wakeFloor,
       };
     });
+    vdpush.cpuBound = cpuBound(vdpush, ffmpeg, ceilings.frameBytes, drawn, desktop.wakeFloor);
     return {
       resolution: `${width}x${height}`,
       ceilings,
