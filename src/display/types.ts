@@ -162,6 +162,11 @@ export interface DisplayMode {
 export interface DisplayStats {
   presented: number;
   acquired: number;
+  /**
+   * Frames presented that the OS took back before the driver acquired them (Xvfb: a frame ready
+   * when a RandR burst held the swap-chain back or when the swap-chain was deleted). Absent = 0.
+   */
+  discarded?: number;
   finished: number;
   swapChainsAssigned: number;
   swapChainsAbandoned: number;

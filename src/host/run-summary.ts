@@ -15,6 +15,8 @@ import type { RecoveryEventMessage, WorkerSnapshot } from './worker-messages.js'
 export interface FrameCounts {
   presented: number;
   acquired: number;
+  /** Presented frames the display took back before they were acquired (DisplayStats.discarded). */
+  discarded: number;
   finished: number;
   published: number;
   consumed: number;
@@ -106,6 +108,7 @@ function monitorSummary(r: MonitorRecord): MonitorSummary {
     frames: {
       presented: d.presented,
       acquired: d.acquired,
+      discarded: d.discarded ?? 0,
       finished: d.finished,
       published,
       consumed: r.host.consumed,
@@ -128,6 +131,7 @@ function sumFrames(ms: readonly MonitorSummary[]): FrameCounts {
   const t: FrameCounts = {
     presented: 0,
     acquired: 0,
+    discarded: 0,
     finished: 0,
     published: 0,
     consumed: 0,
@@ -138,6 +142,7 @@ function sumFrames(ms: readonly MonitorSummary[]): FrameCounts {
     const f = m.frames;
     t.presented += f.presented;
     t.acquired += f.acquired;
+    t.discarded += f.discarded;
     t.finished += f.finished;
     t.published += f.published;
     t.consumed += f.consumed;

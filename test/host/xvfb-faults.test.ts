@@ -121,7 +121,9 @@ test('on xvfb each injectable fault takes the documented recovery through the re
   assert.deepEqual([s.mode.width, s.mode.height], [200, 150]);
   const f = s.frames;
   assert.equal(f.published, f.consumed + f.dropped.overwritten, 'published = consumed + overwritten');
-  assert.equal(f.presented, f.acquired);
+  // A frame ready when a mode change held the swap-chain back, or when a fault's swap-chain was
+  // deleted, is presented but never acquired: counted as discarded (it was the 1-in-35 flake).
+  assert.equal(f.presented, f.acquired + f.discarded, `presented ${f.presented} = acquired ${f.acquired} + discarded ${f.discarded}`);
 });
 
 test('injectFault on a live xvfb session refuses the kinds Xvfb cannot produce, the viewer offers the rest, and the run goes on', async () => {

@@ -26,6 +26,7 @@ export function xvfbStats(p: XvfbStatsParts): XvfbStats {
   return {
     presented: c.presented,
     acquired: c.acquired,
+    discarded: c.discarded,
     finished: c.finished,
     swapChainsAssigned: p.assigner.swapChainsAssigned,
     swapChainsAbandoned: p.assigner.swapChainsAbandoned,

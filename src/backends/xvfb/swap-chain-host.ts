@@ -12,6 +12,8 @@ import type { SwapChain } from '../../display/types.js';
 export interface CaptureCounters {
   presented: number;
   acquired: number;
+  /** Presented frames dropped unacquired (a RandR burst, or the swap-chain deleted while READY). */
+  discarded: number;
   finished: number;
   pending: number;
   captures: number;

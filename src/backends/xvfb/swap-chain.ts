@@ -347,6 +347,7 @@ export class XvfbSwapChain implements SwapChain {
     if (this.state === READY) {
       this.ungrab(this.device);
       this.state = IDLE;
+      this.host.counters.discarded++;
     }
   }
 
@@ -372,6 +373,8 @@ export class XvfbSwapChain implements SwapChain {
     this.deleted = true;
     // A capture in flight still needs the device to ungrab in its callback; any other grab ends now.
     if (this.state !== CAPTURING) this.ungrab(this.device);
+    // Presented, never acquired (revoked, its device lost, or taken back by the OS while READY).
+    if (this.state === READY) this.host.counters.discarded++;
     this.state = DEAD;
     if (!this.grabHold.held) this.device = null;
     this.frame.surface = null;

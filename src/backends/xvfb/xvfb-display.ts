@@ -64,7 +64,7 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
   readonly softwareAdapter: Adapter;
   readonly region = new DirtyRegion();
   readonly counters: CaptureCounters = {
-    presented: 0, acquired: 0, finished: 0, pending: 0, captures: 0, stalls: 0, grabWaitMs: 0, grabHeldMs: 0, readFailures: 0, bytesRead: 0, copyMs: 0,
+    presented: 0, acquired: 0, discarded: 0, finished: 0, pending: 0, captures: 0, stalls: 0, grabWaitMs: 0, grabHeldMs: 0, readFailures: 0, bytesRead: 0, copyMs: 0,
   };
   grab: boolean;
   damagePending = false;
