@@ -12,7 +12,8 @@ test('run --json prints exactly one JSON object with the documented keys and exi
   assert.equal(lines.length, 1, 'one line of JSON');
   const s = JSON.parse(lines[0]!);
   assert.deepEqual(Object.keys(s), SUMMARY_KEYS);
-  assert.deepEqual(Object.keys(s.frames), ['presented', 'acquired', 'finished', 'published', 'consumed', 'dropped', 'integrityErrors']);
+  assert.deepEqual(Object.keys(s.frames), ['presented', 'acquired', 'discarded', 'finished', 'published', 'consumed', 'dropped', 'integrityErrors']);
+  assert.equal(s.frames.discarded, 0, 'the sim takes no presented frame back');
   assert.deepEqual(Object.keys(s.frames.dropped), ['descMismatch', 'allSlotsBusy', 'stale', 'noPublisher', 'overwritten']);
   assert.deepEqual(s.mode, { width: 320, height: 180, refreshHz: 240, format: 'bgra8' });
   assert.ok(Math.abs(s.frames.presented - 240) <= 1, `about 240 presents in 1 s at 240 Hz, got ${s.frames.presented}`);
