@@ -10,7 +10,8 @@
  *   keep receiving events), which is never blocked.
  *
  * Timed async waits hold a timer too: a pending waitAsync alone does not keep Node's event loop
- * alive.
+ * alive. The shared waiter has no timeout of its own (see armSubscription): an owner that gives up
+ * the word sets the event, which ends it.
  *
  * Structurally this is a display `Signal` (tryConsume + subscribe), without importing display: the
  * ring depends on the contract only.
@@ -18,11 +19,6 @@
 
 export type WaitResult = 'signaled' | 'timeout';
 
-/**
- * How long the one subscription waiter sleeps before it re-arms while subscribers remain (so no
- * waiter is left pending forever on a buffer nobody notifies); each re-arm is a wake-up.
- */
-const SUBSCRIBE_REARM_MS = 10_000;
 
 export class AutoResetEvent {
   private readonly words: Int32Array;
@@ -122,7 +118,13 @@ export class AutoResetEvent {
   private armSubscription(): void {
     if (this.subscriptionArmed) return;
     this.subscriptionArmed = true;
-    const r = Atomics.waitAsync(this.words, this.index, 0, SUBSCRIBE_REARM_MS);
+    // No timeout: V8 bounds a timed waitAsync with a delayed task that wakes this thread when it
+    // fires even after a notify ended the wait, so a 10 s bound re-armed per frame woke the host
+    // ~60 more times a second at 60 Hz, each 10 s late (serve: 2.2 vs 1.4 runs of the host thread
+    // per frame). A waiter left without subscribers stays armed for the next wait (an idle host's
+    // 1 s backstop re-arms nothing) until the word is set: whoever abandons the word sets it
+    // (HostRing does at recreate and close), so none stays pending on a buffer given up.
+    const r = Atomics.waitAsync(this.words, this.index, 0);
     if (r.async) void r.value.then(() => this.dispatchSubscribers());
     else queueMicrotask(() => this.dispatchSubscribers());
   }

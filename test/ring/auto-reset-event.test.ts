@@ -57,6 +57,43 @@ test('an async wait times out when nothing sets the event, and keeps the process
   assert.equal(await event().waitAsync(5), 'timeout');
 });
 
+test('a waiter left without subscribers (a wait timed out, a subscriber cancelled) ends when the event is set, as HostRing sets it at recreate and close', async () => {
+  const buf = new SharedArrayBuffer(16);
+  const words = new Int32Array(buf);
+  const e = AutoResetEvent.at(buf, 4);
+  assert.equal(await e.waitAsync(5), 'timeout');
+  const cancel = e.subscribe(() => assert.fail('a cancelled subscriber is never called'));
+  cancel();
+  e.set();
+  await new Promise((r) => setImmediate(r));
+  assert.equal(Atomics.notify(words, 1), 0, 'no waiter is left pending on the word');
+  assert.equal(e.tryConsume(), true, 'the set is still there for the next wait');
+});
+
+test('a wait after a timed-out one is served by a set and leaves nothing pending', async () => {
+  const buf = new SharedArrayBuffer(16);
+  const e = AutoResetEvent.at(buf, 4);
+  assert.equal(await e.waitAsync(5), 'timeout');
+  const next = e.waitAsync(10_000);
+  setTimeout(() => e.set(), 5);
+  assert.equal(await next, 'signaled');
+  assert.equal(Atomics.notify(new Int32Array(buf), 1), 0, 'nothing pending once the wait was served');
+});
+
+test('waits and subscribers share one pending waiter, which a spurious notify does not end for them', async () => {
+  const buf = new SharedArrayBuffer(16);
+  const e = AutoResetEvent.at(buf, 4);
+  const a = e.waitAsync(10_000);
+  const b = e.waitAsync(10_000);
+  assert.equal(Atomics.notify(new Int32Array(buf), 1), 1, 'one waiter for both');
+  // Woken without a set: both still wait (on a new shared waiter).
+  await new Promise((r) => setImmediate(r));
+  e.set();
+  assert.equal(await Promise.race([a, b]), 'signaled');
+  e.set();
+  assert.deepEqual(await Promise.all([a, b]), ['signaled', 'signaled']);
+});
+
 test('a worker blocked in waitSync wakes when the main thread sets the event', async () => {
   const buf = new SharedArrayBuffer(16);
   const e = AutoResetEvent.at(buf, 0);
