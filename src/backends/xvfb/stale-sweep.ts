@@ -10,8 +10,16 @@
  * an older vdpush) is stale only when it is older than UNOWNED_GRACE_MS and no process names it in
  * its command line, so a folder another vdpush is setting up this instant is never taken.
  * Everything here is best effort: a sweep never fails a start.
+ *
+ * The killed server's socket and lock are removed only once it is gone, and only while nobody
+ * listens on that socket path and no other process's pid is in the lock: a display number is free
+ * the moment its server dies (a -displayfd server takes no lock file; the abstract socket, gone
+ * with its server, is its lock), and another Xvfb (this machine's other users start them all the
+ * time, -displayfd counting up from 0) may already serve it, having replaced the socket file with
+ * its own. Removing "the killed server's" socket then deleted the new server's, whose clients fell
+ * back to TCP and were refused (the xvfb-lifecycle flake: ECONNREFUSED 127.0.0.1:6001).
  */
-import { readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -107,6 +115,62 @@ function stale(dir: string, nowMs: number): boolean {
   return processesUsing(dir).length === 0;
 }
 
+/** How long a sweep waits for a SIGKILLed server to be gone before it leaves its files be. */
+const KILL_WAIT_MS = 1000;
+const killWait = new Int32Array(new SharedArrayBuffer(4));
+
+/** Waits (bounded; a start's one-off) until `pid` is no longer a live process. */
+function waitGone(pid: number): boolean {
+  const end = Date.now() + KILL_WAIT_MS;
+  while (identity(pid) !== null) {
+    if (Date.now() >= end) return false;
+    Atomics.wait(killWait, 0, 0, 5);
+  }
+  return true;
+}
+
+/** The pid an X lock file names, or null (no such file, not a number). */
+function lockHolder(n: string): number | null {
+  try {
+    const pid = Number.parseInt(readFileSync(`/tmp/.X${n}-lock`, 'latin1').trim(), 10);
+    return Number.isInteger(pid) ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The socket paths some live process is bound to now (/proc/net/unix). */
+function boundSocketPaths(): Set<string> {
+  const paths = new Set<string>();
+  try {
+    for (const line of readFileSync('/proc/net/unix', 'utf8').split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols.length >= 8) paths.add(cols[7]!);
+    }
+  } catch {
+    // no /proc: nothing can be shown to be unused, so nothing is removed
+    paths.add('*');
+  }
+  return paths;
+}
+
+/**
+ * Removes the X sockets and lock files of `pid`, a server that is gone, but only those no newer
+ * server on that display number uses: a socket path nobody is bound to, a lock that names `pid`
+ * (or no lock at all).
+ */
+export function removeXFilesOf(pid: number, sockets: readonly string[]): void {
+  const bound = boundSocketPaths();
+  for (const sock of sockets) {
+    const n = sock.slice('/tmp/.X11-unix/X'.length);
+    if (!/^\d+$/.test(n) || bound.has(sock) || bound.has('*')) continue;
+    const holder = lockHolder(n);
+    if (holder !== null && holder !== pid) continue;
+    rmSync(sock, { force: true });
+    if (holder === pid) rmSync(`/tmp/.X${n}-lock`, { force: true });
+  }
+}
+
 /** Sweeps the folders of dead owners under /dev/shm and the OS temp dir; returns the folders removed. */
 export function sweepStaleXvfb(bases: readonly string[] = ['/dev/shm', tmpdir()]): string[] {
   const removed: string[] = [];
@@ -124,11 +188,7 @@ export function sweepStaleXvfb(bases: readonly string[] = ['/dev/shm', tmpdir()]
           } catch {
             continue;
           }
-          for (const sock of sockets) {
-            rmSync(sock, { force: true });
-            const n = sock.slice('/tmp/.X11-unix/X'.length);
-            if (/^\d+$/.test(n) && existsSync(`/tmp/.X${n}-lock`)) rmSync(`/tmp/.X${n}-lock`, { force: true });
-          }
+          if (waitGone(pid)) removeXFilesOf(pid, sockets);
         }
         rmSync(dir, { recursive: true, force: true });
         removed.push(dir);

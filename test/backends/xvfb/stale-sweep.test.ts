@@ -4,7 +4,9 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OWNER_FILE, sweepStaleXvfb, writeOwner, xSocketsOf } from '../../../src/backends/xvfb/stale-sweep.js';
+import { OWNER_FILE, removeXFilesOf, sweepStaleXvfb, writeOwner, xSocketsOf } from '../../../src/backends/xvfb/stale-sweep.js';
+import { connectXClient } from '../../../src/backends/xvfb/x-connect.js';
+import { startUserXvfb } from '../../host/user-xvfb.js';
 import { alive, waitUntil } from '../../host/process-probe.js';
 
 /** A private base folder, so the sweep only ever sees this test's folders. */
@@ -52,4 +54,31 @@ test('a folder of a live owner, a fresh unowned folder, and other names are left
   assert.deepEqual(sweepStaleXvfb([root]), [old]);
   for (const d of [mine, fresh, other]) assert.ok(existsSync(d), `${d} kept`);
   rmSync(root, { recursive: true, force: true });
+});
+
+test('a swept server\'s socket and lock are left to the newer server that already took its display number', async () => {
+  // The race the sweep lost (the xvfb-lifecycle flake): the sweep SIGKILLs a stale server on :N,
+  // another Xvfb takes the freed :N at once, and the sweep then removed "the killed server's"
+  // socket, which was the new server's by then: its clients fell back to TCP and were refused.
+  const old = await startUserXvfb(64, 64);
+  const sockets = xSocketsOf(old.pid);
+  assert.deepEqual(sockets, [`/tmp/.X11-unix/X${old.number}`]);
+  await old.kill();
+  const newer = await startUserXvfb(64, 64, old.number);
+  try {
+    removeXFilesOf(old.pid, sockets);
+    assert.ok(existsSync(sockets[0]!), 'the newer server keeps its socket');
+    assert.ok(existsSync(`/tmp/.X${old.number}-lock`), 'and its lock');
+    const { client } = await connectXClient(newer.display, { purpose: 'in the sweep test', onError: () => undefined });
+    client.terminate();
+  } finally {
+    await newer.stop();
+  }
+  // A dead server's files whose lock still names it are removed.
+  const dead = await startUserXvfb(64, 64);
+  const its = xSocketsOf(dead.pid);
+  await dead.kill();
+  removeXFilesOf(dead.pid, its);
+  assert.equal(existsSync(its[0]!), false, 'the dead server\'s socket is gone');
+  assert.equal(existsSync(`/tmp/.X${dead.number}-lock`), false, 'and its lock');
 });
