@@ -1,8 +1,8 @@
 /**
  * Does an RGB image (what a VNC client saved, through JPEG) show a frame of the simulated
  * pattern? The frame number is unknown: it is read from the stamp column, trying the codes within
- * a few steps of the pixel's colour (JPEG moves a flat colour by a step or two), and the best
- * candidate frame is rendered and compared pixel by pixel.
+ * a few steps of the pixel's colour (JPEG moves a flat colour by up to ~5 levels next to other
+ * tiles), and the best candidate frame is rendered and compared pixel by pixel.
  */
 import { FORMAT_BGRA8, FORMAT_RGBA16F } from '../../../src/contract/pixel-format.js';
 import { makePatternParams, readFrameStamp, renderFrame, type PatternParams } from '../../../src/backends/sim/index.js';
@@ -44,6 +44,17 @@ export function compareRgb(a: Uint8Array, b: Uint8Array): { meanError: number; b
   return { meanError: sum / a.length, badShare: bad / (a.length / 3) };
 }
 
+/**
+ * How far JPEG may move the stamp pixel per channel. Chromium's WebCodecs decode (the viewer page
+ * on loopback) moved it by 5 in blue at quality 7 (test/host/rfb/pattern-match.test.ts).
+ */
+const STAMP_JITTER = 6;
+/**
+ * Codes near a real one decode to arbitrary 24-bit frame numbers; no test runs 2^20 frames (~5 h
+ * at 60 Hz), so those are not rendered (13^3 probes would otherwise each render a frame).
+ */
+const MAX_FRAME = (1 << 20) - 1;
+
 /** The best-matching bgra8 frame of the default pattern (seed 1, moving) for an RGB image. */
 export function matchBgraPattern(rgb: Uint8Array, width: number, height: number, params = makePatternParams()): PatternMatch {
   // A pixel in the middle of the stamp column (left edge), away from any tile edge.
@@ -51,15 +62,15 @@ export function matchBgraPattern(rgb: Uint8Array, width: number, height: number,
   const tried = new Set<number>();
   let best: PatternMatch = { frame: -1, meanError: Infinity, badShare: 1 };
   const probe = new Uint8Array(4);
-  for (let dr = -3; dr <= 3; dr++) {
-    for (let dg = -3; dg <= 3; dg++) {
-      for (let db = -3; db <= 3; db++) {
+  for (let dr = -STAMP_JITTER; dr <= STAMP_JITTER; dr++) {
+    for (let dg = -STAMP_JITTER; dg <= STAMP_JITTER; dg++) {
+      for (let db = -STAMP_JITTER; db <= STAMP_JITTER; db++) {
         probe[0] = Math.max(0, Math.min(255, rgb[i + 2]! + db));
         probe[1] = Math.max(0, Math.min(255, rgb[i + 1]! + dg));
         probe[2] = Math.max(0, Math.min(255, rgb[i]! + dr));
         probe[3] = 255;
         const n = readFrameStamp(probe, FORMAT_BGRA8, params);
-        if (n < 0 || tried.has(n)) continue;
+        if (n < 0 || n > MAX_FRAME || tried.has(n)) continue;
         tried.add(n);
         const e = compareRgb(rgb, expectedRgb(width, height, FORMAT_BGRA8, n, params));
         if (e.meanError < best.meanError) best = { frame: n, ...e };
