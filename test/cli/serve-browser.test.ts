@@ -6,13 +6,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext } from 'playwright-core';
 import { CLI } from './cli-helpers.js';
-import { CHROMIUM, CHROMIUM_ARGS, eventually, requireChromium } from '../support/chromium.js';
+import { ChromiumSession, eventually, requireChromium } from '../support/chromium.js';
 
 interface PageCanvas {
   width: number;
@@ -37,8 +35,7 @@ function canvasHash(): number {
 test('vdpush serve shows the live simulated display, and a fault button drives the real recovery ladder', { timeout: 90_000 }, async () => {
   requireChromium();
   const server = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--mode', '640x360@30'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const userDataDir = mkdtempSync(join(tmpdir(), 'vdp-chromium-'));
-  let context: BrowserContext | null = null;
+  const browser = new ChromiumSession();
   try {
     const url = await new Promise<string>((resolve, reject) => {
       let err = '';
@@ -52,8 +49,7 @@ test('vdpush serve shows the live simulated display, and a fault button drives t
         }
       });
     });
-    context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-    const page = context.pages()[0] ?? (await context.newPage());
+    const page = await browser.open();
     await page.setViewportSize({ width: 1280, height: 720 });
     await page.goto(url);
     let first = 0;
@@ -88,8 +84,7 @@ test('vdpush serve shows the live simulated display, and a fault button drives t
     mkdirSync(artifacts, { recursive: true });
     await page.screenshot({ path: join(artifacts, 'viewer-live.png') });
   } finally {
-    await context?.close();
-    rmSync(userDataDir, { recursive: true, force: true });
+    await browser.close();
     const closed = new Promise((r) => server.on('close', r));
     server.kill('SIGINT');
     await closed;

@@ -13,14 +13,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { CLI } from './cli-helpers.js';
 import { http } from '../host/viewer/viewer-test-client.js';
-import { CHROMIUM, CHROMIUM_ARGS, eventually, requireChromium } from '../support/chromium.js';
+import { ChromiumSession, eventually, requireChromium } from '../support/chromium.js';
 
 interface PanelNode {
   dataset: Record<string, string | undefined>;
@@ -56,13 +55,11 @@ test('the viewer shows two monitors, each with its own view, stats, timeline ent
   const server = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--monitor', '640x360@30', '--monitor', '480x270@20'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   server.stderr.on('data', (d) => (err += d));
-  const userDataDir = mkdtempSync(join(tmpdir(), 'vdp-chromium-'));
-  let context: BrowserContext | null = null;
+  const browser = new ChromiumSession();
   try {
     await eventually(async () => /viewer at http/.test(err), `vdpush serve's URL (${err})`);
     const url = /viewer at (http:\/\/\S+)/.exec(err)![1]!;
-    context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-    const page = context.pages()[0] ?? (await context.newPage());
+    const page = await browser.open();
     await page.setViewportSize({ width: 1280, height: 800 });
     const problems: string[] = [];
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
@@ -160,8 +157,7 @@ test('the viewer shows two monitors, each with its own view, stats, timeline ent
     await page.screenshot({ path: join(artifacts, 'viewer-monitors.png') });
     assert.deepEqual(problems, []);
   } finally {
-    await context?.close();
-    rmSync(userDataDir, { recursive: true, force: true });
+    await browser.close();
     if (server.exitCode === null) {
       const closed = new Promise((r) => server.once('close', r));
       server.kill('SIGINT');

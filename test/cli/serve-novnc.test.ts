@@ -7,13 +7,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { startXvfb } from '../../src/backends/xvfb/xvfb-server.js';
 import { CLI } from './cli-helpers.js';
-import { CHROMIUM, CHROMIUM_ARGS, eventually, requireChromium } from '../support/chromium.js';
+import { ChromiumSession, eventually, requireChromium } from '../support/chromium.js';
 
 interface PageCanvas {
   width: number;
@@ -56,8 +53,7 @@ test('noVNC in the viewer shows the X display, and its clicks and typing reach X
   const env = { ...process.env, DISPLAY: xvfb.display };
   let xev: ChildProcess | null = null;
   let serve: ChildProcess | null = null;
-  let context: BrowserContext | null = null;
-  const userDataDir = mkdtempSync(join(tmpdir(), 'vdp-chromium-'));
+  const browser = new ChromiumSession();
   try {
     let xevOut = '';
     xev = spawn('xev', ['-geometry', '200x200+0+0', '-event', 'keyboard', '-event', 'structure'], { env, stdio: ['ignore', 'pipe', 'ignore'] });
@@ -70,8 +66,7 @@ test('noVNC in the viewer shows the X display, and its clicks and typing reach X
     await eventually(async () => /viewer at http/.test(err), `vdpush serve's URL (${err})`);
     const url = /viewer at (http:\/\/\S+)/.exec(err)![1]!;
 
-    context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-    const page = context.pages()[0] ?? (await context.newPage());
+    const page = await browser.open();
     await page.setViewportSize({ width: 1000, height: 600 });
     const problems: string[] = [];
     page.on('pageerror', (e) => problems.push(e.message));
@@ -107,8 +102,7 @@ test('noVNC in the viewer shows the X display, and its clicks and typing reach X
     await eventually(async () => typed().includes('Hi!'), `xev to receive "Hi!" (got ${JSON.stringify(typed())})`);
     assert.deepEqual(problems, []);
   } finally {
-    await context?.close();
-    rmSync(userDataDir, { recursive: true, force: true });
+    await browser.close();
     if (serve && serve.exitCode === null) {
       const closed = new Promise((r) => serve!.once('close', r));
       serve.kill('SIGINT');

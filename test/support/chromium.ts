@@ -1,6 +1,9 @@
 /** Debian's Chromium, headless, as the browser tests drive it (playwright-core never downloads one). */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -29,5 +32,26 @@ export async function eventually(check: () => Promise<boolean>, what: string, ms
   while (!(await check())) {
     if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * One headless Chromium with a profile of its own (a persistent context: the viewer's token
+ * cookie and storage behave as in a user's browser). close() ends it and removes the profile; it
+ * is safe to call when open() never ran or failed.
+ */
+export class ChromiumSession {
+  private context: BrowserContext | null = null;
+  private readonly userDataDir = mkdtempSync(join(tmpdir(), 'vdp-chromium-'));
+
+  async open(): Promise<Page> {
+    this.context = await chromium.launchPersistentContext(this.userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    return this.context.pages()[0] ?? (await this.context.newPage());
+  }
+
+  async close(): Promise<void> {
+    await this.context?.close();
+    this.context = null;
+    rmSync(this.userDataDir, { recursive: true, force: true });
   }
 }

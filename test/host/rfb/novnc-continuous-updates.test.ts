@@ -7,15 +7,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
 import { openSession } from '../../../src/host/session.js';
 import { SessionViewerSource } from '../../../src/host/session-viewer-source.js';
 import { createSessionRfbServer } from '../../../src/host/rfb/session-rfb.js';
 import { startViewerServer } from '../../../src/host/viewer/index.js';
-import { CHROMIUM, CHROMIUM_ARGS, eventually, requireChromium } from '../../support/chromium.js';
+import { ChromiumSession, eventually, requireChromium } from '../../support/chromium.js';
 
 test('noVNC in Chromium gets pushed updates (continuous updates, paced by fences) without a request per update', { timeout: 90_000 }, async () => {
   requireChromium();
@@ -24,11 +20,9 @@ test('noVNC in Chromium gets pushed updates (continuous updates, paced by fences
   const pumping = source.pump();
   const { server: rfb, pumping: rfbPumping } = createSessionRfbServer(session, source, { webSocketAllowsNone: true });
   const viewer = await startViewerServer({ source, port: 0, host: '127.0.0.1', rfb });
-  const userDataDir = mkdtempSync(join(tmpdir(), 'vdp-chromium-'));
-  let context: BrowserContext | null = null;
+  const browser = new ChromiumSession();
   try {
-    context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-    const page = context.pages()[0] ?? (await context.newPage());
+    const page = await browser.open();
     const problems: string[] = [];
     page.on('pageerror', (e) => problems.push(e.message));
     await page.goto(viewer.url);
@@ -46,8 +40,7 @@ test('noVNC in Chromium gets pushed updates (continuous updates, paced by fences
     await eventually(async () => Number(await page.textContent('.monitor .drawn-fps')) > 0, 'frames/s drawn on the panel');
     assert.deepEqual(problems, []);
   } finally {
-    await context?.close();
-    rmSync(userDataDir, { recursive: true, force: true });
+    await browser.close();
     await session.close();
     await pumping;
     await rfbPumping;

@@ -6,14 +6,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
 import { startViewerServer, type ViewerServer } from '../../../src/host/viewer/viewer-server.js';
 import { findWebRoot } from '../../../src/host/viewer/web-assets.js';
 import { FakeSource } from './fake-source.js';
-import { CHROMIUM, CHROMIUM_ARGS, eventually, requireChromium } from '../../support/chromium.js';
+import { ChromiumSession, eventually, requireChromium } from '../../support/chromium.js';
 
 // The few page globals the functions run inside the page use (this project's tsconfig has no DOM lib).
 interface PageCanvas {
@@ -39,15 +37,13 @@ test('the_viewer_page_shows_live_frames_and_a_fault_button_puts_an_event_on_the_
   const shape = new Uint8Array(12 * 12 * 4);
   for (let i = 0; i < 12 * 12; i++) shape.set([0, 0, 0, 255], i * 4); // premultiplied black square
   source.cursorState = { visible: true, x: 320, y: 200, hotX: 0, hotY: 0, shapeId: 1, width: 12, height: 12, shape };
-  const userDataDir = mkdtempSync(join(tmpdir(), 'vdp-chromium-'));
+  const browser = new ChromiumSession();
   let server: ViewerServer | null = null;
-  let context: BrowserContext | null = null;
   try {
     source.emit();
     source.animate(30);
     server = await startViewerServer({ source, port: 0, host: '127.0.0.1', token: 'browser-test-token' });
-    context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-    const page = context.pages()[0] ?? (await context.newPage());
+    const page = await browser.open();
     await page.setViewportSize({ width: 1280, height: 720 });
     const problems: string[] = [];
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
@@ -80,9 +76,8 @@ test('the_viewer_page_shows_live_frames_and_a_fault_button_puts_an_event_on_the_
     await page.screenshot({ path: join(artifacts, 'viewer.png') });
     assert.deepEqual(problems, []);
   } finally {
-    await context?.close();
+    await browser.close();
     await server?.close();
     source.stop();
-    rmSync(userDataDir, { recursive: true, force: true });
   }
 });
