@@ -12,11 +12,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openSession } from '../../../src/host/session.js';
-import { SessionViewerSource } from '../../../src/host/session-viewer-source.js';
-import { createSessionRfbServer } from '../../../src/host/rfb/session-rfb.js';
-import { startViewerServer } from '../../../src/host/viewer/index.js';
-import { ChromiumSession, eventually, requireChromium } from '../../support/chromium.js';
+import { eventually } from '../../support/chromium.js';
+import { withServedViewerPage } from './served-viewer-page.js';
 import sharp from 'sharp';
 import { makePatternParams } from '../../../src/backends/sim/index.js';
 import { FORMAT_BGRA8 } from '../../../src/contract/pixel-format.js';
@@ -45,19 +42,7 @@ declare function atob(s: string): string;
 declare function btoa(s: string): string;
 
 test('the page decodes JPEG rectangles off its main thread and its canvas shows the display\'s frame', { timeout: 90_000 }, async () => {
-  requireChromium();
-  const session = await openSession({ mode: `${W}x${H}@30`, durationMs: 0 });
-  const source = new SessionViewerSource(session);
-  const pumping = source.pump();
-  const { server: rfb, pumping: rfbPumping } = createSessionRfbServer(session, source, { webSocketAllowsNone: true });
-  const viewer = await startViewerServer({ source, port: 0, host: '127.0.0.1', rfb });
-  const browser = new ChromiumSession();
-  try {
-    const page = await browser.open();
-    const problems: string[] = [];
-    page.on('pageerror', (e) => problems.push(e.message));
-    await page.goto(viewer.url);
-    await page.locator('.monitor .rfb-state', { hasText: 'live' }).waitFor({ timeout: 30_000 });
+  await withServedViewerPage({ mode: `${W}x${H}@30`, durationMs: 0 }, async ({ session, page, problems }) => {
     assert.equal(await page.getAttribute('.monitor', 'data-jpeg-off-thread'), 'true', 'the off-thread JPEG path is installed');
     assert.equal(await page.getAttribute('.monitor', 'data-jpeg-path'), 'imagedecoder', 'through WebCodecs on loopback (a secure context)');
     await eventually(async () => Number(await page.getAttribute('.monitor', 'data-drawn')) >= 3, 'the first frames drawn');
@@ -160,12 +145,5 @@ test('the page decodes JPEG rectangles off its main thread and its canvas shows 
     assert.ok(fromDecoder.meanError <= fromImg.meanError && fromDecoder.badShare <= fromImg.badShare, `ImageDecoder ${JSON.stringify(fromDecoder)} vs <img> ${JSON.stringify(fromImg)} against the frame`);
     assert.ok(compareRgb(rgb(decoded.decoder), img).meanError < 6, 'the two decodes of one JPEG stay close');
     assert.deepEqual(problems, []);
-  } finally {
-    await browser.close();
-    await session.close();
-    await pumping;
-    await rfbPumping;
-    await rfb.close();
-    await viewer.close();
-  }
+  });
 });
