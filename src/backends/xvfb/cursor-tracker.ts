@@ -7,6 +7,12 @@
  * reports (a WarpPointer, as xdotool mousemove does, over a window whose client selects motion).
  * The poll runs every `cursorPollMs` while anything happens and slows to a tenth of that rate when
  * nothing has for a while (cursor-poll-backoff.ts): an idle display pays ~1 poll a second, not 10.
+ * A poll asks only what no capture answered: every capture's batch carries its own QueryPointer,
+ * so while frames flow each capture's reply pushes the poll's timer back (`refresh`, nothing
+ * allocated) and a tick that finds a capture's or a motion query's position newer than the last
+ * tick sends nothing. A busy screen at 60 Hz used to pay ~10 extra round trips a second (each a
+ * write that wakes the X server and a reply that wakes this thread) for positions its captures
+ * had already read.
  * `version` bumps on any change so a swap-chain delivers a cursor-only frame when only the pointer
  * moved; `state.shapeId` bumps only when the image changed.
  *
@@ -50,6 +56,13 @@ export class CursorTracker {
   private pollInFlight = false;
   /** A motion event came while a query was in flight: query once more when it returns. */
   private queryAgain = false;
+  /** The query in flight is the poll's own (its reply is what the poll asked, not a newer sighting). */
+  private pollQueryInFlight = false;
+  /** A capture or a motion query read the pointer since the poll's last tick: the tick need not ask. */
+  private seenSinceTick = false;
+  /** Queries the poll sent, and ticks it skipped because a capture had just read the pointer. */
+  polls = 0;
+  pollsSkipped = 0;
   /** XInputExtension's major opcode when XI2 motion is selected, else -1. */
   private readonly xiOpcode: number;
   private readonly pollCb = (): void => this.poll();
@@ -57,7 +70,11 @@ export class CursorTracker {
   private onThisScreen = true;
   private readonly onPointer = (err: unknown, p: { root: number; rootX: number; rootY: number } | undefined): void => {
     this.pollInFlight = false;
+    const fromPoll = this.pollQueryInFlight;
+    this.pollQueryInFlight = false;
     if (!err && p) this.updatePosition(p.rootX, p.rootY, p.root);
+    // The poll's own answer is not a newer sighting than its tick: the next tick asks again.
+    if (fromPoll) this.seenSinceTick = false;
     if (this.queryAgain) {
       this.queryAgain = false;
       this.query();
@@ -126,7 +143,12 @@ export class CursorTracker {
    * pointer is on (another screen's: the cursor is not on this screen).
    */
   updatePosition(x: number, y: number, root?: number): void {
-    if (root !== undefined) this.onThisScreen = root === this.conn.root;
+    if (root !== undefined) {
+      // A QueryPointer's answer (XFIXES's image position carries no root): the poll can wait.
+      this.onThisScreen = root === this.conn.root;
+      this.seenSinceTick = true;
+      this.polling?.refresh();
+    }
     const s = this.state;
     const visible = this.onThisScreen && x >= 0 && y >= 0 && x < this.screen.width && y < this.screen.height;
     if (x === s.x && y === s.y && visible === s.visible) return;
@@ -164,7 +186,14 @@ export class CursorTracker {
     if (b === null || this.conn.closed) return;
     const active = this.active;
     this.active = false;
-    this.query();
+    if (this.seenSinceTick) {
+      this.seenSinceTick = false;
+      this.pollsSkipped++;
+    } else {
+      this.polls++;
+      this.pollQueryInFlight = !this.pollInFlight;
+      this.query();
+    }
     this.schedule(b.next(active));
   }
 
