@@ -41,7 +41,8 @@ if (xv) {
       `ffmpeg x11grab ${n(f.distinctFps)} (torn ${f.torn}) → ${x(v.distinctFps / f.distinctFps)}; without the grab ${n(r.vdpushWithoutGrab.distinctFps)} (torn ${r.vdpushWithoutGrab.torn})`, '0 torn, >= 1.5x');
     row(`Xvfb ${r.resolution}, CPU s per 1,000 distinct frames (capturer + extra X server)`, `${n(v.cpuSecPerDistinct1000, 2)}`,
       `ffmpeg ${n(f.cpuSecPerDistinct1000, 2)} → ${x(v.cpuSecPerDistinct1000 / f.cpuSecPerDistinct1000)}` +
-        (v.cpuBound ? `; bound (a pread of the just-drawn frame ${n(v.cpuBound.drawnPreadMs, 2)} ms + the grabbed IPC floor ${n(v.cpuBound.floorMs, 2)} ms + its X-server side ${n(v.cpuBound.serverFloorMs ?? 0, 2)} ms) ${n(v.cpuBound.secPerDistinct1000, 2)} → ${x(v.cpuBound.vsFfmpeg)} ffmpeg's, vdpush ${x(v.cpuBound.vdpushVsBound)} the bound` : ''),
+        (v.cpuBound ? `; bound (a pread of the just-drawn frame ${n(v.cpuBound.drawnPreadMs, 2)} ms + the grabbed IPC floor ${n(v.cpuBound.floorMs, 2)} ms + its X-server side ${n(v.cpuBound.serverFloorMs ?? 0, 2)} ms) ${n(v.cpuBound.secPerDistinct1000, 2)} → ${x(v.cpuBound.vsFfmpeg)} ffmpeg's, vdpush ${x(v.cpuBound.vdpushVsBound)} the bound` : '') +
+        (v.cpuBound?.split?.readsCpuMs !== undefined ? ` (vdpush's reads ${n(v.cpuBound.split.readsCpuMs, 2)} ms of CPU, its other work ${n(v.cpuBound.split.beyondFloorMs, 2)} ms above the floor, the X server's extra ${n(v.cpuBound.split.xvfbExtraMs, 2)} ms)` : ''),
       '<= 0.5x');
     row(`Xvfb ${r.resolution}, workload draws/s under the capturer`, `vdpush ${n(v.workloadFps)}`,
       `alone ${n(r.workloadAloneFps)} (${x(v.workloadFps / r.workloadAloneFps)}); ffmpeg ${n(f.workloadFps)}; grabbed ${pct(v.fps * v.grabHeldMs / 1000)} of the time` +
@@ -50,7 +51,7 @@ if (xv) {
       `memcpy of those bytes ${n(v.memcpyMsForBytes, 2)} ms → ${x(v.grabVsMemcpy)}; pread ${n(c.preadGBps, 2)} GB/s vs memcpy ${n(c.memcpyGBps, 2)} GB/s`, '<= 1.3x');
     const d = r.desktop;
     row(`Xvfb ${r.resolution}, 1% desktop workload vs full frames, CPU per frame`, `${n(d.dirtyRects.cpuMsPerFrame, 3)} vs ${n(d.fullFrame.cpuMsPerFrame, 3)} ms`,
-      `${x(d.cpuRatio, 1)} (bytes ${n(d.bytesMsPerFrame, 3)} ms, per-frame work ${n(d.fixedMsPerFrame, 3)} ms${d.wakeFloor ? `, of it a wake-up + an X round trip ${n(d.wakeFloor.floorMs, 3)} ms${d.wakeFloor.grabbedFloorMs !== undefined ? `, ${n(d.wakeFloor.grabbedFloorMs, 3)} ms with the grab and its ungrab write` : ''}` : ''}; 20x needs <= ${n(d.neededMsPerFrameFor20x, 3)} ms)`, '>= 20x');
+      `${x(d.cpuRatio, 1)} (bytes ${n(d.bytesMsPerFrame, 3)} ms, per-frame work ${n(d.fixedMsPerFrame, 3)} ms${d.wakeFloor ? `, of it a wake-up + an X round trip ${n(d.wakeFloor.floorMs, 3)} ms${d.wakeFloor.grabbedFloorMs !== undefined ? `, ${n(d.wakeFloor.grabbedFloorMs, 3)} ms with the grab and its ungrab write` : ''}${d.wakeFloor.grabbedFloorMs60Hz !== undefined ? ` (${n(d.wakeFloor.grabbedFloorMs60Hz, 3)} ms after a 60 Hz frame's idle gap)` : ''}` : ''}; 20x needs <= ${n(d.neededMsPerFrameFor20x, 3)} ms)`, '>= 20x');
   }
   const i = xv.idle;
   row('Xvfb idle display (session: worker + host)', `${n(i.vdpushCorePercent, 2)}% of a core`,

@@ -10,7 +10,7 @@ import type { WakeFloor } from './wake-floor.js';
 import type { CapturerNumbers, CpuBound, VdpushNumbers } from './xvfb-bench-result.js';
 
 export function cpuBound(
-  v: Pick<VdpushNumbers, 'bytesPerFrame' | 'distinct' | 'capturerCpuSec' | 'xvfbExtraCpuSec' | 'copyMs' | 'cpuSecPerDistinct1000'>,
+  v: Pick<VdpushNumbers, 'bytesPerFrame' | 'distinct' | 'capturerCpuSec' | 'xvfbExtraCpuSec' | 'copyMs' | 'publishCpuMs' | 'cpuSecPerDistinct1000'>,
   ffmpeg: Pick<CapturerNumbers, 'cpuSecPerDistinct1000'>,
   frameBytes: number,
   drawn: DrawnPread,
@@ -27,6 +27,12 @@ export function cpuBound(
     secPerDistinct1000,
     vsFfmpeg: secPerDistinct1000 / ffmpeg.cpuSecPerDistinct1000,
     vdpushVsBound: v.cpuSecPerDistinct1000 / secPerDistinct1000,
-    split: { readsWallMs: v.copyMs, ownCpuBeyondReadsMs: perDistinct(v.capturerCpuSec) - v.copyMs, xvfbExtraMs: perDistinct(v.xvfbExtraCpuSec) },
+    split: {
+      readsWallMs: v.copyMs,
+      ownCpuBeyondReadsMs: perDistinct(v.capturerCpuSec) - v.copyMs,
+      xvfbExtraMs: perDistinct(v.xvfbExtraCpuSec),
+      readsCpuMs: v.publishCpuMs,
+      beyondFloorMs: perDistinct(v.capturerCpuSec) - v.publishCpuMs - floor.grabbedFloorMs,
+    },
   };
 }

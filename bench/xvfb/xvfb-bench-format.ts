@@ -46,7 +46,8 @@ export function formatXvfbBench(r: XvfbBenchResult): string {
       lines.push(
         `  CPU bound: a pread of the just-drawn frame under the grab ${f3(cb.drawnPreadMs)} ms + the grabbed IPC floor ${f3(cb.floorMs)} ms + the X server's side of it ${f3(cb.serverFloorMs)} ms = ${f3(cb.secPerDistinct1000)} ms per frame` +
           ` → ${f2(cb.vsFfmpeg)}x ffmpeg's CPU per distinct frame at best; vdpush ${f2(cb.vdpushVsBound)}x that bound` +
-          ` (its ${f3(v.cpuSecPerDistinct1000)} ms: reads ${f3(cb.split.readsWallMs)} (wall), own CPU beyond them ${f3(cb.split.ownCpuBeyondReadsMs)}, X server's extra ${f3(cb.split.xvfbExtraMs)})`,
+          ` (its ${f3(v.cpuSecPerDistinct1000)} ms: reads ${f3(cb.split.readsWallMs)} (wall), own CPU beyond them ${f3(cb.split.ownCpuBeyondReadsMs)}, X server's extra ${f3(cb.split.xvfbExtraMs)};` +
+          ` the publish call that reads ${f3(cb.split.readsCpuMs)} ms of CPU, the rest ${f3(cb.split.beyondFloorMs)} ms above the floor)`,
       );
     }
     const dr = row.desktop.dirtyRects;
@@ -62,7 +63,8 @@ export function formatXvfbBench(r: XvfbBenchResult): string {
     const wf = row.desktop.wakeFloor;
     lines.push(
       `    floor (same run, same server, after idle): a wake-up ${f3(wf.wakeMs)} ms + an X round trip ${f3(wf.roundTripMs)} ms = ${f3(wf.floorMs)} ms per frame before any byte;` +
-        ` with the grab and its ungrab write ${f3(wf.grabbedFloorMs)} ms (vdpush's 1% frame: ${f2(dr.cpuMsPerFrame / wf.grabbedFloorMs)}x that, bytes included)`,
+        ` with the grab and its ungrab write ${f3(wf.grabbedFloorMs)} ms (vdpush's 1% frame: ${f2(dr.cpuMsPerFrame / wf.grabbedFloorMs)}x that, bytes included);` +
+        ` after a 60 Hz frame's idle gap ${f3(wf.grabbedFloorMs60Hz)} ms`,
     );
   }
   const i = r.idle;

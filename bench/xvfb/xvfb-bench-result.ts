@@ -30,6 +30,8 @@ export interface VdpushNumbers extends CapturerNumbers {
   grabHeldMs: number;
   /** Mean ms inside the framebuffer reads, and bytes read, per frame. */
   copyMs: number;
+  /** Mean CPU ms of the publish call per frame: the reads into the slot plus the ring's own work. */
+  publishCpuMs: number;
   bytesPerFrame: number;
   /** What those bytes cost at the same run's memcpy and pread rates (ms per frame). */
   memcpyMsForBytes: number;
@@ -64,9 +66,13 @@ export interface CpuBound {
   vdpushVsBound: number;
   /**
    * vdpush's CPU per distinct frame, split (ms): the wall time inside its reads (copyMs; its CPU
-   * on a quiet machine), its own CPU beyond that, and the X server's extra CPU.
+   * on a quiet machine), its own CPU beyond that, and the X server's extra CPU. `readsCpuMs` is
+   * the CPU of the publish call that does those reads (publishCpuMs: the reads plus the ring's
+   * bookkeeping), the figure to hold against drawnPreadMs; `beyondFloorMs` what vdpush's own CPU
+   * beyond that call exceeds the grabbed IPC floor by (the processor, the X events' and replies'
+   * parsing, the waits: the work no physical cost accounts for).
    */
-  split: { readsWallMs: number; ownCpuBeyondReadsMs: number; xvfbExtraMs: number };
+  split: { readsWallMs: number; ownCpuBeyondReadsMs: number; xvfbExtraMs: number; readsCpuMs: number; beyondFloorMs: number };
 }
 
 export interface DesktopNumbers {

@@ -129,6 +129,7 @@ function capturerNumbers(
 
 async function measureVdpush(
   d: XvfbDisplay,
+  drain: RingDrain,
   phase: Phase,
   checker: Checker,
   seconds: number,
@@ -138,6 +139,7 @@ async function measureVdpush(
   await sleep(WARMUP_MS);
   const c = d.counters;
   const c0 = { ...c };
+  const publishCpu0 = drain.publishCpuSec;
   checker.reset();
   phase.begin();
   await sleep(seconds * 1000);
@@ -154,6 +156,7 @@ async function measureVdpush(
     grabWaitMs: (c.grabWaitMs - c0.grabWaitMs) / presented,
     grabHeldMs,
     copyMs: (c.copyMs - c0.copyMs) / presented,
+    publishCpuMs: ((drain.publishCpuSec - publishCpu0) * 1000) / presented,
     bytesPerFrame,
     memcpyMsForBytes: memcpyMs,
     preadMsForBytes: (bytesPerFrame / (ceilings.preadGBps * 1e9)) * 1000,
@@ -161,12 +164,12 @@ async function measureVdpush(
   };
 }
 
-async function withVdpush<T>(server: XvfbServer, onConsumed: (f: ConsumedFrame) => void, body: (d: XvfbDisplay) => Promise<T>): Promise<T> {
+async function withVdpush<T>(server: XvfbServer, onConsumed: (f: ConsumedFrame) => void, body: (d: XvfbDisplay, drain: RingDrain) => Promise<T>): Promise<T> {
   const d = await createXvfbDisplay({ display: server.display, workload: 'none', cursor: false });
   const drain = new RingDrain(d, onConsumed);
   try {
     await d.start(drain);
-    return await body(d);
+    return await body(d, drain);
   } finally {
     await d.stop();
     drain.close();
@@ -210,10 +213,10 @@ async function benchResolution(width: number, height: number): Promise<XvfbBench
 
     const checker = new Checker();
     const onConsumed = (f: ConsumedFrame): void => checker.check(f.pixels, f.width, f.height, f.stride, f.format);
-    const [vdpush, vdpushWithoutGrab] = await withVdpush(server, onConsumed, async (d) => {
-      const withGrab = await measureVdpush(d, phase, checker, VDPUSH_SECONDS, xvfbPerDraw, ceilings);
+    const [vdpush, vdpushWithoutGrab] = await withVdpush(server, onConsumed, async (d, drain) => {
+      const withGrab = await measureVdpush(d, drain, phase, checker, VDPUSH_SECONDS, xvfbPerDraw, ceilings);
       d.setConsistency('none');
-      const without = await measureVdpush(d, phase, checker, NO_GRAB_SECONDS, xvfbPerDraw, ceilings);
+      const without = await measureVdpush(d, drain, phase, checker, NO_GRAB_SECONDS, xvfbPerDraw, ceilings);
       return [withGrab, without] as const;
     });
 

@@ -31,7 +31,7 @@ test('a latency sample splits at the end of the copy; one whose split is unknown
 
 test('the Xvfb CPU bound is the drawn-frame pread of the bytes read plus the grabbed IPC floor, beside ffmpeg and vdpush', () => {
   const b = cpuBound(
-    { bytesPerFrame: 4_000_000, distinct: 1000, capturerCpuSec: 1.5, xvfbExtraCpuSec: 0.1, copyMs: 1.1, cpuSecPerDistinct1000: 1.6 },
+    { bytesPerFrame: 4_000_000, distinct: 1000, capturerCpuSec: 1.5, xvfbExtraCpuSec: 0.1, copyMs: 1.1, publishCpuMs: 0.9, cpuSecPerDistinct1000: 1.6 },
     { cpuSecPerDistinct1000: 3.2 },
     8_000_000,
     { ms: 1.2, GBps: 6.9 },
@@ -41,10 +41,12 @@ test('the Xvfb CPU bound is the drawn-frame pread of the bytes read plus the gra
   assert.ok(Math.abs(b.secPerDistinct1000 - 1.0) < 1e-12, 'pread + the IPC floor on both sides of the socket');
   assert.ok(Math.abs(b.vsFfmpeg - 1.0 / 3.2) < 1e-12);
   assert.ok(Math.abs(b.vdpushVsBound - 1.6) < 1e-12);
-  const noServer = cpuBound({ bytesPerFrame: 8_000_000, distinct: 1, capturerCpuSec: 0, xvfbExtraCpuSec: 0, copyMs: 0, cpuSecPerDistinct1000: 1 }, { cpuSecPerDistinct1000: 2 }, 8_000_000, { ms: 1, GBps: 8 }, { grabbedFloorMs: 0.5, grabbedServerMs: Number.NaN });
+  const noServer = cpuBound({ bytesPerFrame: 8_000_000, distinct: 1, capturerCpuSec: 0, xvfbExtraCpuSec: 0, copyMs: 0, publishCpuMs: 0, cpuSecPerDistinct1000: 1 }, { cpuSecPerDistinct1000: 2 }, 8_000_000, { ms: 1, GBps: 8 }, { grabbedFloorMs: 0.5, grabbedServerMs: Number.NaN });
   assert.equal(noServer.secPerDistinct1000, 1.5, 'a server whose CPU cannot be read adds nothing to the bound');
   assert.ok(Math.abs(b.split.ownCpuBeyondReadsMs - 0.4) < 1e-12);
   assert.ok(Math.abs(b.split.xvfbExtraMs - 0.1) < 1e-12);
+  assert.equal(b.split.readsCpuMs, 0.9, "the publish call's CPU, held against the drawn pread");
+  assert.ok(Math.abs(b.split.beyondFloorMs - 0.3) < 1e-12, 'own CPU 1.5 ms - the publish 0.9 - the grabbed floor 0.3');
 });
 
 test('the performance table prints the ring floor and the Xvfb CPU bound beside the targets they bound', () => {
@@ -64,10 +66,11 @@ test('the performance table prints the ring floor and the Xvfb CPU bound beside 
       rows: [{
         resolution: '1920x1080', workloadAloneFps: 2000,
         vdpush: { ...cap(1.6), fps: 300, grabHeldMs: 1.1, copyMs: 1.1, bytesPerFrame: 8294400, memcpyMsForBytes: 0.34, preadMsForBytes: 0.66, grabVsMemcpy: 3.2,
-          cpuBound: { drawnPreadMs: 1.05, floorMs: 0.32, serverFloorMs: 0.05, secPerDistinct1000: 1.42, vsFfmpeg: 0.45, vdpushVsBound: 1.13 } },
+          cpuBound: { drawnPreadMs: 1.05, floorMs: 0.32, serverFloorMs: 0.05, secPerDistinct1000: 1.42, vsFfmpeg: 0.45, vdpushVsBound: 1.13,
+            split: { readsWallMs: 1.1, ownCpuBeyondReadsMs: 0.4, xvfbExtraMs: 0.1, readsCpuMs: 1.08, beyondFloorMs: 0.1 } } },
         vdpushWithoutGrab: cap(1.5), ffmpeg: cap(3.15),
         ceilings: { memcpyGBps: 24, preadGBps: 12 },
-        desktop: { dirtyRects: { cpuMsPerFrame: 0.44 }, fullFrame: { cpuMsPerFrame: 2 }, cpuRatio: 4.5, bytesMsPerFrame: 0.02, fixedMsPerFrame: 0.42, neededMsPerFrameFor20x: 0.1, wakeFloor: { floorMs: 0.37, grabbedFloorMs: 0.37 } },
+        desktop: { dirtyRects: { cpuMsPerFrame: 0.44 }, fullFrame: { cpuMsPerFrame: 2 }, cpuRatio: 4.5, bytesMsPerFrame: 0.02, fixedMsPerFrame: 0.42, neededMsPerFrameFor20x: 0.1, wakeFloor: { floorMs: 0.37, grabbedFloorMs: 0.37, grabbedFloorMs60Hz: 0.52 } },
       }],
       idle: { vdpushCorePercent: 0.8, workerPassMicros: 200, workerIdleWaitMs: 250, workerWaitCorePercent: 0.08, hostPollMicros: 400, hostIdleWakeMs: 1000, hostPollCorePercent: 0.04 },
     };
@@ -78,7 +81,9 @@ test('the performance table prints the ring floor and the Xvfb CPU bound beside 
     assert.match(latency, /floor \(the same paced copy \+ a bare futex wake\) p99 1,100 µs: ring p99 \*\*1\.14x\*\* of it, floor p99 \*\*1\.10x\*\* the baseline p50/);
     const cpu = out.split('\n').find((l) => l.startsWith('| Xvfb 1920x1080, CPU s per 1,000 distinct frames'));
     assert.ok(cpu, out);
-    assert.match(cpu, /bound \(a pread of the just-drawn frame 1\.05 ms \+ the grabbed IPC floor 0\.32 ms \+ its X-server side 0\.05 ms\) 1\.42 → \*\*0\.45x\*\* ffmpeg's, vdpush \*\*1\.13x\*\* the bound/);
+    assert.match(cpu, /bound \(a pread of the just-drawn frame 1\.05 ms \+ the grabbed IPC floor 0\.32 ms \+ its X-server side 0\.05 ms\) 1\.42 → \*\*0\.45x\*\* ffmpeg's, vdpush \*\*1\.13x\*\* the bound \(vdpush's reads 1\.08 ms of CPU, its other work 0\.10 ms above the floor, the X server's extra 0\.10 ms\)/);
+    const desktop = out.split('\n').find((l) => l.startsWith('| Xvfb 1920x1080, 1% desktop workload'));
+    assert.match(desktop ?? '', /0\.370 ms with the grab and its ungrab write \(0\.520 ms after a 60 Hz frame's idle gap\)/, out);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
