@@ -5,7 +5,8 @@
  *   FREE --producer--> WRITING --producer--> PUBLISHED --consumer--> READING --consumer--> FREE
  *                                              |  ^
  *                      producer (overwrite) ---+  +--- producer may take a PUBLISHED slot back to
- *                                                      WRITING (the oldest one) when no slot is FREE
+ *                                                      WRITING when a newer PUBLISHED frame supersedes
+ *                                                      it, or when no other slot is writable
  *   consumer: PUBLISHED --> FREE when it skips an older frame for a newer one.
  *   consumer: READING --> PUBLISHED when it returns the newest frame it delivered, so that frame
  *             stays available (repeatLast) until the producer needs the slot; the consumer never

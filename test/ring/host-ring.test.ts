@@ -136,6 +136,31 @@ for (const arm of ['slot-state', 'keyed-mutex'] as const) {
   });
 }
 
+test('a producer that picks its next slot before the consumer takes the last frame writes two slots, and every frame arrives intact', () => {
+  // The order of a real flood: publish, take the next slot at once (publishBegin), and only then
+  // the consumer (another thread, woken by the publish) takes the frame and returns it (retained).
+  // Writing a FREE slot first made the producer cycle through three slots here; the retained frame
+  // is superseded by the one just published, so its slot is written instead.
+  const { ring, publisher, source } = setup('slot-state', 6);
+  const written = new Set<number>();
+  let slot = publisher.publishBegin(source.next('full'));
+  for (let i = 1; i <= 12; i++) {
+    written.add(slot);
+    assert.ok(publisher.publishCopy(source.frame, slot));
+    assert.equal(publisher.publishCommit(source.frame, slot), PublishOutcome.Published);
+    const expected = Uint8Array.from(source.frame.pixels);
+    if (i < 12) slot = publisher.publishBegin(source.next('full'));
+    const f = ring.tryConsume();
+    assert.equal(f?.sequence, i);
+    assert.deepEqual(Uint8Array.from(f!.pixels), expected, `frame ${i} is the source as published`);
+    ring.release(f!);
+  }
+  assert.equal(written.size, 2, `slots written: ${[...written].join(', ')}`);
+  const last = ring.repeatLast();
+  assert.equal(last?.sequence, 12, 'the newest delivered frame is still retained');
+  ring.release(last!);
+});
+
 test('release refuses a frame released twice or not from this ring', () => {
   const a = setup();
   const b = setup();

@@ -25,21 +25,51 @@ test('the slot-state producer takes the first FREE slot', () => {
   assert.equal(t.loadState(0), SlotState.Published);
 });
 
-test('with no FREE slot the slot-state producer overwrites the oldest PUBLISHED one', () => {
+test('the slot-state producer writes a superseded PUBLISHED slot before a FREE one it wrote earlier', () => {
+  // Just after a publish: slot 1 holds the newest frame (not taken yet), slot 0 the frame the
+  // consumer retains (delivered, superseded by slot 1), slot 2 is FREE but lags the source more.
+  const t = table(3);
+  const p = createSlotArm('slot-state', t, 'producer');
+  t.casState(0, SlotState.Free, SlotState.Published);
+  t.casState(1, SlotState.Free, SlotState.Published);
+  assert.equal(p.takeForWrite(seqs(8, 9, 7)), 0, 'slot 0 lags least of the writable ones; slot 1 is the newest');
+  assert.equal(t.loadState(0), SlotState.Writing);
+  assert.equal(t.loadState(1), SlotState.Published, 'the newest frame is never overwritten while another slot will do');
+});
+
+test('the slot-state producer prefers a FREE slot to a PUBLISHED one when neither was written by it', () => {
+  const t = table(3);
+  const p = createSlotArm('slot-state', t, 'producer');
+  t.casState(0, SlotState.Free, SlotState.Published);
+  t.casState(1, SlotState.Free, SlotState.Published);
+  assert.equal(p.takeForWrite(seqs(-1, 4, -1)), 2, "slot 0 is a predecessor's frame, slot 2 is FREE");
+});
+
+test('with only the newest frame writable the slot-state producer overwrites it', () => {
+  const t = table(2);
+  const p = createSlotArm('slot-state', t, 'producer');
+  t.casState(0, SlotState.Free, SlotState.Reading);
+  t.casState(1, SlotState.Free, SlotState.Published);
+  assert.equal(p.takeForWrite(seqs(4, 5)), 1, 'the consumer holds slot 0; the new frame supersedes slot 1');
+});
+
+test('with no FREE slot the slot-state producer writes the superseded PUBLISHED slot it wrote last', () => {
   const t = table(4);
   const p = createSlotArm('slot-state', t, 'producer');
   for (const [s, st] of [[0, SlotState.Published], [1, SlotState.Published], [2, SlotState.Reading], [3, SlotState.Published]] as const) t.casState(s, SlotState.Free, st);
-  assert.equal(p.takeForWrite(seqs(9, 7, 1, 8)), 1, 'slot 2 is older but READING');
-  assert.equal(t.loadState(1), SlotState.Writing);
+  assert.equal(p.takeForWrite(seqs(9, 7, 10, 8)), 3, 'slot 0 is the newest PUBLISHED, slot 2 is READING');
+  assert.equal(t.loadState(3), SlotState.Writing);
 });
 
-test('oldest is decided with wrap-around sequence order, and a slot never written by this producer counts as oldest', () => {
+test('newest is decided with wrap-around sequence order, and a slot never written by this producer lags most', () => {
   const t = table(3);
   const p = createSlotArm('slot-state', t, 'producer');
   for (let s = 0; s < 3; s++) t.casState(s, SlotState.Free, SlotState.Published);
-  assert.equal(p.takeForWrite(seqs(0xfffffff0, 3, 0xfffffff8)), 0);
-  t.casState(0, SlotState.Writing, SlotState.Published);
-  assert.equal(p.takeForWrite(seqs(5, -1, 4)), 1);
+  assert.equal(p.takeForWrite(seqs(0xfffffff0, 3, 0xfffffff8)), 2, 'slot 1 (3) is the newest, after the wrap');
+  t.casState(2, SlotState.Writing, SlotState.Published);
+  assert.equal(p.takeForWrite(seqs(5, -1, 4)), 2);
+  t.casState(2, SlotState.Writing, SlotState.Published);
+  assert.equal(p.takeForWrite(seqs(5, -1, -1)), 1, 'never-written slots lag most; the first of them');
 });
 
 test('the slot-state producer never takes a READING or WRITING slot and never waits', () => {
