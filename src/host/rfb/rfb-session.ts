@@ -372,22 +372,32 @@ export class RfbSession implements FramebufferSubscriber {
     if (snaps.length === 0 && pseudo.length === 0) return;
     this.flow.consume();
     this.busy = true;
-    this.writer.write(pseudo, snaps, this.prefs, this.translator, this.isClosed).then(
-      () => {
-        if (this.closeReason !== null) return;
-        // Right behind the update's last byte (nothing else writes while busy): its answer says
-        // the client has processed the update.
-        const fence = this.flow.afterUpdate();
-        if (fence !== null) this.transport.write([fence]);
-        this.busy = false;
-        if (this.fenceAnswer !== null) {
-          this.transport.write([this.fenceAnswer]);
-          this.fenceAnswer = null;
-          this.parseInput();
-        }
-        this.schedule();
-      },
-      (err: unknown) => this.close(`encoding failed: ${(err as Error).message}`),
-    );
+    let pending: Promise<void> | undefined;
+    try {
+      pending = this.writer.write(pseudo, snaps, this.prefs, this.translator, this.isClosed);
+    } catch (err) {
+      return this.close(`encoding failed: ${(err as Error).message}`);
+    }
+    // Written already (every rectangle encoded on this thread): no promise to wait for.
+    if (pending === undefined) return this.updateWritten();
+    pending.then(this.onUpdateWritten, (err: unknown) => this.close(`encoding failed: ${(err as Error).message}`));
+  }
+
+  private readonly onUpdateWritten = (): void => this.updateWritten();
+
+  /** The update's last byte is written: its fence, the client's held fence answer, then what is next. */
+  private updateWritten(): void {
+    if (this.closeReason !== null) return;
+    // Right behind the update's last byte (nothing else writes while busy): its answer says
+    // the client has processed the update.
+    const fence = this.flow.afterUpdate();
+    if (fence !== null) this.transport.write([fence]);
+    this.busy = false;
+    if (this.fenceAnswer !== null) {
+      this.transport.write([this.fenceAnswer]);
+      this.fenceAnswer = null;
+      this.parseInput();
+    }
+    this.schedule();
   }
 }

@@ -75,33 +75,72 @@ export class UpdateWriter {
     this.tight?.setLevel(compression);
   }
 
-  /** Encodes and writes one update: `pseudo` rectangles first, then `snaps`; stops when `closed()`. */
-  async write(pseudo: Buffer[][], snaps: RectSnapshot[], prefs: ClientPreferences, translator: PixelTranslator, closed: () => boolean): Promise<void> {
+  /**
+   * Encodes and writes one update: `pseudo` rectangles first, then `snaps`; stops when `closed()`.
+   * Returns undefined when the update was written before returning (every rectangle encoded on
+   * this thread, as a desktop's and a flat animation's are), else a promise that settles once it
+   * is: a frame's update then costs no promise, microtask or second task. A failed encode throws
+   * (or rejects).
+   */
+  write(pseudo: Buffer[][], snaps: RectSnapshot[], prefs: ClientPreferences, translator: PixelTranslator, closed: () => boolean): Promise<void> | undefined {
     // With LastRect, each rectangle goes out as soon as it is encoded (no count needed up front).
     // Only over WebSocket (noVNC): Debian's vncsnapshot announces LastRect, then reads the LastRect
     // rectangle as an empty one and waits for all 65535 rectangles, so TCP updates carry a count.
-    const stream = prefs.lastRect && this.transport.kind === 'websocket';
-    const parts: Buffer[] = [];
-    let rects = pseudo.length;
-    let bytes = 4;
-    const out = (chunks: readonly Buffer[]): void => {
-      for (const c of chunks) bytes += c.length;
-      if (stream) this.transport.write(chunks);
-      else parts.push(...chunks);
-    };
-    if (stream) this.transport.write([updateHeader(0xffff)]);
-    for (const p of pseudo) out(p);
-    for (const s of snaps) {
-      const e = await this.encodeRect(s, prefs, translator);
-      if (closed()) return;
-      rects += e.rects;
-      out(e.chunks);
+    const u = this.pending;
+    u.stream = prefs.lastRect && this.transport.kind === 'websocket';
+    u.parts.length = 0;
+    u.rects = pseudo.length;
+    u.bytes = 4;
+    if (u.stream) this.transport.write([updateHeader(0xffff)]);
+    for (const p of pseudo) this.out(p);
+    for (let i = 0; i < snaps.length; i++) {
+      const e = this.encodeRect(snaps[i]!, prefs, translator);
+      if (e instanceof Promise) return this.writeLater(e, i, snaps, prefs, translator, closed);
+      this.add(e);
     }
-    if (stream) out(lastRect());
-    else this.transport.write([updateHeader(rects), ...parts]);
+    this.finish();
+    return undefined;
+  }
+
+  /** The rest of an update from the rectangle (index `i`) whose encode is `first`. */
+  private async writeLater(first: Promise<EncodedRects>, i: number, snaps: RectSnapshot[], prefs: ClientPreferences, translator: PixelTranslator, closed: () => boolean): Promise<void> {
+    let e: EncodedRects | Promise<EncodedRects> = first;
+    for (;;) {
+      const done = await e;
+      if (closed()) return;
+      this.add(done);
+      if (++i >= snaps.length) break;
+      e = this.encodeRect(snaps[i]!, prefs, translator);
+    }
+    this.finish();
+  }
+
+  /** The update being written (one at a time per session). */
+  private readonly pending = { stream: false, parts: [] as Buffer[], rects: 0, bytes: 0 };
+
+  private add(e: EncodedRects): void {
+    this.pending.rects += e.rects;
+    this.out(e.chunks);
+  }
+
+  private out(chunks: readonly Buffer[]): void {
+    const u = this.pending;
+    for (const c of chunks) u.bytes += c.length;
+    if (u.stream) this.transport.write(chunks);
+    else for (const c of chunks) u.parts.push(c);
+  }
+
+  private finish(): void {
+    const u = this.pending;
+    if (u.stream) this.out(lastRect());
+    else {
+      u.parts.unshift(updateHeader(u.rects));
+      this.transport.write(u.parts);
+      u.parts.length = 0;
+    }
     this.counters.updates++;
-    this.counters.rects += rects;
-    this.counters.bytes += bytes;
+    this.counters.rects += u.rects;
+    this.counters.bytes += u.bytes;
   }
 
   close(): void {

@@ -97,10 +97,15 @@ export const RECT_HEADER_SIZE = 12;
 
 export function rectHeader(x: number, y: number, w: number, h: number, encoding: number): Buffer {
   const b = Buffer.alloc(RECT_HEADER_SIZE);
-  b.writeUInt16BE(x, 0);
-  b.writeUInt16BE(y, 2);
-  b.writeUInt16BE(w, 4);
-  b.writeUInt16BE(h, 6);
-  b.writeInt32BE(encoding, 8);
+  writeRectHeader(b, 0, x, y, w, h, encoding);
   return b;
+}
+
+/** A rectangle's header written at `o` of `b` (RECT_HEADER_SIZE bytes). */
+export function writeRectHeader(b: Buffer, o: number, x: number, y: number, w: number, h: number, encoding: number): void {
+  b.writeUInt16BE(x, o);
+  b.writeUInt16BE(y, o + 2);
+  b.writeUInt16BE(w, o + 4);
+  b.writeUInt16BE(h, o + 6);
+  b.writeInt32BE(encoding, o + 8);
 }

@@ -58,13 +58,26 @@ export class ZlibStream {
   }
 
   compress(data: Buffer): Promise<Buffer> {
-    if (this.closed) return Promise.reject(new Error('zlib stream closed'));
-    if (this.queued === 0 && data.length <= this.syncMaxBytes) {
-      const d = (this.deflate ??= this.open());
-      const handle = syncHandleOf(d);
-      if (handle !== null) return this.runSync(d, handle, data);
+    let now: Buffer | null;
+    try {
+      now = this.compressNow(data);
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
     }
-    return this.enqueue(() => this.run(data));
+    return now !== null ? Promise.resolve(now) : this.enqueue(() => this.run(data));
+  }
+
+  /**
+   * The message compressed now, on this thread, when it may be (small, nothing queued, a handle
+   * that writes synchronously); else null, and nothing was done: pass it to compress(). Throws
+   * when the stream is closed or failed (the stream is then closed).
+   */
+  compressNow(data: Buffer): Buffer | null {
+    if (this.closed) throw new Error('zlib stream closed');
+    if (this.queued !== 0 || data.length > this.syncMaxBytes) return null;
+    const d = (this.deflate ??= this.open());
+    const handle = syncHandleOf(d);
+    return handle !== null ? this.runSync(d, handle, data) : null;
   }
 
   private enqueue<T>(job: () => Promise<T>): Promise<T> {
@@ -78,7 +91,7 @@ export class ZlibStream {
     return p;
   }
 
-  private runSync(d: Deflate, handle: SyncHandle, data: Buffer): Promise<Buffer> {
+  private runSync(d: Deflate, handle: SyncHandle, data: Buffer): Buffer {
     // A first guess at the output's size; deflateInto grows it when a message compresses worse.
     if (this.scratch.length < data.length + 64) this.scratch = Buffer.allocUnsafe(Math.max(16 * 1024, data.length + 64 + (data.length >> 3)));
     let outOff: number;
@@ -89,10 +102,10 @@ export class ZlibStream {
       outOff = this.deflateInto(d, handle, constants.Z_SYNC_FLUSH, EMPTY, outOff);
     } catch (e) {
       this.close();
-      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+      throw e instanceof Error ? e : new Error(String(e));
     }
     // A copy of its own: the message may sit in the socket's queue while the next one is made.
-    return Promise.resolve(Buffer.from(this.scratch.subarray(0, outOff)));
+    return Buffer.from(this.scratch.subarray(0, outOff));
   }
 
   /** One deflate call on all of `data` into the scratch from `outOff`; returns the output's end. */

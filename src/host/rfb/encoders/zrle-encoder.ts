@@ -10,7 +10,7 @@
  */
 import { Encoding } from '../rfb-constants.js';
 import { KEY_MASK, WORD_BGRX, WORD_RGBX, type PixelTranslator } from '../rfb-pixel-format.js';
-import { rectHeader, type EncodedRects, type RectSnapshot } from './rect-snapshot.js';
+import { RECT_HEADER_SIZE, writeRectHeader, type EncodedRects, type RectSnapshot } from './rect-snapshot.js';
 import { ScratchArena } from './scratch-arena.js';
 import { markRepeatedRows, packIndices, tileColours } from './tile-colours.js';
 import { ZlibStream } from './zlib-stream.js';
@@ -72,8 +72,17 @@ export class ZrleEncoder {
     return out.subarray(0, o);
   }
 
-  async encode(r: RectSnapshot, tr: PixelTranslator): Promise<EncodedRects> {
+  /**
+   * The rectangle, encoded at once when its zlib message is compressed on this thread (small, the
+   * stream's queue empty: every update of a desktop or of a flat animation), else a promise of it.
+   */
+  encode(r: RectSnapshot, tr: PixelTranslator): EncodedRects | Promise<EncodedRects> {
     const data = this.tiles(r, tr);
+    const z = this.stream.compressNow(data);
+    return z !== null ? zrleRect(r, z) : this.encodeLater(r, data);
+  }
+
+  private async encodeLater(r: RectSnapshot, data: Buffer): Promise<EncodedRects> {
     this.inFlight++;
     let z: Buffer;
     try {
@@ -81,14 +90,20 @@ export class ZrleEncoder {
     } finally {
       this.inFlight--;
     }
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(z.length);
-    return { rects: 1, chunks: [rectHeader(r.x, r.y, r.w, r.h, Encoding.ZRLE), len, z] };
+    return zrleRect(r, z);
   }
 
   close(): void {
     this.stream.close();
   }
+}
+
+/** The rectangle's header and zlib length in one buffer, then the zlib message. */
+function zrleRect(r: RectSnapshot, z: Buffer): EncodedRects {
+  const head = Buffer.allocUnsafe(RECT_HEADER_SIZE + 4);
+  writeRectHeader(head, 0, r.x, r.y, r.w, r.h, Encoding.ZRLE);
+  head.writeUInt32BE(z.length, RECT_HEADER_SIZE);
+  return { rects: 1, chunks: [head, z] };
 }
 
 /** A raw tile's CPIXELs; `fast` is the translator's word kind when its CPIXEL is 3 bytes, else 0. */
