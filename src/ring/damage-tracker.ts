@@ -7,7 +7,8 @@
  * rects are added to every slot, including frames that were dropped (no slot, desc mismatch):
  * a dropped frame still changed the source.
  *
- * A slot's damage is a short rect list (MAX_DAMAGE_RECTS) that collapses to its bounding box when
+ * A slot's damage is a short rect list (MAX_DAMAGE_RECTS) in which a rect merges with one it
+ * overlaps when their bounding box is no larger than the two, that collapses to its bounding box when
  * it overflows, or "full" (copy everything): a slot never written since attach, a frame with
  * unknown damage (dirtyCount -1), a format/size change, or damage larger than FULL_COPY_FRACTION
  * of the frame. Everything lives in preallocated typed arrays: nothing is allocated per frame.
@@ -203,6 +204,26 @@ export class DamageTracker {
       const k = base + 4 * i;
       // Already covered: nothing to add.
       if (x >= r[k]! && y >= r[k + 1]! && x + w <= r[k]! + r[k + 2]! && y + h <= r[k + 1]! + r[k + 3]!) return;
+    }
+    for (let i = 0; i < n; i++) {
+      const k = base + 4 * i;
+      // Overlapping or adjacent damage (a rect that moved a little since the slot's last frame)
+      // becomes one rect when its bounding box is no larger than the two: fewer bytes to copy and
+      // fewer rows to walk, and the slot's list keeps room for damage elsewhere.
+      const x0 = Math.min(x, r[k]!);
+      const y0 = Math.min(y, r[k + 1]!);
+      const x1 = Math.max(x + w, r[k]! + r[k + 2]!);
+      const y1 = Math.max(y + h, r[k + 1]! + r[k + 3]!);
+      const union = (x1 - x0) * (y1 - y0);
+      const old = r[k + 2]! * r[k + 3]!;
+      if (union > w * h + old) continue;
+      r[k] = x0;
+      r[k + 1] = y0;
+      r[k + 2] = x1 - x0;
+      r[k + 3] = y1 - y0;
+      this.area[s] = this.area[s]! - old + union;
+      if (this.area[s]! > FULL_COPY_FRACTION * this.width * this.height) this.markFull(s);
+      return;
     }
     if (n < MAX_DAMAGE_RECTS) {
       const k = base + 4 * n;

@@ -1,23 +1,42 @@
 /**
  * Copies a source frame (or only its damage) into a slot without allocating per frame or per row.
  *
- * Measured on this project's machines (1920x1080 bgra8, SAB → SAB):
- *   whole frame, one Uint8Array.set                    ~300 µs  (~27 GB/s, the memcpy ceiling)
- *   192x108 rect, 32-bit word loop unrolled by 4         ~9 µs  (~9 GB/s)
- *   192x108 rect, one subarray()+set() per row          ~8-13 µs, but allocates a view per row
- *   192x108 rect, plain 32-bit word loop                ~30 µs
- * So: narrow rects go through the unrolled Int32 loop (bit-exact, unlike a Float64 loop, which
- * may canonicalize NaN patterns); wide rects copy whole rows with native set() over row views
- * cached per source object (copying undamaged bytes of the current source is harmless); and when
- * the damage would cost as much as the frame, the whole frame is copied in one set().
+ * Measured on this project's machines (1920x1080 bgra8, SAB → SAB; 2026-12-01, back to back):
+ *   whole frame, one Uint8Array.set                    ~300-500 µs (V8 copies a SharedArrayBuffer
+ *                                                       with relaxed word copies, not memcpy)
+ *   192x108 rect, one set() per row over cached views     ~7-9 µs
+ *   192x108 rect, 32-bit word loop unrolled by 4         ~25-34 µs
+ *   192x108 rect, one subarray()+set() per row          ~10-16 µs, and a view per row per frame
+ * So: a rect whose columns repeat (a band, rect-row-views.ts, aligned to BAND_ALIGN_BYTES) copies
+ * its rows with native set() over row views made once; narrow rects and rects seen once go
+ * through the unrolled Int32 loop (bit-exact, unlike a Float64 loop, which may canonicalize NaN
+ * patterns); wide ones copy whole rows with native set() over row views cached per source object
+ * (copying undamaged bytes of the current source is harmless); and when the damage would cost as
+ * much as the frame, the whole frame is copied in one set().
  *
  * Invariant: the caller validated the source against the ring's geometry (format, size,
  * stride >= width*bpp, enough bytes), and every rect lies inside the frame.
  */
 import type { DamageTracker } from './damage-tracker.js';
+import { RectRowViews } from './rect-row-views.js';
 
-/** The word loop moves about a third of the bytes per second of a native copy (see above). */
-const WORD_LOOP_COST = 3;
+/**
+ * A rect's rows through the word loop cost as much as whole rows of native copy once they are
+ * about a fifth of a row wide (1080p bgra8, 108 rows: the word loop 46 µs at 320 px and 91 µs at
+ * 640 px, 108 whole rows 45-60 µs; measured 2026-12-01, quiet machine).
+ */
+const WORD_LOOP_COST = 5;
+/**
+ * Below this many bytes per row a rect stays in the word loop even when it repeats: there a
+ * native set() per row costs about as much as the words (the same runs: even at 32 px).
+ */
+const BAND_MIN_ROW_BYTES = 128;
+/**
+ * Bands start and end on this grid (bytes within the row), so a rect that moves a few pixels per
+ * frame (a dragged window, text being typed) keeps hitting the same band; the few columns more it
+ * copies are the current source's, which is harmless.
+ */
+const BAND_ALIGN_BYTES = 128;
 
 export class PixelCopier {
   private readonly dst8: Uint8Array;
@@ -34,6 +53,8 @@ export class PixelCopier {
   private src32: Int32Array | null = null;
   private srcFull: Uint8Array | null = null;
   private srcRows: Array<Uint8Array | undefined> = [];
+  /** Exact row views of rects that repeat. */
+  private readonly bands: RectRowViews;
 
   constructor(buffer: SharedArrayBuffer, width: number, height: number, bytesPerPixel: number, stride: number) {
     this.dst8 = new Uint8Array(buffer);
@@ -43,6 +64,7 @@ export class PixelCopier {
     this.bpp = bytesPerPixel;
     this.stride = stride;
     this.frameBytes = stride * height;
+    this.bands = new RectRowViews(height);
   }
 
   /** Selects the source for the next copies; cheap when it is the same object as last time. */
@@ -54,6 +76,7 @@ export class PixelCopier {
     this.src32 = src.byteOffset % 4 === 0 && srcStride % 4 === 0 ? new Int32Array(src.buffer, src.byteOffset, src.length >> 2) : null;
     this.srcFull = srcStride !== this.stride ? null : src.length === this.frameBytes ? src : src.subarray(0, this.frameBytes);
     this.srcRows = new Array<Uint8Array | undefined>(this.height);
+    this.bands.setSource(src, srcStride);
   }
 
   /** Brings the slot at `dstOffset` up to date from the source, given its damage. */
@@ -88,9 +111,21 @@ export class PixelCopier {
     this.copyRows(dstOffset, 0, this.height);
   }
 
-  /** Copies rect (x, y, w, h): whole rows when that is cheaper, else a word loop. */
+  /** Copies rect (x, y, w, h): exact rows of a repeating rect, whole rows when cheaper, else a word loop. */
   copyRect(dstOffset: number, x: number, y: number, w: number, h: number): void {
-    if (WORD_LOOP_COST * w * this.bpp >= this.stride) {
+    const xBytes = x * this.bpp;
+    const wBytes = w * this.bpp;
+    if (wBytes >= BAND_MIN_ROW_BYTES) {
+      const x0 = xBytes - (xBytes % BAND_ALIGN_BYTES);
+      const end = xBytes + wBytes;
+      const x1 = Math.min(this.width * this.bpp, end + ((BAND_ALIGN_BYTES - (end % BAND_ALIGN_BYTES)) % BAND_ALIGN_BYTES));
+      const b = this.bands.band(x0, x1 - x0);
+      if (b >= 0) {
+        for (let r = y; r < y + h; r++) this.dst8.set(this.bands.row(b, r), dstOffset + r * this.stride + x0);
+        return;
+      }
+    }
+    if (WORD_LOOP_COST * wBytes >= this.stride) {
       this.copyRows(dstOffset, y, h);
       return;
     }

@@ -45,6 +45,20 @@ test('a rect already covered adds nothing', () => {
   assert.deepEqual(rects(d, 0), [[0, 0, 40, 40]]);
 });
 
+test('a rect that moved a little merges with the damage it overlaps when their bounding box is no larger than the two', () => {
+  const d = new DamageTracker(1, 100, 100);
+  d.clear(0);
+  d.addFrame(Int32Array.from([10, 10, 20, 10]), 1);
+  d.addFrame(Int32Array.from([11, 10, 20, 10]), 1); // dragged one pixel right
+  assert.deepEqual(rects(d, 0), [[10, 10, 21, 10]]);
+  d.addFrame(Int32Array.from([31, 10, 5, 10]), 1); // adjacent, same rows
+  assert.deepEqual(rects(d, 0), [[10, 10, 26, 10]]);
+  d.addFrame(Int32Array.from([40, 40, 5, 5]), 1); // apart: a box over both would be larger
+  assert.deepEqual(rects(d, 0), [[10, 10, 26, 10], [40, 40, 5, 5]]);
+  d.addFrame(Int32Array.from([0, 0, 100, 2]), 1); // a thin stripe over nothing of it: kept apart
+  assert.deepEqual(rects(d, 0), [[10, 10, 26, 10], [40, 40, 5, 5], [0, 0, 100, 2]]);
+});
+
 test('past the rect limit a slot\'s damage collapses to its bounding box', () => {
   const d = new DamageTracker(1, 100, 100);
   d.clear(0);
