@@ -14,14 +14,18 @@
  *   baseline   the same two workloads through postMessage with a transferred buffer (2 in flight);
  *   floor      the paced phase once more with neither: the same copy, then a bare futex wake
  *              (wake-floor.ts); each paced phase's latency is also split at the end of its copy;
- *   dirty      publish time of full frames vs frames whose damage is 1% of the frame: the speed-up.
+ *   throughput floor  the full-speed phase the same way: the same copy into the two slots a ring
+ *              alternates between, a bare futex wake, frames counted as the ring's are;
+ *   dirty      publish time of full frames vs frames whose damage is 1% of the frame: the speed-up
+ *              (dirty-publish.ts: a rect that repeats in place, and one that moves).
  *
  * runRingBench never writes to stdout: the caller prints formatRingBench(result) or the JSON.
  */
 import { Worker } from 'node:worker_threads';
 import { FORMAT_BGRA8, OFF_LAST_PUBLISH_TIME, OFF_LATEST, OFF_PIXELS_OFFSET } from '../../src/contract/index.js';
-import { FramePublisher, HeaderView, HostRing } from '../../src/ring/index.js';
+import { HeaderView, HostRing } from '../../src/ring/index.js';
 import type { BenchToWorker, WorkerToBench } from './bench-messages.js';
+import { dirtyPublish } from './dirty-publish.js';
 import { LatencySamples, type Percentiles } from './latency-samples.js';
 import { floorFlow } from './wake-floor.js';
 
@@ -49,7 +53,15 @@ export interface RingBenchSize {
    * the target on this machine in this run).
    */
   floor: { latencyUs: Percentiles; latencyParts: LatencyParts; ringP99VsFloorP99: number; floorP99VsBaselineP50: number };
-  dirty: { speedup: number; fullPublishUs: number; onePercentPublishUs: number };
+  /**
+   * The full-speed phase's floor (wake-floor.ts, unpaced): the same frame copied into two
+   * alternating slot-sized SharedArrayBuffers (the slots a ring's producer writes while its
+   * consumer retains the other) and handed over with a bare futex wake, no ring protocol.
+   * ratioToMemcpy = GBps / memcpyGBps; ringVsFloor = the ring's GBps / this GBps.
+   */
+  throughputFloor: { fps: number; GBps: number; ratioToMemcpy: number; ringVsFloor: number };
+  /** speedup = fullPublishUs / onePercentPublishUs (a rect repeating in place); moving: one moving a pixel per frame. */
+  dirty: { speedup: number; fullPublishUs: number; onePercentPublishUs: number; onePercentMovingPublishUs: number; movingSpeedup: number };
   /** The memcpy ceiling measured at this frame size (the ratio's denominator). */
   memcpyGBps: number;
   /** The same copy alternating between two destinations, as the ring's slots do. */
@@ -65,7 +77,7 @@ export interface RingBenchResult {
 
 export interface RingBenchOptions {
   json?: boolean;
-  /** Length of each measuring phase (default 1000 ms; 10 phases in all, the 4 latency phases 3x as long). */
+  /** Length of each measuring phase (default 1000 ms; the three latency phases run 3x as long). */
   durationMs?: number;
 }
 
@@ -227,41 +239,6 @@ async function baselineFlow(w: BenchWorker, width: number, height: number, durat
   return { fps: received / ((tLast - t0) / 1000), latencies: lat, delivered: received };
 }
 
-/** Mean publish time (µs) of full frames and of frames whose damage is 1% of the frame, one thread. */
-function dirtySpeedup(width: number, height: number, durationMs: number): { full: number; onePercent: number } {
-  const ring = HostRing.create({ targetId: TARGET, width, height, format: FORMAT_BGRA8, ringLen: 6 });
-  const opened = FramePublisher.open(ring.buffer, { targetId: TARGET });
-  if (!opened.ok) throw new Error(opened.message);
-  const p = opened.publisher;
-  const pixels = new Uint8Array(new SharedArrayBuffer(width * height * 4));
-  // A 10% x 10% rectangle (1% of the area) that changes every frame, as a clock or a cursor does.
-  const rw = Math.round(width / 10);
-  const rh = Math.round(height / 10);
-  const frame = { pixels, width, height, format: FORMAT_BGRA8, stride: width * 4, frameNumber: 0, presentTimeMs: 0, dirtyRects: new Int32Array([width / 2, height / 3, rw, rh]), dirtyCount: -1 };
-  const timeIt = (count: number): number => {
-    let total = 0;
-    let n = 0;
-    const end = performance.now() + durationMs / 2;
-    while (performance.now() < end || n < 20) {
-      frame.dirtyCount = count;
-      frame.frameNumber++;
-      const t = performance.now();
-      p.publish(frame);
-      total += performance.now() - t;
-      n++;
-      const f = ring.tryConsume();
-      if (f) ring.release(f);
-    }
-    return (total / n) * 1000;
-  };
-  timeIt(-1); // warm up every slot at full size
-  const full = timeIt(-1);
-  timeIt(1); // settle: every slot has received a frame since the last full one
-  const onePercent = timeIt(1);
-  ring.close();
-  return { full, onePercent };
-}
-
 export async function runRingBench(opts: RingBenchOptions = {}): Promise<RingBenchResult> {
   const phase = opts.durationMs ?? 1000;
   const w = new BenchWorker();
@@ -281,10 +258,13 @@ export async function runRingBench(opts: RingBenchOptions = {}): Promise<RingBen
       progress(opts, `${width}x${height}: postMessage baseline, paced (latency)`);
       const basePaced = await baselineFlow(w, width, height, phase * LATENCY_PHASES, PACE_MS[width]!);
       progress(opts, `${width}x${height}: floor: the same paced copy, a bare futex wake (latency)`);
-      const floor = (await floorFlow(w, width, height, phase * LATENCY_PHASES, PACE_MS[width]!)).percentiles();
+      const floor = (await floorFlow(w, width, height, phase * LATENCY_PHASES, PACE_MS[width]!)).samples.percentiles();
+      progress(opts, `${width}x${height}: throughput floor: the same copy into two slots, a bare futex wake (full speed)`);
+      const tfloor = await floorFlow(w, width, height, phase, 0);
       progress(opts, `${width}x${height}: 1% damage vs full frames`);
-      const dirty = dirtySpeedup(width, height, phase);
+      const dirty = dirtyPublish(width, height, phase, TARGET);
       const GBps = (ring.fps * bytes) / 1e9;
+      const floorGBps = (tfloor.fps * bytes) / 1e9;
       const ringLat = ringPaced.latencies.percentiles();
       const baseLat = basePaced.latencies.percentiles();
       results.push({
@@ -307,7 +287,19 @@ export async function runRingBench(opts: RingBenchOptions = {}): Promise<RingBen
           ringP99VsFloorP99: round(ringLat.total.p99 / floor.total.p99, 3),
           floorP99VsBaselineP50: round(floor.total.p99 / baseLat.total.p50, 3),
         },
-        dirty: { speedup: round(dirty.full / dirty.onePercent, 1), fullPublishUs: round(dirty.full, 1), onePercentPublishUs: round(dirty.onePercent, 1) },
+        throughputFloor: {
+          fps: round(tfloor.fps, 1),
+          GBps: round(floorGBps),
+          ratioToMemcpy: round(floorGBps / memcpy, 3),
+          ringVsFloor: round(GBps / floorGBps, 3),
+        },
+        dirty: {
+          speedup: round(dirty.full / dirty.onePercent, 1),
+          fullPublishUs: round(dirty.full, 1),
+          onePercentPublishUs: round(dirty.onePercent, 1),
+          onePercentMovingPublishUs: round(dirty.onePercentMoving, 1),
+          movingSpeedup: round(dirty.full / dirty.onePercentMoving, 1),
+        },
         memcpyGBps: round(memcpy),
         memcpyTwoSlotsGBps: round(memcpyTwoSlots),
         framesDelivered: ring.delivered,
@@ -343,7 +335,8 @@ export function formatRingBench(r: RingBenchResult): string {
   lines.push('');
   for (const s of r.results) {
     lines.push(`  ${s.width}x${s.height}: memcpy alternating two destinations (the ring's working set) ${s.memcpyTwoSlotsGBps.toFixed(1)} GB/s; ` +
-      `1% damage publish ${s.dirty.onePercentPublishUs.toFixed(1)} µs vs full ${s.dirty.fullPublishUs.toFixed(1)} µs`);
+      `throughput floor (that copy in the worker + a bare futex wake) ${s.throughputFloor.GBps.toFixed(1)} GB/s = ${s.throughputFloor.ratioToMemcpy.toFixed(2)}x memcpy, ring ${s.throughputFloor.ringVsFloor.toFixed(2)}x the floor`);
+    lines.push(`  ${s.width}x${s.height}: 1% damage publish ${s.dirty.onePercentPublishUs.toFixed(1)} µs (moving a pixel per frame: ${s.dirty.onePercentMovingPublishUs.toFixed(1)} µs, ${s.dirty.movingSpeedup.toFixed(1)}x) vs full ${s.dirty.fullPublishUs.toFixed(1)} µs`);
   }
   for (const s of r.results) {
     const parts = (p: LatencyParts): string => `copy ${p.copyUs.p50.toFixed(0)}/${p.copyUs.p99.toFixed(0)} + wake ${p.wakeUs.p50.toFixed(0)}/${p.wakeUs.p99.toFixed(0)} µs`;

@@ -11,6 +11,13 @@
  * the event loop's turn to the resolved wait. So the ring's p99 over the floor's p99 says how much
  * of the tail is the ring's own, and the floor's p99 against the baseline's p50 says whether the
  * target can be met on this machine by any ring that copies the frame once.
+ *
+ * Unpaced (paceMs 0) the same flow is the floor under the ring's full-frame throughput
+ * (`throughputFloor`): the producer copies as fast as it can into the two slots a ring's
+ * producer alternates between while its consumer holds or retains the other, never waiting for
+ * the consumer, and the consumer takes the newest frame at each wake, as the ring's does; the
+ * frames it sees per second, counted as the ring's are, are what any ring with that working set
+ * and that hand-off can deliver.
  */
 import { FLOOR_TIMES, type BenchToWorker, type WorkerToBench } from './bench-messages.js';
 import { LatencySamples } from './latency-samples.js';
@@ -23,12 +30,23 @@ function sharedNow(): number {
   return performance.timeOrigin + performance.now();
 }
 
-export async function floorFlow(w: BenchRunner, width: number, height: number, durationMs: number, paceMs: number): Promise<LatencySamples> {
+/** One floor phase: its latency samples, and the frames the consumer saw (one per wake that found a newer frame). */
+export interface FloorResult {
+  samples: LatencySamples;
+  delivered: number;
+  /** delivered / the time from the start to the last frame seen, as bench ring counts the ring's fps. */
+  fps: number;
+}
+
+export async function floorFlow(w: BenchRunner, width: number, height: number, durationMs: number, paceMs: number): Promise<FloorResult> {
   const signal = new Int32Array(new SharedArrayBuffer(8));
   const times = new Float64Array(new SharedArrayBuffer(FLOOR_TIMES * 2 * 8));
   const samples = new LatencySamples(Math.ceil(durationMs * 20) + 16);
   const done = w.run({ type: 'floor', width, height, durationMs, paceMs, signal: signal.buffer as SharedArrayBuffer, times: times.buffer as SharedArrayBuffer }, 'floor-done');
   let seen = 0;
+  let delivered = 0;
+  const t0 = performance.now();
+  let tLast = t0;
   for (;;) {
     if (Atomics.load(signal, 0) === seen && Atomics.load(signal, 1) === 0) {
       // No timeout: a timed waitAsync leaves a timeout task that wakes the thread again later.
@@ -45,7 +63,9 @@ export async function floorFlow(w: BenchRunner, width: number, height: number, d
     const i = (n % FLOOR_TIMES) * 2;
     samples.add(times[i]!, times[i + 1]!, now);
     seen = n;
+    delivered++;
+    tLast = performance.now();
   }
   await done;
-  return samples;
+  return { samples, delivered, fps: delivered / ((tLast - t0) / 1000) };
 }

@@ -49,7 +49,7 @@ test('the Xvfb CPU bound is the drawn-frame pread of the bytes read plus the gra
   assert.ok(Math.abs(b.split.beyondFloorMs - 0.3) < 1e-12, 'own CPU 1.5 ms - the publish 0.9 - the grabbed floor 0.3');
 });
 
-test('the performance table prints the ring floor and the Xvfb CPU bound beside the targets they bound', () => {
+test('the performance table prints the ring floors and the Xvfb CPU bound beside the targets they bound', () => {
   const dir = mkdtempSync(join(tmpdir(), 'vdp-bench-table-'));
   try {
     const file = join(dir, 'bench.json');
@@ -58,7 +58,8 @@ test('the performance table prints the ring floor and the Xvfb CPU bound beside 
         width: 1920, height: 1080, fps: 2000, GBps: 16, memcpyGBps: 20, memcpyTwoSlotsGBps: 19, ratioToMemcpy: 0.8,
         latencyUs: { p50: 650, p99: 1250 }, baseline: { fps: 500, latencyUs: { p50: 1000, p99: 3000 } },
         floor: { latencyUs: { p50: 600, p99: 1100 }, ringP99VsFloorP99: 1.136, floorP99VsBaselineP50: 1.1 },
-        dirty: { speedup: 25, fullPublishUs: 480, onePercentPublishUs: 19 },
+        throughputFloor: { fps: 2200, GBps: 18.2, ratioToMemcpy: 0.91, ringVsFloor: 0.877 },
+        dirty: { speedup: 25, fullPublishUs: 480, onePercentPublishUs: 19, onePercentMovingPublishUs: 48, movingSpeedup: 10 },
       }],
     };
     const cap = (cpu: number) => ({ distinctFps: 100, torn: 0, missed: 0, duplicates: 0, cpuSecPerDistinct1000: cpu, workloadFps: 1000 });
@@ -79,6 +80,12 @@ test('the performance table prints the ring floor and the Xvfb CPU bound beside 
     const latency = out.split('\n').find((l) => l.startsWith('| publish-to-consume latency, 1920x1080'));
     assert.ok(latency, out);
     assert.match(latency, /floor \(the same paced copy \+ a bare futex wake\) p99 1,100 µs: ring p99 \*\*1\.14x\*\* of it, floor p99 \*\*1\.10x\*\* the baseline p50/);
+    const full = out.split('\n').find((l) => l.startsWith('| ring, full-frame publish (worker) + consume (main), 1920x1080'));
+    assert.ok(full, out);
+    assert.match(full, /→ \*\*0\.80x\*\*; floor \(the same copy into two slots \+ a bare futex wake\) 18\.2 GB\/s = \*\*0\.91x\*\* memcpy, ring \*\*0\.88x\*\* of it/);
+    const dirty = out.split('\n').find((l) => l.startsWith('| 1%-damage publish vs full frame, 1920x1080'));
+    assert.ok(dirty, out);
+    assert.match(dirty, /\*\*25\.0x\*\* \(the rect moving a pixel per frame: 48\.0 µs, \*\*10\.0x\*\*\)/);
     const cpu = out.split('\n').find((l) => l.startsWith('| Xvfb 1920x1080, CPU s per 1,000 distinct frames'));
     assert.ok(cpu, out);
     assert.match(cpu, /bound \(a pread of the just-drawn frame 1\.05 ms \+ the grabbed IPC floor 0\.32 ms \+ its X-server side 0\.05 ms\) 1\.42 → \*\*0\.45x\*\* ffmpeg's, vdpush \*\*1\.13x\*\* the bound \(vdpush's reads 1\.08 ms of CPU, its other work 0\.10 ms above the floor, the X server's extra 0\.10 ms\)/);
