@@ -88,6 +88,19 @@ if (vnc && vnc.ratios) {
   if (b) {
     row(`RFB server, ${vnc.resolution}, a whole new frame at least (pread + one compare pass)`, `${n(b.floorMsPerFrame, 2)} ms (pread ${n(b.preadMsPerFrame, 2)}, pass ${n(b.scanMsPerFrame, 2)})`,
       `${x(b.floorPerX11vncUpdate)} x11vnc's CPU per animation update (pread alone ${x(b.preadPerX11vncUpdate)}); vdpush ${x(b.vdpushPerFloor)} this floor`, '');
+    // vdpush's own pipeline at least: the host meets each frame after the capture thread wrote it,
+    // and each of its two threads pays a frame's IPC.
+    if (b.pipelineFloorMs !== undefined) {
+      row(`RFB server, ${vnc.resolution}, animation: vdpush's pipeline at least (pread + the pass over a frame another thread wrote + both threads' IPC)`,
+        `${n(b.pipelineFloorMs, 2)} ms (pass ${n(b.crossThreadScanMsPerFrame, 2)}; IPC ${n(vnc.desktopBound?.captureFloorMs + vnc.desktopBound?.hostFloorMs, 2)})`,
+        `${x(b.pipelinePerX11vncUpdate)} x11vnc's CPU per animation update; vdpush ${x(b.vdpushPerPipelineFloor)} it`, '');
+    }
+  }
+  const d = vnc.desktopBound;
+  if (d) {
+    row(`RFB server, ${vnc.resolution}, desktop: vdpush's update at least (the capture's IPC per 60 Hz frame + the host's plumbing of an update + the strip's bytes)`,
+      `${n(d.floorMs, 2)} ms (capture ${n(d.captureFloorMs, 2)}, host ${n(d.hostFloorMs, 2)}, bytes ${n(d.bytesMs, 3)})`,
+      `${x(d.floorPerX11vncUpdate)} x11vnc's CPU per desktop update; vdpush ${x(d.vdpushPerFloor)} it`, '');
   }
 }
 

@@ -43,6 +43,19 @@ export function formatVncBench(r: VncBenchResult): string {
         ` = ${f2(b.floorPerX11vncUpdate)}x x11vnc's CPU per animation update (pread alone ${f2(b.preadPerX11vncUpdate)}x); vdpush's is ${f2(b.vdpushPerFloor)}x that floor`,
     );
   }
+  if (b && b.pipelineFloorMs !== undefined) {
+    lines.push(
+      `  vdpush's pipeline at least: pread ${f3(b.preadMsPerFrame)} + the pass over a frame another thread wrote ${f3(b.crossThreadScanMsPerFrame)} + both threads' per-frame IPC = ${f3(b.pipelineFloorMs)} ms` +
+        ` = ${f2(b.pipelinePerX11vncUpdate)}x x11vnc's CPU per animation update; vdpush's is ${f2(b.vdpushPerPipelineFloor)}x it`,
+    );
+  }
+  const d = r.desktopBound;
+  if (d) {
+    lines.push(
+      `what a 1% desktop update costs vdpush at least: the capture's IPC per 60 Hz frame ${f3(d.captureFloorMs)} ms + the host's plumbing of an update ${f3(d.hostFloorMs)} ms (${f2(d.hostRunsPerFrame)} runs of its thread) + the strip's bytes ${f3(d.bytesMs)} ms` +
+        ` = ${f3(d.floorMs)} ms = ${f2(d.floorPerX11vncUpdate)}x x11vnc's CPU per desktop update; vdpush's is ${f2(d.vdpushPerFloor)}x it`,
+    );
+  }
   if (r.targets) {
     const m = r.targets.met;
     const mark = (ok: boolean): string => (ok ? 'met' : 'NOT met');

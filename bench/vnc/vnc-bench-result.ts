@@ -37,6 +37,31 @@ export interface VncNumbers {
   noClientCorePercent: number;
 }
 
+/** The per-frame floor of the two threads, shared by both bounds (see desktopBound). */
+export interface DesktopBound {
+  captureFloorMs: number;
+  hostFloorMs: number;
+  /** Times the host thread ran per frame in that plumbing. */
+  hostRunsPerFrame: number;
+  bytesMs: number;
+  floorMs: number;
+  floorPerX11vncUpdate: number;
+  vdpushPerFloor: number;
+}
+
+/**
+ * The animation's whole-pipeline floor: the frame's pread (by the capture), one compare pass over
+ * it on the host thread after the capture's thread wrote it (`crossThreadScanMsPerFrame`: the
+ * encoder meets every frame that way, its cache lines on the other core), and the two threads'
+ * per-frame IPC (desktopBound's captureFloorMs + hostFloorMs).
+ */
+export interface PipelineBound {
+  crossThreadScanMsPerFrame: number;
+  pipelineFloorMs: number;
+  pipelinePerX11vncUpdate: number;
+  vdpushPerPipelineFloor: number;
+}
+
 export interface VncBenchResult {
   resolution: string;
   refreshHz: number;
@@ -54,7 +79,18 @@ export interface VncBenchResult {
    * a multiple of it. floorPerX11vncUpdate > 0.5 means no server that reads the framebuffer file
    * meets the animation's 0.5x target.
    */
-  animationBound: (FrameReadBound & { preadPerX11vncUpdate: number; floorPerX11vncUpdate: number; vdpushPerFloor: number }) | null;
+  animationBound: (FrameReadBound & { preadPerX11vncUpdate: number; floorPerX11vncUpdate: number; vdpushPerFloor: number } & PipelineBound) | null;
+  /**
+   * What bounds vdpush's CPU per 1% desktop update, from the same run (no server attached, nothing
+   * drawing): the capture's least IPC per 60 Hz frame (`captureFloorMs`: a thread's wake-up after
+   * a 60 Hz frame's gap, GrabServer + one X round trip, the ungrab's write: bench xvfb's
+   * grabbedFloorMs60Hz), the host thread's bare plumbing of one update (`hostFloorMs`: a futex
+   * wake into Atomics.waitAsync, a small socket write, the client's request read; host-floor-main.ts),
+   * and the strip's bytes (`bytesMs`: its share of a frame's pread and cross-thread compare pass).
+   * `floorMs` is their sum; floorPerX11vncUpdate > 0.5 means the desktop's target is out of reach
+   * for a server built of a capture thread and a host thread in Node on this machine.
+   */
+  desktopBound: DesktopBound | null;
   targets: { met: { halfCpuPerUpdate: boolean; halfCpuPerUpdateWithXvfb: boolean; lowerP99: boolean; idleUnder1Percent: boolean } } | null;
   machine: { cpus: number; node: string };
 }

@@ -23,7 +23,12 @@
  * Last, with no server and no workload, the physical cost of one whole new frame on the same Xvfb
  * (frame-read-bound.ts: its pread from the framebuffer file plus one compare pass over it), as a
  * fraction of x11vnc's CPU per animation update (`animationBound`): above 0.5 it bounds the
- * animation's target whatever vdpush does around it.
+ * animation's target whatever vdpush does around it. Then what bounds vdpush's own design, two
+ * threads in Node (a capture worker, the host thread), per frame: the same compare pass over a
+ * frame another thread has just pread (cross-thread-scan.ts: how the host's encoder meets every
+ * frame), the capture's least IPC per 60 Hz frame (bench xvfb's wake floor, grabbed) and the host
+ * thread's bare plumbing of one update (host-floor-main.ts): `animationBound.pipelineFloorMs` and
+ * `desktopBound`, each beside x11vnc's CPU per update.
  *
  * Targets are reported, never asserted: on every workload at most 0.5x x11vnc's CPU per update and
  * a lower p99 latency; idle under 1% of a core.
@@ -37,6 +42,9 @@ import { procCpuSeconds } from '../xvfb/proc-cpu.js';
 import { BenchRfbClient, type UpdateSample } from './bench-rfb-client.js';
 import { requireX11vnc, startServer } from './vnc-servers.js';
 import { measureFrameReadBound, type FrameReadBound } from './frame-read-bound.js';
+import { measureCrossThreadScan } from './cross-thread-scan.js';
+import { measureHostFloor, type HostFloor } from './host-floor.js';
+import { measureWakeFloor, type WakeFloor } from '../xvfb/wake-floor.js';
 import { SERVERS, WORKLOADS, xvfbExtraCpuSec, type VncBenchResult, type VncNumbers, type Workload } from './vnc-bench-result.js';
 
 const WIDTH = 1920;
@@ -50,6 +58,8 @@ const NO_CLIENT_WARMUP_S = 1;
 const NO_CLIENT_S = 3;
 const ALONE_S = 3;
 const SEQ_MASK = 0xffffff;
+/** The desktop workload's strip (stamped-workload-main.ts: 60% of the width, 1/60 of the height) as a fraction of the frame. */
+const DESKTOP_DAMAGE_FRACTION = (Math.floor(WIDTH * 0.6) * Math.floor(HEIGHT / 60)) / (WIDTH * HEIGHT);
 
 
 class StampedWorkload {
@@ -201,6 +211,9 @@ export async function runVncBench(_opts: { json: boolean }): Promise<VncBenchRes
   const servers = {} as VncBenchResult['servers'];
   const workloadAlone = {} as VncBenchResult['workloadAlone'];
   let frameRead: FrameReadBound;
+  let crossScanMs: number;
+  let wake: WakeFloor;
+  let host: HostFloor;
   try {
     // Before any server attaches: what each workload's draws cost the X server by themselves.
     for (const w of ['animation', 'desktop'] as const) workloadAlone[w] = await measureAlone(xvfb.display, xvfb.pid, w);
@@ -222,8 +235,13 @@ export async function runVncBench(_opts: { json: boolean }): Promise<VncBenchRes
         await server.stop();
       }
     }
-    // No server attached and no workload drawing: the physical cost of a whole new frame alone.
+    // No server attached and no workload drawing: the physical cost of a whole new frame alone,
+    // the same compare pass over a frame another thread has just written, and the least IPC of
+    // each of vdpush's two threads per frame.
     frameRead = measureFrameReadBound(xvfb.framebufferPathOf(0), WIDTH, HEIGHT);
+    crossScanMs = await measureCrossThreadScan(xvfb.framebufferPathOf(0), WIDTH, HEIGHT);
+    wake = await measureWakeFloor(xvfb.display, xvfb.pid);
+    host = await measureHostFloor(REFRESH_HZ, WARMUP_S, MEASURE_S);
   } finally {
     await xvfb.stop();
   }
@@ -232,6 +250,7 @@ export async function runVncBench(_opts: { json: boolean }): Promise<VncBenchRes
   let ratios: VncBenchResult['ratios'] = null;
   let targets: VncBenchResult['targets'] = null;
   let animationBound: VncBenchResult['animationBound'] = null;
+  let desktopBound: VncBenchResult['desktopBound'] = null;
   if (x && v && !('error' in x) && !('error' in v)) {
     const rx = x as Record<Workload, VncNumbers>;
     const rv = v as Record<Workload, VncNumbers>;
@@ -246,11 +265,28 @@ export async function runVncBench(_opts: { json: boolean }): Promise<VncBenchRes
     }
     ratios = r;
     const x11vncMs = rx.animation.cpuSecPer1000;
+    const ipcMs = wake.grabbedFloorMs60Hz + host.msPerFrame;
+    const pipelineFloorMs = frameRead.preadMsPerFrame + crossScanMs + ipcMs;
     animationBound = {
       ...frameRead,
       preadPerX11vncUpdate: frameRead.preadMsPerFrame / x11vncMs,
       floorPerX11vncUpdate: frameRead.floorMsPerFrame / x11vncMs,
       vdpushPerFloor: rv.animation.cpuSecPer1000 / frameRead.floorMsPerFrame,
+      crossThreadScanMsPerFrame: crossScanMs,
+      pipelineFloorMs,
+      pipelinePerX11vncUpdate: pipelineFloorMs / x11vncMs,
+      vdpushPerPipelineFloor: rv.animation.cpuSecPer1000 / pipelineFloorMs,
+    };
+    const bytesMs = DESKTOP_DAMAGE_FRACTION * (frameRead.preadMsPerFrame + crossScanMs);
+    const desktopFloorMs = ipcMs + bytesMs;
+    desktopBound = {
+      captureFloorMs: wake.grabbedFloorMs60Hz,
+      hostFloorMs: host.msPerFrame,
+      hostRunsPerFrame: host.runsPerFrame,
+      bytesMs,
+      floorMs: desktopFloorMs,
+      floorPerX11vncUpdate: desktopFloorMs / rx.desktop.cpuSecPer1000,
+      vdpushPerFloor: rv.desktop.cpuSecPer1000 / desktopFloorMs,
     };
     const busy = WORKLOADS.filter((w) => w !== 'idle');
     targets = {
@@ -262,7 +298,7 @@ export async function runVncBench(_opts: { json: boolean }): Promise<VncBenchRes
       },
     };
   }
-  return { resolution: `${WIDTH}x${HEIGHT}`, refreshHz: REFRESH_HZ, servers, workloadAlone, ratios, targets, animationBound, machine: { cpus: cpus().length, node: process.version } };
+  return { resolution: `${WIDTH}x${HEIGHT}`, refreshHz: REFRESH_HZ, servers, workloadAlone, ratios, targets, animationBound, desktopBound, machine: { cpus: cpus().length, node: process.version } };
 }
 
 export { formatVncBench } from './vnc-bench-format.js';
