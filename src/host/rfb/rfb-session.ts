@@ -127,12 +127,16 @@ export class RfbSession implements FramebufferSubscriber {
     this.opts.onClose(this, reason);
   }
 
-  /** The framebuffer model calls this once per frame (inside the host's frame loop: no work here). */
+  /**
+   * The framebuffer model calls this once per frame (inside the host's frame loop: no work here).
+   * A frame the client is not waiting for (no request pending, no pushed area open) only grows its
+   * damage: whatever opens one (a request, a fence answer, a drained socket) schedules the update.
+   */
   framebufferChanged(d: DamageRegion, resized: boolean): void {
     if (this.awaitingFirstFrame) return this.sendServerInit();
     if (resized) this.resizePending = true;
     else this.damage.addRegion(d);
-    this.schedule();
+    if (this.flow.area() !== null) this.schedule();
   }
 
   /** A frame is about to overwrite the framebuffer: the views not yet encoded keep what they showed. */
