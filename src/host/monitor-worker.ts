@@ -21,6 +21,10 @@ import { LazyDisplayInput } from './input/lazy-display-input.js';
 import { createDisplay, fatalOf, type FaultSource } from './monitor-worker-display.js';
 import { onDisplayClock, runFor, type Running } from './monitor-worker-run.js';
 import { CursorPoster, postInjected, snapshot, SnapshotTicker } from './monitor-worker-reports.js';
+import { tierUpSooner } from './monitor-worker-tier-up.js';
+
+// Before any frame: the drain's per-frame functions are optimized within seconds (see the file).
+tierUpSooner();
 
 const port = parentPort;
 if (port === null) throw new Error('monitor-worker.js must run as a worker thread');
