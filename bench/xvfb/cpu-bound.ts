@@ -22,6 +22,7 @@ export function cpuBound(
   const perDistinct = (sec: number): number => (v.distinct > 0 ? (sec / v.distinct) * 1000 : Number.NaN);
   return {
     drawnPreadMs,
+    drawnPreadBracketMs: drawn.bracketMs ? [drawn.bracketMs[0] * (v.bytesPerFrame / frameBytes), drawn.bracketMs[1] * (v.bytesPerFrame / frameBytes)] : [drawnPreadMs, drawnPreadMs],
     floorMs: floor.grabbedFloorMs,
     serverFloorMs,
     secPerDistinct1000,

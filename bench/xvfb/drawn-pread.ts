@@ -24,6 +24,14 @@ export interface DrawnPread {
   /** Mean CPU ms of one whole-frame pread of a just-drawn frame under the grab. */
   ms: number;
   GBps: number;
+  /** When bracketed (bracketDrawnPread): the two measurements, before and after the capture phases. */
+  bracketMs?: [number, number];
+}
+
+/** The mean of a measurement just before vdpush's phases and one just after (the bound the reads meet). */
+export function bracketDrawnPread(before: DrawnPread, after: DrawnPread): DrawnPread {
+  const ms = (before.ms + after.ms) / 2;
+  return { ms, GBps: (before.GBps * before.ms) / ms, bracketMs: [before.ms, after.ms] };
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

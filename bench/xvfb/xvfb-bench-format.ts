@@ -44,7 +44,7 @@ export function formatXvfbBench(r: XvfbBenchResult): string {
     const cb = v.cpuBound;
     if (cb !== undefined) {
       lines.push(
-        `  CPU bound: a pread of the just-drawn frame under the grab ${f3(cb.drawnPreadMs)} ms + the grabbed IPC floor ${f3(cb.floorMs)} ms + the X server's side of it ${f3(cb.serverFloorMs)} ms = ${f3(cb.secPerDistinct1000)} ms per frame` +
+        `  CPU bound: a pread of the just-drawn frame under the grab ${f3(cb.drawnPreadMs)} ms (before/after vdpush ${f3(cb.drawnPreadBracketMs[0])}/${f3(cb.drawnPreadBracketMs[1])}) + the grabbed IPC floor ${f3(cb.floorMs)} ms + the X server's side of it ${f3(cb.serverFloorMs)} ms = ${f3(cb.secPerDistinct1000)} ms per frame` +
           ` → ${f2(cb.vsFfmpeg)}x ffmpeg's CPU per distinct frame at best; vdpush ${f2(cb.vdpushVsBound)}x that bound` +
           ` (its ${f3(v.cpuSecPerDistinct1000)} ms: reads ${f3(cb.split.readsWallMs)} (wall), own CPU beyond them ${f3(cb.split.ownCpuBeyondReadsMs)}, X server's extra ${f3(cb.split.xvfbExtraMs)};` +
           ` the publish call that reads ${f3(cb.split.readsCpuMs)} ms of CPU, the rest ${f3(cb.split.beyondFloorMs)} ms above the floor)`,

@@ -54,6 +54,8 @@ export interface VdpushNumbers extends CapturerNumbers {
 export interface CpuBound {
   /** A whole-frame pread of a just-drawn frame under the grab, scaled to bytesPerFrame. */
   drawnPreadMs: number;
+  /** drawnPreadMs's two measurements, just before and just after vdpush's phases (their mean is it). */
+  drawnPreadBracketMs: [number, number];
   /** The same run's wake-up + grabbed round trip + ungrab write (desktop.wakeFloor.grabbedFloorMs). */
   floorMs: number;
   /** The X server's CPU for that exchange (desktop.wakeFloor.grabbedServerMs). */

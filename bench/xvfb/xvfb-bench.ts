@@ -10,7 +10,10 @@
  *  2. vdpush (the framebuffer surface copied straight into a ring slot under the grab, consumed);
  *  3. the same without the server grab;
  *  4. ffmpeg -f x11grab, its raw output decoded and checked;
- *  5. the pread of a just-drawn frame under the grab, the workload still drawing (drawn-pread.ts);
+ *  5. the pread of a just-drawn frame under the grab, the workload still drawing (drawn-pread.ts),
+ *     taken just before phase 2 and just after phase 3 and averaged, so a load that moves during
+ *     the run moves the bound with vdpush's reads (measured once after ffmpeg, it lagged them by
+ *     20-30 s);
  *  6. the 'desktop' workload (1% of the screen per frame): vdpush with dirty rects vs full frames,
  *     after the IPC floor (wake-floor.ts); the pread and the floor bound vdpush's CPU (cpuBound).
  * Then an idle display in a real session (worker thread + host), for CPU as % of one core.
@@ -36,7 +39,7 @@ import { RingDrain } from './ring-drain.js';
 import { measureCeilings, ScreenStamp, type Ceilings } from './ceilings.js';
 import { measureIdle } from './idle-bench.js';
 import { measureWakeFloor } from './wake-floor.js';
-import { measureDrawnPread } from './drawn-pread.js';
+import { bracketDrawnPread, measureDrawnPread } from './drawn-pread.js';
 import { cpuBound } from './cpu-bound.js';
 import { formatXvfbBench } from './xvfb-bench-format.js';
 import type { CapturerNumbers, DesktopNumbers, VdpushNumbers, XvfbBenchResult, XvfbBenchRow } from './xvfb-bench-result.js';
@@ -211,6 +214,7 @@ async function benchResolution(width: number, height: number): Promise<XvfbBench
     const workloadAloneFps = alone.draws / alone.seconds;
     const xvfbPerDraw = alone.draws > 0 ? alone.xvfbCpu / alone.draws : 0;
 
+    const drawnBefore = await measureDrawnPread(server.display, server.framebufferPath, width, height);
     const checker = new Checker();
     const onConsumed = (f: ConsumedFrame): void => checker.check(f.pixels, f.width, f.height, f.stride, f.format);
     const [vdpush, vdpushWithoutGrab] = await withVdpush(server, onConsumed, async (d, drain) => {
@@ -219,13 +223,14 @@ async function benchResolution(width: number, height: number): Promise<XvfbBench
       const without = await measureVdpush(d, drain, phase, checker, NO_GRAB_SECONDS, xvfbPerDraw, ceilings);
       return [withGrab, without] as const;
     });
+    const drawnAfter = await measureDrawnPread(server.display, server.framebufferPath, width, height);
+    const drawn = bracketDrawnPread(drawnBefore, drawnAfter);
 
     checker.reset();
     phase.begin();
     const g = await ffmpegGrab(server.display, width, height, FFMPEG_SECONDS, (px) => checker.check(px, width, height, width * 4, FORMAT_BGRA8));
     const fp = phase.end();
     const ffmpeg = capturerNumbers(checker.tally.numbers(), { ...fp, seconds: g.seconds }, g.cpuSeconds, xvfbPerDraw);
-    const drawn = await measureDrawnPread(server.display, server.framebufferPath, width, height);
 
     await workload?.stop();
     // Nothing draws and nothing captures now: the IPC floor alone, on the same server.

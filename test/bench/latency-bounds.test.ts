@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LatencySamples } from '../../bench/ring/latency-samples.js';
 import { cpuBound } from '../../bench/xvfb/cpu-bound.js';
+import { bracketDrawnPread } from '../../bench/xvfb/drawn-pread.js';
 import { repoRoot } from '../support/import-graph.js';
 
 test('a latency sample splits at the end of the copy; one whose split is unknown counts in the total only', () => {
@@ -47,6 +48,22 @@ test('the Xvfb CPU bound is the drawn-frame pread of the bytes read plus the gra
   assert.ok(Math.abs(b.split.xvfbExtraMs - 0.1) < 1e-12);
   assert.equal(b.split.readsCpuMs, 0.9, "the publish call's CPU, held against the drawn pread");
   assert.ok(Math.abs(b.split.beyondFloorMs - 0.3) < 1e-12, 'own CPU 1.5 ms - the publish 0.9 - the grabbed floor 0.3');
+  assert.deepEqual(b.drawnPreadBracketMs, [0.6, 0.6], 'one measurement: both ends of the bracket');
+});
+
+test('the drawn pread is the mean of the measurements before and after the capture phases, each kept and scaled like the mean', () => {
+  const drawn = bracketDrawnPread({ ms: 1.0, GBps: 8 }, { ms: 1.4, GBps: 8 / 1.4 });
+  assert.ok(Math.abs(drawn.ms - 1.2) < 1e-12);
+  assert.ok(Math.abs(drawn.GBps - 8 / 1.2) < 1e-12, 'the same bytes over the mean time');
+  const b = cpuBound(
+    { bytesPerFrame: 4_000_000, distinct: 1000, capturerCpuSec: 1.5, xvfbExtraCpuSec: 0.1, copyMs: 1.1, publishCpuMs: 0.9, cpuSecPerDistinct1000: 1.6 },
+    { cpuSecPerDistinct1000: 3.2 },
+    8_000_000,
+    drawn,
+    { grabbedFloorMs: 0.3, grabbedServerMs: 0.1 },
+  );
+  assert.ok(Math.abs(b.drawnPreadMs - 0.6) < 1e-12);
+  assert.ok(Math.abs(b.drawnPreadBracketMs[0] - 0.5) < 1e-12 && Math.abs(b.drawnPreadBracketMs[1] - 0.7) < 1e-12, `${b.drawnPreadBracketMs}`);
 });
 
 test('the performance table prints the ring floors and the Xvfb CPU bound beside the targets they bound', () => {
