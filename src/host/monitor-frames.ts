@@ -19,6 +19,9 @@ import { performHostFault, type HostFaultTarget } from './host-faults.js';
 import type { HostLockstep } from './host-lockstep.js';
 import { IDLE_WAKE_MS } from './link-options.js';
 
+/** How each pass waits for a frame (one object for every pass: nothing allocated per frame here). */
+const WAIT = { timeoutMs: IDLE_WAKE_MS, returnOnWake: true } as const;
+
 /** The shortest ring a consumer may keep a frame of (see keeper). */
 export const MIN_RING_LEN_TO_KEEP = 3;
 
@@ -71,7 +74,7 @@ export class MonitorFrames {
         h.housekeeping();
         const fault = h.nextHostFault();
         if (fault !== undefined) await performHostFault(fault, h.faultTarget);
-        const frame = await (h.lockstep ? h.lockstep.nextFrame() : h.ring().nextFrame({ timeoutMs: IDLE_WAKE_MS, returnOnWake: true }));
+        const frame = await (h.lockstep ? h.lockstep.nextFrame() : h.ring().nextFrame(WAIT));
         if (frame === null) {
           if (h.isFinished()) return;
           continue;

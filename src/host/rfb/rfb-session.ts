@@ -303,11 +303,13 @@ export class RfbSession implements FramebufferSubscriber {
   private schedule(): void {
     if (this.scheduled || this.closeReason !== null) return;
     this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      this.trySend();
-    });
+    setImmediate(this.runScheduled);
   }
+
+  private readonly runScheduled = (): void => {
+    this.scheduled = false;
+    this.trySend();
+  };
 
   private trySend(): void {
     if (this.closeReason !== null || !this.ready || this.busy) return;

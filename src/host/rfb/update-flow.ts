@@ -70,8 +70,16 @@ export class UpdateFlow {
   }
 
   requested(x: number, y: number, w: number, h: number): void {
-    this.request = { x, y, x1: x + w, y1: y + h };
+    // One object, reused: a client asks once per update.
+    const r = this.requestArea;
+    r.x = x;
+    r.y = y;
+    r.x1 = x + w;
+    r.y1 = y + h;
+    this.request = r;
   }
+
+  private readonly requestArea: Area = { x: 0, y: 0, x1: 0, y1: 0 };
 
   /**
    * EnableContinuousUpdates. Returns a reason to disconnect, or null. Disabling stops the push
