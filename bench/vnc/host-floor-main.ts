@@ -7,6 +7,9 @@
  * update's cost when every byte of work is gone (the wake-ups, the socket's syscalls, Node's event
  * loop and streams).
  *
+ * It runs with serve's V8 setting (monitor-worker-tier-up.ts: the lower interrupt budget the
+ * worker sets for the whole process).
+ *
  * Prints one JSON line: { msPerFrame, runsPerFrame, frames } (this thread's CPU from its
  * schedstat, after a warm-up as long as the VNC bench gives each phase).
  *
@@ -16,6 +19,11 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { Worker } from 'node:worker_threads';
+import { tierUpSooner } from '../../src/host/monitor-worker-tier-up.js';
+
+// The V8 setting serve's process runs with once its monitor's worker starts (the host thread's
+// functions tier up sooner too), so this thread's code is as optimized as serve's host thread's.
+tierUpSooner();
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
