@@ -9,8 +9,10 @@
  *                       a whole-screen change is one image, not 40)
  *   more, otherwise   → copy filter, zlib stream 0
  * JPEG is used only when the client sent a quality level (Tight's rule) and takes 24-bit colour.
- * Data shorter than 12 bytes is sent uncompressed (Tight's rule). Compression runs on libuv's
- * pool (zlib) and libvips's threads (JPEG), never on the main thread's critical path.
+ * Data shorter than 12 bytes is sent uncompressed (Tight's rule). A tile's zlib message (at most
+ * 12 KiB) is compressed on this thread when its stream's queue is empty (zlib-stream.ts: ~10 us),
+ * else on libuv's pool behind the queue; JPEG runs on libvips's threads. An update with no JPEG and
+ * every message compressed at once is encoded without a promise (encode() returns it).
  *
  * Every tile's pixels are read at once, in encode()'s synchronous part, into the encoder's arena
  * (reset per update: no allocation per tile); the JPEGs then run in parallel and each zlib
@@ -93,8 +95,12 @@ export class TightEncoder {
     for (const s of this.streams) s.setLevel(level);
   }
 
-  /** `quality` is the client's level 0..9, or -1 when it sent none (no JPEG then). */
-  async encode(r: RectSnapshot, tr: PixelTranslator, quality: number): Promise<EncodedRects> {
+  /**
+   * `quality` is the client's level 0..9, or -1 when it sent none (no JPEG then). Encoded at once
+   * when no tile is JPEG and every tile's zlib message is compressed on this thread (fills,
+   * palettes, small basic tiles: a desktop's and a flat animation's updates), else a promise.
+   */
+  encode(r: RectSnapshot, tr: PixelTranslator, quality: number): EncodedRects | Promise<EncodedRects> {
     if (this.inFlight === 0) this.arena.reset();
     const parts: Array<Promise<Buffer[]> | Buffer[]> = [];
     const jpegs: Array<Promise<Buffer[][]>> = [];
@@ -119,6 +125,20 @@ export class TightEncoder {
       const q = this.jpegRectList;
       for (let i = 0; i < k; i++) jpegs.push(this.encodeJpegRect(r, q[i * 4]!, q[i * 4 + 1]!, q[i * 4 + 2]!, q[i * 4 + 3]!, quality, same));
     }
+    if (jpegs.length === 0) {
+      let sync = true;
+      for (const p of parts) if (p instanceof Promise) sync = false;
+      if (sync) {
+        const chunks: Buffer[] = [];
+        for (const p of parts) for (const c of p as Buffer[]) chunks.push(c);
+        return { rects: parts.length, chunks };
+      }
+    }
+    return this.settle(parts, jpegs);
+  }
+
+  /** The update's rectangles once every tile's zlib message and every JPEG is done. */
+  private async settle(parts: Array<Promise<Buffer[]> | Buffer[]>, jpegs: Array<Promise<Buffer[][]>>): Promise<EncodedRects> {
     this.inFlight++;
     let all: Buffer[][];
     let jpegRects: Buffer[][][];
@@ -235,7 +255,9 @@ export class TightEncoder {
   /** `data` (in the arena) compressed behind `before`; called in tile order, so each stream stays in order. */
   private compressed(stream: number, data: Buffer, before: Buffer[]): Promise<Buffer[]> | Buffer[] {
     if (data.length < MIN_TO_COMPRESS) return [...before, Buffer.from(data)]; // a copy: the arena is reused
-    return this.streams[stream]!.compress(data).then((z) => [...before, compactLength(z.length), z]);
+    const z = this.streams[stream]!.compressNow(data);
+    if (z !== null) return [...before, compactLength(z.length), z];
+    return this.streams[stream]!.compress(data).then((c) => [...before, compactLength(c.length), c]);
   }
 
   close(): void {
