@@ -90,7 +90,7 @@ if (vnc && vnc.ratios) {
       `${x(b.floorPerX11vncUpdate)} x11vnc's CPU per animation update (pread alone ${x(b.preadPerX11vncUpdate)}); vdpush ${x(b.vdpushPerFloor)} this floor`, '');
     // vdpush's own pipeline at least: the host meets each frame after the capture thread wrote it,
     // and each of its two threads pays a frame's IPC.
-    if (b.pipelineFloorMs !== undefined) {
+    if (Number.isFinite(b.pipelineFloorMs)) {
       row(`RFB server, ${vnc.resolution}, animation: vdpush's pipeline at least (pread + the pass over a frame another thread wrote + both threads' IPC)`,
         `${n(b.pipelineFloorMs, 2)} ms (pass ${n(b.crossThreadScanMsPerFrame, 2)}; IPC ${n(vnc.desktopBound?.captureFloorMs + vnc.desktopBound?.hostFloorMs, 2)})`,
         `${x(b.pipelinePerX11vncUpdate)} x11vnc's CPU per animation update; vdpush ${x(b.vdpushPerPipelineFloor)} it`, '');

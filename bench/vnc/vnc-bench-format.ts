@@ -43,7 +43,7 @@ export function formatVncBench(r: VncBenchResult): string {
         ` = ${f2(b.floorPerX11vncUpdate)}x x11vnc's CPU per animation update (pread alone ${f2(b.preadPerX11vncUpdate)}x); vdpush's is ${f2(b.vdpushPerFloor)}x that floor`,
     );
   }
-  if (b && b.pipelineFloorMs !== undefined) {
+  if (b && Number.isFinite(b.pipelineFloorMs)) {
     lines.push(
       `  vdpush's pipeline at least: pread ${f3(b.preadMsPerFrame)} + the pass over a frame another thread wrote ${f3(b.crossThreadScanMsPerFrame)} + both threads' per-frame IPC = ${f3(b.pipelineFloorMs)} ms` +
         ` = ${f2(b.pipelinePerX11vncUpdate)}x x11vnc's CPU per animation update; vdpush's is ${f2(b.vdpushPerPipelineFloor)}x it`,

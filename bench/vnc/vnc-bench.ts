@@ -211,9 +211,7 @@ export async function runVncBench(_opts: { json: boolean }): Promise<VncBenchRes
   const servers = {} as VncBenchResult['servers'];
   const workloadAlone = {} as VncBenchResult['workloadAlone'];
   let frameRead: FrameReadBound;
-  let crossScanMs: number;
-  let wake: WakeFloor;
-  let host: HostFloor;
+  let floors: { crossScanMs: number; wake: WakeFloor; host: HostFloor } | null = null;
   try {
     // Before any server attaches: what each workload's draws cost the X server by themselves.
     for (const w of ['animation', 'desktop'] as const) workloadAlone[w] = await measureAlone(xvfb.display, xvfb.pid, w);
@@ -239,9 +237,16 @@ export async function runVncBench(_opts: { json: boolean }): Promise<VncBenchRes
     // the same compare pass over a frame another thread has just written, and the least IPC of
     // each of vdpush's two threads per frame.
     frameRead = measureFrameReadBound(xvfb.framebufferPathOf(0), WIDTH, HEIGHT);
-    crossScanMs = await measureCrossThreadScan(xvfb.framebufferPathOf(0), WIDTH, HEIGHT);
-    wake = await measureWakeFloor(xvfb.display, xvfb.pid);
-    host = await measureHostFloor(REFRESH_HZ, WARMUP_S, MEASURE_S);
+    // The design's floors are an explanation, not the comparison: a probe that fails leaves them
+    // out (NaN, desktopBound null) and the servers' figures stand.
+    try {
+      const crossScanMs = await measureCrossThreadScan(xvfb.framebufferPathOf(0), WIDTH, HEIGHT);
+      const wake = await measureWakeFloor(xvfb.display, xvfb.pid);
+      const host = await measureHostFloor(REFRESH_HZ, WARMUP_S, MEASURE_S);
+      floors = { crossScanMs, wake, host };
+    } catch (e) {
+      process.stderr.write(`vdpush bench vnc: the design's floors were not measured: ${(e as Error).message}\n`);
+    }
   } finally {
     await xvfb.stop();
   }
@@ -265,7 +270,8 @@ export async function runVncBench(_opts: { json: boolean }): Promise<VncBenchRes
     }
     ratios = r;
     const x11vncMs = rx.animation.cpuSecPer1000;
-    const ipcMs = wake.grabbedFloorMs60Hz + host.msPerFrame;
+    const crossScanMs = floors?.crossScanMs ?? Number.NaN;
+    const ipcMs = floors ? floors.wake.grabbedFloorMs60Hz + floors.host.msPerFrame : Number.NaN;
     const pipelineFloorMs = frameRead.preadMsPerFrame + crossScanMs + ipcMs;
     animationBound = {
       ...frameRead,
@@ -279,10 +285,10 @@ export async function runVncBench(_opts: { json: boolean }): Promise<VncBenchRes
     };
     const bytesMs = DESKTOP_DAMAGE_FRACTION * (frameRead.preadMsPerFrame + crossScanMs);
     const desktopFloorMs = ipcMs + bytesMs;
-    desktopBound = {
-      captureFloorMs: wake.grabbedFloorMs60Hz,
-      hostFloorMs: host.msPerFrame,
-      hostRunsPerFrame: host.runsPerFrame,
+    desktopBound = floors && {
+      captureFloorMs: floors.wake.grabbedFloorMs60Hz,
+      hostFloorMs: floors.host.msPerFrame,
+      hostRunsPerFrame: floors.host.runsPerFrame,
       bytesMs,
       floorMs: desktopFloorMs,
       floorPerX11vncUpdate: desktopFloorMs / rx.desktop.cpuSecPer1000,
