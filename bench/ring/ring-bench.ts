@@ -23,7 +23,7 @@
  * runRingBench never writes to stdout: the caller prints formatRingBench(result) or the JSON.
  */
 import { Worker } from 'node:worker_threads';
-import { FORMAT_BGRA8, OFF_LAST_PUBLISH_TIME, OFF_LATEST, OFF_PIXELS_OFFSET } from '../../src/contract/index.js';
+import { FORMAT_BGRA8, OFF_LAST_PUBLISH_TIME, OFF_LATEST, OFF_PIXELS_OFFSET, wordsSequence, wordsSlot } from '../../src/contract/index.js';
 import { HeaderView, HostRing } from '../../src/ring/index.js';
 import type { BenchToWorker, WorkerToBench } from './bench-messages.js';
 import { dirtyPublish } from './dirty-publish.js';
@@ -172,6 +172,7 @@ async function ringFlow(w: BenchWorker, width: number, height: number, durationM
   const ring = HostRing.create({ targetId: TARGET, width, height, format: FORMAT_BGRA8, ringLen: 6 });
   faultInSlots(ring);
   const header = new HeaderView(ring.buffer);
+  const latest = new Uint32Array(2);
   const lat = new LatencySamples(Math.ceil(durationMs * 20) + 16);
   let delivered = 0;
   let finished = false;
@@ -185,7 +186,9 @@ async function ringFlow(w: BenchWorker, width: number, height: number, durationM
       const now = sharedNow();
       // The publisher stamps LAST_PUBLISH_TIME after its copy, before it stores LATEST: the split
       // is this frame's while LATEST is still its token.
-      const copied = header.load64(OFF_LATEST) === f.token ? header.loadTime(OFF_LAST_PUBLISH_TIME) : Number.NaN;
+      // (Compared as halves: the bench's consumer builds no BigInt per frame either.)
+      header.loadWords(OFF_LATEST, latest);
+      const copied = wordsSlot(latest[0]!) === f.slot && wordsSequence(latest[0]!, latest[1]!) === f.sequence ? header.loadTime(OFF_LAST_PUBLISH_TIME) : Number.NaN;
       lat.add(f.presentTimeMs, copied, now);
       delivered++;
       tLast = performance.now();

@@ -67,3 +67,43 @@ export function nextGeneration(g: number): number {
 export function sequenceAfter(a: number, b: number): boolean {
   return ((a - b) | 0) > 0;
 }
+
+/*
+ * The same token as two 32-bit halves, for the per-frame path: a BigInt is a heap object, and
+ * building or taking one apart per frame is garbage per frame. A 64-bit header word is stored
+ * little-endian, so the low half is the 32-bit word at the field's offset and the high half the
+ * word at offset + 4:
+ *
+ *   low  = sequence's low 24 bits << 8 | slot
+ *   high = generation << 8 | sequence's high 8 bits
+ *
+ * These are the packToken bits exactly (test/contract/frame-token.test.ts pins them against it).
+ * Both halves are returned and taken as unsigned 32-bit numbers.
+ */
+
+/** The token's low 32 bits. */
+export function tokenLowWord(sequence: number, slot: number): number {
+  return ((sequence << 8) | (slot & SLOT_MASK)) >>> 0;
+}
+
+/** The token's high 32 bits. */
+export function tokenHighWord(generation: number, sequence: number): number {
+  return (((generation & GENERATION_MASK) << 8) | (sequence >>> 24)) >>> 0;
+}
+
+export function wordsSlot(low: number): number {
+  return low & SLOT_MASK;
+}
+
+export function wordsSequence(low: number, high: number): number {
+  return ((low >>> 8) | ((high & 0xff) << 24)) >>> 0;
+}
+
+export function wordsGeneration(high: number): number {
+  return (high >>> 8) & GENERATION_MASK;
+}
+
+/** The 64-bit token the two halves make (allocates: for callers off the per-frame path). */
+export function tokenFromWords(low: number, high: number): bigint {
+  return (BigInt(high >>> 0) << 32n) | BigInt(low >>> 0);
+}

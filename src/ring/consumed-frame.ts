@@ -1,13 +1,15 @@
 /**
  * What the host receives from the ring: a view on one slot plus the frame's description. The
  * objects are PREALLOCATED, one per slot per generation, and reused for every frame that slot
- * delivers, so consuming allocates nothing but the token's BigInt. A frame is the consumer's until
+ * delivers, so consuming allocates nothing (the token is kept as its two 32-bit halves; `token`
+ * builds the BigInt only when read, and nothing on the per-frame path reads it). A frame is the consumer's until
  * it returns it with `HostRing.release`; the producer never touches the slot meanwhile.
  *
  * `format` is the frame's own (the slot's SLOT_OFF_FORMAT), which may differ from the ring's from
  * one frame to the next (IddCx changes formats per frame); `pixels` and `stride` follow it. Read
  * all three per frame; a sink converts per frame.
  */
+import { tokenFromWords } from '../contract/index.js';
 import type { SlotTable } from './slot-table.js';
 
 export interface DirtyBounds {
@@ -34,7 +36,7 @@ export interface ConsumedFrame {
   readonly dirty: Readonly<DirtyBounds>;
   readonly slot: number;
   readonly generation: number;
-  /** The frame token (generation, sequence, slot). */
+  /** The frame token (generation, sequence, slot). Builds a BigInt per read: not for the per-frame path. */
   readonly token: bigint;
 }
 
@@ -50,8 +52,15 @@ export class SlotFrame implements ConsumedFrame {
   readonly generation: number;
   readonly dirty: DirtyBounds = { x: 0, y: 0, w: 0, h: 0 };
   sequence = 0;
-  presentTimeMs = 0;
-  token = 0n;
+  /**
+   * [0] = the present time, in a typed array rather than a field: a double stored into an
+   * object field can cost a fresh HeapNumber per store (V8 boxes it unless the field keeps its
+   * double representation), which was the consumer's last allocation per frame.
+   */
+  readonly times = new Float64Array(1);
+  /** The token's halves as the slot held them at delivery (contract/frame-token.ts words*). */
+  tokenLow = 0;
+  tokenHigh = 0;
   /** Held by the consumer (taken, not yet released). */
   held = false;
   /** The object that handed it out: release checks it, so a foreign frame is refused. */
@@ -67,5 +76,13 @@ export class SlotFrame implements ConsumedFrame {
     this.slot = slot;
     this.generation = d.generation;
     this.owner = owner;
+  }
+
+  get presentTimeMs(): number {
+    return this.times[0]!;
+  }
+
+  get token(): bigint {
+    return tokenFromWords(this.tokenLow, this.tokenHigh);
   }
 }

@@ -15,7 +15,8 @@
  * - A frame carries the format its slot records; a format that is unknown or does not fit the
  *   slot (a corrupt or hostile table) is refused like a bad token, never turned into a view.
  *
- * Nothing here allocates per frame except the BigInt of each token read.
+ * Nothing here allocates per frame: tokens are read as their two 32-bit halves (header-view.ts
+ * says why torn halves are safe here: every token is checked after its slot is taken).
  */
 import {
   OFF_CAPABILITIES,
@@ -25,9 +26,9 @@ import {
   negotiate,
   selectArm,
   sequenceAfter,
-  tokenGeneration,
-  tokenSequence,
-  tokenSlot,
+  wordsGeneration,
+  wordsSequence,
+  wordsSlot,
   type SlotArm,
 } from '../contract/index.js';
 import { SlotFrame } from './consumed-frame.js';
@@ -55,6 +56,8 @@ export class FrameConsumer {
   /** Tokens refused (foreign generation, slot out of range, or a slot token that did not verify). */
   rejectedTokens = 0;
   retired = false;
+  /** Scratch for `latest`'s halves ([low, high]): read without building a BigInt. */
+  private readonly latest = new Uint32Array(2);
 
   constructor(view: HeaderView, table: SlotTable, hostCapabilities: number, ring: object) {
     this.view = view;
@@ -86,14 +89,17 @@ export class FrameConsumer {
     this.busySlot = -1;
     const arm = this.currentArm();
     if (arm === null) return null;
-    const latest = this.view.load64(OFF_LATEST);
-    if (latest === 0n) return null;
-    const slot = tokenSlot(latest);
-    if (tokenGeneration(latest) !== this.generation || slot >= this.table.ringLen) {
+    const latest = this.latest;
+    this.view.loadWords(OFF_LATEST, latest);
+    const low = latest[0]!;
+    const high = latest[1]!;
+    if (low === 0 && high === 0) return null;
+    const slot = wordsSlot(low);
+    if (wordsGeneration(high) !== this.generation || slot >= this.table.ringLen) {
       this.rejectedTokens++;
       return null;
     }
-    if (this.hasDelivered && !sequenceAfter(tokenSequence(latest), this.lastSequence)) return null;
+    if (this.hasDelivered && !sequenceAfter(wordsSequence(low, high), this.lastSequence)) return null;
     let frame: SlotFrame | null = null;
     if (!this.frames[slot]!.held && arm.takeForRead(slot)) frame = this.deliverTaken(arm, slot);
     else if (arm instanceof KeyedMutexArm && !this.frames[slot]!.held && arm.mutex(slot).isHeld()) this.busySlot = slot;
@@ -118,9 +124,11 @@ export class FrameConsumer {
    * (kept if it holds the newest delivered frame, else freed) and returns null.
    */
   deliverTaken(arm: SlotArmOps, slot: number): SlotFrame | null {
-    const token = this.table.loadToken(slot);
-    const seq = tokenSequence(token);
-    const valid = tokenGeneration(token) === this.generation && tokenSlot(token) === slot && this.table.framePixels(slot, this.table.loadFormat(slot)) !== null;
+    const t = this.table;
+    const low = t.loadTokenLow(slot);
+    const high = t.loadTokenHigh(slot);
+    const seq = wordsSequence(low, high);
+    const valid = wordsGeneration(high) === this.generation && wordsSlot(low) === slot && t.framePixels(slot, t.loadFormat(slot)) !== null;
     if (!valid || (this.hasDelivered && !sequenceAfter(seq, this.lastSequence))) {
       if (!valid) this.rejectedTokens++;
       arm.finishRead(slot, valid && this.hasDelivered && seq === this.lastSequence);
@@ -129,7 +137,7 @@ export class FrameConsumer {
     this.hasDelivered = true;
     this.lastSequence = seq;
     this.lastSlot = slot;
-    return this.fill(slot, token);
+    return this.fill(slot, low, high);
   }
 
   /** The newest delivered frame again, if its slot still holds it and the consumer returned it. */
@@ -138,15 +146,18 @@ export class FrameConsumer {
     if (arm === null || !this.hasDelivered) return null;
     const slot = this.lastSlot;
     if (this.frames[slot]!.held || !arm.takeRetained(slot)) return null;
-    const token = this.table.loadToken(slot);
-    if (tokenGeneration(token) !== this.generation || tokenSlot(token) !== slot || tokenSequence(token) !== this.lastSequence || this.table.framePixels(slot, this.table.loadFormat(slot)) === null) {
+    const t = this.table;
+    const low = t.loadTokenLow(slot);
+    const high = t.loadTokenHigh(slot);
+    const seq = wordsSequence(low, high);
+    const sameGeneration = wordsGeneration(high) === this.generation;
+    if (!sameGeneration || wordsSlot(low) !== slot || seq !== this.lastSequence || t.framePixels(slot, t.loadFormat(slot)) === null) {
       // The producer reused the slot: whatever is there now is not the frame we delivered.
-      const newer = tokenGeneration(token) === this.generation && sequenceAfter(tokenSequence(token), this.lastSequence);
-      if (newer) arm.putBack(slot);
+      if (sameGeneration && sequenceAfter(seq, this.lastSequence)) arm.putBack(slot);
       else arm.finishRead(slot, false);
       return null;
     }
-    return this.fill(slot, token);
+    return this.fill(slot, low, high);
   }
 
   /** Gives a held frame's slot back: retained for repeatLast when it is the newest delivered frame. */
@@ -159,16 +170,17 @@ export class FrameConsumer {
   }
 
   /** Hands out the slot's frame; the caller checked that its format fits (framePixels non-null). */
-  private fill(slot: number, token: bigint): SlotFrame {
+  private fill(slot: number, low: number, high: number): SlotFrame {
     const f = this.frames[slot]!;
     const format = this.table.loadFormat(slot);
     f.pixels = this.table.framePixels(slot, format)!;
     f.format = format;
     f.stride = this.table.desc.width * bytesPerPixel(format);
     f.held = true;
-    f.token = token;
-    f.sequence = tokenSequence(token);
-    f.presentTimeMs = this.table.loadPresentTime(slot);
+    f.tokenLow = low;
+    f.tokenHigh = high;
+    f.sequence = wordsSequence(low, high);
+    this.table.copyPresentTime(slot, f.times);
     this.table.loadDirty(slot, f.dirty);
     this.view.add32(OFF_HOST_HEARTBEAT, 1);
     return f;
@@ -182,9 +194,10 @@ export class FrameConsumer {
       let bestSeq = 0;
       for (let s = 0; s < n; s++) {
         if (this.frames[s]!.held || !arm.isReadable(s)) continue;
-        const t = this.table.loadToken(s);
-        if (tokenGeneration(t) !== this.generation) continue;
-        const seq = tokenSequence(t);
+        // A hint read before the take: deliverTaken reads the token again after it.
+        const high = this.table.loadTokenHigh(s);
+        if (wordsGeneration(high) !== this.generation) continue;
+        const seq = wordsSequence(this.table.loadTokenLow(s), high);
         if (this.hasDelivered && !sequenceAfter(seq, this.lastSequence)) continue;
         if (best < 0 || sequenceAfter(seq, bestSeq)) {
           best = s;
@@ -202,8 +215,9 @@ export class FrameConsumer {
     const n = this.table.ringLen;
     for (let s = 0; s < n; s++) {
       if (s === this.lastSlot || this.frames[s]!.held || !arm.isReadable(s) || !arm.takeForRead(s)) continue;
-      const t = this.table.loadToken(s);
-      const newer = tokenGeneration(t) === this.generation && tokenSlot(t) === s && sequenceAfter(tokenSequence(t), this.lastSequence);
+      const low = this.table.loadTokenLow(s);
+      const high = this.table.loadTokenHigh(s);
+      const newer = wordsGeneration(high) === this.generation && wordsSlot(low) === s && sequenceAfter(wordsSequence(low, high), this.lastSequence);
       if (newer) arm.putBack(s);
       else arm.finishRead(s, false);
     }

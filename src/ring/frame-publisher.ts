@@ -11,8 +11,9 @@
  * publish (the most performance-critical code in vdpush): checks the ring is live, guards the
  * size and the format, adds the frame's damage to every slot, takes a slot WITHOUT waiting, copies only what
  * that slot lacks, stores the slot's token/time/dirty bounds, hands the slot over, updates the
- * health tail, stores `latest` and sets frame-ready. It never throws and allocates nothing but
- * the BigInts of the token and the 64-bit counters. Every outcome but Published is a counted drop.
+ * health tail, stores `latest` and sets frame-ready. It never throws and allocates nothing: the
+ * token and the 64-bit counters are stored as 32-bit halves (header-view.ts says why a torn read
+ * is safe; test/ring/no-garbage.test.ts pins it). Every outcome but Published is a counted drop.
  * Only misuse throws (InvalidArgumentError): a non-frame to publish, bad options to open, a
  * non-integer LUID.
  *
@@ -60,8 +61,10 @@ import {
   MAX_FORMAT_CODE,
   PIXEL_FORMAT_CODES,
   bytesPerPixel,
-  tokenGeneration,
-  tokenSequence,
+  tokenHighWord,
+  tokenLowWord,
+  wordsGeneration,
+  wordsSequence,
   type HealthStateCode,
   type PublishOutcomeCode,
   type SlotArm,
@@ -79,6 +82,9 @@ export type { PublisherOptions } from './publisher-attach.js';
 import { createSlotArm, type SlotArmOps } from './slot-arm.js';
 import { SlotTable } from './slot-table.js';
 import { SourceModeReport } from './source-mode-report.js';
+
+/** Read once: `performance.timeOrigin` is a getter that returns a new HeapNumber per read. */
+const TIME_ORIGIN = performance.timeOrigin;
 
 export type OpenResult = { ok: true; publisher: FramePublisher } | AttachRefused;
 
@@ -112,8 +118,6 @@ export class FramePublisher {
   /** The whole ring as bytes: a surface copies into it at the slot's offset. */
   private readonly slotBytes: Uint8Array;
   private readonly writtenSeq: Float64Array;
-  /** The token's generation bits, built once: the per-frame token costs one shift and one OR. */
-  private readonly generationBits: bigint;
   private sequence: number;
   private published: number;
   private dropped: number;
@@ -143,11 +147,11 @@ export class FramePublisher {
     this.lastFormat = d.format;
     this.slotBytes = new Uint8Array(view.buffer);
     this.writtenSeq = new Float64Array(d.ringLen).fill(-1);
-    this.generationBits = BigInt(this.generation) << 40n;
     // A publisher re-attaching to the same generation continues its predecessor's numbering, so
     // the consumer (which only takes newer sequences) sees its frames at once.
-    const latest = view.load64(OFF_LATEST);
-    this.sequence = tokenGeneration(latest) === this.generation ? tokenSequence(latest) : 0;
+    const latest = new Uint32Array(2);
+    view.loadWords(OFF_LATEST, latest);
+    this.sequence = wordsGeneration(latest[1]!) === this.generation ? wordsSequence(latest[0]!, latest[1]!) : 0;
     this.published = view.loadCount(OFF_PUBLISHED_TOTAL);
     this.dropped = view.loadCount(OFF_DROPPED_TOTAL);
     this.sourceMode = new SourceModeReport(view, d, this.event, negotiated);
@@ -299,25 +303,31 @@ export class FramePublisher {
     const v = this.view;
     const seq = (this.sequence + 1) >>> 0;
     this.sequence = seq;
-    // seq * 256 + slot < 2^40 is exact as a double: one BigInt, OR'd with the cached generation bits.
-    const token = this.generationBits | BigInt(seq * 256 + slot);
+    // The token as two 32-bit halves: plain integer math, no BigInt (nothing per frame allocates).
+    const low = tokenLowWord(seq, slot);
+    const high = tokenHighWord(this.generation, seq);
     // Everything since the previous published frame, so a dropped frame's damage is not lost.
     const b = this.publishBounds;
     this.damage.takePublishBounds(b);
     t.storeDirty(slot, b[0]!, b[1]!, b[2]!, b[3]!);
-    t.storePresentTime(slot, frame.presentTimeMs);
+    // Times go straight from the frame's field into the Float64Array, never through a call: a
+    // double passed as an argument is boxed (a HeapNumber per frame) unless V8 inlines the callee.
+    const f64 = v.f64;
+    f64[t.presentTimeIndex(slot)] = frame.presentTimeMs;
     t.storeFormat(slot, frame.format);
-    t.storeToken(slot, token);
+    t.storeTokenWords(slot, low, high);
     this.slots.publishWritten(slot);
     this.writtenSeq[slot] = seq;
     this.activeSlot = -1;
     this.lastPublishedSlot = slot;
     this.lastPublishedFormat = frame.format;
-    v.storeTime(OFF_PRESENT_TIME, frame.presentTimeMs);
-    v.storeTime(OFF_LAST_PUBLISH_TIME, performance.timeOrigin + performance.now());
-    v.store64(OFF_SOURCE_SEQUENCE, BigInt(Number.isSafeInteger(frame.frameNumber) ? frame.frameNumber : 0));
-    v.store64(OFF_PUBLISHED_TOTAL, BigInt(++this.published));
-    v.store64(OFF_LATEST, token);
+    f64[OFF_PRESENT_TIME >> 3] = frame.presentTimeMs;
+    // The clock every thread shares. performance.now() returns a new HeapNumber (16 bytes) per
+    // call from Node's binding: the one allocation left per publish (README, "The ring").
+    f64[OFF_LAST_PUBLISH_TIME >> 3] = TIME_ORIGIN + performance.now();
+    v.storeCount(OFF_SOURCE_SEQUENCE, Number.isSafeInteger(frame.frameNumber) ? frame.frameNumber : 0);
+    v.storeCount(OFF_PUBLISHED_TOTAL, ++this.published);
+    v.storeWords(OFF_LATEST, low, high);
     this.event.set();
     return PublishOutcome.Published;
   }
@@ -370,7 +380,7 @@ export class FramePublisher {
   }
 
   private drop(outcome: PublishOutcomeCode, reasonOffset: number): number {
-    this.view.store64(OFF_DROPPED_TOTAL, BigInt(++this.dropped));
+    this.view.storeCount(OFF_DROPPED_TOTAL, ++this.dropped);
     if (reasonOffset >= 0) this.view.add32(reasonOffset, 1);
     return failed(outcome);
   }

@@ -2,8 +2,24 @@
  * Typed views over one ring buffer, with named accessors for the contract's fields.
  *
  * Every shared field is reached through the offsets in contract/header-layout.ts; nothing here
- * knows a number of its own. 32-bit fields go through Atomics on an Int32Array, 64-bit integer
- * fields (tokens, counters, the render-adapter LUID) through Atomics on a BigInt64Array.
+ * knows a number of its own. 32-bit fields go through Atomics on an Int32Array.
+ *
+ * 64-bit fields on the per-frame path (tokens, the counters) are stored and loaded as two 32-bit
+ * halves (little-endian: low word at the offset, high word at offset + 4) through Atomics on the
+ * Int32Array, never as a BigInt: a BigInt is a heap object, so one per frame is garbage per frame
+ * (issue 11). The halves are two stores, so a reader may see them torn; why that is safe:
+ * - A slot's token is written while the producer owns the slot and read only after the
+ *   consumer's acquire (the slot-state CAS or the keyed mutex), so its halves are stable then. A
+ *   token read before the take is only a hint, re-read and checked after it (frame-consumer.ts).
+ * - `latest` is only a hint too. Writers store low then high; readers load high, low, high and
+ *   retry while the two highs differ (loadWords). The high half changes once per 2^24 frames or
+ *   at a recreate, and whatever `latest` says is checked against the slot's own token after the
+ *   acquire, so even a torn `latest` can only cost a lookup, never deliver a wrong frame
+ *   (test/ring/token-words.test.ts writes torn ones by hand).
+ * - Counters are statistics, read the same way (loadCount). The one race left is a reader between
+ *   the two stores exactly when the low word wraps (once per 2^32 counts: years of frames), which
+ *   reads a value off by 2^32 once; no decision depends on a counter.
+ * Off the per-frame path (the LUID, a test's hand-written token) load64/store64 keep BigInts.
  *
  * Time fields (PRESENT_TIME, LAST_PUBLISH_TIME, a slot's PRESENT_TIME) are float64 milliseconds,
  * read and written through a Float64Array, so the per-frame path never builds a BigInt for a time.
@@ -70,9 +86,46 @@ export class HeaderView {
     Atomics.store(this.i64, offset >> 3, value);
   }
 
-  /** A 64-bit counter as a number (exact up to 2^53, which no counter reaches). */
+  /** Stores a 64-bit field as two halves, low then high (see the header comment). */
+  storeWords(offset: number, low: number, high: number): void {
+    const i = offset >> 2;
+    Atomics.store(this.i32, i, low | 0);
+    Atomics.store(this.i32, i + 1, high | 0);
+  }
+
+  /** Loads a 64-bit field's halves high, low, high until the highs agree: out[0] = low, out[1] = high. */
+  loadWords(offset: number, out: Uint32Array): void {
+    const i = offset >> 2;
+    const w = this.i32;
+    let high = Atomics.load(w, i + 1);
+    for (;;) {
+      const low = Atomics.load(w, i);
+      const again = Atomics.load(w, i + 1);
+      if (again === high) {
+        out[0] = low;
+        out[1] = high;
+        return;
+      }
+      high = again;
+    }
+  }
+
+  /** Stores a 64-bit counter (a non-negative integer below 2^53) as two halves. */
+  storeCount(offset: number, n: number): void {
+    this.storeWords(offset, n >>> 0, Math.floor(n / 0x1_0000_0000) >>> 0);
+  }
+
+  /** A 64-bit counter as a number (exact up to 2^53, which no counter reaches), read high-low-high. */
   loadCount(offset: number): number {
-    return Number(BigInt.asUintN(64, Atomics.load(this.i64, offset >> 3)));
+    const i = offset >> 2;
+    const w = this.i32;
+    let high = Atomics.load(w, i + 1);
+    for (;;) {
+      const low = Atomics.load(w, i);
+      const again = Atomics.load(w, i + 1);
+      if (again === high) return (high >>> 0) * 0x1_0000_0000 + (low >>> 0);
+      high = again;
+    }
   }
 
   loadTime(offset: number): number {

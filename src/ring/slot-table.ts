@@ -125,12 +125,37 @@ export class SlotTable {
     return Atomics.compareExchange(this.view.i32, this.stateIndex(slot), from, to) === from;
   }
 
+  /** The whole token as a BigInt (allocates: tests and diagnostics, never the per-frame path). */
   loadToken(slot: number): bigint {
     return Atomics.load(this.view.i64, (slotEntryOffset(slot) + SLOT_OFF_TOKEN) >> 3);
   }
 
-  storeToken(slot: number, token: bigint): void {
-    Atomics.store(this.view.i64, (slotEntryOffset(slot) + SLOT_OFF_TOKEN) >> 3, token);
+  /**
+   * The token's low half (sequence's low 24 bits, slot). The halves are stable once the slot is
+   * taken (the producer writes them only while it owns the slot): see header-view.ts.
+   */
+  loadTokenLow(slot: number): number {
+    return Atomics.load(this.view.i32, (slotEntryOffset(slot) + SLOT_OFF_TOKEN) >> 2) >>> 0;
+  }
+
+  /** The token's high half (generation, sequence's high 8 bits). */
+  loadTokenHigh(slot: number): number {
+    return Atomics.load(this.view.i32, ((slotEntryOffset(slot) + SLOT_OFF_TOKEN) >> 2) + 1) >>> 0;
+  }
+
+  /** Stores the token as its two halves (contract/frame-token.ts tokenLowWord/tokenHighWord). */
+  storeTokenWords(slot: number, low: number, high: number): void {
+    this.view.storeWords(slotEntryOffset(slot) + SLOT_OFF_TOKEN, low, high);
+  }
+
+  /** Float64Array index of the slot's present time (the publisher stores it without a call). */
+  presentTimeIndex(slot: number): number {
+    return (slotEntryOffset(slot) + SLOT_OFF_PRESENT_TIME) >> 3;
+  }
+
+  /** Copies the slot's present time into out[0]: no double crosses a call, so none is boxed. */
+  copyPresentTime(slot: number, out: Float64Array): void {
+    out[0] = this.view.f64[(slotEntryOffset(slot) + SLOT_OFF_PRESENT_TIME) >> 3]!;
   }
 
   loadPresentTime(slot: number): number {
