@@ -28,6 +28,10 @@ if (ring) {
         (r.floor ? `; floor (the same paced copy + a bare futex wake) p99 ${n(r.floor.latencyUs.p99, 0)} µs: ring p99 ${x(r.floor.ringP99VsFloorP99)} of it, floor p99 ${x(r.floor.floorP99VsBaselineP50)} the baseline p50` : ''),
       'p99 < baseline p50');
     row(`ring vs postMessage (transferred buffer), ${size}`, `${n(r.fps, 0)} vs ${n(r.baseline.fps, 0)} frames/s`, x(r.fps / r.baseline.fps, 1), '');
+    if (r.allocatedBytesPerFrame) {
+      const a = r.allocatedBytesPerFrame;
+      row(`ring heap garbage per frame (warm), ${size}`, `publish ${n(a.publisher, 2)} B, consume ${n(a.consumer, 2)} B`, 'a BigInt is 16 B; the publish timestamp (performance.now) is one 16 B HeapNumber', 'none');
+    }
     row(`1%-damage publish vs full frame, ${size}`, `${n(r.dirty.onePercentPublishUs)} vs ${n(r.dirty.fullPublishUs)} µs`,
       x(r.dirty.speedup, 1) + (r.dirty.onePercentMovingPublishUs !== undefined ? ` (the rect moving a pixel per frame: ${n(r.dirty.onePercentMovingPublishUs)} µs, ${x(r.dirty.movingSpeedup, 1)})` : ''), '>= 20x');
   }

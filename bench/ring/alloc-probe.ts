@@ -36,6 +36,9 @@ export interface AllocationPerFrame {
 export interface AllocationProbeOptions {
   frames?: number;
   warmupFrames?: number;
+  /** Frame size (default 64x64: the ring's protocol work dominates, not the copy). */
+  width?: number;
+  height?: number;
   /** Which slot arm both sides use (default: what they negotiate, the slot-state arm). */
   arm?: 'slot-state' | 'keyed-mutex';
   /**
@@ -54,16 +57,15 @@ export interface AllocationProbeOptions {
 }
 
 const TARGET = 7;
-/** Small frames with 1% damage: the ring's own protocol work dominates, not the copy. */
-const WIDTH = 64;
-const HEIGHT = 64;
 const MAX_WINDOWS = 8;
 
 export function measureRingAllocation(opts: AllocationProbeOptions = {}): AllocationPerFrame {
   const frames = Math.max(4, Math.round((opts.frames ?? 20_000) / 4) * 4);
   const warmup = opts.warmupFrames ?? 20_000;
   const restoreClock = opts.stubClock === true ? stubPerformanceNow() : null;
-  const ring = HostRing.create({ targetId: TARGET, width: WIDTH, height: HEIGHT, format: FORMAT_BGRA8, ringLen: 6, arm: opts.arm ?? 'auto' });
+  const width = opts.width ?? 64;
+  const height = opts.height ?? 64;
+  const ring = HostRing.create({ targetId: TARGET, width, height, format: FORMAT_BGRA8, ringLen: 6, arm: opts.arm ?? 'auto' });
   try {
     if (opts.startSequence !== undefined) {
       // A publisher continues the numbering of the `latest` it finds in its generation.
@@ -73,7 +75,7 @@ export function measureRingAllocation(opts: AllocationProbeOptions = {}): Alloca
     const opened = FramePublisher.open(ring.buffer, { targetId: TARGET });
     if (!opened.ok) throw new Error(`alloc probe: the publisher could not open its ring (${opened.message})`);
     const pub = opened.publisher;
-    const frame = probeFrame();
+    const frame = probeFrame(width, height);
     let notPublished = 0;
     const publishOne = (): void => {
       // frameNumber stays a small integer; presentTimeMs stays as it is: a double computed here
@@ -139,15 +141,15 @@ function stubPerformanceNow(): () => void {
   };
 }
 
-function probeFrame(): PublishableFrame {
-  const stride = WIDTH * 4;
+function probeFrame(width: number, height: number): PublishableFrame {
+  const stride = width * 4;
   const dirty = new Int32Array(4 * 8);
-  // One 1% rect (41x1 px of 4096): damage in place, the desktop's common case.
+  // A small rect damaged in place (the desktop's common case): the copy stays cheap at any size.
   dirty[0] = 3;
   dirty[1] = 5;
-  dirty[2] = 41;
+  dirty[2] = Math.min(41, width - 3);
   dirty[3] = 1;
-  return { pixels: new Uint8Array(stride * HEIGHT), width: WIDTH, height: HEIGHT, format: FORMAT_BGRA8, stride, frameNumber: 0, presentTimeMs: 0.25, dirtyRects: dirty, dirtyCount: 1 };
+  return { pixels: new Uint8Array(stride * height), width, height, format: FORMAT_BGRA8, stride, frameNumber: 0, presentTimeMs: 0.25, dirtyRects: dirty, dirtyCount: 1 };
 }
 
 /** Heap bytes `body` allocated, across the GCs it caused. */

@@ -26,6 +26,7 @@ import { Worker } from 'node:worker_threads';
 import { FORMAT_BGRA8, OFF_LAST_PUBLISH_TIME, OFF_LATEST, OFF_PIXELS_OFFSET, wordsSequence, wordsSlot } from '../../src/contract/index.js';
 import { HeaderView, HostRing } from '../../src/ring/index.js';
 import type { BenchToWorker, WorkerToBench } from './bench-messages.js';
+import { measureRingAllocation } from './alloc-probe.js';
 import { dirtyPublish } from './dirty-publish.js';
 import { LatencySamples, type Percentiles } from './latency-samples.js';
 import { floorFlow } from './wake-floor.js';
@@ -69,6 +70,12 @@ export interface RingBenchSize {
   /** The same copy alternating between two destinations, as the ring's slots do. */
   memcpyTwoSlotsGBps: number;
   framesDelivered: number;
+  /**
+   * JS heap bytes per frame left by a warm publish and a warm consume (tryConsume + release) at
+   * this size, real clock, both ends on the main thread (alloc-probe.ts): the publisher's is the
+   * timestamp's HeapNumber (16), the consumer's 0. gcs: GCs during the probe's windows.
+   */
+  allocatedBytesPerFrame: { publisher: number; consumer: number; gcs: number };
 }
 
 export interface RingBenchResult {
@@ -288,6 +295,8 @@ export async function runRingBench(opts: RingBenchOptions = {}): Promise<RingBen
       const floor = (await floorFlow(w, width, height, phase * LATENCY_PHASES, PACE_MS[width]!)).samples.percentiles();
       progress(opts, `${width}x${height}: 1% damage vs full frames`);
       const dirty = dirtyPublish(width, height, phase, TARGET);
+      progress(opts, `${width}x${height}: heap bytes per publish and per consume`);
+      const alloc = measureRingAllocation({ width, height });
       const GBps = (ring.fps * bytes) / 1e9;
       const floorGBps = (tfloor.fps * bytes) / 1e9;
       const ringLat = ringPaced.latencies.percentiles();
@@ -328,6 +337,7 @@ export async function runRingBench(opts: RingBenchOptions = {}): Promise<RingBen
         memcpyGBps: round(memcpy),
         memcpyTwoSlotsGBps: round(memcpyTwoSlots),
         framesDelivered: ring.delivered,
+        allocatedBytesPerFrame: { publisher: round(alloc.publisher, 2), consumer: round(alloc.consumer, 2), gcs: alloc.gcs },
       });
     }
   } finally {
@@ -368,6 +378,10 @@ export function formatRingBench(r: RingBenchResult): string {
     lines.push(`  ${s.width}x${s.height} latency p50/p99 split at the end of the copy: ring ${parts(s.latencyParts)}; postMessage ${parts(s.baseline.latencyParts)}`);
     lines.push(`  ${s.width}x${s.height} floor (the same paced copy + a bare futex wake): p50/p99 ${s.floor.latencyUs.p50.toFixed(0)} / ${s.floor.latencyUs.p99.toFixed(0)} µs, ` +
       `${parts(s.floor.latencyParts)}; ring p99 ${s.floor.ringP99VsFloorP99.toFixed(2)}x the floor's p99; floor p99 ${s.floor.floorP99VsBaselineP50.toFixed(2)}x the postMessage p50`);
+  }
+  for (const s of r.results) {
+    const a = s.allocatedBytesPerFrame;
+    lines.push(`  ${s.width}x${s.height} heap bytes per frame (warm): publisher ${a.publisher.toFixed(2)} (the timestamp's HeapNumber is 16), consumer ${a.consumer.toFixed(2)}; ${a.gcs} GCs in the probe`);
   }
   lines.push('  targets: ring >= 0.8 x memcpy; ring latency p99 < postMessage p50; 1% damage >= 20x faster than a full frame');
   return lines.join('\n');

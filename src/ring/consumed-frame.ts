@@ -58,9 +58,8 @@ export class SlotFrame implements ConsumedFrame {
    * double representation), which was the consumer's last allocation per frame.
    */
   readonly times = new Float64Array(1);
-  /** The token's halves as the slot held them at delivery (contract/frame-token.ts words*). */
-  tokenLow = 0;
-  tokenHigh = 0;
+  /** The token's halves as the slot held them at delivery ([low, high]; frame-token.ts words*). */
+  readonly tokenWords = new Uint32Array(2);
   /** Held by the consumer (taken, not yet released). */
   held = false;
   /** The object that handed it out: release checks it, so a foreign frame is refused. */
@@ -83,6 +82,6 @@ export class SlotFrame implements ConsumedFrame {
   }
 
   get token(): bigint {
-    return tokenFromWords(this.tokenLow, this.tokenHigh);
+    return tokenFromWords(this.tokenWords[0]!, this.tokenWords[1]!);
   }
 }

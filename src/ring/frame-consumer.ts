@@ -26,9 +26,6 @@ import {
   negotiate,
   selectArm,
   sequenceAfter,
-  wordsGeneration,
-  wordsSequence,
-  wordsSlot,
   type SlotArm,
 } from '../contract/index.js';
 import { SlotFrame } from './consumed-frame.js';
@@ -56,7 +53,11 @@ export class FrameConsumer {
   /** Tokens refused (foreign generation, slot out of range, or a slot token that did not verify). */
   rejectedTokens = 0;
   retired = false;
-  /** Scratch for `latest`'s halves ([low, high]): read without building a BigInt. */
+  /**
+   * Scratch for `latest`'s halves ([low, high]): read without building a BigInt, and taken apart
+   * here with inline bit operations (frame-token.ts's layout), since a word past 2^30 passed to a
+   * helper that V8 does not inline would be a HeapNumber.
+   */
   private readonly latest = new Uint32Array(2);
 
   constructor(view: HeaderView, table: SlotTable, hostCapabilities: number, ring: object) {
@@ -94,12 +95,12 @@ export class FrameConsumer {
     const low = latest[0]!;
     const high = latest[1]!;
     if (low === 0 && high === 0) return null;
-    const slot = wordsSlot(low);
-    if (wordsGeneration(high) !== this.generation || slot >= this.table.ringLen) {
+    const slot = low & 0xff;
+    if (((high >>> 8) & 0xffffff) !== this.generation || slot >= this.table.ringLen) {
       this.rejectedTokens++;
       return null;
     }
-    if (this.hasDelivered && !sequenceAfter(wordsSequence(low, high), this.lastSequence)) return null;
+    if (this.hasDelivered && !sequenceAfter(((low >>> 8) | (high << 24)) >>> 0, this.lastSequence)) return null;
     let frame: SlotFrame | null = null;
     if (!this.frames[slot]!.held && arm.takeForRead(slot)) frame = this.deliverTaken(arm, slot);
     else if (arm instanceof KeyedMutexArm && !this.frames[slot]!.held && arm.mutex(slot).isHeld()) this.busySlot = slot;
@@ -125,10 +126,8 @@ export class FrameConsumer {
    */
   deliverTaken(arm: SlotArmOps, slot: number): SlotFrame | null {
     const t = this.table;
-    const low = t.loadTokenLow(slot);
-    const high = t.loadTokenHigh(slot);
-    const seq = wordsSequence(low, high);
-    const valid = wordsGeneration(high) === this.generation && wordsSlot(low) === slot && t.framePixels(slot, t.loadFormat(slot)) !== null;
+    const seq = t.tokenSequenceOf(slot);
+    const valid = t.tokenGenerationOf(slot) === this.generation && t.tokenSlotOf(slot) === slot && t.framePixels(slot, t.loadFormat(slot)) !== null;
     if (!valid || (this.hasDelivered && !sequenceAfter(seq, this.lastSequence))) {
       if (!valid) this.rejectedTokens++;
       arm.finishRead(slot, valid && this.hasDelivered && seq === this.lastSequence);
@@ -137,7 +136,7 @@ export class FrameConsumer {
     this.hasDelivered = true;
     this.lastSequence = seq;
     this.lastSlot = slot;
-    return this.fill(slot, low, high);
+    return this.fill(slot, seq);
   }
 
   /** The newest delivered frame again, if its slot still holds it and the consumer returned it. */
@@ -147,17 +146,15 @@ export class FrameConsumer {
     const slot = this.lastSlot;
     if (this.frames[slot]!.held || !arm.takeRetained(slot)) return null;
     const t = this.table;
-    const low = t.loadTokenLow(slot);
-    const high = t.loadTokenHigh(slot);
-    const seq = wordsSequence(low, high);
-    const sameGeneration = wordsGeneration(high) === this.generation;
-    if (!sameGeneration || wordsSlot(low) !== slot || seq !== this.lastSequence || t.framePixels(slot, t.loadFormat(slot)) === null) {
+    const seq = t.tokenSequenceOf(slot);
+    const sameGeneration = t.tokenGenerationOf(slot) === this.generation;
+    if (!sameGeneration || t.tokenSlotOf(slot) !== slot || seq !== this.lastSequence || t.framePixels(slot, t.loadFormat(slot)) === null) {
       // The producer reused the slot: whatever is there now is not the frame we delivered.
       if (sameGeneration && sequenceAfter(seq, this.lastSequence)) arm.putBack(slot);
       else arm.finishRead(slot, false);
       return null;
     }
-    return this.fill(slot, low, high);
+    return this.fill(slot, seq);
   }
 
   /** Gives a held frame's slot back: retained for repeatLast when it is the newest delivered frame. */
@@ -170,16 +167,15 @@ export class FrameConsumer {
   }
 
   /** Hands out the slot's frame; the caller checked that its format fits (framePixels non-null). */
-  private fill(slot: number, low: number, high: number): SlotFrame {
+  private fill(slot: number, sequence: number): SlotFrame {
     const f = this.frames[slot]!;
     const format = this.table.loadFormat(slot);
     f.pixels = this.table.framePixels(slot, format)!;
     f.format = format;
     f.stride = this.table.desc.width * bytesPerPixel(format);
     f.held = true;
-    f.tokenLow = low;
-    f.tokenHigh = high;
-    f.sequence = wordsSequence(low, high);
+    this.table.copyToken(slot, f.tokenWords);
+    f.sequence = sequence;
     this.table.copyPresentTime(slot, f.times);
     this.table.loadDirty(slot, f.dirty);
     this.view.add32(OFF_HOST_HEARTBEAT, 1);
@@ -195,9 +191,8 @@ export class FrameConsumer {
       for (let s = 0; s < n; s++) {
         if (this.frames[s]!.held || !arm.isReadable(s)) continue;
         // A hint read before the take: deliverTaken reads the token again after it.
-        const high = this.table.loadTokenHigh(s);
-        if (wordsGeneration(high) !== this.generation) continue;
-        const seq = wordsSequence(this.table.loadTokenLow(s), high);
+        if (this.table.tokenGenerationOf(s) !== this.generation) continue;
+        const seq = this.table.tokenSequenceOf(s);
         if (this.hasDelivered && !sequenceAfter(seq, this.lastSequence)) continue;
         if (best < 0 || sequenceAfter(seq, bestSeq)) {
           best = s;
@@ -215,9 +210,8 @@ export class FrameConsumer {
     const n = this.table.ringLen;
     for (let s = 0; s < n; s++) {
       if (s === this.lastSlot || this.frames[s]!.held || !arm.isReadable(s) || !arm.takeForRead(s)) continue;
-      const low = this.table.loadTokenLow(s);
-      const high = this.table.loadTokenHigh(s);
-      const newer = wordsGeneration(high) === this.generation && wordsSlot(low) === s && sequenceAfter(wordsSequence(low, high), this.lastSequence);
+      const t = this.table;
+      const newer = t.tokenGenerationOf(s) === this.generation && t.tokenSlotOf(s) === s && sequenceAfter(t.tokenSequenceOf(s), this.lastSequence);
       if (newer) arm.putBack(s);
       else arm.finishRead(s, false);
     }

@@ -61,8 +61,6 @@ import {
   MAX_FORMAT_CODE,
   PIXEL_FORMAT_CODES,
   bytesPerPixel,
-  tokenHighWord,
-  tokenLowWord,
   wordsGeneration,
   wordsSequence,
   type HealthStateCode,
@@ -303,9 +301,6 @@ export class FramePublisher {
     const v = this.view;
     const seq = (this.sequence + 1) >>> 0;
     this.sequence = seq;
-    // The token as two 32-bit halves: plain integer math, no BigInt (nothing per frame allocates).
-    const low = tokenLowWord(seq, slot);
-    const high = tokenHighWord(this.generation, seq);
     // Everything since the previous published frame, so a dropped frame's damage is not lost.
     const b = this.publishBounds;
     this.damage.takePublishBounds(b);
@@ -315,7 +310,8 @@ export class FramePublisher {
     const f64 = v.f64;
     f64[t.presentTimeIndex(slot)] = frame.presentTimeMs;
     t.storeFormat(slot, frame.format);
-    t.storeTokenWords(slot, low, high);
+    // The token as two 32-bit halves: plain integer math, no BigInt (nothing per frame allocates).
+    t.storeToken(slot, this.generation, seq);
     this.slots.publishWritten(slot);
     this.writtenSeq[slot] = seq;
     this.activeSlot = -1;
@@ -327,7 +323,7 @@ export class FramePublisher {
     f64[OFF_LAST_PUBLISH_TIME >> 3] = TIME_ORIGIN + performance.now();
     v.storeCount(OFF_SOURCE_SEQUENCE, Number.isSafeInteger(frame.frameNumber) ? frame.frameNumber : 0);
     v.storeCount(OFF_PUBLISHED_TOTAL, ++this.published);
-    v.storeWords(OFF_LATEST, low, high);
+    v.storeToken(OFF_LATEST, this.generation, seq, slot);
     this.event.set();
     return PublishOutcome.Published;
   }

@@ -86,6 +86,19 @@ export class HeaderView {
     Atomics.store(this.i64, offset >> 3, value);
   }
 
+  /**
+   * Stores a token (contract/frame-token.ts) as its halves, low then high, computed here from
+   * its fields: a token's low word passes 2^30 once the sequence passes 2^22, and a number that
+   * large crossing a call is a HeapNumber (V8's small integers are 31-bit), so the words never
+   * leave this function. The fields passed in stay small (generation < 2^24, slot < 256; the
+   * sequence < 2^30 for the first 2^30 frames).
+   */
+  storeToken(offset: number, generation: number, sequence: number, slot: number): void {
+    const i = offset >> 2;
+    Atomics.store(this.i32, i, (sequence << 8) | (slot & 0xff));
+    Atomics.store(this.i32, i + 1, ((generation & 0xffffff) << 8) | (sequence >>> 24));
+  }
+
   /** Stores a 64-bit field as two halves, low then high (see the header comment). */
   storeWords(offset: number, low: number, high: number): void {
     const i = offset >> 2;
@@ -93,7 +106,10 @@ export class HeaderView {
     Atomics.store(this.i32, i + 1, high | 0);
   }
 
-  /** Loads a 64-bit field's halves high, low, high until the highs agree: out[0] = low, out[1] = high. */
+  /**
+   * Loads a 64-bit field's halves high, low, high until the highs agree: out[0] = low, out[1] =
+   * high. Into an array, not returned: a word past 2^30 returned from a call is a HeapNumber.
+   */
   loadWords(offset: number, out: Uint32Array): void {
     const i = offset >> 2;
     const w = this.i32;

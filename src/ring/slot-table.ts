@@ -130,22 +130,39 @@ export class SlotTable {
     return Atomics.load(this.view.i64, (slotEntryOffset(slot) + SLOT_OFF_TOKEN) >> 3);
   }
 
-  /**
-   * The token's low half (sequence's low 24 bits, slot). The halves are stable once the slot is
-   * taken (the producer writes them only while it owns the slot): see header-view.ts.
+  /*
+   * The slot's token, field by field, from its two 32-bit halves (contract/frame-token.ts; no
+   * BigInt). The halves are stable once the slot is taken (the producer writes them only while it
+   * owns the slot): see header-view.ts. Each reader returns one small field, never a whole word:
+   * a low word passes 2^30 once the sequence passes 2^22, and a number that large returned from
+   * a call is a HeapNumber per frame.
    */
-  loadTokenLow(slot: number): number {
-    return Atomics.load(this.view.i32, (slotEntryOffset(slot) + SLOT_OFF_TOKEN) >> 2) >>> 0;
+
+  /** The slot index the token names (its low 8 bits). */
+  tokenSlotOf(slot: number): number {
+    return Atomics.load(this.view.i32, (slotEntryOffset(slot) + SLOT_OFF_TOKEN) >> 2) & 0xff;
   }
 
-  /** The token's high half (generation, sequence's high 8 bits). */
-  loadTokenHigh(slot: number): number {
-    return Atomics.load(this.view.i32, ((slotEntryOffset(slot) + SLOT_OFF_TOKEN) >> 2) + 1) >>> 0;
+  tokenGenerationOf(slot: number): number {
+    return (Atomics.load(this.view.i32, ((slotEntryOffset(slot) + SLOT_OFF_TOKEN) >> 2) + 1) >>> 8) & 0xffffff;
   }
 
-  /** Stores the token as its two halves (contract/frame-token.ts tokenLowWord/tokenHighWord). */
-  storeTokenWords(slot: number, low: number, high: number): void {
-    this.view.storeWords(slotEntryOffset(slot) + SLOT_OFF_TOKEN, low, high);
+  /** The token's 32-bit sequence (a small integer for the first 2^30 frames). */
+  tokenSequenceOf(slot: number): number {
+    const i = (slotEntryOffset(slot) + SLOT_OFF_TOKEN) >> 2;
+    return ((Atomics.load(this.view.i32, i) >>> 8) | (Atomics.load(this.view.i32, i + 1) << 24)) >>> 0;
+  }
+
+  /** Copies the token's halves into out ([low, high]). */
+  copyToken(slot: number, out: Uint32Array): void {
+    const i = (slotEntryOffset(slot) + SLOT_OFF_TOKEN) >> 2;
+    out[0] = Atomics.load(this.view.i32, i);
+    out[1] = Atomics.load(this.view.i32, i + 1);
+  }
+
+  /** Stores the slot's token from its fields (HeaderView.storeToken: the words stay inside). */
+  storeToken(slot: number, generation: number, sequence: number): void {
+    this.view.storeToken(slotEntryOffset(slot) + SLOT_OFF_TOKEN, generation, sequence, slot);
   }
 
   /** Float64Array index of the slot's present time (the publisher stores it without a call). */
