@@ -9,11 +9,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Writable } from 'node:stream';
+import type { FileId } from './display-resources.js';
 
 export interface WatchedResources {
   pids: readonly number[];
   dirs: readonly string[];
-  files?: readonly string[];
+  /** Removed only while each path still has the inode named (display-resources.ts). */
+  files?: readonly FileId[];
 }
 
 export class ChildWatchdog {

@@ -4,14 +4,36 @@
  * framebuffer folder, and the server's X socket and lock file (a SIGKILLed Xvfb cannot remove
  * them itself). The session hands this to its last-resort cleanups (resource-guard.ts,
  * child-watchdog.ts).
+ *
+ * A file is named with the inode it has now, while its server runs: a cleanup removes it only if
+ * the path still holds that inode. A display number is free the moment its server dies, and
+ * another Xvfb (-displayfd counts up from 0, so numbers are reused within milliseconds) then
+ * replaces the socket file with its own; removing the path by name deleted that new server's
+ * socket, whose clients fell back to TCP and were refused (ECONNREFUSED 127.0.0.1:600N).
  */
+import { lstatSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { tmpdir } from 'node:os';
+
+/** A file to remove, and the inode it must still have for the removal to be ours. */
+export interface FileId {
+  path: string;
+  ino: number;
+}
 
 export interface DisplayResources {
   pids: number[];
   dirs: string[];
-  files?: string[];
+  files?: FileId[];
+}
+
+/** `path` with its inode now, or null when there is no such file. */
+export function fileId(path: string): FileId | null {
+  try {
+    return { path, ino: lstatSync(path).ino };
+  } catch {
+    return null;
+  }
 }
 
 export interface ResourceSource {
@@ -24,10 +46,16 @@ export interface ResourceSource {
 
 export function xvfbResources(d: ResourceSource): DisplayResources {
   const pids: number[] = [];
-  const files: string[] = [];
+  const files: FileId[] = [];
   if (d.serverOwned && d.serverPid > 0) {
     pids.push(d.serverPid);
-    if (Number.isInteger(d.displayNumber) && d.displayNumber >= 0) files.push(`/tmp/.X11-unix/X${d.displayNumber}`, `/tmp/.X${d.displayNumber}-lock`);
+    // Only a live server's files are its own: once it is gone the number may be another's.
+    if (Number.isInteger(d.displayNumber) && d.displayNumber >= 0 && fileId(`/proc/${d.serverPid}`) !== null) {
+      for (const path of [`/tmp/.X11-unix/X${d.displayNumber}`, `/tmp/.X${d.displayNumber}-lock`]) {
+        const id = fileId(path);
+        if (id !== null) files.push(id);
+      }
+    }
   }
   if (typeof d.workloadPid === 'number' && d.workloadPid > 0) pids.push(d.workloadPid);
   const dir = d.serverOwned && d.framebufferPath ? dirname(d.framebufferPath) : '';

@@ -21,7 +21,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { ClosedError, VdpushError } from '../contract/errors.js';
-import type { ChildWatchdog } from './child-watchdog.js';
+import type { ChildWatchdog, WatchedResources } from './child-watchdog.js';
 import type { HostFaultTarget } from './host-faults.js';
 import { ModeRequests } from './mode-requests.js';
 import { WorkerReports } from './worker-reports.js';
@@ -291,7 +291,7 @@ export class MonitorLink {
     return this.ring.buffer;
   }
 
-  resources(): { pids: readonly number[]; dirs: readonly string[]; files?: readonly string[] } {
+  resources(): WatchedResources {
     return this.reports.resources();
   }
 

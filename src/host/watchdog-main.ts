@@ -4,18 +4,21 @@
  * closed terminal that kills vdpush's process group does not kill it first) with a pipe on its
  * stdin. vdpush writes one JSON line whenever the set of things to clean up changes:
  *
- *   {"pids":[123,456],"dirs":["/dev/shm/vdpush-xvfb-ab12"],"files":["/tmp/.X11-unix/X5"]}
+ *   {"pids":[123,456],"dirs":["/dev/shm/vdpush-xvfb-ab12"],"files":[{"path":"/tmp/.X11-unix/X5","ino":4242}]}
  *
  * When the pipe closes (vdpush exited, however it died; the kernel closes the pipe), the watchdog
  * SIGTERMs the last set's processes (Xvfb then removes its own socket and lock), SIGKILLs any
- * still running after a grace period, removes the files and folders, and exits. An orderly
+ * still running after a grace period, removes the files and folders, and exits. A file is removed
+ * only while its path still has the inode vdpush named: a server that exited on the SIGTERM
+ * removed its own socket, and another Xvfb may already serve that display number with a socket
+ * file of its own, which must stay (display-resources.ts). An orderly
  * close() sends an empty set first, so nothing is touched. A pid is only signalled while it is
  * the same process it was when vdpush named it (same start time in /proc/PID/stat), so a pid the
  * kernel reused for someone else's process is never hit.
  *
  * No vdpush imports: it starts in a few milliseconds and depends on nothing that could fail.
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { lstatSync, readFileSync, rmSync } from 'node:fs';
 
 interface Target {
   pid: number;
@@ -29,7 +32,7 @@ const POLL_MS = 25;
 
 let targets: Target[] = [];
 let dirs: string[] = [];
-let files: string[] = [];
+let files: Array<{ path: string; ino: number }> = [];
 let pending = '';
 
 /** Field 22 (start time) and field 5 (process group) of /proc/PID/stat, or null when it is gone or a zombie. */
@@ -79,7 +82,18 @@ function update(line: string): void {
   targets = next;
   const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && x.startsWith('/')) : []);
   dirs = strings(msg.dirs);
-  files = strings(msg.files);
+  files = Array.isArray(msg.files)
+    ? msg.files.filter((f): f is { path: string; ino: number } => typeof f === 'object' && f !== null && typeof (f as { path?: unknown }).path === 'string' && (f as { path: string }).path.startsWith('/') && Number.isInteger((f as { ino?: unknown }).ino))
+    : [];
+}
+
+/** Removes `f` if its path still has the inode it was named with (the window left is one lstat to one unlink). */
+function removeIfSame(f: { path: string; ino: number }): void {
+  try {
+    if (lstatSync(f.path).ino === f.ino) rmSync(f.path, { force: true });
+  } catch {
+    // gone already
+  }
 }
 
 async function cleanUp(): Promise<void> {
@@ -89,7 +103,7 @@ async function cleanUp(): Promise<void> {
   for (const t of targets) signal(t, 'SIGKILL');
   const killedUntil = Date.now() + GRACE_MS;
   while (targets.some(same) && Date.now() < killedUntil) await new Promise((r) => setTimeout(r, POLL_MS));
-  for (const f of files) rmSync(f, { force: true });
+  for (const f of files) removeIfSame(f);
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 }
 

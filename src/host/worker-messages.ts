@@ -9,6 +9,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { CursorState, DisplayStats, HostFaultRequest } from '../display/types.js';
 import type { InputCounters } from '../display/input.js';
+import type { DisplayResources } from './display-resources.js';
 
 export type SourceKind = 'sim' | 'xvfb';
 export type ClockKind = 'virtual' | 'real';
@@ -110,7 +111,7 @@ export interface WorkerSnapshot {
   criticalError: { major: number; minor: number } | null;
   nowMs: number;
   /** Processes and temp folders the display started (xvfb), for the host's last-resort cleanup. */
-  resources: { pids: number[]; dirs: string[]; files?: string[] };
+  resources: DisplayResources;
   /** What the display's input counted (absent before the display started). */
   input?: InputCounters;
 }

@@ -64,7 +64,7 @@ export class WorkerReports {
     this.hostFaultsReceived++;
   }
 
-  resources(): { pids: readonly number[]; dirs: readonly string[]; files?: readonly string[] } {
+  resources(): WorkerSnapshot['resources'] {
     return this.snapshot?.resources ?? { pids: [], dirs: [] };
   }
 

@@ -20,7 +20,7 @@
  * displays and screens are display-name.ts's, who serves a display display-owner.ts's.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BackendError, InvalidArgumentError, MissingDependencyError } from '../../contract/errors.js';
@@ -81,6 +81,8 @@ class StartedXvfb implements XvfbServer {
   private readonly exitPromise: Promise<void>;
   private unexpected: ((code: number | null, signal: string | null) => void) | null = null;
   private releaseGuard: () => void;
+  /** The inode of the socket file this server made (null if it made none we could see). */
+  private readonly socketIno: number | null;
 
   constructor(
     child: ChildProcess,
@@ -92,6 +94,7 @@ class StartedXvfb implements XvfbServer {
   ) {
     this.display = `:${displayNumber}`;
     this.framebufferPath = join(fbDir, 'Xvfb_screen0');
+    this.socketIno = inodeOf(socketPath(displayNumber));
     this.exitPromise = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
         this.exited = true;
@@ -143,18 +146,28 @@ class StartedXvfb implements XvfbServer {
       await this.exitPromise;
       clearTimeout(timer);
     }
-    removeStaleDisplayFiles(this.displayNumber, this.pid);
+    removeStaleDisplayFiles(this.displayNumber, this.pid, this.socketIno);
     rmSync(this.fbDir, { recursive: true, force: true });
     this.releaseGuard();
+  }
+}
+
+function inodeOf(path: string): number | null {
+  try {
+    return lstatSync(path).ino;
+  } catch {
+    return null;
   }
 }
 
 /**
  * An Xvfb killed by SIGKILL leaves its socket file (and, when started with an explicit display
  * number, its lock file) behind. Once our server is dead, remove the lock only when it names our
- * pid, and the socket only when nothing listens on it, never another server's.
+ * pid, and the socket only when the path still has the inode our server made and nothing listens
+ * on it. Never another server's: one that exited on SIGTERM removed its own socket, and another
+ * Xvfb may have bound a new socket file at the same path before it listens (display-resources.ts).
  */
-function removeStaleDisplayFiles(n: number, pid: number): void {
+export function removeStaleDisplayFiles(n: number, pid: number, socketIno: number | null): void {
   if (pidAlive(pid)) return;
   try {
     const owner = Number.parseInt(readFileSync(lockPath(n), 'latin1').trim(), 10);
@@ -162,7 +175,7 @@ function removeStaleDisplayFiles(n: number, pid: number): void {
   } catch {
     /* no lock file */
   }
-  if (existsSync(socketPath(n)) && listeningSocketInodes(n).size === 0) {
+  if (socketIno !== null && inodeOf(socketPath(n)) === socketIno && listeningSocketInodes(n).size === 0) {
     try {
       unlinkSync(socketPath(n));
     } catch {
