@@ -19,10 +19,14 @@ const IDLE_SECONDS = 10;
 /**
  * How long the session sits idle before the measurement starts: the first (full) frame and the JIT,
  * then the backoffs reach their idle periods (the processor's wait after idleAfterMs, the cursor
- * poll after ~3.4 s: cursor-poll-backoff.ts), so the figure is a display left alone, not one just
- * left.
+ * poll after ~3.4 s: cursor-poll-backoff.ts), and V8's one-off work after a start is done (its
+ * memory reducer compacts each isolate's heap two or three times ~8-9 s after the process goes
+ * quiet, `--trace-gc`; the optimising compiler finishes the start's functions), so the figure is a
+ * display left alone, not one just left. Measured per thread on a slow day (2026-12-01, memcpy
+ * ~17 GB/s): the same idle session cost 1.1-1.4% of a core from 4 to 14 s after its start and
+ * 0.42-0.48% from 12 to 22 s, the same code.
  */
-const SETTLE_MS = 4000;
+const SETTLE_MS = 12_000;
 const PASS_SECONDS = 1;
 /** The sampling period of the alone measurements (a wake-up costs the same whatever its period). */
 const SAMPLE_WAIT_MS = 16;
