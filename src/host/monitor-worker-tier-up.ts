@@ -9,7 +9,7 @@
  * baseline code, with an inline-cache call for every property access, for 20 s and more: perf of
  * a served 1% desktop 16 s in showed the worker's time mostly in V8's IC and call builtins. With the
  * smaller budget the same served desktop cost about half the CPU per frame in its first 10 s
- * (measured interleaved, README "Xvfb CPU per distinct frame"), and by 25 s both settings reach the
+ * (measured interleaved: docs/performance-notes.md, "VNC CPU per update"), and by 25 s both settings reach the
  * same steady cost: the budget only brings the optimized code forward (a native server such as
  * x11vnc has no such phase). The price is compiling a little earlier what would be compiled anyway.
  *

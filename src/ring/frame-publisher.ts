@@ -319,7 +319,7 @@ export class FramePublisher {
     this.lastPublishedFormat = frame.format;
     f64[OFF_PRESENT_TIME >> 3] = frame.presentTimeMs;
     // The clock every thread shares. performance.now() returns a new HeapNumber (16 bytes) per
-    // call from Node's binding: the one allocation left per publish (README, "The ring").
+    // call from Node's binding: the one allocation left per publish (docs/performance-notes.md, "The ring's allocations per frame").
     f64[OFF_LAST_PUBLISH_TIME >> 3] = TIME_ORIGIN + performance.now();
     v.storeCount(OFF_SOURCE_SEQUENCE, Number.isSafeInteger(frame.frameNumber) ? frame.frameNumber : 0);
     v.storeCount(OFF_PUBLISHED_TOTAL, ++this.published);
