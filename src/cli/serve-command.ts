@@ -55,7 +55,8 @@ export async function serveCommand(cmd: ParsedCommand): Promise<number> {
       if (c) log(`CRITICAL ERROR major 0x${c.major.toString(16)} minor 0x${c.minor.toString(16)}: the display stopped; the page keeps its last state (Ctrl-C to end)`);
       else if (session.error) log(`the display ended: ${session.error.message} [${session.error.code}]`);
     });
-    const source = new SessionViewerSource(session);
+    // Frames are taken only while a page or an RFB client looks (frame-demand.ts).
+    const source = new SessionViewerSource(session, { framesOnDemand: true });
     // The viewer's access check (loopback Host, or its token) guards /rfb, so None may be offered there.
     const sessionRfb = createSessionRfbServer(session, source, { webSocketAllowsNone: true, log, viewOnly, ...(vnc.password !== undefined ? { password: vnc.password } : {}) });
     const rfb = sessionRfb.server;

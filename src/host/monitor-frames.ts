@@ -8,12 +8,19 @@
  * latest framebuffer) keeps the frame it was handed past its step and releases it itself later,
  * so it need not copy it. One consumer per monitor keeps frames.
  *
+ * On demand (frames({ onDemand: true }), serve's pumps): while nobody looks at the monitor
+ * (frame-demand.ts) the pass waits for no frame, only for its housekeeping (a timer, a host fault,
+ * the end, a consumer arriving); a consumer arriving is handed the newest frame the ring holds at
+ * once. Never with the virtual clock (the lockstep needs every slice consumed), never once the
+ * monitor ended (the frames still in the ring are taken, as always).
+ *
  * Invariant: a frame handed out stays held until its step ends or, when kept, until the keeper
  * releases it; every frame taken from the ring is released exactly once.
  */
 import type { HostFaultRequest } from '../display/types.js';
 import type { ConsumedFrame, HostRing } from '../ring/index.js';
 import type { FrameKeeper } from './framebuffer/latest-framebuffer.js';
+import { FrameDemand, IDLE_HOUSEKEEPING_MS } from './frame-demand.js';
 import type { FrameVerifier } from './frame-verifier.js';
 import { performHostFault, type HostFaultTarget } from './host-faults.js';
 import type { HostLockstep } from './host-lockstep.js';
@@ -45,6 +52,8 @@ export class MonitorFrames {
   /** The frame being yielded now, and whether its consumer kept it. */
   private yielded: ConsumedFrame | null = null;
   private kept: ConsumedFrame | null = null;
+  /** Who looks at this monitor's frames (for frames({ onDemand: true })). */
+  readonly demand = new FrameDemand();
 
   constructor(
     private readonly hooks: MonitorFramesHooks,
@@ -66,15 +75,35 @@ export class MonitorFrames {
     release: (f) => this.hooks.ring().release(f as ConsumedFrame),
   };
 
-  async *frames(): AsyncGenerator<ConsumedFrame, void, undefined> {
+  /** Ends an idle pass's wait now (MonitorLink: a host fault queued, the monitor ended). */
+  wake(): void {
+    this.demand.wake();
+  }
+
+  async *frames(opts?: { onDemand?: boolean }): AsyncGenerator<ConsumedFrame, void, undefined> {
     const h = this.hooks;
+    const d = this.demand;
+    const onDemand = opts?.onDemand === true && h.lockstep === null;
     h.lockstep?.consumerEnter();
+    d.begin();
     try {
       while (true) {
         h.housekeeping();
         const fault = h.nextHostFault();
         if (fault !== undefined) await performHostFault(fault, h.faultTarget);
-        const frame = await (h.lockstep ? h.lockstep.nextFrame() : h.ring().nextFrame(WAIT));
+        if (onDemand && !d.wanted && !h.isFinished()) {
+          await d.idle(IDLE_HOUSEKEEPING_MS);
+          continue;
+        }
+        let frame: ConsumedFrame | null;
+        if (d.freshPending && h.lockstep === null) {
+          // Someone arrived: the newest frame now, or nothing newer than the one already held.
+          frame = h.ring().tryConsume();
+          if (frame === null) {
+            d.settleFresh();
+            continue;
+          }
+        } else frame = await (h.lockstep ? h.lockstep.nextFrame() : h.ring().nextFrame(WAIT));
         if (frame === null) {
           if (h.isFinished()) return;
           continue;
@@ -91,8 +120,11 @@ export class MonitorFrames {
           if (this.kept === frame) this.kept = null;
           else h.ring().release(frame);
         }
+        // The consumer has taken it in (its step ran): it is what a new client is shown.
+        d.settleFresh();
       }
     } finally {
+      d.end();
       h.lockstep?.consumerLeave();
     }
   }

@@ -34,6 +34,7 @@ import { decodeHealth } from '../contract/status-codes.js';
 import type { CursorState } from '../display/types.js';
 import type { MonitorRecord } from './run-summary.js';
 import { createFrameVerifier, type FrameVerifier } from './frame-verifier.js';
+import type { FrameDemand } from './frame-demand.js';
 import { MonitorFrames } from './monitor-frames.js';
 import { MonitorRing, createMonitorHostRing } from './monitor-ring.js';
 import { SessionRemoteInput } from './input/session-input.js';
@@ -159,6 +160,7 @@ export class MonitorLink {
           break;
         case 'host-fault':
           this.ring.wake();
+          this.consumption.wake();
           break;
         case 'done':
           this.stoppedInOrder = true;
@@ -219,6 +221,7 @@ export class MonitorLink {
     this.modeRequests.closeAll(`monitor ${this.targetId}`);
     this.lockstep?.wake();
     this.ring.wake();
+    this.consumption.wake();
     this.resolveEnded();
     this.opts.onEnded(this);
   }
@@ -242,9 +245,14 @@ export class MonitorLink {
   }
 
   /** Consumed frames, verified, each held until its step ends (or kept: see keeper). */
-  frames(): AsyncGenerator<ConsumedFrame, void, undefined> {
+  frames(opts?: { onDemand?: boolean }): AsyncGenerator<ConsumedFrame, void, undefined> {
     this.consumerSeen = true;
-    return this.consumption.frames();
+    return this.consumption.frames(opts);
+  }
+
+  /** Who looks at this monitor's frames (frame-demand.ts), for frames({ onDemand: true }). */
+  get demand(): FrameDemand {
+    return this.consumption.demand;
   }
 
   /** Lets the consumer of frames() keep a frame past its step (the latest framebuffer holds the newest). */

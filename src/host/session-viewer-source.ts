@@ -7,6 +7,10 @@
  * The framebuffer holds the newest frame's ring slot (no copy per frame); the viewer converts (and
  * scales) only the frames it actually sends.
  *
+ * `framesOnDemand` (serve): frames are taken only while a page (watch()) or an RFB client looks
+ * (frame-demand.ts), and whoever arrives is shown the newest frame; the RFB server's other
+ * monitors follow the same rule (session-rfb.ts).
+ *
  * Several monitors (issue 12): monitors() gives the page one panel per monitor
  * (session-monitor-panels.ts), setMode() is the page's mode picker, injectFault() aims a fault at
  * one monitor. The page's timeline is the session's recovery events (each with the targetId it
@@ -34,7 +38,14 @@ export class SessionViewerSource implements ViewerSource {
   private sessionEventsSeen = 0;
   private readonly knownTargets: Set<number>;
 
-  constructor(private readonly session: Session) {
+  /** Frames are taken only while someone looks (see the file's comment). */
+  readonly framesOnDemand: boolean;
+
+  constructor(
+    private readonly session: Session,
+    opts: { framesOnDemand?: boolean } = {},
+  ) {
+    this.framesOnDemand = opts.framesOnDemand === true;
     this.panels = new SessionMonitorPanels(session);
     this.knownTargets = new Set(session.targets());
   }
@@ -44,7 +55,7 @@ export class SessionViewerSource implements ViewerSource {
     // The framebuffer holds each frame's slot until the next (no copy per frame).
     const keeper = this.session.frameKeeper();
     try {
-      for await (const f of this.session.frames()) this.accept(f, keeper);
+      for await (const f of this.session.frames(1, { onDemand: this.framesOnDemand })) this.accept(f, keeper);
     } finally {
       this.framebuffer.releaseHeld();
     }
@@ -140,6 +151,10 @@ export class SessionViewerSource implements ViewerSource {
 
   cursor(): CursorView | null {
     return this.session.cursor();
+  }
+
+  watch(): () => void {
+    return this.session.frameDemand(1).acquire().release;
   }
 
   onFrame(cb: () => void): () => void {

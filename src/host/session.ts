@@ -23,6 +23,7 @@ import { guardResources } from './resource-guard.js';
 import { mergeResources } from './display-resources.js';
 import type { CursorState } from '../display/types.js';
 import type { RemoteInput } from './input/remote-input.js';
+import type { FrameDemand } from './frame-demand.js';
 import type { FrameKeeper } from './framebuffer/latest-framebuffer.js';
 import { MAX_MONITORS, MAX_TARGET_ID, monitorConfigFor, resolveMonitorConfigs, type MonitorOptions, type SessionOptions } from './session-options.js';
 import { buildRunSummary, type MonitorRecord, type RunSummary } from './run-summary.js';
@@ -206,8 +207,16 @@ export class Session {
    * Monitor `targetId`'s consumed frames (default monitor 1), each verified against that monitor's
    * pattern and target, returned to its ring when the iteration step ends. Ends when it ends.
    */
-  frames(targetId = 1): AsyncGenerator<SessionFrame, void, undefined> {
-    return this.link(targetId).frames();
+  frames(targetId = 1, opts?: { onDemand?: boolean }): AsyncGenerator<SessionFrame, void, undefined> {
+    return this.link(targetId).frames(opts);
+  }
+
+  /**
+   * Who looks at monitor `targetId`'s frames: a pump iterating frames(id, { onDemand: true })
+   * takes frames only while someone holds a handle from acquire() (frame-demand.ts).
+   */
+  frameDemand(targetId = 1): FrameDemand {
+    return this.link(targetId).demand;
   }
 
   /** Keeps monitor `targetId`'s frames past their iteration step (LatestFramebuffer.accept's keeper). */

@@ -14,6 +14,7 @@
  */
 import type { ByteQueue } from './byte-queue.js';
 import { RFB_PROTOCOL_3_8, SecurityResult, SecurityType, VERSION_LENGTH } from './rfb-constants.js';
+import { PIXEL_FORMAT_SIZE, SERVER_PIXEL_FORMAT, writePixelFormat } from './rfb-pixel-format.js';
 import { CHALLENGE_LENGTH, newChallenge, vncAuthMatches } from './vnc-auth.js';
 
 export type RfbVersion = '3.3' | '3.7' | '3.8';
@@ -152,4 +153,16 @@ export class RfbHandshake {
     this.state = 'client-init';
     return { send: [u32(SecurityResult.Ok)] };
   }
+}
+
+/** ServerInit (RFC 6143 7.3.2): the framebuffer's size, the server's pixel format, the desktop name. */
+export function serverInit(width: number, height: number, desktopName: string): Buffer {
+  const name = Buffer.from(desktopName, 'utf8');
+  const init = Buffer.alloc(4 + PIXEL_FORMAT_SIZE + 4 + name.length);
+  init.writeUInt16BE(width, 0);
+  init.writeUInt16BE(height, 2);
+  writePixelFormat(SERVER_PIXEL_FORMAT, init, 4);
+  init.writeUInt32BE(name.length, 4 + PIXEL_FORMAT_SIZE);
+  name.copy(init, 8 + PIXEL_FORMAT_SIZE);
+  return init;
 }

@@ -27,10 +27,10 @@ import type { FrameView } from '../sinks/frame-view.js';
 import { ByteQueue } from './byte-queue.js';
 import { ClientPreferences } from './client-preferences.js';
 import { cursorRect, desktopSizeRect, extendedDesktopSizeRect } from './encoders/pseudo-rects.js';
-import { RfbHandshake, type HandshakeOptions } from './handshake.js';
+import { RfbHandshake, serverInit, type HandshakeOptions } from './handshake.js';
 import { parseClientMessage, type ClientMsg } from './message-parser.js';
 import { DesktopSizeReason, DesktopSizeStatus, FenceFlag, ServerMessage } from './rfb-constants.js';
-import { PIXEL_FORMAT_SIZE, PixelTranslator, SERVER_PIXEL_FORMAT, pixelFormatProblem, writePixelFormat } from './rfb-pixel-format.js';
+import { PixelTranslator, SERVER_PIXEL_FORMAT, pixelFormatProblem } from './rfb-pixel-format.js';
 import type { RfbTarget } from './rfb-target.js';
 import type { RfbTransport } from './rfb-transport.js';
 import { END_OF_CONTINUOUS_UPDATES, UpdateFlow, fenceReply, type Area } from './update-flow.js';
@@ -85,6 +85,7 @@ export class RfbSession implements FramebufferSubscriber {
   private handshakeTimer: NodeJS.Timeout | null;
   private stallTimer: NodeJS.Timeout | null = null;
   private unsubscribe: () => void = () => undefined;
+  private unwatch: () => void = () => undefined;
   private fbWidth = 0;
   private fbHeight = 0;
 
@@ -119,6 +120,7 @@ export class RfbSession implements FramebufferSubscriber {
     this.handshakeTimer = null;
     this.stallTimer = null;
     this.unsubscribe();
+    this.unwatch();
     this.queue.clear();
     this.writer.close();
     this.transport.end(reason);
@@ -193,9 +195,18 @@ export class RfbSession implements FramebufferSubscriber {
     if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
     this.handshakeTimer = null;
     this.unsubscribe = this.target.framebuffer.subscribe(this);
-    if (this.target.framebuffer.view !== null) this.sendServerInit();
-    else this.awaitingFirstFrame = true;
+    // Frames taken only while someone looks (RfbTarget.watch): ServerInit waits for the newest.
+    const watch = this.target.watch?.();
+    this.awaitingFirstFrame = true;
+    if (watch === undefined) return this.initIfFrame();
+    this.unwatch = watch.release;
+    void watch.fresh.then(this.initIfFrame);
   }
+
+  /** ServerInit, unless it went out (a frame arrived) or there is no frame yet (the first one sends it). */
+  private readonly initIfFrame = (): void => {
+    if (this.closeReason === null && this.awaitingFirstFrame && this.target.framebuffer.view !== null) this.sendServerInit();
+  };
 
   private sendServerInit(): void {
     this.awaitingFirstFrame = false;
@@ -203,14 +214,7 @@ export class RfbSession implements FramebufferSubscriber {
     this.fbWidth = fb.width;
     this.fbHeight = fb.height;
     this.damage.resize(this.fbWidth, this.fbHeight);
-    const name = Buffer.from(this.target.name, 'utf8');
-    const init = Buffer.alloc(4 + PIXEL_FORMAT_SIZE + 4 + name.length);
-    init.writeUInt16BE(this.fbWidth, 0);
-    init.writeUInt16BE(this.fbHeight, 2);
-    writePixelFormat(SERVER_PIXEL_FORMAT, init, 4);
-    init.writeUInt32BE(name.length, 4 + PIXEL_FORMAT_SIZE);
-    name.copy(init, 8 + PIXEL_FORMAT_SIZE);
-    this.transport.write([init]);
+    this.transport.write([serverInit(this.fbWidth, this.fbHeight, this.target.name)]);
     this.ready = true;
     this.parseInput(); // what the client sent right after ClientInit
   }

@@ -21,4 +21,10 @@ export interface RfbTarget {
    */
   onCursorChange?(cb: () => void): () => void;
   readonly input: RfbInput;
+  /**
+   * A client arrived: for a target whose frames are taken only while someone looks (serve,
+   * frame-demand.ts), they are taken until release(), and `fresh` settles once the framebuffer
+   * holds the newest frame (ServerInit waits for it). Absent: every frame is taken anyway.
+   */
+  watch?(): { fresh: Promise<void>; release(): void };
 }

@@ -60,7 +60,7 @@ export function createSessionRfbServer(
       pumps.push(
         (async () => {
           try {
-            for await (const f of session.frames(id)) fb.accept(f, keeper);
+            for await (const f of session.frames(id, { onDemand: source.framesOnDemand })) fb.accept(f, keeper);
           } finally {
             fb.releaseHeld();
           }
@@ -74,6 +74,7 @@ export function createSessionRfbServer(
       cursor: () => session.cursor(id),
       onCursorChange: (cb: () => void) => session.onCursorChange(id, cb),
       input: viewOnly ? viewOnlyInput() : session.remoteInput(id),
+      ...(source.framesOnDemand ? { watch: () => session.frameDemand(id).acquire() } : {}),
     };
   };
   const server = new RfbServer({ ...opts, targets: session.targets().map(targetFor) });

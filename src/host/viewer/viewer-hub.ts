@@ -73,6 +73,8 @@ class ViewerClient {
   wantsFrame = true;
   /** False for a page that draws through noVNC over /rfb and wants only the panel's messages. */
   rawFrames = true;
+  /** Ends this page's watch of the source's frames (ViewerSource.watch). */
+  unwatch: () => void = () => undefined;
   sent = 0;
   sentAtLastStats = 0;
   sentFps = 0;
@@ -134,6 +136,7 @@ export class ViewerHub {
     const rfbTargets = this.rfbTargets();
     c.rawFrames = rawFrames === '1' || (rawFrames === 'auto' && rfbTargets.length === 0);
     this.clients.add(c);
+    c.unwatch = this.source.watch?.() ?? c.unwatch;
     this.startTicking();
     this.checkCursor(); // not followed while no page was connected
     this.opts.onActivity?.({ type: 'client-connected', peer, clients: this.clients.size });
@@ -206,7 +209,10 @@ export class ViewerHub {
     let grace: NodeJS.Timeout | undefined;
     await Promise.race([Promise.all(waits), new Promise((r) => (grace = setTimeout(r, CLOSE_GRACE_MS)))]);
     clearTimeout(grace);
-    for (const c of this.clients) c.ws.terminate();
+    for (const c of this.clients) {
+      c.ws.terminate();
+      c.unwatch();
+    }
     this.clients.clear();
   }
 
@@ -214,6 +220,7 @@ export class ViewerHub {
     if (c.retry) clearTimeout(c.retry);
     c.retry = null;
     // 'error' and 'close' both arrive for a failed socket: tell once.
+    c.unwatch();
     if (this.clients.delete(c)) this.opts.onActivity?.({ type: 'client-left', peer: c.peer, clients: this.clients.size });
     if (this.clients.size === 0 && this.timer !== null) {
       clearInterval(this.timer);

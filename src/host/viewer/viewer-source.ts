@@ -92,6 +92,11 @@ export interface ViewerSource {
   /** Calls `cb` after each new frame; returns the unsubscribe function. */
   onFrame(cb: () => void): () => void;
   /**
+   * A page is open: a source that takes frames only while someone looks (serve) takes them until
+   * the returned function is called. Absent: the source takes every frame anyway.
+   */
+  watch?(): () => void;
+  /**
    * The hardware cursor, when the display has one: (x, y) is the pointer's position (the hotspot)
    * in display pixels, `shape` is premultiplied BGRA8 (XFIXES's ARGB32), read only when shapeId
    * changes. Polled on every frame and a few times a second.
