@@ -22,6 +22,7 @@ export function formatXvfbBench(r: XvfbBenchResult): string {
     const c = row.ceilings;
     lines.push('');
     lines.push(`${row.resolution}, animated workload (the full screen changes every draw, each draw stamped)`);
+    lines.push(`  framebuffer in ${row.framebuffer.base} (${row.framebuffer.hugePages ? '2 MiB pages' : '4 KiB pages'})`);
     lines.push(
       `  same-run ceilings: memcpy ${f2(c.memcpyGBps)} GB/s (${f3(c.memcpyMsPerFrame)} ms/frame), pread of the framebuffer ${f2(c.preadGBps)} GB/s (${f3(c.preadMsPerFrame)} ms/frame)`,
     );

@@ -87,6 +87,8 @@ export interface DesktopNumbers {
 
 export interface XvfbBenchRow {
   resolution: string;
+  /** The framebuffer file's base folder (README "--fbdir") and whether it gives huge pages. */
+  framebuffer: { base: string; hugePages: boolean };
   ceilings: Ceilings;
   workloadAloneFps: number;
   xvfbCpuMsPerDrawAlone: number;

@@ -29,6 +29,7 @@ import { cpus } from 'node:os';
 import { createXvfbDisplay, type XvfbDisplay } from '../../src/backends/xvfb/index.js';
 import { WorkloadProcess } from '../../src/backends/xvfb/workload-process.js';
 import { startXvfb, type XvfbServer } from '../../src/backends/xvfb/xvfb-server.js';
+import { framebufferPlacement } from '../../src/backends/xvfb/framebuffer-dir.js';
 import { verifyXFrame } from '../../src/backends/xvfb/workload.js';
 import { FORMAT_BGRA8 } from '../../src/contract/pixel-format.js';
 import type { ConsumedFrame } from '../../src/ring/index.js';
@@ -256,6 +257,7 @@ async function benchResolution(width: number, height: number): Promise<XvfbBench
     vdpush.cpuBound = cpuBound(vdpush, ffmpeg, ceilings.frameBytes, drawn, desktop.wakeFloor);
     return {
       resolution: `${width}x${height}`,
+      framebuffer: framebufferPlacement(server.framebufferPath),
       ceilings,
       workloadAloneFps,
       xvfbCpuMsPerDrawAlone: xvfbPerDraw * 1000,

@@ -138,3 +138,18 @@ export class NoFreeScreenError extends VdpushError {
     super('VDP_ERR_NO_FREE_SCREEN', message);
   }
 }
+
+/**
+ * The folder asked for Xvfb's framebuffer (`--fbdir`, VDPUSH_FBDIR, the `fbDir` option) cannot
+ * hold it: missing, not a directory, not a tmpfs, not writable or too small. `origin` names where
+ * the folder came from, so the message says what to change.
+ */
+export class FramebufferDirError extends VdpushError {
+  readonly dir: string;
+  readonly origin: string;
+  constructor(origin: string, dir: string, reason: string) {
+    super('VDP_ERR_FRAMEBUFFER_DIR', `${origin} ${quoteInput(dir, 80)}: ${reason}`);
+    this.dir = dir;
+    this.origin = origin;
+  }
+}

@@ -6,6 +6,7 @@ import {
   ClosedError,
   CriticalError,
   FaultScheduleError,
+  FramebufferDirError,
   FramebufferHeaderError,
   FrameReleaseError,
   InvalidArgumentError,
@@ -34,6 +35,7 @@ const TABLE: Array<[VdpushError, string, string]> = [
   [new SimulationError('timer loop'), 'SimulationError', 'VDP_ERR_SIMULATION'],
   [new SinkError('out.mp4', 'ffmpeg failed'), 'SinkError', 'VDP_ERR_SINK'],
   [new NoFreeScreenError('all screens show a monitor'), 'NoFreeScreenError', 'VDP_ERR_NO_FREE_SCREEN'],
+  [new FramebufferDirError('--fbdir', '/nope', 'no such directory'), 'FramebufferDirError', 'VDP_ERR_FRAMEBUFFER_DIR'],
 ];
 
 test('every error class has its name, a stable code and a message', () => {

@@ -25,6 +25,12 @@ export interface XvfbDisplayOptions {
    */
   displayNumber?: number;
   /**
+   * The folder a started Xvfb's framebuffer folder is made in: a tmpfs directory (refused with a
+   * FramebufferDirError otherwise; framebuffer-dir.ts). Absent: $VDPUSH_FBDIR, else a tmpfs that
+   * gives huge pages when there is one, else /dev/shm. Not with `display`.
+   */
+  fbDir?: string;
+  /**
    * `display` is a screen of a server the host started for several monitors (src/host/shared-xvfb.ts):
    * attached to (never stopped or restarted here), but the built-in workload is ours and restarts
    * when the server comes back.
@@ -81,6 +87,9 @@ export function validateXvfbOptions(opts: XvfbDisplayOptions): void {
     if (!(Number.isInteger(n) && n >= 0 && n <= 65535)) throw new InvalidArgumentError(`displayNumber ${String(n)}: must be an integer in 0..65535`);
     if (opts.display !== undefined) throw new InvalidArgumentError('displayNumber starts an Xvfb; display attaches to one: give one of them');
   }
+  if (opts.fbDir !== undefined && opts.display !== undefined) {
+    throw new InvalidArgumentError('fbDir places the framebuffer of an Xvfb vdpush starts; display attaches to one (its -fbdir is its own): give one of them');
+  }
   const fps = opts.workloadFps;
   if (fps !== undefined && fps !== 'max' && !(typeof fps === 'number' && fps > 0 && fps <= 10_000)) {
     throw new InvalidArgumentError(`workloadFps ${String(fps)}: must be a positive number or 'max'`);
@@ -101,5 +110,6 @@ export function serverLifeConfig(
     targetId: opts.targetId ?? 1,
     shared: opts.sharedServer ?? false,
     ...(opts.displayNumber !== undefined ? { displayNumber: opts.displayNumber } : {}),
+    ...(opts.fbDir !== undefined ? { fbDir: opts.fbDir } : {}),
   };
 }

@@ -40,6 +40,8 @@ export interface ServerLifeOptions {
   shared?: boolean;
   /** Start the server on this display number (XvfbDisplayOptions.displayNumber), else the first free one. */
   displayNumber?: number;
+  /** The framebuffer's base folder (XvfbDisplayOptions.fbDir), else framebuffer-dir.ts's pick. */
+  fbDir?: string;
 }
 
 /** What a fresh connection tells the display: the screen's size and pixel format. */
@@ -72,6 +74,10 @@ export interface DisplayEvent {
   detail: string;
 }
 
+function fbDirOption(opts: ServerLifeOptions): { fbDir?: string } {
+  return opts.fbDir !== undefined ? { fbDir: opts.fbDir } : {};
+}
+
 /** How often a built-in workload that died is started again before the display gives up on it. */
 export const WORKLOAD_RESTARTS = 3;
 
@@ -97,7 +103,7 @@ export class ServerLife {
   /** Starts Xvfb (or attaches to `display`, ":N" or ":N.S") without connecting yet. */
   static async open(display: string | undefined, opts: ServerLifeOptions, clock: Clock, hooks: ServerLifeHooks): Promise<ServerLife> {
     const screen = display !== undefined ? screenIndexOf(display) : 0;
-    const server = display !== undefined ? attachXvfb(display) : await startXvfb(opts.spec, opts.displayNumber);
+    const server = display !== undefined ? attachXvfb(display) : await startXvfb(opts.spec, opts.displayNumber, fbDirOption(opts));
     if (screen >= server.screens) throw new BackendError(`display ${display ?? server.display} has ${server.screens} screen(s), no screen ${screen}`);
     return new ServerLife(server, opts, clock, hooks, screen);
   }
@@ -216,7 +222,7 @@ export class ServerLife {
     await old.stop();
     for (let attempt = 0; attempt < RESTART_ATTEMPTS && !this.hooks.stopping(); attempt++) {
       try {
-        this.serverNow = await startXvfb(this.opts.spec, attempt < RESTART_ATTEMPTS - 1 ? old.displayNumber : undefined);
+        this.serverNow = await startXvfb(this.opts.spec, attempt < RESTART_ATTEMPTS - 1 ? old.displayNumber : undefined, fbDirOption(this.opts));
         await this.connect();
         this.serverRestarts++;
         await this.startWorkload();

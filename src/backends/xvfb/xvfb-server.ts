@@ -3,8 +3,8 @@
  * Ctrl-C, SIGTERM, a crash of its own — see exit-guard.ts) or an existing display it attaches to.
  *
  * A started Xvfb gets a free display number from Xvfb itself (`-displayfd`, which probes the lock
- * files and sockets race-free), its framebuffer on a fresh memory-backed dir (`-fbdir`, under
- * /dev/shm), `-noreset` (else the screen resets when the last client leaves) and
+ * files and sockets race-free), its framebuffer on a fresh memory-backed dir (`-fbdir`, made by
+ * framebuffer-dir.ts: in a huge-page tmpfs when there is one, else /dev/shm), `-noreset` (else the screen resets when the last client leaves) and
  * `-extension SECURITY` (else XFIXES cannot read the cursor image). A restart after a crash asks
  * for the same display number first, so clients that remember $DISPLAY find it again.
  *
@@ -20,13 +20,14 @@
  * displays and screens are display-name.ts's, who serves a display display-owner.ts's.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BackendError, InvalidArgumentError, MissingDependencyError } from '../../contract/errors.js';
 import { lockPath, MAX_XVFB_SCREENS, socketPath } from './display-name.js';
 import { listeningSocketInodes, pidAlive } from './display-owner.js';
 import { guardExit } from './exit-guard.js';
+import { makeFramebufferDir } from './framebuffer-dir.js';
 import { sweepStaleXvfb, writeOwner } from './stale-sweep.js';
 import type { XvfbScreenSpec, XvfbServer } from './xvfb-server-types.js';
 
@@ -49,6 +50,13 @@ export interface StartOptions {
    * not die of it.
    */
   exitGuard?: boolean;
+  /**
+   * The folder to make the framebuffer's folder in (checked: framebuffer-dir.ts); absent:
+   * $VDPUSH_FBDIR, else a huge-page tmpfs when there is one, else /dev/shm.
+   */
+  fbDir?: string;
+  /** How `fbDir` was given, for its error messages (default "fbDir"). */
+  fbDirOrigin?: string;
 }
 
 
@@ -59,16 +67,6 @@ function validateSpec(spec: XvfbScreenSpec): void {
   }
   if (spec.depth !== 24 && spec.depth !== 30) {
     throw new InvalidArgumentError(`Xvfb depth ${String(spec.depth)}: must be 24 or 30`);
-  }
-}
-
-/** A memory-backed directory for the framebuffer file: /dev/shm when writable, else the OS temp dir. */
-function makeFbDir(): string {
-  const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
-  try {
-    return mkdtempSync(join(base, 'vdpush-xvfb-'));
-  } catch {
-    return mkdtempSync(join(tmpdir(), 'vdpush-xvfb-'));
   }
 }
 
@@ -197,8 +195,8 @@ export async function startXvfb(
   if (specs.length < 1 || specs.length > MAX_XVFB_SCREENS) throw new InvalidArgumentError(`Xvfb with ${specs.length} screens: 1..${MAX_XVFB_SCREENS} screens`);
   for (const spec of specs) validateSpec(spec);
   // Whatever a vdpush that died hard left behind goes first (stale-sweep.ts); ours is marked as ours.
-  sweepStaleXvfb();
-  const fbDir = makeFbDir();
+  const chosen = options.fbDir !== undefined ? { dir: options.fbDir, origin: options.fbDirOrigin ?? 'fbDir' } : undefined;
+  const fbDir = makeFramebufferDir(specs, chosen, (base) => sweepStaleXvfb([base, '/dev/shm', tmpdir()])).dir;
   writeOwner(fbDir);
   const args: string[] = [];
   if (displayNumber !== undefined) args.push(`:${displayNumber}`);
