@@ -13,7 +13,7 @@ import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 export { parseCommandLine, type ParsedCommand };
 
 /** Error codes that mean "the user's input was wrong", wherever they were raised (a worker too). */
-const USAGE_CODES = new Set(['VDP_ERR_INVALID_ARGUMENT', 'VDP_ERR_FAULT_SCHEDULE']);
+const USAGE_CODES = new Set(['VDP_ERR_INVALID_ARGUMENT', 'VDP_ERR_FAULT_SCHEDULE', 'VDP_ERR_FRAMEBUFFER_DIR']);
 
 function packageVersion(): string {
   // dist/src/cli/main.js → the package root's package.json (shipped with every npm package).

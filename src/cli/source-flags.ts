@@ -2,7 +2,7 @@
 import { InvalidArgumentError } from '../contract/errors.js';
 import type { SessionOptions } from '../host/session-options.js';
 import { parseChoice, parseIntegerFlag } from './parse-values.js';
-import { MAX_MONITORS } from '../host/session-options.js';
+import { checkSessionFbDir, MAX_MONITORS } from '../host/session-options.js';
 
 type Values = Record<string, string | boolean | string[] | undefined>;
 
@@ -55,6 +55,12 @@ export function sessionOptionsFromFlags(v: Values): SessionOptions {
   if (display !== undefined) {
     if (!/^:\d+$/.test(display)) throw new InvalidArgumentError(`--display "${display}" is not a local X display like :99`);
     o.display = display;
+  }
+  const fbdir = str(v, 'fbdir');
+  if (fbdir !== undefined) {
+    // Checked here so the message names the flag; the session checks it again with the mode.
+    checkSessionFbDir(fbdir, '--fbdir', o.source ?? 'sim', display);
+    o.fbDir = fbdir;
   }
   const depth = str(v, 'depth');
   if (depth !== undefined) o.depth = parseChoice(depth, '--depth', ['24', '30'] as const) === '30' ? 30 : 24;

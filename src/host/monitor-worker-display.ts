@@ -62,6 +62,7 @@ export async function createDisplay(config: MonitorConfig): Promise<CreatedDispl
     ...(config.screen !== undefined ? { display: config.screen, sharedServer: true } : {}),
     // The session's shared server took the number; a monitor's own server takes it here.
     ...(config.displayNumber !== undefined && config.screen === undefined ? { displayNumber: config.displayNumber } : {}),
+    ...(config.fbDir !== undefined && config.screen === undefined ? { fbDir: config.fbDir } : {}),
     workload,
     faults: config.faults,
     targetId: config.targetId,

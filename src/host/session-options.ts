@@ -6,6 +6,7 @@
 import { InvalidArgumentError } from '../contract/errors.js';
 import { MAX_RING_LEN } from '../contract/header-layout.js';
 import { probeAttachedDisplay } from '../backends/xvfb/attach-probe.js';
+import { checkFbDir, FBDIR_ENV } from '../backends/xvfb/framebuffer-dir.js';
 import { attachedScreenConfigs } from './attach-screens.js';
 import { FORMAT_BGRA8, FORMAT_RGBA16F, FORMAT_XRGB2101010, formatCode, type PixelFormatName } from '../contract/pixel-format.js';
 import { makeMode, parseMode } from '../backends/sim/index.js';
@@ -29,6 +30,12 @@ export interface SessionOptions {
    * instead of the first free one. Not with `display`.
    */
   displayNumber?: number;
+  /**
+   * xvfb: the folder (a tmpfs directory) a started X server's framebuffer goes in, e.g. a tmpfs
+   * mounted with huge=always; refused with a FramebufferDirError when it cannot hold it.
+   * Absent: $VDPUSH_FBDIR, else a huge-page tmpfs when the system has one, else /dev/shm.
+   */
+  fbDir?: string;
   depth?: 24 | 30;
   workload?: 'animated' | 'builtin' | 'none' | { exec: string };
   /** Check every consumed frame's pixels against the source's pattern (default true). */
@@ -139,12 +146,31 @@ export function resolveMonitorConfig(o: SessionOptions): MonitorConfig {
   };
   // Before attachTo: giving both is a mistake, whether or not the display exists.
   if (o.displayNumber !== undefined) config.displayNumber = checkDisplayNumber(o, source);
+  if (o.fbDir !== undefined) config.fbDir = checkSessionFbDir(o.fbDir, 'fbDir', source, o.display, config);
+  else if (source === 'xvfb' && o.display === undefined && process.env[FBDIR_ENV]) checkFbDir(process.env[FBDIR_ENV]!, FBDIR_ENV, [config]);
   if (o.display !== undefined) attachTo(config, o);
   if (o.depth !== undefined) config.depth = o.depth;
   if (o.workload !== undefined) config.workload = resolveWorkload(o.workload);
   checkRingOptions(o);
   if (o.policy !== undefined) config.policy = o.policy;
   return config;
+}
+
+/**
+ * SessionOptions.fbDir (the CLI's --fbdir, `origin`): checked before anything starts, so a typo
+ * fails at once (FramebufferDirError); the server's start checks it again with all its screens.
+ */
+export function checkSessionFbDir(
+  dir: unknown,
+  origin: string,
+  source: SourceKind,
+  display: string | undefined,
+  screen: { width: number; height: number } = { width: 16, height: 16 },
+): string {
+  if (typeof dir !== 'string') throw new InvalidArgumentError(`${origin} ${JSON.stringify(dir)}: must be a directory path`);
+  if (source !== 'xvfb') throw new InvalidArgumentError(`${origin} places the framebuffer of an Xvfb vdpush starts: it needs source xvfb`);
+  if (display !== undefined) throw new InvalidArgumentError(`${origin} places the framebuffer of an Xvfb vdpush starts; display ${display} has its own -fbdir: give one of them`);
+  return checkFbDir(dir, origin, [screen]).base;
 }
 
 /** SessionOptions.displayNumber: an integer display number for an Xvfb vdpush starts. */

@@ -41,24 +41,26 @@ export class SharedXvfb {
     private server: XvfbServer,
     private readonly specs: readonly XvfbScreenSpec[],
     private readonly watchdog: ChildWatchdog | null,
+    private readonly fbDir: { fbDir?: string },
   ) {
     this.owners = specs.map(() => 0);
     this.watch();
   }
 
-  /** Starts one Xvfb with one screen per spec (on `displayNumber`, else the first free number). */
-  static async start(specs: readonly XvfbScreenSpec[], displayNumber?: number): Promise<SharedXvfb> {
+  /** Starts one Xvfb with one screen per spec (on `displayNumber`, else the first free number; its framebuffer in `fbDir`, else the backend's pick). */
+  static async start(specs: readonly XvfbScreenSpec[], displayNumber?: number, fbDir?: string): Promise<SharedXvfb> {
+    const where = fbDir !== undefined ? { fbDir } : {};
     // Started before the server, so it exists before the child does.
     const watchdog = ChildWatchdog.start();
     let server: XvfbServer;
     try {
       // The session's own guard (resource-guard.ts) and this watchdog cover the server.
-      server = await startXvfb(specs, displayNumber, { exitGuard: false });
+      server = await startXvfb(specs, displayNumber, { exitGuard: false, ...where });
     } catch (e) {
       watchdog?.close();
       throw e;
     }
-    return new SharedXvfb(server, specs, watchdog);
+    return new SharedXvfb(server, specs, watchdog, where);
   }
 
   /** ":N" */
@@ -126,7 +128,7 @@ export class SharedXvfb {
     await old.stop();
     for (let attempt = 0; attempt < RESTART_ATTEMPTS && !this.stopping; attempt++) {
       try {
-        this.server = await startXvfb(this.specs, old.displayNumber, { exitGuard: false });
+        this.server = await startXvfb(this.specs, old.displayNumber, { exitGuard: false, ...this.fbDir });
         this.restarts++;
         if (this.stopping) await this.server.stop();
         else this.watch();
@@ -160,6 +162,7 @@ export async function startSharedServerFor(configs: MonitorConfig[]): Promise<Sh
   const shared = await SharedXvfb.start(
     configs.map((c) => ({ width: c.width, height: c.height, depth: c.depth ?? 24 })),
     first.displayNumber,
+    first.fbDir,
   );
   configs.forEach((c, i) => {
     c.screen = shared.claim(i, c.targetId);

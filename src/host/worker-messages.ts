@@ -33,6 +33,8 @@ export interface MonitorConfig {
   display?: string;
   /** xvfb: the display number the server vdpush starts is started on (SessionOptions.displayNumber). */
   displayNumber?: number;
+  /** xvfb: the base folder of a started server's framebuffer (SessionOptions.fbDir, checked, absolute). */
+  fbDir?: string;
   /** xvfb attach: the user asked for another size (--mode): set it through RandR before the first swap-chain. */
   setModeOnAttach?: boolean;
   /**
