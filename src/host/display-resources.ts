@@ -10,10 +10,15 @@
  * another Xvfb (-displayfd counts up from 0, so numbers are reused within milliseconds) then
  * replaces the socket file with its own; removing the path by name deleted that new server's
  * socket, whose clients fell back to TCP and were refused (ECONNREFUSED 127.0.0.1:600N).
+ *
+ * The framebuffer folder is handed over (the watchdog removes it recursively) only when it is one
+ * this process made and marked (stale-sweep.ts `madeByThisProcess`), wherever its base is: /dev/shm,
+ * the OS temp dir or a huge-page tmpfs (framebuffer-dir.ts). A prefix check on /dev/shm kept a
+ * folder on another base from every cleanup.
  */
 import { lstatSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { tmpdir } from 'node:os';
+import { madeByThisProcess } from '../backends/xvfb/stale-sweep.js';
 
 /** A file to remove, and the inode it must still have for the removal to be ours. */
 export interface FileId {
@@ -59,8 +64,7 @@ export function xvfbResources(d: ResourceSource): DisplayResources {
   }
   if (typeof d.workloadPid === 'number' && d.workloadPid > 0) pids.push(d.workloadPid);
   const dir = d.serverOwned && d.framebufferPath ? dirname(d.framebufferPath) : '';
-  const ours = dir.startsWith('/dev/shm/vdpush-') || dir.startsWith(`${tmpdir()}/vdpush-`);
-  return { pids, dirs: ours ? [dir] : [], files };
+  return { pids, dirs: dir !== '' && madeByThisProcess(dir) ? [dir] : [], files };
 }
 
 /** The union of several displays' pids and dirs, each once (what a session's cleanups are handed). */

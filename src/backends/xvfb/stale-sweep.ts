@@ -21,7 +21,7 @@
  */
 import { readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 export const OWNER_FILE = 'vdpush-owner';
 export const FBDIR_PREFIX = 'vdpush-xvfb-';
@@ -42,6 +42,16 @@ function identity(pid: number): string | null {
 export function writeOwner(dir: string): void {
   const me = identity(process.pid);
   if (me !== null) writeFileSync(join(dir, OWNER_FILE), me + '\n');
+}
+
+/** True when `dir` is a framebuffer folder (FBDIR_PREFIX) this very process made and marked. */
+export function madeByThisProcess(dir: string): boolean {
+  if (!basename(dir).startsWith(FBDIR_PREFIX)) return false;
+  try {
+    return readFileSync(join(dir, OWNER_FILE), 'utf8').trim() === identity(process.pid);
+  } catch {
+    return false;
+  }
 }
 
 function ownerAlive(dir: string): boolean | null {
