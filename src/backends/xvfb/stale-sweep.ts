@@ -1,7 +1,8 @@
 /**
  * On start, removes what an earlier vdpush left behind when it died so hard that neither its
  * handlers nor its watchdog could clean up (or died before its watchdog learned of its Xvfb):
- * framebuffer folders /dev/shm/vdpush-xvfb-* (or under the OS temp dir) whose owner is dead, the
+ * framebuffer folders vdpush-xvfb-* (in /dev/shm, the OS temp dir, or the base framebuffer-dir.ts
+ * picked for this start, a huge-page tmpfs say) whose owner is dead, the
  * Xvfb still serving from such a folder, and that Xvfb's X socket and lock file.
  *
  * Ownership: a started Xvfb's folder holds OWNER_FILE, "PID STARTTIME" of the vdpush process
@@ -181,7 +182,7 @@ export function removeXFilesOf(pid: number, sockets: readonly string[]): void {
   }
 }
 
-/** Sweeps the folders of dead owners under /dev/shm and the OS temp dir; returns the folders removed. */
+/** Sweeps the folders of dead owners under `bases` (default /dev/shm and the OS temp dir); returns the folders removed. */
 export function sweepStaleXvfb(bases: readonly string[] = ['/dev/shm', tmpdir()]): string[] {
   const removed: string[] = [];
   const now = Date.now();
