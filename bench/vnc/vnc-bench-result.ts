@@ -31,8 +31,8 @@ export interface VncNumbers {
   drawsPerSec: number;
   /**
    * The server's CPU as % of one core with the same workload and no client connected (NaN on
-   * idle): for vdpush the drain of every frame into the ring and the host's take of it, which it
-   * pays whether or not anyone watches; for x11vnc its polling without a client.
+   * idle): for vdpush the drain of every frame into the ring, which it pays whether or not anyone
+   * watches (the host takes no frames then: frame-demand.ts); for x11vnc its polling without a client.
    */
   noClientCorePercent: number;
 }

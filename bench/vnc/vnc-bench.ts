@@ -17,8 +17,8 @@
  * of the update: every square of the checkerboard encodes the frame number), p50 and p99. Idle:
  * each server's CPU as % of one core. Before each busy workload's client connects, the server's CPU
  * with the workload drawing and no client ("no-client core %"): vdpush's drain of every frame
- * (capture into the ring, the host's take of it), which bounds how low its CPU per update can go
- * (drain % / updates/s).
+ * (the capture into the ring; the host takes frames only while a client looks, frame-demand.ts),
+ * which bounds how low its CPU per update can go (drain % / updates/s).
  *
  * Last, with no server and no workload, the physical cost of one whole new frame on the same Xvfb
  * (frame-read-bound.ts: its pread from the framebuffer file plus one compare pass over it), as a
