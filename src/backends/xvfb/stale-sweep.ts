@@ -20,7 +20,7 @@
  * its own. Removing "the killed server's" socket then deleted the new server's, whose clients fell
  * back to TCP and were refused (the xvfb-lifecycle flake: ECONNREFUSED 127.0.0.1:6001).
  */
-import { readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 
@@ -39,10 +39,17 @@ function identity(pid: number): string | null {
   }
 }
 
-/** Marks `dir` as this process's. */
+/**
+ * Marks `dir` as this process's. The file appears whole (written aside, then renamed into place):
+ * another start's sweep that read it between a plain write's open and its write saw it empty, took
+ * the owner for dead and killed the Xvfb just started from the folder (a flake under load).
+ */
 export function writeOwner(dir: string): void {
   const me = identity(process.pid);
-  if (me !== null) writeFileSync(join(dir, OWNER_FILE), me + '\n');
+  if (me === null) return;
+  const aside = join(dir, `.${OWNER_FILE}.${process.pid}`);
+  writeFileSync(aside, me + '\n');
+  renameSync(aside, join(dir, OWNER_FILE));
 }
 
 /** True when `dir` is a framebuffer folder (FBDIR_PREFIX) this very process made and marked. */
@@ -55,6 +62,7 @@ export function madeByThisProcess(dir: string): boolean {
   }
 }
 
+/** Whether the folder's owner lives; null when it names none ("PID STARTTIME" missing or unreadable). */
 function ownerAlive(dir: string): boolean | null {
   let text: string;
   try {
@@ -62,8 +70,11 @@ function ownerAlive(dir: string): boolean | null {
   } catch {
     return null;
   }
+  // Not a whole "PID STARTTIME" (an older vdpush's file being written when it died, say): judged
+  // like a folder without the file, by its age, never as a dead owner's.
+  if (!/^\d+ \d+$/.test(text)) return null;
   const pid = Number(text.split(' ')[0]);
-  return Number.isInteger(pid) && pid > 0 && identity(pid) === text;
+  return pid > 0 && identity(pid) === text;
 }
 
 /** Pids of the processes whose command line names `dir` (the Xvfb serving from it, with -fbdir DIR). */

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OWNER_FILE, removeXFilesOf, sweepStaleXvfb, writeOwner, xSocketsOf } from '../../../src/backends/xvfb/stale-sweep.js';
@@ -81,4 +81,32 @@ test('a swept server\'s socket and lock are left to the newer server that alread
   removeXFilesOf(dead.pid, its);
   assert.equal(existsSync(its[0]!), false, 'the dead server\'s socket is gone');
   assert.equal(existsSync(`/tmp/.X${dead.number}-lock`), false, 'and its lock');
+});
+
+test('a folder whose owner file is still being written is its live owner\'s: kept, with the Xvfb serving from it', async () => {
+  // The race a loaded machine lost (xvfb-frames "the framebuffer file ... was not created"): one
+  // start made its folder and was writing its owner file, another start's sweep read the file empty
+  // (between the writer's open and its write), took the owner for dead, SIGKILLed the new Xvfb and
+  // removed its folder, framebuffer file and all.
+  const root = base();
+  const dir = mkdtempSync(join(root, 'vdpush-xvfb-'));
+  writeFileSync(join(dir, OWNER_FILE), '');
+  const xvfb = spawn('Xvfb', ['-displayfd', '1', '-fbdir', dir, '-screen', '0', '64x64x24', '-nolisten', 'tcp'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const exited = new Promise<void>((r) => xvfb.once('exit', () => r()));
+  try {
+    let out = '';
+    xvfb.stdout.on('data', (d) => (out += d));
+    assert.ok(await waitUntil(() => out.includes('\n')), 'Xvfb started');
+    assert.deepEqual(sweepStaleXvfb([root]), [], 'nothing swept');
+    assert.ok(existsSync(join(dir, 'Xvfb_screen0')), 'the framebuffer file is still there');
+    assert.ok(alive(xvfb.pid!), 'the Xvfb still runs');
+    // The owner file is written whole or not at all, so a reader never sees it half written.
+    writeOwner(dir);
+    assert.match(readFileSync(join(dir, OWNER_FILE), 'utf8'), /^\d+ \d+\n$/);
+    assert.deepEqual(readdirSync(dir).sort(), [OWNER_FILE, 'Xvfb_screen0'].sort(), 'no temporary file left beside it');
+  } finally {
+    xvfb.kill('SIGTERM');
+    await exited;
+    rmSync(root, { recursive: true, force: true });
+  }
 });
