@@ -46,3 +46,20 @@ export async function waitUntil(done: () => boolean, timeoutMs = 10_000): Promis
   }
   return true;
 }
+
+/** Live (not zombie) children of this process, optionally only those whose command is `comm`. */
+export function liveChildren(comm?: string): number[] {
+  const mine: number[] = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = readFileSync(`/proc/${e}/stat`, 'latin1');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      if (Number(fields[1]) === process.pid && fields[0] !== 'Z' && (comm === undefined || name === comm)) mine.push(Number(e));
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return mine;
+}

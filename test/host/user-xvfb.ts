@@ -19,11 +19,28 @@ export interface UserXvfb {
   stop(): Promise<void>;
 }
 
-/** A display number nobody uses now, from a range -displayfd never reaches in practice. */
-export function freeHighDisplayNumber(): number {
-  for (let i = 0; i < 500; i++) {
+/** Display numbers some process is bound to now, through its socket file or its abstract twin. */
+function boundDisplayNumbers(): Set<number> {
+  const out = new Set<number>();
+  try {
+    for (const m of readFileSync('/proc/net/unix', 'latin1').matchAll(/ @?\/tmp\/\.X11-unix\/X(\d+)$/gm)) out.add(Number(m[1]));
+  } catch {
+    /* no /proc: the files alone decide */
+  }
+  return out;
+}
+
+/**
+ * A display number nobody uses now, from a range -displayfd never reaches in practice; `after`
+ * moves on from a number just lost. Free means no lock, no socket file and no socket bound to
+ * its name: an exiting server removes its files before its abstract socket is gone, and an Xvfb
+ * asked for a number whose abstract socket is held exits ("server already running").
+ */
+export function freeHighDisplayNumber(after = 0): number {
+  const bound = boundDisplayNumbers();
+  for (let i = after; i < after + 500; i++) {
     const n = 500 + ((process.pid + i * 7) % 500);
-    if (!existsSync(`/tmp/.X${n}-lock`) && !existsSync(`/tmp/.X11-unix/X${n}`)) return n;
+    if (!existsSync(`/tmp/.X${n}-lock`) && !existsSync(`/tmp/.X11-unix/X${n}`) && !bound.has(n)) return n;
   }
   throw new Error('no free X display number in 500..999');
 }
@@ -45,28 +62,52 @@ function lockOwner(n: number): number | null {
 }
 
 /** Starts Xvfb :n (with -fbdir, so vdpush can attach) at width x height x 24, and waits for its socket. */
-export function startUserXvfb(width: number, height: number, n = freeHighDisplayNumber()): Promise<UserXvfb> {
+export function startUserXvfb(width: number, height: number, n?: number): Promise<UserXvfb> {
   return startUserXvfbScreens([{ width, height }], n);
 }
 
-/** Starts Xvfb :n with one screen (":n.S") per entry, each at its size x 24, and waits until all are up. */
-export async function startUserXvfbScreens(screens: ReadonlyArray<{ width: number; height: number }>, n = freeHighDisplayNumber()): Promise<UserXvfb> {
+/** How often a server that lost its free number to another process starts again on the next one. */
+const NUMBER_ATTEMPTS = 5;
+
+/**
+ * Starts Xvfb :n with one screen (":n.S") per entry, each at its size x 24, and waits until all are
+ * up. Without `n`, a number taken between the probe and the server's bind (someone else's Xvfb: the
+ * server exits at once) costs one attempt, not the test.
+ */
+export async function startUserXvfbScreens(screens: ReadonlyArray<{ width: number; height: number }>, n?: number): Promise<UserXvfb> {
+  for (let attempt = 0; ; attempt++) {
+    const number = n ?? freeHighDisplayNumber(attempt);
+    const started = await startOn(screens, number);
+    if (typeof started !== 'string') return started;
+    if (n !== undefined || attempt + 1 === NUMBER_ATTEMPTS) throw new Error(`Xvfb :${number} did not start: ${started}`);
+  }
+}
+
+/** The server, or why it did not come up (it exited: its stderr's tail; or it never got ready). */
+async function startOn(screens: ReadonlyArray<{ width: number; height: number }>, n: number): Promise<UserXvfb | string> {
   const dir = mkdtempSync(join(tmpdir(), 'vdpush-user-xvfb-'));
   const screenArgs = screens.flatMap((sc, i) => ['-screen', String(i), `${sc.width}x${sc.height}x24`]);
-  const child: ChildProcess = spawn('Xvfb', [`:${n}`, '-fbdir', dir, '-noreset', '-nolisten', 'tcp', ...screenArgs], { stdio: 'ignore' });
+  const child: ChildProcess = spawn('Xvfb', [`:${n}`, '-fbdir', dir, '-noreset', '-nolisten', 'tcp', ...screenArgs], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.setEncoding('latin1');
+  child.stderr!.on('data', (t: string) => (stderr = (stderr + t).slice(-2048)));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   // Up once its own lock names it (a crashed server on this number leaves a stale lock and socket),
   // its socket is there and its framebuffer files are written: Xvfb takes the lock first and creates
   // a file empty before it sizes it, and vdpush refuses to attach to a file without its header.
   const written = (): boolean => screens.every((sc, i) => fileSize(join(dir, `Xvfb_screen${i}`)) >= sc.width * sc.height * 4);
-  const up = await waitUntil(() => child.exitCode === null && lockOwner(n) === child.pid && existsSync(`/tmp/.X11-unix/X${n}`) && written(), 10_000);
-  if (!up) {
-    child.kill('SIGKILL');
+  const running = (): boolean => child.exitCode === null && child.signalCode === null;
+  const up = await waitUntil(() => !running() || (lockOwner(n) === child.pid && existsSync(`/tmp/.X11-unix/X${n}`) && written()), 10_000);
+  if (!up || !running()) {
+    if (running()) child.kill('SIGKILL');
+    await exited;
     rmSync(dir, { recursive: true, force: true });
-    throw new Error(`Xvfb :${n} did not start`);
+    return up ? `it exited: ${stderr.trim().split('\n').slice(-8).join(' | ')}` : 'not up within 10 s';
   }
+  child.stderr!.removeAllListeners('data');
+  child.stderr!.resume();
   const end = async (signal: NodeJS.Signals): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    if (running()) child.kill(signal);
     await exited;
     rmSync(dir, { recursive: true, force: true });
     // What a SIGKILL leaves behind, so nothing of the test's server outlives it.

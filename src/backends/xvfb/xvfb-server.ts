@@ -28,6 +28,7 @@ import { lockPath, MAX_XVFB_SCREENS, socketPath } from './display-name.js';
 import { listeningSocketInodes, pidAlive } from './display-owner.js';
 import { guardExit } from './exit-guard.js';
 import { makeFramebufferDir } from './framebuffer-dir.js';
+import { describeServerProgress } from './server-progress.js';
 import { sweepStaleXvfb, writeOwner } from './stale-sweep.js';
 import type { XvfbScreenSpec, XvfbServer } from './xvfb-server-types.js';
 
@@ -38,7 +39,19 @@ export { attachXvfb } from './attached-server.js';
 export const XVFB_BINARY = 'Xvfb';
 /** The Debian package that provides Xvfb (and its DAMAGE, RANDR and XFIXES extensions). */
 export const XVFB_PACKAGE = 'xvfb';
-const START_TIMEOUT_MS = 10_000;
+/**
+ * How long a live Xvfb may take to report its display number (a dead one ends the wait at once).
+ * Only a server that lives and never reports meets it. Measured here: 0.1-0.4 s on a quiet
+ * machine, at most 2.7 s with 8 starts at once on a machine at load 9, 1.4 s beside two full test
+ * suites (load 13-15); one CI run saw two starts pass 10 s (not reproduced), so the bound is 30 s
+ * and its error says what the server was doing (server-progress.ts).
+ */
+const START_TIMEOUT_MS = 30_000;
+/**
+ * Starts whose socket file vanished right after the server made it (see startXvfb) before the
+ * start gives up: each one is a server that died on that number within the same instant.
+ */
+const SOCKET_ATTEMPTS = 3;
 const STOP_GRACE_MS = 2_000;
 const STDERR_TAIL_BYTES = 4096;
 
@@ -185,6 +198,13 @@ export function removeStaleDisplayFiles(n: number, pid: number, socketIno: numbe
 /**
  * Starts Xvfb with one screen per spec (one spec: one screen). With `displayNumber`, asks for
  * exactly that display (a restart); otherwise lets Xvfb pick the first free one through -displayfd.
+ *
+ * A started server whose socket file is gone by the time it reports is stopped and started again:
+ * an Xvfb exiting on that number closes its abstract socket (which frees the number: -displayfd
+ * takes it at once) before it unlinks /tmp/.X11-unix/XN by name, so when it is slow between the
+ * two it deletes the new server's file. libxcb clients still reach that server (abstract socket
+ * first), vdpush's own cannot: node-x11 connects by path, falls back to TCP, and is refused
+ * (ECONNREFUSED 127.0.0.1:600N). Node 20 cannot reach an abstract socket itself (it pads the name).
  */
 export async function startXvfb(
   specOrScreens: XvfbScreenSpec | readonly XvfbScreenSpec[],
@@ -194,6 +214,21 @@ export async function startXvfb(
   const specs: readonly XvfbScreenSpec[] = Array.isArray(specOrScreens) ? specOrScreens : [specOrScreens as XvfbScreenSpec];
   if (specs.length < 1 || specs.length > MAX_XVFB_SCREENS) throw new InvalidArgumentError(`Xvfb with ${specs.length} screens: 1..${MAX_XVFB_SCREENS} screens`);
   for (const spec of specs) validateSpec(spec);
+  for (let attempt = 1; ; attempt++) {
+    const server = await launchXvfb(specs, displayNumber, options);
+    if (inodeOf(socketPath(server.displayNumber)) !== null) return server;
+    await server.stop();
+    if (attempt === SOCKET_ATTEMPTS) {
+      throw new BackendError(
+        `could not start Xvfb: ${SOCKET_ATTEMPTS} times its socket ${socketPath(server.displayNumber)} was removed as soon as it was made ` +
+          `(a server dying on that display number removes the file by name), so no client of vdpush could reach it`,
+      );
+    }
+  }
+}
+
+/** One Xvfb started and waited for (its display number on -displayfd, its framebuffer files). */
+async function launchXvfb(specs: readonly XvfbScreenSpec[], displayNumber: number | undefined, options: StartOptions): Promise<StartedXvfb> {
   // Whatever a vdpush that died hard left behind goes first (stale-sweep.ts); ours is marked as ours.
   const chosen = options.fbDir !== undefined ? { dir: options.fbDir, origin: options.fbDirOrigin ?? 'fbDir' } : undefined;
   const fbDir = makeFramebufferDir(specs, chosen, (base) => sweepStaleXvfb([base, '/dev/shm', tmpdir()])).dir;
@@ -229,7 +264,9 @@ export async function startXvfb(
 
   const number = await new Promise<number>((resolve, reject) => {
     let text = '';
-    const timer = setTimeout(() => reject(new Error(`no display number within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
+    const timer = setTimeout(() => {
+      reject(new Error(`no display number within ${START_TIMEOUT_MS} ms (${child.pid === undefined ? 'not running' : describeServerProgress(child.pid)})`));
+    }, START_TIMEOUT_MS);
     const done = (): void => clearTimeout(timer);
     child.once('error', (e: NodeJS.ErrnoException) => {
       done();

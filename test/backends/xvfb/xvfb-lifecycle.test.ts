@@ -1,25 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createXvfbDisplay, pendingExitGuards } from '../../../src/backends/xvfb/index.js';
 import { FakeMonitor, until } from './fake-monitor.js';
-
-function liveChildren(): number[] {
-  // Processes whose parent is this test process (Xvfb, workloads): none may survive a stop.
-  const mine: number[] = [];
-  for (const e of readdirSync('/proc')) {
-    if (!/^\d+$/.test(e)) continue;
-    try {
-      const stat = readFileSync(`/proc/${e}/stat`, 'latin1');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[1]) === process.pid && fields[0] !== 'Z') mine.push(Number(e));
-    } catch {
-      /* exited meanwhile */
-    }
-  }
-  return mine;
-}
+import { liveChildren } from '../../host/process-probe.js';
 
 test('starting_and_stopping_fifty_times_leaks_no_process_no_temp_file_and_no_exit_handler', async () => {
   const sigintBefore = process.listenerCount('SIGINT');
