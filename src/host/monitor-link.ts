@@ -13,20 +13,23 @@
  * monitors share (the recovery ladder) is a SharedArrayBuffer the session hands every worker.
  *
  * The ring's ownership (recreate, hand-over) is monitor-ring.ts; the consumption of its frames
- * (wait, verify, count, yield, release or keep) is monitor-frames.ts.
+ * (wait, verify, count, yield, release or keep) is monitor-frames.ts; the worker's start, its
+ * messages and its stop are monitor-worker-start.ts, monitor-worker-events.ts, monitor-worker-stop.ts.
  *
  * Invariant: a frame handed out by frames() stays valid (its slot is held) until the iteration
  * step ends, or until its keeper releases it; the host never blocks its thread on the ring (every
  * wait is a promise).
  */
 import type { Worker } from 'node:worker_threads';
-import { ClosedError, VdpushError } from '../contract/errors.js';
+import { ClosedError, type VdpushError } from '../contract/errors.js';
 import type { ChildWatchdog, WatchedResources } from './child-watchdog.js';
 import type { HostFaultTarget } from './host-faults.js';
 import { ModeRequests } from './mode-requests.js';
 import { WorkerReports } from './worker-reports.js';
-import { joinWorker, startMonitorWorker } from './monitor-worker-start.js';
-import { LOCKSTEP_POLL_MS, STOP_GRACE_MS, type LinkOptionsOf } from './link-options.js';
+import { startMonitorWorker } from './monitor-worker-start.js';
+import { askWorkerToStop, stopAndJoinWorker } from './monitor-worker-stop.js';
+import { reactToWorker } from './monitor-worker-events.js';
+import { LOCKSTEP_POLL_MS, type LinkOptionsOf } from './link-options.js';
 import { checkInjection } from './fault-injection.js';
 import { checkRingBytes, type ConsumedFrame, type HostRing } from '../ring/index.js';
 import { HostLockstep } from './host-lockstep.js';
@@ -42,14 +45,12 @@ import type { RemoteInput } from './input/remote-input.js';
 import type { FrameKeeper } from './framebuffer/latest-framebuffer.js';
 import {
   CONTROL_SLICE,
-  CONTROL_TERMINATE,
   CONTROL_VNOW,
   CONTROL_WORDS,
   type HostToWorker,
   type MonitorConfig,
   type RecoveryEventMessage,
   type WorkerSnapshot,
-  type WorkerToHost,
 } from './worker-messages.js';
 
 export type LinkOptions = LinkOptionsOf<MonitorLink>;
@@ -143,48 +144,32 @@ export class MonitorLink {
   }
 
   private listen(): void {
-    this.worker.on('message', (m: WorkerToHost) => {
-      const recovery = this.reports.receive(m);
-      switch (m.type) {
-        case 'snapshot':
-          this.watchdog?.update(m.snapshot.resources);
-          break;
-        case 'recovery':
-          this.opts.onRecoveryEvent(recovery!);
-          break;
-        case 'cursor':
-          for (const l of this.cursorListeners) l();
-          break;
-        case 'clipboard':
-          this.input.deliverClipboard(m.text);
-          break;
-        case 'host-fault':
-          this.ring.wake();
-          this.consumption.wake();
-          break;
-        case 'done':
-          this.stoppedInOrder = true;
-          this.finish();
-          break;
-        case 'error':
-          this.failure = new VdpushError(m.code, m.message);
-          this.finish();
-          break;
-        case 'mode-set':
-          this.modeRequests.settle(m.id, m.error);
-          break;
-        default:
-          break;
-      }
-    });
-    this.worker.on('error', (e) => {
-      this.failure = new VdpushError('VDP_ERR_WORKER', `monitor ${this.targetId} worker crashed: ${e.message}`);
-      this.finish();
-    });
-    this.worker.on('exit', () => {
-      // A worker that dies while holding a slot mutex must not wedge the host's next acquire.
-      this.ring.abandonDisplaySide();
-      this.finish();
+    reactToWorker(this.worker, this.targetId, {
+      reports: this.reports,
+      resources: (r) => this.watchdog?.update(r),
+      recovery: (e) => this.opts.onRecoveryEvent(e),
+      cursorChanged: () => {
+        for (const l of this.cursorListeners) l();
+      },
+      clipboard: (text) => this.input.deliverClipboard(text),
+      hostFault: () => {
+        this.ring.wake();
+        this.consumption.wake();
+      },
+      modeSet: (m) => this.modeRequests.settle(m.id, m.error),
+      done: () => {
+        this.stoppedInOrder = true;
+        this.finish();
+      },
+      failed: (e) => {
+        this.failure = e;
+        this.finish();
+      },
+      exited: () => {
+        // A worker that dies while holding a slot mutex must not wedge the host's next acquire.
+        this.ring.abandonDisplaySide();
+        this.finish();
+      },
     });
   }
 
@@ -271,9 +256,7 @@ export class MonitorLink {
   private fail(error: VdpushError): void {
     if (this.finished) return;
     this.failure = error;
-    Atomics.store(this.control, CONTROL_TERMINATE, 1);
-    Atomics.notify(this.control, CONTROL_TERMINATE);
-    this.post({ type: 'stop' });
+    askWorkerToStop(this.control, (m) => this.post(m));
     this.finish();
   }
 
@@ -390,19 +373,16 @@ export class MonitorLink {
   }
 
   private async doClose(): Promise<MonitorRecord> {
-    if (!this.finished) {
-      Atomics.store(this.control, CONTROL_TERMINATE, 1);
-      Atomics.notify(this.control, CONTROL_TERMINATE);
-      this.post({ type: 'stop' });
-      const timer = setTimeout(() => void this.worker.terminate(), STOP_GRACE_MS);
-      await this.ended;
-      clearTimeout(timer);
-    }
-    await joinWorker(this.worker, this.failure !== null ? STOP_GRACE_MS : 2000);
-    // An orderly stop ('done' arrived) stopped the display's children: the watchdog has nothing to
-    // do. A worker that had to be terminated may have left them: the watchdog cleans up now.
-    if (this.stoppedInOrder) this.watchdog?.close();
-    else this.watchdog?.handOver();
+    await stopAndJoinWorker({
+      worker: this.worker,
+      control: this.control,
+      post: (m) => this.post(m),
+      ended: this.ended,
+      finished: () => this.finished,
+      failed: () => this.failure !== null,
+      stoppedInOrder: () => this.stoppedInOrder,
+      watchdog: this.watchdog,
+    });
     const rec = this.record();
     this.final = rec;
     this.rings.close();

@@ -13,19 +13,18 @@
  * Monitor i has targetId i, from 1. One monitor is the default: everything a one-monitor session
  * did it still does, and the calls that name no monitor mean monitor 1.
  *
+ * The calls that address one monitor are session-monitor-calls.ts's (the class Session extends).
  * Beside it: session-roster.ts (the monitors plugged in, leaving, departed), session-pace.ts (the
- * timeline and the virtual clocks' pace), session-drain.ts, monitor-arrivals.ts (plug / unplug).
+ * timeline and the virtual clocks' pace), session-drain.ts, monitor-arrivals.ts (plug / unplug),
+ * plugged-monitor-config.ts (what a plugged monitor starts with).
  */
-import { InvalidArgumentError, NoFreeScreenError, VdpushError } from '../contract/errors.js';
+import { InvalidArgumentError, type VdpushError } from '../contract/errors.js';
 import type { ConsumedFrame } from '../ring/index.js';
 import { createAdapterLadderBuffer } from '../driver/index.js';
 import { guardResources } from './resource-guard.js';
 import { mergeResources } from './display-resources.js';
-import type { CursorState } from '../display/types.js';
-import type { RemoteInput } from './input/remote-input.js';
-import type { FrameDemand } from './frame-demand.js';
-import type { FrameKeeper } from './framebuffer/latest-framebuffer.js';
-import { MAX_MONITORS, MAX_TARGET_ID, monitorConfigFor, resolveMonitorConfigs, type MonitorOptions, type SessionOptions } from './session-options.js';
+import { monitorConfigFor, resolveMonitorConfigs, type MonitorOptions, type SessionOptions } from './session-options.js';
+import { pluggedMonitorConfig } from './plugged-monitor-config.js';
 import { buildRunSummary, type MonitorRecord, type RunSummary } from './run-summary.js';
 import { splitFaultSchedule } from './fault-targets.js';
 import { checkInjection, injectableFaults } from './fault-injection.js';
@@ -35,17 +34,15 @@ import { startSharedServerFor, type SharedXvfb } from './shared-xvfb.js';
 import { VIRTUAL_SLICE_MS, type MonitorConfig, type RecoveryEventMessage } from './worker-messages.js';
 import { SessionPace } from './session-pace.js';
 import { drainMonitors } from './session-drain.js';
-import { MonitorRoster } from './session-roster.js';
+import { SessionMonitorCalls } from './session-monitor-calls.js';
 import { SessionEvents, type MonitorChange } from './session-events.js';
 
 export type { SessionOptions, MonitorOptions } from './session-options.js';
 export type SessionFrame = ConsumedFrame;
 
-export class Session {
+export class Session extends SessionMonitorCalls {
   /** Monitor 1's configuration (the session's base configuration). */
   readonly config: MonitorConfig;
-  /** The monitors plugged in, leaving and departed (session-roster.ts). */
-  private readonly roster = new MonitorRoster();
   private readonly events = new SessionEvents();
   private readonly ladder: SharedArrayBuffer;
   private readonly options: SessionOptions;
@@ -62,6 +59,7 @@ export class Session {
   private resolveEnded!: () => void;
 
   private constructor(options: SessionOptions, config: MonitorConfig, ladder: SharedArrayBuffer) {
+    super();
     this.options = options;
     this.config = config;
     this.ladder = ladder;
@@ -188,42 +186,6 @@ export class Session {
     return this.failure;
   }
 
-  /** Whether monitor `targetId` has ended, and the error that ended it; null while it runs (or when there is no such monitor). */
-  monitorEnd(targetId: number): { error: VdpushError | null } | null {
-    const l = this.roster.get(targetId);
-    return l !== undefined && l.isEnded ? { error: l.error } : null;
-  }
-
-  /** The monitors plugged in now, by targetId. */
-  targets(): number[] {
-    return this.roster.targets();
-  }
-
-  private link(targetId: number): MonitorLink {
-    return this.roster.require(targetId);
-  }
-
-  /**
-   * Monitor `targetId`'s consumed frames (default monitor 1), each verified against that monitor's
-   * pattern and target, returned to its ring when the iteration step ends. Ends when it ends.
-   */
-  frames(targetId = 1, opts?: { onDemand?: boolean }): AsyncGenerator<SessionFrame, void, undefined> {
-    return this.link(targetId).frames(opts);
-  }
-
-  /**
-   * Who looks at monitor `targetId`'s frames: a pump iterating frames(id, { onDemand: true })
-   * takes frames only while someone holds a handle from acquire() (frame-demand.ts).
-   */
-  frameDemand(targetId = 1): FrameDemand {
-    return this.link(targetId).demand;
-  }
-
-  /** Keeps monitor `targetId`'s frames past their iteration step (LatestFramebuffer.accept's keeper). */
-  frameKeeper(targetId = 1): FrameKeeper {
-    return this.link(targetId).keeper;
-  }
-
   /**
    * Drains every monitor's frames without keeping them (what `vdpush run` does) until the run
    * ends; monitors plugged in meanwhile are drained too. `except` leaves one monitor to a caller
@@ -245,21 +207,15 @@ export class Session {
 
   /** Monitor arrival (IddCxMonitorArrival): plugs in a monitor at `mode`; resolves to its targetId. */
   async addMonitor(m: MonitorOptions = {}): Promise<number> {
-    if (this.finished || this.closing !== null) throw new InvalidArgumentError('addMonitor: the session has ended');
-    if (this.roster.size >= MAX_MONITORS) throw new InvalidArgumentError(`addMonitor: a session drives at most ${MAX_MONITORS} monitors`);
     const targetId = this.roster.nextTarget;
-    // A departed monitor's targetId is never reused: its counters stay in the summary under it.
-    if (targetId > MAX_TARGET_ID) throw new InvalidArgumentError(`addMonitor: targetIds are exhausted (${MAX_TARGET_ID})`);
-    // A plugged monitor takes no faults from the schedule (the schedule was split at start), and
-    // runs for what is left of the session's duration.
-    const left = this.config.durationMs > 0 ? Math.max(1, this.config.durationMs - this.timelineNowMs()) : 0;
-    const config = monitorConfigFor({ ...this.config, faults: '', durationMs: left }, m, targetId);
-    if (config.source === 'xvfb') {
-      // An X server's screens are fixed at its start: a plug takes a free one (shared-xvfb.ts).
-      if (this.shared === null) throw new NoFreeScreenError(`addMonitor: this session's X display has no free screen (screens cannot be added to a running X server; open the session with monitors: [...] for one screen per monitor)`);
-      config.screen = this.shared.claimFree(targetId, config.width, config.height);
-      if (typeof config.workload === 'object') config.workload = 'none'; // --exec runs once, on screen 0
-    }
+    const config = pluggedMonitorConfig(m, {
+      base: this.config,
+      ended: this.finished || this.closing !== null,
+      monitors: this.roster.size,
+      targetId,
+      nowMs: this.timelineNowMs(),
+      shared: this.shared,
+    });
     this.roster.nextTarget++;
     try {
       await this.plug(config, true);
@@ -322,31 +278,9 @@ export class Session {
     return Promise.resolve();
   }
 
-  /** Where remote clients' keys, pointer and clipboard go for monitor `targetId` (the RFB server is handed this). */
-  remoteInput(targetId = 1): RemoteInput {
-    return this.link(targetId).remoteInput();
-  }
-
-  /** What monitor `targetId`'s display input counted so far (see src/display/input.ts). */
-  inputCounters(targetId = 1): ReturnType<MonitorLink['inputCounters']> {
-    return this.roster.get(targetId)?.inputCounters() ?? null;
-  }
-
   /** The fault kinds injectFault() takes on this session's display. */
   injectableFaults(): readonly string[] {
     return injectableFaults(this.config.source);
-  }
-
-  /** A monitor's hardware cursor (Xvfb through XFIXES), or null when it has none. */
-  cursor(targetId = 1): CursorState | null {
-    return this.roster.get(targetId)?.cursor() ?? null;
-  }
-
-  /** Calls `cb` each time monitor `targetId`'s cursor changes (position or shape); returns the unsubscribe. */
-  onCursorChange(targetId: number, cb: () => void): () => void {
-    const l = this.link(targetId);
-    l.cursorListeners.add(cb);
-    return () => l.cursorListeners.delete(cb);
   }
 
   /** Every monitor's recovery events, as they arrived, each with its targetId. */
@@ -363,20 +297,6 @@ export class Session {
     const all = [...this.roster.links()];
     if (all.length === 1) return all[0]!.invariantViolations();
     return all.flatMap((l) => l.invariantViolations().map((v) => `monitor ${l.targetId}: ${v}`));
-  }
-
-  ringHealth(targetId = 1): ReturnType<MonitorLink['ringHealth']> {
-    return this.link(targetId).ringHealth();
-  }
-
-  /** The render adapter monitor `targetId` is composed on, as its worker last reported. */
-  renderAdapter(targetId = 1): { kind: string; luid: number } {
-    return this.link(targetId).renderAdapter();
-  }
-
-  /** Test seam for the hostile test: the monitor link itself (its ring buffer, a foreign ring). */
-  monitorLink(targetId: number): MonitorLink {
-    return this.link(targetId);
   }
 
   /** The summary so far (final after close()). */
