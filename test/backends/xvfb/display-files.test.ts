@@ -11,7 +11,8 @@ import assert from 'node:assert/strict';
 import { existsSync, lstatSync, readFileSync, renameSync, rmSync, unlinkSync, watch, writeFileSync } from 'node:fs';
 import { connectXClient } from '../../../src/backends/xvfb/x-connect.js';
 import { startXvfb } from '../../../src/backends/xvfb/xvfb-server.js';
-import { freeHighDisplayNumber } from '../../host/user-xvfb.js';
+import { BackendError } from '../../../src/contract/errors.js';
+import { freeHighDisplayNumber, startUserXvfb } from '../../host/user-xvfb.js';
 import { liveChildren } from '../../host/process-probe.js';
 import { until } from './fake-monitor.js';
 
@@ -88,5 +89,20 @@ test('a server whose socket file is removed as soon as it is made is started aga
     }
   } finally {
     watcher.close();
+  }
+});
+
+test('a start on a display number another server holds fails at once with a typed error that says so', async () => {
+  const holder = await startUserXvfb(64, 64);
+  try {
+    await assert.rejects(startXvfb(SPEC, holder.number), (e: unknown) => {
+      assert.ok(e instanceof BackendError, String(e));
+      assert.equal(e.code, 'VDP_ERR_BACKEND');
+      assert.match(e.message, new RegExp(`could not start Xvfb \\(:${holder.number} .*exited .*already (running|active)`, 'i'));
+      return true;
+    });
+    assert.deepEqual(liveChildren('Xvfb'), [holder.pid], 'nothing of the failed start is left running');
+  } finally {
+    await holder.stop();
   }
 });
