@@ -18,6 +18,7 @@
  * that happened: the schedule, the page, the API) and 'host' (a mode the page set), appended as
  * they are seen, so the list only grows (the viewer hub sends each page what is new).
  */
+import type { FrameDemand } from './frame-demand.js';
 import { LatestFramebuffer, type FrameKeeper } from './framebuffer/latest-framebuffer.js';
 import type { CursorView, FrameView } from './sinks/frame-view.js';
 import type { ViewerRecoveryEvent, ViewerSource, ViewerStats } from './viewer/viewer-source.js';
@@ -40,12 +41,15 @@ export class SessionViewerSource implements ViewerSource {
 
   /** Frames are taken only while someone looks (see the file's comment). */
   readonly framesOnDemand: boolean;
+  private readonly demand: FrameDemand;
 
   constructor(
     private readonly session: Session,
     opts: { framesOnDemand?: boolean } = {},
   ) {
     this.framesOnDemand = opts.framesOnDemand === true;
+    // Monitor 1's, taken while it is plugged in (a page may open after it departed).
+    this.demand = session.frameDemand(1);
     this.panels = new SessionMonitorPanels(session);
     this.knownTargets = new Set(session.targets());
   }
@@ -154,7 +158,7 @@ export class SessionViewerSource implements ViewerSource {
   }
 
   watch(): () => void {
-    return this.session.frameDemand(1).acquire().release;
+    return this.demand.acquire().release;
   }
 
   onFrame(cb: () => void): () => void {

@@ -167,3 +167,17 @@ test('while nobody looks, a mode change recreates the ring and a host fault is p
     await s.close();
   }
 });
+
+test('a page opening after monitor 1 departed is not an error (the source took its demand while it was there)', { timeout: 60_000 }, async () => {
+  const session = await openSession({ monitors: [{ mode: '160x96@30' }, { mode: '160x96@30' }], durationMs: 0 });
+  const source = new SessionViewerSource(session, { framesOnDemand: true });
+  const pumping = source.pump();
+  try {
+    await session.removeMonitor(1);
+    const unwatch = source.watch();
+    unwatch();
+  } finally {
+    await session.close();
+    await pumping.catch(() => undefined);
+  }
+});

@@ -67,6 +67,8 @@ export function createSessionRfbServer(
         })().catch(() => undefined),
       );
     }
+    // Taken now, while the monitor is plugged in (a client may arrive as it departs).
+    const demand = source.framesOnDemand ? session.frameDemand(id) : null;
     return {
       id,
       name: `vdpush ${c.source} monitor ${id}`,
@@ -74,7 +76,7 @@ export function createSessionRfbServer(
       cursor: () => session.cursor(id),
       onCursorChange: (cb: () => void) => session.onCursorChange(id, cb),
       input: viewOnly ? viewOnlyInput() : session.remoteInput(id),
-      ...(source.framesOnDemand ? { watch: () => session.frameDemand(id).acquire() } : {}),
+      ...(demand !== null ? { watch: () => demand.acquire() } : {}),
     };
   };
   const server = new RfbServer({ ...opts, targets: session.targets().map(targetFor) });
