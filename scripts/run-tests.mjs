@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs every compiled test file (dist/test/**/*.test.js) under Node's built-in test runner.
 // Node 20's `node --test` takes no globs, so the files are listed here. Pass a substring to run
-// only the files whose path contains it: `npm test -- ring`. VDP_DIST names another build folder.
+// only the files whose path contains it: `npm test -- ring`. VDP_DIST names another build folder,
+// inside the checkout (Node finds node_modules from the compiled files upward; /tmp has none).
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
