@@ -85,17 +85,32 @@ function pmdMappedKb(pid: number, path: string): number {
   return Number(m?.[1] ?? 0);
 }
 
+/**
+ * The kernel's count of huge pages it tried to give a file and could not (no free 2 MiB block:
+ * fragmentation), from /proc/vmstat; such a file gets small pages silently.
+ */
+function thpFileFallbacks(): number {
+  const m = /^thp_file_fallback (\d+)$/m.exec(readFileSync('/proc/vmstat', 'utf8'));
+  return Number(m?.[1] ?? 0);
+}
+
 test('the framebuffer folder the backend picks gives the server huge pages exactly when the pick says it does', async () => {
   const screen = { width: 1920, height: 1080, depth: 24 } as const;
   const pick = resolveFbBase([screen], undefined, undefined, {});
   const saved = process.env.VDPUSH_FBDIR;
   delete process.env.VDPUSH_FBDIR;
+  const fallbacksBefore = thpFileFallbacks();
   const server = await startXvfb(screen);
   try {
     const dir = dirname(server.framebufferPath);
     assert.equal(dirname(dir), pick.base);
     const pmd = pmdMappedKb(server.pid, server.framebufferPath);
-    if (pick.hugePages) assert.ok(pmd >= 4096, `${pick.reason}: ${pmd} kB PMD-mapped of the 8 MB framebuffer`);
+    // A machine whose memory is too fragmented for 2 MiB blocks gets small pages on a huge mount;
+    // the kernel counts each such fallback, so the pick was still right about the mount.
+    if (pick.hugePages) {
+      const fellBack = thpFileFallbacks() - fallbacksBefore;
+      assert.ok(pmd >= 4096 || fellBack > 0, `${pick.reason}: ${pmd} kB PMD-mapped of the 8 MB framebuffer, ${fellBack} kernel fallbacks`);
+    }
     else assert.equal(pmd, 0, `${pick.reason}: no huge pages expected, ${pmd} kB PMD-mapped`);
   } finally {
     if (saved !== undefined) process.env.VDPUSH_FBDIR = saved;
