@@ -97,7 +97,10 @@ if (vnc && vnc.ratios) {
     if (Number.isFinite(b.pipelineFloorMs)) {
       row(`RFB server, ${vnc.resolution}, animation: vdpush's pipeline at least (pread + the pass over a frame another thread wrote + both threads' IPC)`,
         `${n(b.pipelineFloorMs, 2)} ms (pass ${n(b.crossThreadScanMsPerFrame, 2)}; IPC ${n(vnc.desktopBound?.captureFloorMs + vnc.desktopBound?.hostFloorMs, 2)})`,
-        `${x(b.pipelinePerX11vncUpdate)} x11vnc's CPU per animation update; vdpush ${x(b.vdpushPerPipelineFloor)} it`, '');
+        `${x(b.pipelinePerX11vncUpdate)} x11vnc's CPU per animation update; vdpush ${x(b.vdpushPerPipelineFloor)} it` +
+          (Number.isFinite(b.pacedPipelineFloorMs)
+            ? `; with the pread paced at the display's rate (${n(b.pacedPreadMsPerFrame, 2)} ms after each frame's gap) ${n(b.pacedPipelineFloorMs, 2)} ms = ${x(b.pacedPipelinePerX11vncUpdate)}, vdpush ${x(b.vdpushPerPacedPipelineFloor)} it`
+            : ''), '');
     }
   }
   const d = vnc.desktopBound;

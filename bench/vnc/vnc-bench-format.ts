@@ -48,6 +48,10 @@ export function formatVncBench(r: VncBenchResult): string {
       `  vdpush's pipeline at least: pread ${f3(b.preadMsPerFrame)} + the pass over a frame another thread wrote ${f3(b.crossThreadScanMsPerFrame)} + both threads' per-frame IPC = ${f3(b.pipelineFloorMs)} ms` +
         ` = ${f2(b.pipelinePerX11vncUpdate)}x x11vnc's CPU per animation update; vdpush's is ${f2(b.vdpushPerPipelineFloor)}x it`,
     );
+    lines.push(
+      `  the same with the pread paced as served frames come (${f3(b.pacedPreadMsPerFrame)} ms after each ${f2(1000 / r.refreshHz)} ms gap): ${f3(b.pacedPipelineFloorMs)} ms` +
+        ` = ${f2(b.pacedPipelinePerX11vncUpdate)}x x11vnc's; vdpush's is ${f2(b.vdpushPerPacedPipelineFloor)}x it`,
+    );
   }
   const d = r.desktopBound;
   if (d) {

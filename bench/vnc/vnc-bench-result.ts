@@ -60,6 +60,10 @@ export interface PipelineBound {
   pipelineFloorMs: number;
   pipelinePerX11vncUpdate: number;
   vdpushPerPipelineFloor: number;
+  /** pipelineFloorMs with the pread paced as served frames come (FrameReadBound.pacedPreadMsPerFrame). */
+  pacedPipelineFloorMs: number;
+  pacedPipelinePerX11vncUpdate: number;
+  vdpushPerPacedPipelineFloor: number;
 }
 
 export interface VncBenchResult {
