@@ -29,7 +29,7 @@ export function modeText(m) {
 export class MonitorView {
   /**
    * @param {HTMLElement} parent where the panel goes
-   * @param {{ RFB: any, decodeJpegOffThread?: (rfb: any) => ({ decoded: number, path: string } | null), target: number, token: string|null, viewOnly: boolean, served?: boolean,
+   * @param {{ RFB: any, decodeJpegOffThread?: (rfb: any) => ({ decoded: number, path: string } | null), target: number, token: string|null, viewOnly: boolean, remoteResize?: boolean, served?: boolean,
    *   setMode?: (target: number, mode: string) => void, onDismiss?: (view: MonitorView) => void }} opts
    */
   constructor(parent, opts) {
@@ -123,7 +123,8 @@ export class MonitorView {
     this.node.dataset.jpegPath = this.jpegs ? this.jpegs.path : 'novnc';
     rfb.viewOnly = this.opts.viewOnly;
     rfb.scaleViewport = true;
-    rfb.resizeSession = false;
+    // The display keeps its own mode unless the page asked for ?resize=remote (a watcher never asks).
+    rfb.resizeSession = this.opts.remoteResize === true && !this.opts.viewOnly;
     rfb.focusOnClick = true;
     rfb.qualityLevel = 7;
     rfb.compressionLevel = 1;

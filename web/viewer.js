@@ -17,6 +17,9 @@ const MAX_GONE_PANELS = 4;
 
 const $ = (id) => document.getElementById(id);
 const token = new URLSearchParams(location.search).get('token');
+// ?resize=remote: each panel asks its display to take the panel's size (SetDesktopSize, as
+// noVNC's own page does with the same query); the display may refuse (view-only, too large).
+const remoteResize = new URLSearchParams(location.search).get('resize') === 'remote';
 const assetQuery = token ? `?token=${encodeURIComponent(token)}` : '';
 
 const state = {
@@ -97,6 +100,7 @@ async function ensureView(target, served) {
     target,
     token,
     viewOnly: state.viewOnly,
+    remoteResize,
     served,
     setMode: (t, mode) => send({ type: 'set-mode', targetId: t, mode }),
     onDismiss: (v) => dismiss(v),

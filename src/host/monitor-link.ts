@@ -211,6 +211,11 @@ export class MonitorLink {
     this.opts.onEnded(this);
   }
 
+  /** The refresh rate the monitor was last asked for (its mode requests keep it unless told). */
+  get refreshHz(): number {
+    return this.mode.refreshHz;
+  }
+
   get isEnded(): boolean {
     return this.finished;
   }

@@ -249,10 +249,12 @@ export class Session extends SessionMonitorCalls {
    * goes to `mode` ('WxH@HZ' or an object). On sim the OS unassigns and assigns at the new mode;
    * on xvfb it goes through RandR, adding the mode if the server lacks it. Never a failure: no
    * recovery event, nothing counted on the ladder. Resolves once the display committed the mode.
+   * An object without `refreshHz` keeps the monitor's current refresh rate (a client's resize).
    */
-  async setMode(targetId: number, mode: string | { width: number; height: number; refreshHz: number }): Promise<void> {
+  async setMode(targetId: number, mode: string | { width: number; height: number; refreshHz?: number }): Promise<void> {
     const link = this.link(targetId);
-    const m = monitorConfigFor(link.config, { mode }, targetId);
+    const full = typeof mode === 'string' ? mode : { ...mode, refreshHz: mode.refreshHz ?? link.refreshHz };
+    const m = monitorConfigFor(link.config, { mode: full }, targetId);
     await link.requestMode({ width: m.width, height: m.height, refreshHz: m.refreshHz });
   }
 

@@ -11,6 +11,7 @@
 import type { ByteQueue } from './byte-queue.js';
 import { ClientMessage, MAX_FENCE_PAYLOAD } from './rfb-constants.js';
 import { PIXEL_FORMAT_SIZE, readPixelFormat, type RfbPixelFormat } from './rfb-pixel-format.js';
+import type { DesktopScreen } from './desktop-layout.js';
 
 export const MAX_CUT_TEXT_BYTES = 1 << 20;
 export const MAX_ENCODINGS = 1024;
@@ -23,7 +24,7 @@ export type ClientMsg =
   | { type: 'key'; down: boolean; keysym: number }
   | { type: 'pointer'; buttonMask: number; x: number; y: number }
   | { type: 'cut-text'; text: string }
-  | { type: 'set-desktop-size'; width: number; height: number }
+  | { type: 'set-desktop-size'; width: number; height: number; screens: DesktopScreen[] }
   | { type: 'enable-continuous-updates'; enable: boolean; x: number; y: number; w: number; h: number }
   | { type: 'fence'; flags: number; payload: Buffer };
 
@@ -79,7 +80,11 @@ export function parseClientMessage(q: ByteQueue): ParseResult {
       if (screens > MAX_SCREENS) return { error: `SetDesktopSize with ${screens} screens (at most ${MAX_SCREENS})` };
       if (q.length < 8 + 16 * screens) return null;
       const b = q.take(8 + 16 * screens);
-      return { msg: { type: 'set-desktop-size', width: b.readUInt16BE(2), height: b.readUInt16BE(4) } };
+      const list: DesktopScreen[] = [];
+      for (let i = 0, o = 8; i < screens; i++, o += 16) {
+        list.push({ id: b.readUInt32BE(o), x: b.readUInt16BE(o + 4), y: b.readUInt16BE(o + 6), w: b.readUInt16BE(o + 8), h: b.readUInt16BE(o + 10) });
+      }
+      return { msg: { type: 'set-desktop-size', width: b.readUInt16BE(2), height: b.readUInt16BE(4), screens: list } };
     }
     case ClientMessage.EnableContinuousUpdates: {
       if (q.length < 10) return null;

@@ -211,6 +211,7 @@ export class RfbServer {
         this.sessions.delete(s);
         this.record(s.transport, target.id, reason);
       },
+      onNotice: (s, line) => this.opts.log?.(`vnc: ${s.transport.kind} client ${s.transport.peer}: ${line}`),
     });
     if (session.closeReason === null) this.sessions.add(session);
     this.opts.log?.(`vnc: ${transport.kind} client ${transport.peer} connected (target ${target.id})`);

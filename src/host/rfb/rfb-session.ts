@@ -25,6 +25,7 @@ import { DamageRegion } from '../framebuffer/damage-region.js';
 import type { FramebufferSubscriber } from '../framebuffer/latest-framebuffer.js';
 import type { FrameView } from '../sinks/frame-view.js';
 import { ByteQueue } from './byte-queue.js';
+import { ClientResize } from './client-resize.js';
 import { ClientPreferences } from './client-preferences.js';
 import { cursorRect, desktopSizeRect, extendedDesktopSizeRect } from './encoders/pseudo-rects.js';
 import { RfbHandshake, serverInit, type HandshakeOptions } from './handshake.js';
@@ -46,6 +47,8 @@ export interface SessionOptions {
   handshakeTimeoutMs: number;
   stallTimeoutMs: number;
   onClose(session: RfbSession, reason: string): void;
+  /** A line for the server's log about this client (a refused SetDesktopSize, say). */
+  onNotice?(session: RfbSession, line: string): void;
 }
 
 export interface SessionCounters {
@@ -81,6 +84,7 @@ export class RfbSession implements FramebufferSubscriber {
   private cutText: string | null = null;
   private cursorShapeId = -1;
   private readonly writer: UpdateWriter;
+  private readonly resizer: ClientResize;
   private readonly isClosed = (): boolean => this.closeReason !== null;
   private handshakeTimer: NodeJS.Timeout | null;
   private stallTimer: NodeJS.Timeout | null = null;
@@ -96,6 +100,16 @@ export class RfbSession implements FramebufferSubscriber {
   ) {
     this.handshake = new RfbHandshake(opts.handshake);
     this.writer = new UpdateWriter(transport, this.counters);
+    this.resizer = new ClientResize({
+      resize: target.resize?.bind(target),
+      size: () => ({ width: this.fbWidth, height: this.fbHeight }),
+      reply: (status) => {
+        this.extReply = status;
+        this.schedule();
+      },
+      notice: (line) => opts.onNotice?.(this, line),
+      isClosed: this.isClosed,
+    });
     this.handshakeTimer = setTimeout(() => this.close('the handshake did not complete in time'), opts.handshakeTimeoutMs);
     transport.onData((b) => this.onData(b));
     transport.onDrain(() => this.onDrain());
@@ -272,9 +286,8 @@ export class RfbSession implements FramebufferSubscriber {
         this.counters.inputEvents++;
         return this.target.input.clipboard(m.text);
       case 'set-desktop-size':
-        // The display's mode belongs to the display (RandR on xvfb, the sim's schedule), not to a client.
-        this.extReply = DesktopSizeStatus.Prohibited;
-        return this.schedule();
+        // A request to the display, which owns its mode (client-resize.ts); answered when settled.
+        return this.resizer.request(m.width, m.height, m.screens);
     }
   }
 
@@ -358,9 +371,11 @@ export class RfbSession implements FramebufferSubscriber {
   /** Decides the rectangles now (reading the framebuffer synchronously), then encodes and writes. */
   private update(fb: FrameView, resized: boolean, area: Area): void {
     const pseudo: Buffer[][] = [];
+    // A new size this client asked for is its answer (reason Client); others see a server change.
+    const asked = resized && this.resizer.takeAsked();
     if (resized || this.announceExtended || this.extReply !== null) {
       if (this.prefs.extendedDesktopSize) {
-        const reason = this.extReply !== null && !resized ? DesktopSizeReason.Client : DesktopSizeReason.Server;
+        const reason = asked || (this.extReply !== null && !resized) ? DesktopSizeReason.Client : DesktopSizeReason.Server;
         pseudo.push(extendedDesktopSizeRect(fb.width, fb.height, reason, resized ? DesktopSizeStatus.Ok : (this.extReply ?? DesktopSizeStatus.Ok)));
       } else if (resized) pseudo.push(desktopSizeRect(fb.width, fb.height));
       this.announceExtended = false;

@@ -27,4 +27,10 @@ export interface RfbTarget {
    * holds the newest frame (ServerInit waits for it). Absent: every frame is taken anyway.
    */
   watch?(): { fresh: Promise<void>; release(): void };
+  /**
+   * A client's SetDesktopSize (client-resize.ts): the display goes to width x height at its
+   * refresh rate; resolves once it committed the mode (its frames follow), rejects with why not.
+   * Absent: no client may resize this target (`serve --view-only`).
+   */
+  resize?(width: number, height: number): Promise<void>;
 }

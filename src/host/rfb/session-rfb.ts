@@ -76,6 +76,8 @@ export function createSessionRfbServer(
       cursor: () => session.cursor(id),
       onCursorChange: (cb: () => void) => session.onCursorChange(id, cb),
       input: viewOnly ? viewOnlyInput() : session.remoteInput(id),
+      // A client's SetDesktopSize is a mode request like the page's picker; a watcher may not.
+      ...(viewOnly ? {} : { resize: (width: number, height: number) => session.setMode(id, { width, height }) }),
       ...(demand !== null ? { watch: () => demand.acquire() } : {}),
     };
   };

@@ -38,6 +38,9 @@ export class FakeTarget implements RfbTarget {
     },
   };
 
+  /** Set by a test to let clients resize (RfbTarget.resize); absent = prohibited. */
+  resize?: (width: number, height: number) => Promise<void>;
+
   cursor(): CursorView | null {
     return this.cursorView;
   }

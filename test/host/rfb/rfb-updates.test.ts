@@ -222,22 +222,6 @@ test('a mode change reaches clients as ExtendedDesktopSize or DesktopSize; a cli
   }
 });
 
-test('SetDesktopSize is answered "prohibited": the display owns its mode', async () => {
-  const t = new FakeTarget();
-  t.full(40, 30, 1);
-  const s = await session(t, [RAW, EXT_DESKTOP_SIZE]);
-  try {
-    s.c.requestUpdate(false);
-    await s.c.readUpdate();
-    s.c.write([251, 0, 0, 100, 0, 100, 1, 0, ...new Array(16).fill(0)]);
-    s.c.requestUpdate(true);
-    const [r] = await s.c.readUpdate();
-    assert.deepEqual([r!.encoding, r!.x, r!.y, r!.w, r!.h], [EXT_DESKTOP_SIZE, 1, 1, 40, 30]);
-  } finally {
-    await s.close();
-  }
-});
-
 test('the cursor shape and hotspot reach a client that takes the Cursor pseudo-encoding', async () => {
   const t = new FakeTarget();
   t.full(40, 30, 1);
