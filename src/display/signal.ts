@@ -56,9 +56,10 @@ export const WAIT_TIMEOUT = -1;
 /**
  * Waits until one of `signals` is set (consuming it) or `timeoutMs` passes, like
  * WaitForMultipleObjects(bWaitAll = FALSE). Resolves to the index of the signal, or WAIT_TIMEOUT.
- * A signal already set is taken at once, lowest index first.
+ * A signal already set is taken at once, lowest index first. `coalescable`: the timeout may share
+ * a wake-up with the thread's other idle timers (Clock.setCoalescableTimer); the signals never wait.
  */
-export function waitAny(signals: readonly Signal[], timeoutMs: number, clock: Clock): Promise<number> {
+export function waitAny(signals: readonly Signal[], timeoutMs: number, clock: Clock, coalescable = false): Promise<number> {
   for (let i = 0; i < signals.length; i++) if (signals[i]!.tryConsume()) return Promise.resolve(i);
   return new Promise<number>((resolve) => {
     const cancels: Array<() => void> = [];
@@ -78,6 +79,7 @@ export function waitAny(signals: readonly Signal[], timeoutMs: number, clock: Cl
         }),
       );
     });
-    cancels.push(clock.setTimer(timeoutMs, () => finish(WAIT_TIMEOUT)));
+    const onTimeout = (): void => finish(WAIT_TIMEOUT);
+    cancels.push(coalescable ? clock.setCoalescableTimer(timeoutMs, onTimeout) : clock.setTimer(timeoutMs, onTimeout));
   });
 }

@@ -75,8 +75,14 @@ export interface Driver {
   reportPermanentFailure(failure: string, hr?: number, code?: CriticalCode): void;
 }
 
-/** The ladder watcher re-arms at least this often (real ms); a change wakes it at once. */
-const LADDER_WATCH_MS = 1000;
+/**
+ * The ladder watcher re-arms at least this often (real ms); a change wakes it at once (every
+ * stage move notifies the epoch word). Long, because each expiry is two wake-ups of an idle
+ * worker (V8's delayed task for the timed waitAsync, then its resolution): at 1 s they were a
+ * fifth of an idle Xvfb session's worker wake-ups (strace). Nothing awaits the watcher: after
+ * stop() it ends at its next wake.
+ */
+const LADDER_WATCH_MS = 10_000;
 
 export function createDriver(options: DriverOptions): Driver {
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError('createDriver needs an options object');

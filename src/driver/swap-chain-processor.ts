@@ -269,10 +269,12 @@ export class SwapChainProcessor {
         c.pendingWaits++;
         burst = 0;
         // vdpush: once idle for idleAfterMs with a ring attached, wait longer (see ProcessorTuning).
-        // Detached, the seed's 16 ms passes go on: they pace the lazy attach.
+        // Detached, the seed's 16 ms passes go on: they pace the lazy attach. The idle wait's
+        // timeout only bounds how late an unsignalled change is seen, so it may share a wake-up
+        // with the thread's other idle timers (coalesced-timer.ts).
         if (this.ring.attached && this.clock.now() - this.lastActivityMs >= t.idleAfterMs) {
           c.idleWaits++;
-          await waitAny(this.idleWaitSet, t.idleWaitMs, this.clock);
+          await waitAny(this.idleWaitSet, t.idleWaitMs, this.clock, true);
         } else {
           await waitAny(this.pendingWaitSet, t.pendingWaitMs, this.clock);
         }

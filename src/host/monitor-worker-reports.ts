@@ -9,6 +9,7 @@
 import type { WorkerToHost, WorkerSnapshot } from './worker-messages.js';
 import type { CursorState } from '../display/types.js';
 import { emptyInputCounters } from '../display/input.js';
+import { setCoalescedTimeout } from '../display/coalesced-timer.js';
 import { mergeTimeline } from './injected-events.js';
 import type { Running } from './monitor-worker-run.js';
 
@@ -69,13 +70,13 @@ export function postInjected(r: Running, post: Post): void {
 /** Posts a snapshot every SNAPSHOT_INTERVAL_MS, every IDLE_SNAPSHOT_INTERVAL_MS while no frame is acquired. */
 export class SnapshotTicker {
   private lastAcquired = -1;
-  private timer: ReturnType<typeof setTimeout> | null = null;
+  private cancel: (() => void) | null = null;
 
   constructor(
     private readonly r: Running,
     private readonly post: Post,
   ) {
-    this.timer = setTimeout(this.tick, SNAPSHOT_INTERVAL_MS);
+    this.cancel = setCoalescedTimeout(this.tick, SNAPSHOT_INTERVAL_MS);
   }
 
   private readonly tick = (): void => {
@@ -84,12 +85,13 @@ export class SnapshotTicker {
     const acquired = this.r.driver.stats().acquired;
     const idle = acquired === this.lastAcquired;
     this.lastAcquired = acquired;
-    this.timer = setTimeout(this.tick, idle ? IDLE_SNAPSHOT_INTERVAL_MS : SNAPSHOT_INTERVAL_MS);
+    // Idle, the 1 s post shares the processor's idle wake-up (coalesced-timer.ts).
+    this.cancel = setCoalescedTimeout(this.tick, idle ? IDLE_SNAPSHOT_INTERVAL_MS : SNAPSHOT_INTERVAL_MS);
   };
 
   stop(): void {
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
+    this.cancel?.();
+    this.cancel = null;
   }
 }
 

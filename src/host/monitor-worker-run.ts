@@ -11,6 +11,7 @@ import { sleepWhileEqual } from '../ring/index.js';
 import type { Driver } from '../driver/index.js';
 import type { DisplaySystem } from '../display/types.js';
 import type { DisplayInput } from '../display/input.js';
+import { setCoalescedTimeout } from '../display/coalesced-timer.js';
 import type { SimDisplay, VirtualClock } from '../backends/sim/index.js';
 import { CONTROL_ACK, CONTROL_SLICE, CONTROL_TERMINATE, CONTROL_VNOW, VIRTUAL_SLICE_MS, type MonitorConfig } from './worker-messages.js';
 import type { DisplayEventLog, InjectedEventLog } from './injected-events.js';
@@ -75,8 +76,14 @@ export async function runFor(r: Running, onSlice: () => void): Promise<void> {
   const ended = new Promise<void>((resolve) => (finish = resolve));
   const cancelTimer = r.config.durationMs > 0 ? clock.setTimer(r.config.durationMs, finish) : () => undefined;
   // A critical error comes with its recovery event (see the driver's handler); this slow poll
-  // only backs that up, so an idle display does not pay a 50 Hz stats() for it.
-  const poll = setInterval(() => critical() && finish(), CRITICAL_POLL_MS);
+  // only backs that up, so an idle display does not pay a 50 Hz stats() for it, and it shares
+  // the processor's idle wake-up (coalesced-timer.ts).
+  let cancelPoll = (): void => undefined;
+  const poll = (): void => {
+    if (critical()) return finish();
+    cancelPoll = setCoalescedTimeout(poll, CRITICAL_POLL_MS);
+  };
+  cancelPoll = setCoalescedTimeout(poll, CRITICAL_POLL_MS);
   r.wakeStop = finish;
   if (r.stopRequested) finish();
   // The host's stop also arrives as the shared terminate word, which needs no message turn.
@@ -86,7 +93,7 @@ export async function runFor(r: Running, onSlice: () => void): Promise<void> {
   else finish();
   await ended;
   cancelTimer();
-  clearInterval(poll);
+  cancelPoll();
 }
 
 /** Waits (yielding to the event loop) until the host acknowledged `slice`, or stops, or gives up. */

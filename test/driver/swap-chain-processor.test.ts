@@ -321,6 +321,8 @@ test('an_idle_display_waits_idleWaitMs_between_passes_after_idleAfterMs_and_a_fr
   assert.ok(gaps.slice(0, 60).every((g) => g === 16), `the first second keeps the seed's 16 ms: ${gaps.slice(0, 60).join(',')}`);
   assert.deepEqual(gaps.slice(-4), [250, 250, 250, 250]);
   assert.equal(proc.counters.idleWaits, 8);
+  // Only the idle waits may share a wake-up with other timers (coalesced-timer.ts); the seed's 16 ms are exact.
+  assert.equal(clock.coalescableTimers, 8);
   // A present ends the long wait at once (surface-available), and the passes after it are 16 ms again.
   const t0 = clock.now();
   sc.present();

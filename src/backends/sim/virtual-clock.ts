@@ -60,6 +60,10 @@ export class VirtualClock implements Clock {
     return this.nowMs;
   }
 
+  /** Exact: virtual time has no wake-ups to share. */
+  setCoalescableTimer(delayMs: number, fn: () => void): () => void {
+    return this.setTimer(delayMs, fn);
+  }
   setTimer(delayMs: number, fn: () => void): () => void {
     const delay = Number.isFinite(delayMs) && delayMs > 0 ? delayMs : 0;
     const entry: TimerEntry = { at: this.nowMs + delay, seq: this.seq++, fn };

@@ -28,6 +28,7 @@ import type { XEvent } from 'x11';
 import type { CursorState } from '../../display/types.js';
 import type { XConnection } from './x-connection.js';
 import { PollBackoff } from './cursor-poll-backoff.js';
+import { COALESCE_GRID_MS, setCoalescedTimeout } from '../../display/coalesced-timer.js';
 
 /** X's GenericEvent: XI2 events arrive as one, `extension` = XInputExtension's major opcode. */
 const GENERIC_EVENT = 35;
@@ -49,7 +50,10 @@ export class CursorTracker {
   version = 0;
   private serial = -1;
   private readonly cursorNotify: number;
+  /** The next poll: a plain timer while polling fast (pushed back by captures' QueryPointers)... */
   private polling: ReturnType<typeof setTimeout> | null = null;
+  /** ...or, at the idle period, one that shares the worker's idle wake-up (coalesced-timer.ts). */
+  private cancelSlowPoll: (() => void) | null = null;
   private backoff: PollBackoff | null = null;
   /** Something happened since the last poll (a move, a motion event, damage): keep polling fast. */
   private active = true;
@@ -172,16 +176,24 @@ export class CursorTracker {
   stopPolling(): void {
     if (this.polling) clearTimeout(this.polling);
     this.polling = null;
+    this.cancelSlowPoll?.();
+    this.cancelSlowPoll = null;
     this.backoff = null;
   }
 
   private schedule(ms: number): void {
+    // A slow poll is not pushed back by captures: when it fires after one, it skips its query.
+    if (ms >= COALESCE_GRID_MS) {
+      this.cancelSlowPoll = setCoalescedTimeout(this.pollCb, ms, { ref: false });
+      return;
+    }
     this.polling = setTimeout(this.pollCb, ms);
     this.polling.unref();
   }
 
   private poll(): void {
     this.polling = null;
+    this.cancelSlowPoll = null;
     const b = this.backoff;
     if (b === null || this.conn.closed) return;
     const active = this.active;

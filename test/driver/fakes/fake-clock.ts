@@ -20,6 +20,14 @@ export class FakeClock implements Clock {
     return this.t;
   }
 
+  /** How many timers were set as coalescable (the rest of a test sees them as exact). */
+  coalescableTimers = 0;
+
+  /** Exact: virtual time has no wake-ups to share. */
+  setCoalescableTimer(delayMs: number, fn: () => void): () => void {
+    this.coalescableTimers++;
+    return this.setTimer(delayMs, fn);
+  }
   setTimer(delayMs: number, fn: () => void): () => void {
     const e: Entry = { at: this.t + Math.max(0, delayMs), seq: this.seq++, fn };
     this.timers.push(e);
