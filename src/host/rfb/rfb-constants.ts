@@ -29,7 +29,7 @@ export const ClientMessage = {
   EnableContinuousUpdates: 150,
   /** Fence extension (both directions share the number and the layout). */
   Fence: 248,
-  /** ExtendedDesktopSize's client request (answered: resizing from a client is prohibited). */
+  /** ExtendedDesktopSize's client request: a mode request to the display (client-resize.ts). */
   SetDesktopSize: 251,
 } as const;
 
