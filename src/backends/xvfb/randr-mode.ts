@@ -7,9 +7,17 @@
  * so RandR reports the rate the host asked for. Xvfb's framebuffer is allocated at its start size:
  * a mode larger than that is refused by the server, and reported as a typed error, not a failure
  * of the display.
+ *
+ * Invariant: of the modes vdpush added (named `vdpush-WxH@HZ`), only the one the screen shows
+ * stays in the server: the others are deleted once the new one is set. A client may ask for size
+ * after size (noVNC resizing with its window, SetDesktopSize), and each distinct size would
+ * otherwise stay in the server's mode list for good. Modes vdpush did not add are never touched.
  */
 import { execFile } from 'node:child_process';
 import { BackendError, InvalidArgumentError, MissingDependencyError } from '../../contract/errors.js';
+
+/** How the modes vdpush adds are named (and told from the server's own). */
+const ADDED_PREFIX = 'vdpush-';
 
 /** The package that provides xrandr. */
 export const XRANDR_PACKAGE = 'x11-xserver-utils';
@@ -44,7 +52,7 @@ export async function setScreenMode(display: string, width: number, height: numb
   if (![width, height].every((v) => Number.isInteger(v) && v > 0 && v <= 16384) || !(refreshHz > 0 && refreshHz <= 2000)) {
     throw new InvalidArgumentError(`mode ${width}x${height}@${refreshHz} is not one Xvfb can show`);
   }
-  const name = `vdpush-${width}x${height}@${refreshHz}`;
+  const name = `${ADDED_PREFIX}${width}x${height}@${refreshHz}`;
   const q = parseQuery(await xrandr(display, ['-q']));
   if (q.output === null) throw new BackendError(`RandR on ${display} lists no connected output`);
   if (q.max !== null && (width > q.max.width || height > q.max.height)) {
@@ -57,4 +65,11 @@ export async function setScreenMode(display: string, width: number, height: numb
     await xrandr(display, ['--addmode', q.output, name]);
   }
   await xrandr(display, ['--output', q.output, '--mode', name]);
+  // The new mode is set: a leftover old one is untidy, not a failure of this request.
+  for (const old of q.modes) {
+    if (!old.startsWith(ADDED_PREFIX) || old === name) continue;
+    await xrandr(display, ['--delmode', q.output, old])
+      .then(() => xrandr(display, ['--rmmode', old]))
+      .catch(() => undefined);
+  }
 }
