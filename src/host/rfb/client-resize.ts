@@ -23,6 +23,8 @@ export interface ClientResizeHooks {
   reply(status: number): void;
   /** A line for the server's log: why a request was not applied. */
   notice(line: string): void;
+  /** A request is being applied (the target's other clients will see it as another client's). */
+  began(width: number, height: number): void;
   isClosed(): boolean;
 }
 
@@ -53,6 +55,7 @@ export class ClientResize {
     if (width === now.width && height === now.height) return h.reply(DesktopSizeStatus.Ok);
     this.inFlight = true;
     this.asked = true;
+    h.began(width, height);
     h.resize(width, height).then(
       () => this.settled(),
       (err: unknown) => {

@@ -44,9 +44,13 @@ export interface ClosedSessionRecord {
 
 const CURSOR_POLL_MS = 100;
 const MAX_CLOSED_RECORDS = 64;
+/** How long after a client's SetDesktopSize a resize to that size is put down to it (a mode change takes well under this). */
+const CLIENT_RESIZE_ATTRIBUTION_MS = 10_000;
 
 export class RfbServer {
   readonly sessions = new Set<RfbSession>();
+  /** Per target, the last client-requested size: its other clients are told "another client" (rfbproto). */
+  private readonly clientResizes = new Map<number, { by: RfbSession; width: number; height: number; atMs: number }>();
   /** The most recent disconnections, oldest first (for the stats and the tests). */
   readonly closed: ClosedSessionRecord[] = [];
   private readonly targets = new Map<number, RfbTarget>();
@@ -212,6 +216,11 @@ export class RfbServer {
         this.record(s.transport, target.id, reason);
       },
       onNotice: (s, line) => this.opts.log?.(`vnc: ${s.transport.kind} client ${s.transport.peer}: ${line}`),
+      onClientResize: (s, width, height) => this.clientResizes.set(target.id, { by: s, width, height, atMs: performance.now() }),
+      resizedByAnother: (s, width, height) => {
+        const r = this.clientResizes.get(target.id);
+        return r !== undefined && r.by !== s && r.width === width && r.height === height && performance.now() - r.atMs < CLIENT_RESIZE_ATTRIBUTION_MS;
+      },
     });
     if (session.closeReason === null) this.sessions.add(session);
     this.opts.log?.(`vnc: ${transport.kind} client ${transport.peer} connected (target ${target.id})`);

@@ -26,11 +26,13 @@ import type { FramebufferSubscriber } from '../framebuffer/latest-framebuffer.js
 import type { FrameView } from '../sinks/frame-view.js';
 import { ByteQueue } from './byte-queue.js';
 import { ClientResize } from './client-resize.js';
+import { StallWatch } from './stall-watch.js';
+import { serverCutText } from './server-cut-text.js';
 import { ClientPreferences } from './client-preferences.js';
 import { cursorRect, desktopSizeRect, extendedDesktopSizeRect } from './encoders/pseudo-rects.js';
 import { RfbHandshake, serverInit, type HandshakeOptions } from './handshake.js';
 import { parseClientMessage, type ClientMsg } from './message-parser.js';
-import { DesktopSizeReason, DesktopSizeStatus, FenceFlag, ServerMessage } from './rfb-constants.js';
+import { DesktopSizeReason, DesktopSizeStatus, FenceFlag } from './rfb-constants.js';
 import { PixelTranslator, SERVER_PIXEL_FORMAT, pixelFormatProblem } from './rfb-pixel-format.js';
 import type { RfbTarget } from './rfb-target.js';
 import type { RfbTransport } from './rfb-transport.js';
@@ -49,6 +51,10 @@ export interface SessionOptions {
   onClose(session: RfbSession, reason: string): void;
   /** A line for the server's log about this client (a refused SetDesktopSize, say). */
   onNotice?(session: RfbSession, line: string): void;
+  /** This client's SetDesktopSize to width x height is being applied (client-resize.ts). */
+  onClientResize?(session: RfbSession, width: number, height: number): void;
+  /** True if another client of the target asked for width x height just now (reason "another client"). */
+  resizedByAnother?(session: RfbSession, width: number, height: number): boolean;
 }
 
 export interface SessionCounters {
@@ -87,7 +93,7 @@ export class RfbSession implements FramebufferSubscriber {
   private readonly resizer: ClientResize;
   private readonly isClosed = (): boolean => this.closeReason !== null;
   private handshakeTimer: NodeJS.Timeout | null;
-  private stallTimer: NodeJS.Timeout | null = null;
+  private readonly stall: StallWatch;
   private unsubscribe: () => void = () => undefined;
   private unwatch: () => void = () => undefined;
   private fbWidth = 0;
@@ -100,6 +106,7 @@ export class RfbSession implements FramebufferSubscriber {
   ) {
     this.handshake = new RfbHandshake(opts.handshake);
     this.writer = new UpdateWriter(transport, this.counters);
+    this.stall = new StallWatch(transport, this.flow, LOW_WATER, opts.stallTimeoutMs, (reason) => this.close(reason));
     this.resizer = new ClientResize({
       resize: target.resize?.bind(target),
       size: () => ({ width: this.fbWidth, height: this.fbHeight }),
@@ -108,6 +115,7 @@ export class RfbSession implements FramebufferSubscriber {
         this.schedule();
       },
       notice: (line) => opts.onNotice?.(this, line),
+      began: (width, height) => opts.onClientResize?.(this, width, height),
       isClosed: this.isClosed,
     });
     this.handshakeTimer = setTimeout(() => this.close('the handshake did not complete in time'), opts.handshakeTimeoutMs);
@@ -130,9 +138,8 @@ export class RfbSession implements FramebufferSubscriber {
     if (this.closeReason !== null) return;
     this.closeReason = reason;
     if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
-    if (this.stallTimer) clearTimeout(this.stallTimer);
+    this.stall.stop();
     this.handshakeTimer = null;
-    this.stallTimer = null;
     this.unsubscribe();
     this.unwatch();
     this.queue.clear();
@@ -260,14 +267,14 @@ export class RfbSession implements FramebufferSubscriber {
       case 'enable-continuous-updates': {
         const problem = this.flow.enable(m.enable, m.x, m.y, m.w, m.h, this.prefs.fence, this.prefs.continuousUpdates);
         if (problem !== null) return this.close(problem);
-        this.noteProgress(); // turned off while blocked on fences: that is no stall
+        this.stall.progress(); // turned off while blocked on fences: that is no stall
         return this.schedule();
       }
       case 'fence':
         if ((m.flags & FenceFlag.Request) === 0) {
           this.counters.fencesAnswered++;
           this.flow.fenceAnswered();
-          this.noteProgress();
+          this.stall.progress();
           return this.schedule();
         }
         // BlockBefore: what the earlier messages asked for goes first (an update now due starts
@@ -293,27 +300,8 @@ export class RfbSession implements FramebufferSubscriber {
 
   private onDrain(): void {
     if (this.transport.bufferedBytes > LOW_WATER) return;
-    this.noteProgress();
+    this.stall.progress();
     this.schedule();
-  }
-
-  /** The client is reading (its socket drained, or it answered a fence): no stall. */
-  private noteProgress(): void {
-    if (this.transport.bufferedBytes > LOW_WATER || this.flow.blockedOnFences) return;
-    if (this.stallTimer) clearTimeout(this.stallTimer);
-    this.stallTimer = null;
-  }
-
-  private armStallTimer(): void {
-    this.stallTimer ??= setTimeout(
-      () =>
-        this.close(
-          this.flow.blockedOnFences
-            ? `the client stopped answering fences (${this.flow.unansweredFences} unanswered)`
-            : `the client stopped reading (${this.transport.bufferedBytes} bytes unread)`,
-        ),
-      this.opts.stallTimeoutMs,
-    );
   }
 
   /** Sends later, outside the caller's stack (the frame loop, a socket event): coalesced. */
@@ -330,24 +318,21 @@ export class RfbSession implements FramebufferSubscriber {
 
   private trySend(): void {
     if (this.closeReason !== null || !this.ready || this.busy) return;
-    if (this.transport.bufferedBytes > LOW_WATER) return this.armStallTimer();
+    if (this.transport.bufferedBytes > LOW_WATER) return this.stall.arm();
     if (this.flow.endOfContinuousPending) {
       this.flow.endOfContinuousPending = false;
       this.transport.write([END_OF_CONTINUOUS_UPDATES]);
       this.counters.bytes += 1;
     }
     if (this.cutText !== null) {
-      const text = Buffer.from(this.cutText, 'latin1');
+      const msg = serverCutText(this.cutText);
       this.cutText = null;
-      const head = Buffer.alloc(8);
-      head[0] = ServerMessage.ServerCutText;
-      head.writeUInt32BE(text.length, 4);
-      this.transport.write([head, text]);
-      this.counters.bytes += 8 + text.length;
+      this.transport.write(msg);
+      this.counters.bytes += msg[0]!.length + msg[1]!.length;
     }
     const area = this.flow.area();
     if (area === null) {
-      if (this.flow.blockedOnFences) this.armStallTimer();
+      if (this.flow.blockedOnFences) this.stall.arm();
       return;
     }
     const fb = this.target.framebuffer.view;
@@ -371,11 +356,11 @@ export class RfbSession implements FramebufferSubscriber {
   /** Decides the rectangles now (reading the framebuffer synchronously), then encodes and writes. */
   private update(fb: FrameView, resized: boolean, area: Area): void {
     const pseudo: Buffer[][] = [];
-    // A new size this client asked for is its answer (reason Client); others see a server change.
+    // A new size this client asked for is its answer (reason Client); another client's is OtherClient.
     const asked = resized && this.resizer.takeAsked();
     if (resized || this.announceExtended || this.extReply !== null) {
       if (this.prefs.extendedDesktopSize) {
-        const reason = asked || (this.extReply !== null && !resized) ? DesktopSizeReason.Client : DesktopSizeReason.Server;
+        const reason = asked || (this.extReply !== null && !resized) ? DesktopSizeReason.Client : resized && this.opts.resizedByAnother?.(this, fb.width, fb.height) ? DesktopSizeReason.OtherClient : DesktopSizeReason.Server;
         pseudo.push(extendedDesktopSizeRect(fb.width, fb.height, reason, resized ? DesktopSizeStatus.Ok : (this.extReply ?? DesktopSizeStatus.Ok)));
       } else if (resized) pseudo.push(desktopSizeRect(fb.width, fb.height));
       this.announceExtended = false;

@@ -14,6 +14,7 @@ const RAW = 0;
 const EXT_DESKTOP_SIZE = -308;
 const CLIENT = 1;
 const SERVER = 0;
+const OTHER_CLIENT = 2;
 const OK = 0;
 const PROHIBITED = 1;
 const OUT_OF_RESOURCES = 2;
@@ -54,7 +55,7 @@ async function client(port: number): Promise<RfbTestClient> {
   return c;
 }
 
-test('a client\'s SetDesktopSize resizes the display: its update says "client, ok", another client\'s says "server"', async () => {
+test('a client\'s SetDesktopSize resizes the display: its update says "client, ok", another client\'s "another client", a later server change "server"', async () => {
   const t = new FakeTarget();
   t.full(40, 30, 1);
   const calls: number[][] = [];
@@ -72,12 +73,18 @@ test('a client\'s SetDesktopSize resizes the display: its update says "client, o
     assert.deepEqual(extSize(ra), [CLIENT, OK, 64, 48]);
     assert.ok(ra.some((r) => r.encoding === RAW && r.w === 64 && r.h === 48), 'the whole new framebuffer follows');
     b.requestUpdate(true);
-    assert.deepEqual(extSize(await b.readUpdate()), [SERVER, OK, 64, 48]);
+    assert.deepEqual(extSize(await b.readUpdate()), [OTHER_CLIENT, OK, 64, 48]);
     // The size it has already: answered ok, nothing asked of the display.
     setDesktopSize(a, 64, 48);
     a.requestUpdate(true);
     assert.deepEqual(extSize(await a.readUpdate()), [CLIENT, OK, 64, 48]);
     assert.equal(calls.length, 1);
+    // The display changes its mode by itself: both clients see the server's change.
+    t.full(50, 40, 3);
+    for (const c of [a, b]) {
+      c.requestUpdate(true);
+      assert.deepEqual(extSize(await c.readUpdate()), [SERVER, OK, 50, 40]);
+    }
   } finally {
     a.close();
     b.close();
