@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { openSession, type Session } from '../../src/host/session.js';
 
 /** Drains every monitor; once `targetId` has consumed `after` frames, asks for `mode` (once). */
-async function drainAndSetMode(session: Session, targetId: number, after: number, mode: string): Promise<Map<number, string[]>> {
+async function drainAndSetMode(session: Session, targetId: number, after: number, mode: Parameters<Session['setMode']>[1]): Promise<Map<number, string[]>> {
   const sizes = new Map<number, string[]>();
   let asked = null as Promise<void> | null;
   let n = 0;
@@ -36,6 +36,15 @@ test('setMode on sim: the OS unassigns and assigns at the new mode, frames follo
   assert.deepEqual(decisions(session), [], 'no recovery event');
   assert.equal(s.frames.integrityErrors, 0);
   assert.equal(s.adapter.kind, 'hardware');
+});
+
+test('setMode with only a size keeps the monitor\'s refresh rate (what a VNC client\'s SetDesktopSize asks for)', async () => {
+  const session = await openSession({ source: 'sim', clock: 'virtual', durationMs: 1000, mode: '160x90@30' });
+  const sizes = await drainAndSetMode(session, 1, 10, { width: 100, height: 50 });
+  const s = await session.close();
+  assert.deepEqual(sizes.get(1), ['160x90', '100x50']);
+  assert.deepEqual(s.monitors[0]!.mode, { width: 100, height: 50, refreshHz: 30, format: 'bgra8' });
+  assert.deepEqual(decisions(session), [], 'no recovery event');
 });
 
 test('setMode refuses a mode the display cannot show, with a typed error, and the run goes on', async () => {
