@@ -51,12 +51,20 @@ export class ClientResize {
       this.waiting = { width, height };
       return;
     }
+    this.apply(width, height);
+  }
+
+  /** A valid request, nothing in flight: the display is asked, unless it has that size already. */
+  private apply(width: number, height: number): void {
+    const h = this.hooks;
+    const resize = h.resize;
+    if (resize === undefined) return; // request() answered "prohibited"
     const now = h.size();
     if (width === now.width && height === now.height) return h.reply(DesktopSizeStatus.Ok);
     this.inFlight = true;
     this.asked = true;
     h.began(width, height);
-    h.resize(width, height).then(
+    resize(width, height).then(
       () => this.settled(),
       (err: unknown) => {
         this.asked = false;
@@ -79,6 +87,6 @@ export class ClientResize {
     this.inFlight = false;
     const next = this.waiting;
     this.waiting = null;
-    if (next !== null && !this.hooks.isClosed()) this.request(next.width, next.height, [{ id: 0, x: 0, y: 0, w: next.width, h: next.height }]);
+    if (next !== null && !this.hooks.isClosed()) this.apply(next.width, next.height);
   }
 }

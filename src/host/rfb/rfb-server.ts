@@ -159,6 +159,7 @@ export class RfbServer {
     this.targetCleanups.get(id)?.();
     this.targetCleanups.delete(id);
     this.cursorIds.delete(id);
+    this.clientResizes.delete(id);
     this.forTarget(id, (s) => s.close(reason));
     const l = this.listeners.get(id);
     this.listeners.delete(id);
