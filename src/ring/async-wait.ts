@@ -6,6 +6,8 @@
  * also holds a timer, and that timer (not the waitAsync timeout) ends the wait.
  */
 
+import { clearLongTimeout, setLongTimeout } from './long-timeout.js';
+
 /** Resolves when words[index] is no longer `value` (or is notified), or after `ms`. */
 export function sleepWhileEqual(words: Int32Array, index: number, value: number, ms: number): Promise<void> {
   return new Promise<void>((resolve) => {
@@ -13,10 +15,10 @@ export function sleepWhileEqual(words: Int32Array, index: number, value: number,
     const finish = (): void => {
       if (done) return;
       done = true;
-      clearTimeout(timer);
+      clearLongTimeout(timer);
       resolve();
     };
-    const timer = setTimeout(finish, ms);
+    const timer = setLongTimeout(finish, ms);
     const r = Atomics.waitAsync(words, index, value, ms);
     if (r.async) void r.value.then(finish);
     else finish();

@@ -17,6 +17,8 @@
  * ring depends on the contract only.
  */
 
+import { clearLongTimeout, setLongTimeout } from './long-timeout.js';
+
 export type WaitResult = 'signaled' | 'timeout';
 
 
@@ -86,7 +88,7 @@ export class AutoResetEvent {
       const end = (r: WaitResult): void => {
         if (done) return;
         done = true;
-        clearTimeout(timer);
+        clearLongTimeout(timer);
         cancel();
         resolve(r);
       };
@@ -97,7 +99,7 @@ export class AutoResetEvent {
         else cancel = this.subscribe(onSet);
       };
       // The timer also keeps the event loop alive: a pending waitAsync alone does not.
-      const timer = setTimeout(() => end(this.tryConsume() ? 'signaled' : 'timeout'), Math.max(0, timeoutMs));
+      const timer = setLongTimeout(() => end(this.tryConsume() ? 'signaled' : 'timeout'), timeoutMs);
       cancel = this.subscribe(onSet);
     });
   }

@@ -122,3 +122,32 @@ test('a cancelled stale-signal subscriber is not called', async () => {
   await other;
   assert.equal(called, false);
 });
+
+test('nextFrame() with no timeout waits without polling: one timer, no TimeoutOverflowWarning (a timer of Infinity ms fires after 1 ms)', async () => {
+  const { ring, publisher, source } = setup();
+  const warnings: string[] = [];
+  const onWarning = (w: Error): void => void warnings.push(w.name);
+  process.on('warning', onWarning);
+  const realSetTimeout = globalThis.setTimeout;
+  let timers = 0;
+  globalThis.setTimeout = ((fn: () => void, ms?: number) => {
+    timers++;
+    return realSetTimeout(fn, ms);
+  }) as typeof setTimeout;
+  try {
+    const pending = ring.nextFrame();
+    // 40 ms of a waiting host: a 1 ms poll would arm dozens of timers in it.
+    await new Promise((r) => realSetTimeout(r, 40));
+    publisher.publish(source.next('full'));
+    const f = await pending;
+    assert.equal(f?.sequence, 1);
+    ring.release(f!);
+  } finally {
+    globalThis.setTimeout = realSetTimeout;
+    process.off('warning', onWarning);
+    ring.close();
+  }
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(warnings.filter((n) => n === 'TimeoutOverflowWarning'), []);
+  assert.ok(timers <= 2, `${timers} timers armed while one nextFrame() waited 40 ms`);
+});
