@@ -15,12 +15,15 @@ export interface LongTimeout {
 }
 
 export function setLongTimeout(fn: () => void, delayMs: number): LongTimeout {
+  const delay = Math.max(0, delayMs || 0);
+  // A frame wait's delay (the common case) is one plain timer: no closure on that path.
+  if (delay <= MAX_TIMER_DELAY_MS) return { timer: setTimeout(fn, delay) };
   const handle: LongTimeout = { timer: null };
   // Counted down by whole timer spans: a timer is never early, so neither is the sum.
   const arm = (left: number): void => {
     handle.timer = left <= MAX_TIMER_DELAY_MS ? setTimeout(fn, left) : setTimeout(() => arm(left - MAX_TIMER_DELAY_MS), MAX_TIMER_DELAY_MS);
   };
-  arm(Math.max(0, delayMs || 0));
+  arm(delay);
   return handle;
 }
 
