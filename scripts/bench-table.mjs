@@ -99,7 +99,10 @@ if (vnc && vnc.ratios) {
         `${n(b.pipelineFloorMs, 2)} ms (pass ${n(b.crossThreadScanMsPerFrame, 2)}; IPC ${n(vnc.desktopBound?.captureFloorMs + vnc.desktopBound?.hostFloorMs, 2)})`,
         `${x(b.pipelinePerX11vncUpdate)} x11vnc's CPU per animation update; vdpush ${x(b.vdpushPerPipelineFloor)} it` +
           (Number.isFinite(b.pacedPipelineFloorMs)
-            ? `; with the pread paced at the display's rate (${n(b.pacedPreadMsPerFrame, 2)} ms after each frame's gap) ${n(b.pacedPipelineFloorMs, 2)} ms = ${x(b.pacedPipelinePerX11vncUpdate)}, vdpush ${x(b.vdpushPerPacedPipelineFloor)} it`
+            ? (b.pacedCrossThreadScanMsPerFrame === undefined
+                ? `; with the pread paced at the display's rate (${n(b.pacedPreadMsPerFrame, 2)} ms after each frame's gap)` // a run before the pass was paced too
+                : `; with the pread and the pass paced at the display's rate (${n(b.pacedPreadMsPerFrame, 2)} and ${n(b.pacedCrossThreadScanMsPerFrame, 2)} ms after each frame's gap)`) +
+              ` ${n(b.pacedPipelineFloorMs, 2)} ms = ${x(b.pacedPipelinePerX11vncUpdate)}, vdpush ${x(b.vdpushPerPacedPipelineFloor)} it`
             : ''), '');
     }
   }

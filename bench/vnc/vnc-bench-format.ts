@@ -49,7 +49,7 @@ export function formatVncBench(r: VncBenchResult): string {
         ` = ${f2(b.pipelinePerX11vncUpdate)}x x11vnc's CPU per animation update; vdpush's is ${f2(b.vdpushPerPipelineFloor)}x it`,
     );
     lines.push(
-      `  the same with the pread paced as served frames come (${f3(b.pacedPreadMsPerFrame)} ms after each ${f2(1000 / r.refreshHz)} ms gap): ${f3(b.pacedPipelineFloorMs)} ms` +
+      `  the same paced as served frames come (after each ${f2(1000 / r.refreshHz)} ms gap, pread ${f3(b.pacedPreadMsPerFrame)}, pass ${f3(b.pacedCrossThreadScanMsPerFrame)}): ${f3(b.pacedPipelineFloorMs)} ms` +
         ` = ${f2(b.pacedPipelinePerX11vncUpdate)}x x11vnc's; vdpush's is ${f2(b.vdpushPerPacedPipelineFloor)}x it`,
     );
   }

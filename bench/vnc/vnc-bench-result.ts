@@ -57,10 +57,12 @@ export interface DesktopBound {
  */
 export interface PipelineBound {
   crossThreadScanMsPerFrame: number;
+  /** That pass with a frame interval's idle between the capture's pread and it, as served frames come. */
+  pacedCrossThreadScanMsPerFrame: number;
   pipelineFloorMs: number;
   pipelinePerX11vncUpdate: number;
   vdpushPerPipelineFloor: number;
-  /** pipelineFloorMs with the pread paced as served frames come (FrameReadBound.pacedPreadMsPerFrame). */
+  /** pipelineFloorMs with the pread and the pass paced as served frames come (pacedPreadMsPerFrame, pacedCrossThreadScanMsPerFrame). */
   pacedPipelineFloorMs: number;
   pacedPipelinePerX11vncUpdate: number;
   vdpushPerPacedPipelineFloor: number;

@@ -42,7 +42,7 @@ import { procCpuSeconds } from '../xvfb/proc-cpu.js';
 import { BenchRfbClient, type UpdateSample } from './bench-rfb-client.js';
 import { requireX11vnc, startServer } from './vnc-servers.js';
 import { measureFrameReadBound, type FrameReadBound } from './frame-read-bound.js';
-import { measureCrossThreadScan } from './cross-thread-scan.js';
+import { measureCrossThreadScan, type CrossThreadScan } from './cross-thread-scan.js';
 import { measureHostFloor, type HostFloor } from './host-floor.js';
 import { measureWakeFloor, type WakeFloor } from '../xvfb/wake-floor.js';
 import { SERVERS, WORKLOADS, xvfbExtraCpuSec, type VncBenchResult, type VncNumbers, type Workload } from './vnc-bench-result.js';
@@ -220,7 +220,7 @@ export async function runVncBench(_opts: { json: boolean }): Promise<VncBenchRes
   const servers = {} as VncBenchResult['servers'];
   const workloadAlone = {} as VncBenchResult['workloadAlone'];
   let frameRead: FrameReadBound;
-  let floors: { crossScanMs: number; wake: WakeFloor; host: HostFloor } | null = null;
+  let floors: { crossScan: CrossThreadScan; wake: WakeFloor; host: HostFloor } | null = null;
   try {
     // Before any server attaches: what each workload's draws cost the X server by themselves.
     for (const w of ['animation', 'desktop'] as const) workloadAlone[w] = await measureAlone(xvfb.display, xvfb.pid, w);
@@ -249,10 +249,10 @@ export async function runVncBench(_opts: { json: boolean }): Promise<VncBenchRes
     // The design's floors are an explanation, not the comparison: a probe that fails leaves them
     // out (NaN, desktopBound null) and the servers' figures stand.
     try {
-      const crossScanMs = await measureCrossThreadScan(xvfb.framebufferPathOf(0), WIDTH, HEIGHT);
+      const crossScan = await measureCrossThreadScan(xvfb.framebufferPathOf(0), WIDTH, HEIGHT, 1000 / REFRESH_HZ);
       const wake = await measureWakeFloor(xvfb.display, xvfb.pid);
       const host = await measureHostFloor(REFRESH_HZ, WARMUP_S, MEASURE_S);
-      floors = { crossScanMs, wake, host };
+      floors = { crossScan, wake, host };
     } catch (e) {
       process.stderr.write(`vdpush bench vnc: the design's floors were not measured: ${(e as Error).message}\n`);
     }
@@ -279,18 +279,21 @@ export async function runVncBench(_opts: { json: boolean }): Promise<VncBenchRes
     }
     ratios = r;
     const x11vncMs = rx.animation.cpuSecPer1000;
-    const crossScanMs = floors?.crossScanMs ?? Number.NaN;
+    const crossScanMs = floors?.crossScan.scanMs ?? Number.NaN;
+    const pacedCrossScanMs = floors?.crossScan.pacedScanMs ?? Number.NaN;
     const ipcMs = floors ? floors.wake.grabbedFloorMs60Hz + floors.host.msPerFrame : Number.NaN;
     const pipelineFloorMs = frameRead.preadMsPerFrame + crossScanMs + ipcMs;
-    // The same floor with the read as served frames meet it, after a frame interval's idle gap (the
-    // IPC part already is: grabbedFloorMs60Hz and the host floor are paced at 60 Hz).
-    const pacedPipelineFloorMs = frameRead.pacedPreadMsPerFrame + crossScanMs + ipcMs;
+    // The same floor with the read and the pass as served frames meet them, after a frame
+    // interval's idle gap (the IPC part already is: grabbedFloorMs60Hz and the host floor are
+    // paced at 60 Hz).
+    const pacedPipelineFloorMs = frameRead.pacedPreadMsPerFrame + pacedCrossScanMs + ipcMs;
     animationBound = {
       ...frameRead,
       preadPerX11vncUpdate: frameRead.preadMsPerFrame / x11vncMs,
       floorPerX11vncUpdate: frameRead.floorMsPerFrame / x11vncMs,
       vdpushPerFloor: rv.animation.cpuSecPer1000 / frameRead.floorMsPerFrame,
       crossThreadScanMsPerFrame: crossScanMs,
+      pacedCrossThreadScanMsPerFrame: pacedCrossScanMs,
       pipelineFloorMs,
       pipelinePerX11vncUpdate: pipelineFloorMs / x11vncMs,
       vdpushPerPipelineFloor: rv.animation.cpuSecPer1000 / pipelineFloorMs,

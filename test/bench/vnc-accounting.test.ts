@@ -41,3 +41,27 @@ test('the performance table prints both CPU ratios of each busy RFB workload', (
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the paced pipeline row says what was paced: the pread and the pass, or (an older run) the pread alone', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vdp-bench-table-'));
+  try {
+    const file = join(dir, 'bench.json');
+    const bound = {
+      preadMsPerFrame: 1.15, scanMsPerFrame: 0.64, floorMsPerFrame: 1.79, pacedPreadMsPerFrame: 1.66, bytesPerFrame: 8294400,
+      preadPerX11vncUpdate: 0.15, floorPerX11vncUpdate: 0.24, vdpushPerFloor: 3.4,
+      crossThreadScanMsPerFrame: 0.69, pipelineFloorMs: 3.15, pipelinePerX11vncUpdate: 0.42, vdpushPerPipelineFloor: 1.95,
+      pacedPipelineFloorMs: 4.3, pacedPipelinePerX11vncUpdate: 0.58, vdpushPerPacedPipelineFloor: 1.43,
+    };
+    const table = (b: object): string => {
+      writeFileSync(file, JSON.stringify({ vnc: { resolution: '1920x1080', servers: {}, ratios: {}, animationBound: b, desktopBound: { captureFloorMs: 0.9, hostFloorMs: 0.4 } } }));
+      const out = execFileSync(process.execPath, [join(repoRoot(), 'scripts', 'bench-table.mjs'), file], { encoding: 'utf8' });
+      const row = out.split('\n').find((l) => l.includes("vdpush's pipeline at least"));
+      assert.ok(row !== undefined, out);
+      return row;
+    };
+    assert.match(table({ ...bound, pacedCrossThreadScanMsPerFrame: 1.8 }), /with the pread and the pass paced at the display's rate \(1\.66 and 1\.80 ms after each frame's gap\) 4\.30 ms = \*\*0\.58x\*\*/);
+    assert.match(table(bound), /with the pread paced at the display's rate \(1\.66 ms after each frame's gap\) 4\.30 ms/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
