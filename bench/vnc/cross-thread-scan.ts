@@ -15,15 +15,13 @@
  * the back-to-back pass understates what a served frame costs.
  */
 import { Worker } from 'node:worker_threads';
+import { idleFor } from './frame-gap.js';
 
 const BATCHES = 5;
 const FRAMES_PER_BATCH = 12;
 /** Control words: [0] the frame number asked for, [1] the frame number written. */
 const ASKED = 0;
 const WRITTEN = 1;
-
-/** Sleeps this thread between the pread and a paced pass, spending no CPU. */
-const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
 
 export interface CrossThreadScan {
   /** CPU ms of one pass right after the worker's pread. */
@@ -70,7 +68,7 @@ export async function measureCrossThreadScan(path: string, width: number, height
         let ms = 0;
         for (let i = 0; i < FRAMES_PER_BATCH; i++) {
           await preadInWorker();
-          if (gapMs > 0) Atomics.wait(SLEEPER, 0, 0, gapMs);
+          idleFor(gapMs);
           const t = threadCpuMs();
           scan();
           ms += threadCpuMs() - t;

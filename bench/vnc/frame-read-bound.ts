@@ -20,6 +20,7 @@
  * just before did not close it), so the unpaced figure understates what a served frame's read costs.
  */
 import { FramebufferReader } from '../../src/backends/xvfb/framebuffer-reader.js';
+import { idleFor } from './frame-gap.js';
 
 const BATCHES = 5;
 const FRAMES_PER_BATCH = 12;
@@ -40,9 +41,6 @@ function cpuMs(): number {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
 }
-
-/** Sleeps this thread (as a display's worker sleeps between frames), spending no CPU. */
-const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
 
 /**
  * Measures on the framebuffer file `path` (screen `width` x `height`, 32 bits per pixel); the paced
@@ -74,7 +72,7 @@ export function measureFrameReadBound(path: string, width: number, height: numbe
     for (let b = 0; b < BATCHES; b++) {
       let spent = 0;
       for (let i = 0; i < FRAMES_PER_BATCH; i++) {
-        Atomics.wait(SLEEPER, 0, 0, frameGapMs);
+        idleFor(frameGapMs);
         const t = cpuMs();
         reader.read(dst, stride, whole, 1);
         spent += cpuMs() - t;
