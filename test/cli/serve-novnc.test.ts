@@ -2,15 +2,21 @@
  * The viewer page's noVNC client against `vdpush serve --source xvfb`, in headless Chromium, with
  * real X programs on the display: noVNC connects over /rfb and its canvas shows the screen (xev's
  * white window on the black root); a click through noVNC moves the X pointer to the clicked spot
- * (xdotool reads it from the server); text typed into the page reaches xev as key presses.
+ * (xdotool reads it from the server); text typed into the page reaches xev as key presses; a
+ * tiled bitmap (Tight's fills and palette rectangles) shows on the canvas pixel for pixel.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { startXvfb } from '../../src/backends/xvfb/xvfb-server.js';
 import { CLI } from './cli-helpers.js';
 import { ChromiumSession, eventually, requireChromium } from '../support/chromium.js';
+import { patternShare, patternXbm } from '../support/tiled-bitmap.js';
 
 interface PageCanvas {
   width: number;
@@ -37,6 +43,13 @@ function readNoVnc(points: Array<[number, number]>): { width: number; height: nu
   return { width: c.width, height: c.height, px: points.map(([x, y]) => [...ctx.getImageData(x, y, 1, 1).data.slice(0, 3)]) };
 }
 
+/** The noVNC canvas's every pixel (RGBA), read in the page. */
+function readCanvas(): { width: number; height: number; rgb: number[] } | null {
+  const c = document.querySelector('.monitor .screen canvas');
+  if (c === null || c.width === 0) return null;
+  return { width: c.width, height: c.height, rgb: [...c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data] };
+}
+
 /** Where display pixel (x, y) is on the page (noVNC scales the canvas to fit). */
 async function pageSpot(page: Page, x: number, y: number): Promise<{ x: number; y: number }> {
   const r = await page.evaluate(() => {
@@ -54,6 +67,7 @@ test('noVNC in the viewer shows the X display, and its clicks and typing reach X
   let xev: ChildProcess | null = null;
   let serve: ChildProcess | null = null;
   const browser = new ChromiumSession();
+  const dir = mkdtempSync(join(tmpdir(), 'vdp-novnc-'));
   try {
     let xevOut = '';
     xev = spawn('xev', ['-geometry', '200x200+0+0', '-event', 'keyboard', '-event', 'structure'], { env, stdio: ['ignore', 'pipe', 'ignore'] });
@@ -79,7 +93,7 @@ test('noVNC in the viewer shows the X display, and its clicks and typing reach X
     await eventually(async () => {
       shown = await page.evaluate(readNoVnc, [[100, 100], [300, 220]] as Array<[number, number]>);
       return shown !== null && shown.px[0]![0] === 255 && shown.px[1]![0] === 0;
-    }, `noVNC's canvas to show the screen (${JSON.stringify(shown)})`);
+    }, () => `noVNC's canvas to show the screen (${JSON.stringify(shown)})`);
     assert.deepEqual([shown!.width, shown!.height], [W, H]);
     assert.deepEqual(shown!.px, [[255, 255, 255], [0, 0, 0]]);
 
@@ -100,6 +114,20 @@ test('noVNC in the viewer shows the X display, and its clicks and typing reach X
         .map((b) => /XLookupString gives \d+ bytes: (?:\(\w+\) "(.*)")?/.exec(b)?.[1] ?? '')
         .join('');
     await eventually(async () => typed().includes('Hi!'), `xev to receive "Hi!" (got ${JSON.stringify(typed())})`);
+
+    // A tiled bitmap on the bare root (Tight's fills beside its palette rectangles): every pixel
+    // as drawn, lossless (two colours never go as JPEG), but for the X server's cursor sprite.
+    const gone = new Promise((r) => xev!.once('exit', r));
+    xev.kill();
+    await gone;
+    writeFileSync(join(dir, 'p.xbm'), patternXbm());
+    await promisify(execFile)('xsetroot', ['-bitmap', join(dir, 'p.xbm'), '-fg', '#f0c020', '-bg', '#203040'], { env });
+    let share = 0;
+    await eventually(async () => {
+      const img = await page.evaluate(readCanvas);
+      share = img === null || img.width !== W || img.height !== H ? 0 : patternShare(img, [0xf0, 0xc0, 0x20], [0x20, 0x30, 0x40], 0, 4);
+      return share > 0.99;
+    }, () => `noVNC's canvas to show the bitmap (${(share * 100).toFixed(1)}% of its pixels as drawn)`);
     assert.deepEqual(problems, []);
   } finally {
     await browser.close();
@@ -110,5 +138,6 @@ test('noVNC in the viewer shows the X display, and its clicks and typing reach X
     }
     xev?.kill();
     await xvfb.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 });

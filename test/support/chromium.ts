@@ -27,10 +27,11 @@ export function requireChromium(): void {
 }
 
 /** Polls `check` until it returns true; fails with `what` after `ms`. */
-export async function eventually(check: () => Promise<boolean>, what: string, ms = 20_000): Promise<void> {
+export async function eventually(check: () => Promise<boolean>, what: string | (() => string), ms = 20_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    // A function names what was last seen, at the time of the failure.
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${typeof what === 'function' ? what() : what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

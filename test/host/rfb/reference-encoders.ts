@@ -147,9 +147,9 @@ export class ReferenceTight {
       const th = Math.min(TILE, r.h - ty);
       for (let tx = 0; tx < r.w; tx += TILE) {
         const tw = Math.min(TILE, r.w - tx);
-        const body = await this.tile(r, tx, ty, tw, th, tr, quality);
-        if (body === null) wantsJpeg[(ty / TILE) * cols + tx / TILE] = 1;
-        else chunks.push(tightHeader(r.x + tx, r.y + ty, tw, th), ...body);
+        const rects = await this.tile(r, tx, ty, tw, th, tr, quality);
+        if (rects === null) wantsJpeg[(ty / TILE) * cols + tx / TILE] = 1;
+        else chunks.push(...rects);
       }
     }
     const plan = new Int32Array(cols * rows * 4);
@@ -189,37 +189,45 @@ export class ReferenceTight {
       .toBuffer();
   }
 
-  /** A tile's body (after its header), or null when it is to be JPEG. */
+  /** A tile's rectangles (headers included), or null when it is to be JPEG. */
   private async tile(r: KeyRect, tx: number, ty: number, tw: number, th: number, tr: PixelTranslator, quality: number): Promise<Buffer[] | null> {
     const pal = new Uint32Array(16);
     const n = collectPalette(r.keys, r.w, tx, ty, tw, th, pal, 16);
     const tp = tr.tpixelIsRgb ? 3 : tr.bytesPerPixel;
-    if (n === 1) {
-      const b = Buffer.alloc(1 + tp);
-      b[0] = 0x80;
-      tr.writeTpixel(pal[0]!, b, 1);
-      return [b];
-    }
+    if (n === 1) return [tightHeader(r.x + tx, r.y + ty, tw, th), this.fill(pal[0]!, tr)];
     if (n <= 16) {
-      const head = Buffer.alloc(3 + n * tp);
-      const stream = n === 2 ? 1 : 2;
-      head[0] = 0x40 | (stream << 4);
-      head[1] = 1;
-      head[2] = n - 1;
-      let o = 3;
-      for (let p = 0; p < n; p++) o = tr.writeTpixel(pal[p]!, head, o);
-      const rowBytes = n === 2 ? (tw + 7) >> 3 : tw;
-      const data = Buffer.alloc(rowBytes * th);
-      for (let y = 0; y < th; y++) {
-        let i = (ty + y) * r.w + tx;
-        for (let x = 0; x < tw; x++, i++) {
-          let idx = 0;
-          while (pal[idx] !== r.keys[i]) idx++;
-          if (n === 2) data[y * rowBytes + (x >> 3)]! |= idx << (7 - (x & 7));
-          else data[y * rowBytes + x] = idx;
+      // Flat 64x64 blocks (src/host/rfb/encoders/flat-blocks.ts has the rule).
+      const cols = Math.ceil(tw / 64);
+      const rows = Math.ceil(th / 64);
+      const flat: Array<number | null> = [];
+      for (let j = 0; j < rows; j++) {
+        for (let i = 0; i < cols; i++) {
+          const b = new Uint32Array(16);
+          const bn = collectPalette(r.keys, r.w, tx + i * 64, ty + j * 64, Math.min(64, tw - i * 64), Math.min(64, th - j * 64), b, 16);
+          flat.push(bn === 1 ? b[0]! : null);
         }
       }
-      return [head, ...(await this.compressed(stream, data))];
+      if (cols * rows < 2 || 2 * flat.filter((k) => k !== null).length < cols * rows) {
+        return [tightHeader(r.x + tx, r.y + ty, tw, th), ...(await this.palette(r, tx, ty, tw, th, n, pal, tr))];
+      }
+      const fills: Buffer[] = [];
+      const others: Buffer[] = [];
+      for (let j = 0; j < rows; j++) {
+        for (let i = 0; i < cols; ) {
+          const k = flat[j * cols + i]!;
+          let e = i + 1;
+          while (e < cols && flat[j * cols + e] === k) e++;
+          const [x, y, w, h] = [tx + i * 64, ty + j * 64, Math.min(e * 64, tw) - i * 64, Math.min(64, th - j * 64)];
+          if (k !== null) fills.push(tightHeader(r.x + x, r.y + y, w, h), this.fill(k, tr));
+          else {
+            const p = new Uint32Array(16);
+            const pn = collectPalette(r.keys, r.w, x, y, w, h, p, 16);
+            others.push(tightHeader(r.x + x, r.y + y, w, h), ...(await this.palette(r, x, y, w, h, pn, p, tr)));
+          }
+          i = e;
+        }
+      }
+      return [...fills, ...others];
     }
     if (quality >= 0 && tr.tpixelIsRgb && tw * th >= 64 * 16) return null; // a JPEG tile: merged by encode()
     const data = Buffer.alloc(tw * th * tp);
@@ -228,7 +236,38 @@ export class ReferenceTight {
       let i = (ty + y) * r.w + tx;
       for (let x = 0; x < tw; x++, i++) o = tr.writeTpixel(r.keys[i]!, data, o);
     }
-    return [Buffer.from([0x00]), ...(await this.compressed(0, data))];
+    return [tightHeader(r.x + tx, r.y + ty, tw, th), Buffer.from([0x00]), ...(await this.compressed(0, data))];
+  }
+
+  private fill(key: number, tr: PixelTranslator): Buffer {
+    const b = Buffer.alloc(1 + (tr.tpixelIsRgb ? 3 : tr.bytesPerPixel));
+    b[0] = 0x80;
+    tr.writeTpixel(key, b, 1);
+    return b;
+  }
+
+  /** A palette rectangle's body (after its header): n colours, `pal` in order of first appearance. */
+  private async palette(r: KeyRect, tx: number, ty: number, tw: number, th: number, n: number, pal: Uint32Array, tr: PixelTranslator): Promise<Buffer[]> {
+    const tp = tr.tpixelIsRgb ? 3 : tr.bytesPerPixel;
+    const head = Buffer.alloc(3 + n * tp);
+    const stream = n === 2 ? 1 : 2;
+    head[0] = 0x40 | (stream << 4);
+    head[1] = 1;
+    head[2] = n - 1;
+    let o = 3;
+    for (let p = 0; p < n; p++) o = tr.writeTpixel(pal[p]!, head, o);
+    const rowBytes = n === 2 ? (tw + 7) >> 3 : tw;
+    const data = Buffer.alloc(rowBytes * th);
+    for (let y = 0; y < th; y++) {
+      let i = (ty + y) * r.w + tx;
+      for (let x = 0; x < tw; x++, i++) {
+        let idx = 0;
+        while (pal[idx] !== r.keys[i]) idx++;
+        if (n === 2) data[y * rowBytes + (x >> 3)]! |= idx << (7 - (x & 7));
+        else data[y * rowBytes + x] = idx;
+      }
+    }
+    return [head, ...(await this.compressed(stream, data))];
   }
 
   private async compressed(stream: number, data: Buffer): Promise<Buffer[]> {

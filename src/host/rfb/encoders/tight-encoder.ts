@@ -3,7 +3,9 @@
  * Each damaged rectangle is cut into tiles of at most TILE x TILE pixels (Tight limits a
  * rectangle to 2048 pixels wide, and its compact length field to 22 bits); per tile:
  *   one colour        → fill (0x80 + TPIXEL)
- *   2..16 colours     → palette filter, zlib stream 1 (two colours: 1 bit per pixel) or 2
+ *   2..16 colours     → palette filter, zlib stream 1 (two colours: 1 bit per pixel) or 2; a
+ *                       tile at least half of whose 64x64 blocks are flat goes as fills for those
+ *                       and palette rectangles for the rest (flat-blocks.ts)
  *   more, JPEG wanted → JPEG (0x90 + compact length + JFIF), encoded by sharp (libjpeg-turbo),
  *                       adjacent JPEG tiles merged into larger JPEG rectangles (jpeg-rects.ts:
  *                       a whole-screen change is one image, not 40)
@@ -25,7 +27,8 @@ import sharp from 'sharp';
 import { Encoding } from '../rfb-constants.js';
 import { HOST_LITTLE_ENDIAN, type PixelTranslator } from '../rfb-pixel-format.js';
 import { planJpegRects } from './jpeg-rects.js';
-import { rectHeader, type EncodedRects, type RectSnapshot } from './rect-snapshot.js';
+import { FLAT_BLOCK, NOT_FLAT, findFlatBlocks } from './flat-blocks.js';
+import { RECT_HEADER_SIZE, rectHeader, writeRectHeader, type EncodedRects, type RectSnapshot } from './rect-snapshot.js';
 import { rgbOf } from './rgb-rows.js';
 import { ScratchArena } from './scratch-arena.js';
 import { markRepeatedRows, packIndices, tileColours } from './tile-colours.js';
@@ -71,6 +74,8 @@ function compactLength(n: number): Buffer {
 export class TightEncoder {
   private readonly streams: ZlibStream[];
   private readonly palette = new Uint32Array(MAX_PALETTE);
+  private readonly blockKeys = new Int32Array((TILE / FLAT_BLOCK) ** 2);
+  private readonly one = new Uint32Array(1);
   private readonly arena = new ScratchArena();
   /** encode() calls whose tile data zlib or sharp may still read (the arena is reset only at zero). */
   private inFlight = 0;
@@ -110,13 +115,14 @@ export class TightEncoder {
     const rows = Math.ceil(r.h / TILE);
     const wantsJpeg = this.jpegFlags(cols * rows);
     let jpegTiles = 0;
+    let rects = 0;
     for (let ty = 0, b = 0; ty < r.h; ty += TILE, b++) {
       const th = Math.min(TILE, r.h - ty);
       for (let tx = 0, c = 0; tx < r.w; tx += TILE, c++) {
-        const part = this.encodeTile(r, tx, ty, Math.min(TILE, r.w - tx), th, tr, quality, same);
-        wantsJpeg[b * cols + c] = part === null ? 1 : 0;
-        if (part === null) jpegTiles++;
-        else parts.push(part);
+        const n = this.encodeTile(r, tx, ty, Math.min(TILE, r.w - tx), th, tr, quality, same, parts);
+        wantsJpeg[b * cols + c] = n === 0 ? 1 : 0;
+        if (n === 0) jpegTiles++;
+        rects += n;
       }
     }
     if (jpegTiles > 0) {
@@ -131,14 +137,14 @@ export class TightEncoder {
       if (sync) {
         const chunks: Buffer[] = [];
         for (const p of parts) for (const c of p as Buffer[]) chunks.push(c);
-        return { rects: parts.length, chunks };
+        return { rects, chunks };
       }
     }
-    return this.settle(parts, jpegs);
+    return this.settle(parts, rects, jpegs);
   }
 
-  /** The update's rectangles once every tile's zlib message and every JPEG is done. */
-  private async settle(parts: Array<Promise<Buffer[]> | Buffer[]>, jpegs: Array<Promise<Buffer[][]>>): Promise<EncodedRects> {
+  /** The update's rectangles once every tile's zlib message and every JPEG is done (`rects`: those in `parts`). */
+  private async settle(parts: Array<Promise<Buffer[]> | Buffer[]>, rects: number, jpegs: Array<Promise<Buffer[][]>>): Promise<EncodedRects> {
     this.inFlight++;
     let all: Buffer[][];
     let jpegRects: Buffer[][][];
@@ -147,7 +153,6 @@ export class TightEncoder {
     } finally {
       this.inFlight--;
     }
-    let rects = all.length;
     for (const j of jpegRects) {
       rects += j.length;
       for (const chunks of j) all.push(chunks);
@@ -202,11 +207,11 @@ export class TightEncoder {
   }
 
   /**
-   * A tile's chunks, header first, or null when the tile is to be JPEG (encode() merges those).
-   * Reads the snapshot synchronously (before any await).
+   * Pushes a tile's rectangles (their chunks, header first) onto `parts` and returns how many, or
+   * returns 0 when the tile is to be JPEG (encode() merges those). Reads the snapshot synchronously
+   * (before any await).
    */
-  private encodeTile(r: RectSnapshot, tx: number, ty: number, tw: number, th: number, tr: PixelTranslator, quality: number, same: Uint8Array): Promise<Buffer[]> | Buffer[] | null {
-    const header = rectHeader(r.x + tx, r.y + ty, tw, th, Encoding.Tight);
+  private encodeTile(r: RectSnapshot, tx: number, ty: number, tw: number, th: number, tr: PixelTranslator, quality: number, same: Uint8Array, parts: Array<Promise<Buffer[]> | Buffer[]>): number {
     const pal = this.palette;
     const words = r.words;
     const start = r.offset + ty * r.stride + tx;
@@ -216,22 +221,16 @@ export class TightEncoder {
       const b = Buffer.allocUnsafe(1 + tp);
       b[0] = CTRL_FILL;
       tr.writeTpixel(pal[0]!, b, 1);
-      return [header, b];
+      parts.push([rectHeader(r.x + tx, r.y + ty, tw, th, Encoding.Tight), b]);
+      return 1;
     }
     if (n <= MAX_PALETTE) {
-      const head = Buffer.allocUnsafe(3 + n * tp);
-      const stream = n === 2 ? 1 : 2;
-      head[0] = CTRL_EXPLICIT_FILTER | (stream << 4);
-      head[1] = FILTER_PALETTE;
-      head[2] = n - 1;
-      let o = 3;
-      for (let p = 0; p < n; p++) o = tr.writeTpixel(pal[p]!, head, o);
-      const rowBytes = n === 2 ? (tw + 7) >> 3 : tw;
-      const data = this.arena.take(rowBytes * th);
-      packIndices(words, start, r.stride, tw, th, pal, n, n === 2 ? 1 : 8, data, 0, same, ty);
-      return this.compressed(stream, data, [header, head]);
+      if (findFlatBlocks(r, tx, ty, tw, th, same, this.blockKeys, this.one)) return this.encodeBlocks(r, tx, ty, tw, th, tr, same, parts);
+      parts.push(this.paletteRect(r, tx, ty, tw, th, n, tr, same));
+      return 1;
     }
-    if (quality >= 0 && tr.tpixelIsRgb && tw * th >= MIN_JPEG_PIXELS) return null; // merged into a JPEG rectangle by encode()
+    if (quality >= 0 && tr.tpixelIsRgb && tw * th >= MIN_JPEG_PIXELS) return 0; // merged into a JPEG rectangle by encode()
+    const header = rectHeader(r.x + tx, r.y + ty, tw, th, Encoding.Tight);
     const data = this.arena.take(tw * th * tp);
     if (tr.tpixelIsRgb) rgbOf(words, start, r.stride, tw, th, data, this.wordsOf(data), same, ty);
     else {
@@ -241,7 +240,68 @@ export class TightEncoder {
         for (let i = s; i < s + tw; i++) o = tr.writePixel(tr.valueOfWord(words[i]!), data, o);
       }
     }
-    return this.compressed(0, data, [header, Buffer.from([0x00])]); // basic, stream 0, copy filter
+    parts.push(this.compressed(0, data, [header, Buffer.from([0x00])])); // basic, stream 0, copy filter
+    return 1;
+  }
+
+  /**
+   * A palette tile with flat blocks (flat-blocks.ts has the rule): per row of blocks, its fills
+   * (all of the tile's in one buffer: they carry no stream state) and then one palette rectangle per
+   * run of blocks that are not flat, in order. Returns how many rectangles it pushed.
+   */
+  private encodeBlocks(r: RectSnapshot, tx: number, ty: number, tw: number, th: number, tr: PixelTranslator, same: Uint8Array, parts: Array<Promise<Buffer[]> | Buffer[]>): number {
+    const keys = this.blockKeys;
+    const cols = Math.ceil(tw / FLAT_BLOCK);
+    const rows = Math.ceil(th / FLAT_BLOCK);
+    let fills = 0;
+    for (let k = 0; k < cols * rows; k++) if (keys[k] !== NOT_FLAT && (k % cols === 0 || keys[k - 1] !== keys[k])) fills++;
+    const tp = tr.tpixelIsRgb ? 3 : tr.bytesPerPixel;
+    const fillBytes = RECT_HEADER_SIZE + 1 + tp;
+    const buf = Buffer.allocUnsafe(fills * fillBytes);
+    parts.push([buf]);
+    let o = 0;
+    let rects = fills;
+    for (let j = 0; j < rows; j++) {
+      const y = ty + j * FLAT_BLOCK;
+      const h = Math.min(FLAT_BLOCK, th - j * FLAT_BLOCK);
+      for (let i = 0; i < cols; ) {
+        const key = keys[j * cols + i]!;
+        let e = i + 1;
+        while (e < cols && (key === NOT_FLAT ? keys[j * cols + e] === NOT_FLAT : keys[j * cols + e] === key)) e++;
+        const x = tx + i * FLAT_BLOCK;
+        const w = Math.min(e * FLAT_BLOCK, tw) - i * FLAT_BLOCK;
+        if (key === NOT_FLAT) {
+          const n = tileColours(r.words, r.offset + y * r.stride + x, r.stride, w, h, this.palette, MAX_PALETTE, same, y);
+          parts.push(this.paletteRect(r, x, y, w, h, n, tr, same));
+          rects++;
+        } else {
+          writeRectHeader(buf, o, r.x + x, r.y + y, w, h, Encoding.Tight);
+          buf[o + RECT_HEADER_SIZE] = CTRL_FILL;
+          tr.writeTpixel(key, buf, o + RECT_HEADER_SIZE + 1);
+          o += fillBytes;
+        }
+        i = e;
+      }
+    }
+    return rects;
+  }
+
+  /** A palette rectangle of n (2..16) colours, whose palette tileColours has just left in this.palette. */
+  private paletteRect(r: RectSnapshot, x: number, y: number, w: number, h: number, n: number, tr: PixelTranslator, same: Uint8Array): Promise<Buffer[]> | Buffer[] {
+    const pal = this.palette;
+    const tp = tr.tpixelIsRgb ? 3 : tr.bytesPerPixel;
+    const header = rectHeader(r.x + x, r.y + y, w, h, Encoding.Tight);
+    const head = Buffer.allocUnsafe(3 + n * tp);
+    const stream = n === 2 ? 1 : 2;
+    head[0] = CTRL_EXPLICIT_FILTER | (stream << 4);
+    head[1] = FILTER_PALETTE;
+    head[2] = n - 1;
+    let o = 3;
+    for (let p = 0; p < n; p++) o = tr.writeTpixel(pal[p]!, head, o);
+    const rowBytes = n === 2 ? (w + 7) >> 3 : w;
+    const data = this.arena.take(rowBytes * h);
+    packIndices(r.words, r.offset + y * r.stride + x, r.stride, w, h, pal, n, n === 2 ? 1 : 8, data, 0, same, y);
+    return this.compressed(stream, data, [header, head]);
   }
 
   /** The JPEG of the (ox, oy, ow, oh) part of a w x h RGB image (all of it, or one tile of a fallback). */
