@@ -52,10 +52,11 @@ if (xv) {
         (v.cpuBound?.split?.readsCpuMs !== undefined ? ` (vdpush's reads ${n(v.cpuBound.split.readsCpuMs, 2)} ms of CPU, its other work ${n(v.cpuBound.split.beyondFloorMs, 2)} ms above the floor, the X server's extra ${n(v.cpuBound.split.xvfbExtraMs, 2)} ms)` : ''),
       '<= 0.5x');
     row(`Xvfb ${r.resolution}, workload draws/s under the capturer`, `vdpush ${n(v.workloadFps)}`,
-      `alone ${n(r.workloadAloneFps)} (${x(v.workloadFps / r.workloadAloneFps)}); ffmpeg ${n(f.workloadFps)}; grabbed ${pct(v.fps * v.grabHeldMs / 1000)} of the time` +
+      `alone ${n(r.workloadAloneFps)}${r.workloadAloneBracketFps ? ` (the mean of ${n(r.workloadAloneBracketFps[0])} before and ${n(r.workloadAloneBracketFps[1])} after the capturers)` : ''} (${x(v.workloadFps / r.workloadAloneFps)}); ffmpeg ${n(f.workloadFps)}; grabbed ${pct(v.fps * v.grabHeldMs / 1000)} of the time` +
         ` (at 1.5x ffmpeg's rate the pread alone holds it ${pct(1.5 * f.distinctFps * v.preadMsForBytes / 1000)})`, '>= 0.8x alone');
     row(`Xvfb ${r.resolution}, server grab held per frame`, `${n(v.grabHeldMs, 2)} ms (copy ${n(v.copyMs, 2)} ms of ${n(v.bytesPerFrame / 1e6)} MB)`,
-      `memcpy of those bytes ${n(v.memcpyMsForBytes, 2)} ms → ${x(v.grabVsMemcpy)}; pread ${n(c.preadGBps, 2)} GB/s vs memcpy ${n(c.memcpyGBps, 2)} GB/s`, '<= 1.3x');
+      `memcpy of those bytes ${n(v.memcpyMsForBytes, 2)} ms → ${x(v.grabVsMemcpy)}; pread ${n(c.preadGBps, 2)} GB/s vs memcpy ${n(c.memcpyGBps, 2)} GB/s` +
+        (v.cpuBound ? `; a pread of those bytes just after the X server drew them ${n(v.cpuBound.drawnPreadMs, 2)} ms → grab ${x(v.grabHeldMs / v.cpuBound.drawnPreadMs)} of it` : ''), '<= 1.3x');
     const d = r.desktop;
     row(`Xvfb ${r.resolution}, 1% desktop workload vs full frames, CPU per frame`, `${n(d.dirtyRects.cpuMsPerFrame, 3)} vs ${n(d.fullFrame.cpuMsPerFrame, 3)} ms`,
       `${x(d.cpuRatio, 1)} (bytes ${n(d.bytesMsPerFrame, 3)} ms, per-frame work ${n(d.fixedMsPerFrame, 3)} ms${d.wakeFloor ? `, of it a wake-up + an X round trip ${n(d.wakeFloor.floorMs, 3)} ms${d.wakeFloor.grabbedFloorMs !== undefined ? `, ${n(d.wakeFloor.grabbedFloorMs, 3)} ms with the grab and its ungrab write` : ''}${d.wakeFloor.grabbedFloorMs60Hz !== undefined ? ` (${n(d.wakeFloor.grabbedFloorMs60Hz, 3)} ms after a 60 Hz frame's idle gap)` : ''}` : ''}; 20x needs <= ${n(d.neededMsPerFrameFor20x, 3)} ms)`, '>= 20x');

@@ -26,7 +26,7 @@ export function formatXvfbBench(r: XvfbBenchResult): string {
     lines.push(
       `  same-run ceilings: memcpy ${f2(c.memcpyGBps)} GB/s (${f3(c.memcpyMsPerFrame)} ms/frame), pread of the framebuffer ${f2(c.preadGBps)} GB/s (${f3(c.preadMsPerFrame)} ms/frame)`,
     );
-    lines.push(`  workload alone: ${f1(row.workloadAloneFps)} draws/s, X server ${f3(row.xvfbCpuMsPerDrawAlone)} ms CPU per draw`);
+    lines.push(`  workload alone: ${f1(row.workloadAloneFps)} draws/s (before/after the capturers ${f1(row.workloadAloneBracketFps[0])}/${f1(row.workloadAloneBracketFps[1])}), X server ${f3(row.xvfbCpuMsPerDrawAlone)} ms CPU per draw`);
     lines.push(`  ${'capturer'.padEnd(18)}${'deliv'.padStart(8)}${'distinct'.padStart(9)}${'torn'.padStart(6)}${'missed'.padStart(8)}${'dups'.padStart(6)}${'distinct/s'.padStart(11)}${'CPU s/1k'.padStart(12)}${'workload/s'.padStart(12)}`);
     lines.push(capturerLine('vdpush', v));
     lines.push(capturerLine('vdpush (no grab)', row.vdpushWithoutGrab));

@@ -90,7 +90,10 @@ export interface XvfbBenchRow {
   /** The framebuffer file's base folder (README "--fbdir") and whether it gives huge pages. */
   framebuffer: { base: string; hugePages: boolean };
   ceilings: Ceilings;
+  /** The workload's draws/s with nothing capturing: the mean of workloadAloneBracketFps. */
   workloadAloneFps: number;
+  /** That rate measured before the first capturer and after the last. */
+  workloadAloneBracketFps: [number, number];
   xvfbCpuMsPerDrawAlone: number;
   vdpush: VdpushNumbers;
   vdpushWithoutGrab: VdpushNumbers;

@@ -82,7 +82,7 @@ test('the performance table prints the ring floors and the Xvfb CPU bound beside
     const cap = (cpu: number) => ({ distinctFps: 100, torn: 0, missed: 0, duplicates: 0, cpuSecPerDistinct1000: cpu, workloadFps: 1000 });
     const xvfb = {
       rows: [{
-        resolution: '1920x1080', workloadAloneFps: 2000,
+        resolution: '1920x1080', workloadAloneFps: 2000, workloadAloneBracketFps: [1800, 2200],
         vdpush: { ...cap(1.6), fps: 300, grabHeldMs: 1.1, copyMs: 1.1, bytesPerFrame: 8294400, memcpyMsForBytes: 0.34, preadMsForBytes: 0.66, grabVsMemcpy: 3.2,
           cpuBound: { drawnPreadMs: 1.05, floorMs: 0.32, serverFloorMs: 0.05, secPerDistinct1000: 1.42, vsFfmpeg: 0.45, vdpushVsBound: 1.13,
             split: { readsWallMs: 1.1, ownCpuBeyondReadsMs: 0.4, xvfbExtraMs: 0.1, readsCpuMs: 1.08, beyondFloorMs: 0.1 } } },
@@ -106,6 +106,10 @@ test('the performance table prints the ring floors and the Xvfb CPU bound beside
     const cpu = out.split('\n').find((l) => l.startsWith('| Xvfb 1920x1080, CPU s per 1,000 distinct frames'));
     assert.ok(cpu, out);
     assert.match(cpu, /bound \(a pread of the just-drawn frame 1\.05 ms \+ the grabbed IPC floor 0\.32 ms \+ its X-server side 0\.05 ms\) 1\.42 → \*\*0\.45x\*\* ffmpeg's, vdpush \*\*1\.13x\*\* the bound \(vdpush's reads 1\.08 ms of CPU, its other work 0\.10 ms above the floor, the X server's extra 0\.10 ms\)/);
+    const workload = out.split('\n').find((l) => l.startsWith('| Xvfb 1920x1080, workload draws/s under the capturer'));
+    assert.match(workload ?? '', /alone 2,000\.0 \(the mean of 1,800\.0 before and 2,200\.0 after the capturers\) \(\*\*0\.50x\*\*\)/, out);
+    const grab = out.split('\n').find((l) => l.startsWith('| Xvfb 1920x1080, server grab held per frame'));
+    assert.match(grab ?? '', /a pread of those bytes just after the X server drew them 1\.05 ms → grab \*\*1\.05x\*\* of it/, out);
     const desktop = out.split('\n').find((l) => l.startsWith('| Xvfb 1920x1080, 1% desktop workload'));
     assert.match(desktop ?? '', /0\.370 ms with the grab and its ungrab write \(0\.520 ms after a 60 Hz frame's idle gap\)/, out);
   } finally {
