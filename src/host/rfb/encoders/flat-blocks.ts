@@ -11,10 +11,10 @@
  *
  * The rule (pinned by the reference encoder in test/host/rfb/reference-encoders.ts): the tile is
  * cut into FLAT_BLOCK x FLAT_BLOCK blocks from its top-left corner (the last row and column of
- * blocks may be smaller); when at least half of them hold one colour each, the tile is sent as,
- * per row of blocks from the top, one fill per run of adjacent flat blocks of the same colour, and
- * one palette rectangle per run of adjacent blocks that are not flat. Otherwise the tile is one
- * palette rectangle, as before.
+ * blocks may be smaller); when at least half of them hold one colour each, the tile is sent as
+ * one fill per run of adjacent flat blocks of the same colour in a row of blocks, all of them
+ * first, then one palette rectangle per run of adjacent blocks that are not flat, row by row of
+ * blocks from the top. Otherwise the tile is one palette rectangle, as before.
  */
 import type { RectSnapshot } from './rect-snapshot.js';
 import { tileColours } from './tile-colours.js';

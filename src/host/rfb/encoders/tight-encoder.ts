@@ -245,9 +245,10 @@ export class TightEncoder {
   }
 
   /**
-   * A palette tile with flat blocks (flat-blocks.ts has the rule): per row of blocks, its fills
-   * (all of the tile's in one buffer: they carry no stream state) and then one palette rectangle per
-   * run of blocks that are not flat, in order. Returns how many rectangles it pushed.
+   * A palette tile with flat blocks (flat-blocks.ts has the rule): all its fills first, in one
+   * buffer (they carry no stream state), then one palette rectangle per run of blocks that are not
+   * flat, row by row of blocks, in the order their zlib stream must see them. Returns how many
+   * rectangles it pushed.
    */
   private encodeBlocks(r: RectSnapshot, tx: number, ty: number, tw: number, th: number, tr: PixelTranslator, same: Uint8Array, parts: Array<Promise<Buffer[]> | Buffer[]>): number {
     const keys = this.blockKeys;
