@@ -62,7 +62,7 @@ if (xv) {
       `${x(d.cpuRatio, 1)} (bytes ${n(d.bytesMsPerFrame, 3)} ms, per-frame work ${n(d.fixedMsPerFrame, 3)} ms${d.wakeFloor ? `, of it a wake-up + an X round trip ${n(d.wakeFloor.floorMs, 3)} ms${d.wakeFloor.grabbedFloorMs !== undefined ? `, ${n(d.wakeFloor.grabbedFloorMs, 3)} ms with the grab and its ungrab write` : ''}${d.wakeFloor.grabbedFloorMs60Hz !== undefined ? ` (${n(d.wakeFloor.grabbedFloorMs60Hz, 3)} ms after a 60 Hz frame's idle gap)` : ''}` : ''}; 20x needs <= ${n(d.neededMsPerFrameFor20x, 3)} ms)`, '>= 20x');
   }
   const i = xv.idle;
-  row('Xvfb idle display (session: worker + host)', `${n(i.vdpushCorePercent, 2)}% of a core`,
+  row('Xvfb idle display (`vdpush run` in its own process: worker + host)', `${n(i.vdpushCorePercent, 2)}% of a core`,
     `one wake-up: processor ${n(i.workerPassMicros, 0)} µs every ${i.workerIdleWaitMs ?? 16} ms idle (${n(i.workerWaitCorePercent, 2)}%), host ${n(i.hostPollMicros, 0)} µs every ${i.hostIdleWakeMs ?? 25} ms (${n(i.hostPollCorePercent, 2)}%)`, '< 1%');
 }
 

@@ -16,7 +16,8 @@
  *     20-30 s);
  *  6. the 'desktop' workload (1% of the screen per frame): vdpush with dirty rects vs full frames,
  *     after the IPC floor (wake-floor.ts); the pread and the floor bound vdpush's CPU (cpuBound).
- * Then an idle display in a real session (worker thread + host), for CPU as % of one core.
+ * Then an idle display in a real session (worker thread + host: `vdpush run` in its own process),
+ * for CPU as % of one core.
  *
  * Per capturer: delivered, distinct, torn, missed, duplicates (capture-tally.ts), CPU per 1,000
  * distinct frames — the capturer's own CPU (vdpush: this process minus the benchmark's checking)
