@@ -41,6 +41,8 @@ export class BenchRfbClient {
   name = '';
   updates = 0;
   private stopped = false;
+  /** Why the client stopped reading before close(), if it did: the bench reports it, never a quiet drop in updates/s. */
+  failure: Error | null = null;
   private readonly inflate: Inflate = createInflate();
   private inflated: Buffer[] = [];
 
@@ -69,7 +71,9 @@ export class BenchRfbClient {
       socket.destroy();
       throw e;
     }
-    void c.loop().catch(() => undefined);
+    void c.loop().catch((e: Error) => {
+      if (!c.stopped) c.failure = e;
+    });
     return c;
   }
 

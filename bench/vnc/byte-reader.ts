@@ -4,6 +4,8 @@
  */
 import type { Socket } from 'node:net';
 
+const EMPTY = Buffer.alloc(0);
+
 export class ByteReader {
   private chunks: Buffer[] = [];
   private have = 0;
@@ -66,6 +68,8 @@ export class ByteReader {
   }
 
   private take(n: number): Buffer {
+    // A zero-length field (x11vnc's empty ServerCutText) may come with nothing buffered.
+    if (n === 0) return EMPTY;
     this.have -= n;
     this.consumed += n;
     const first = this.chunks[0]!;

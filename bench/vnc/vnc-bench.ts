@@ -187,6 +187,7 @@ async function measure(display: string, serverPid: number, xvfbPid: number, port
     measuring = true;
     await new Promise((r) => setTimeout(r, (workload === 'idle' ? IDLE_S : MEASURE_S) * 1000));
     measuring = false;
+    if (client.failure) throw new Error(`the bench's RFB client stopped during the ${workload} phase: ${client.failure.message}`);
     const seconds = (performance.now() - t0) / 1000;
     const cpu = procCpuSeconds(serverPid) - cpu0;
     const xcpu = procCpuSeconds(xvfbPid) - x0;
