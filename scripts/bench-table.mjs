@@ -87,6 +87,16 @@ if (vnc && vnc.ratios) {
     const withX = r.cpuPerUpdateWithXvfb !== undefined ? ` (${x(r.cpuPerUpdateWithXvfb)} with the extra X-server CPU)` : '';
     row(`RFB server, ${vnc.resolution}, ${w} workload`, `CPU per update ${x(r.cpuPerUpdate)} x11vnc's${withX}, p99 latency ${x(r.p99Latency)}`, `updates/s ${x(r.updatesPerSec)} x11vnc's`, '<= 0.5x CPU, lower p99');
   }
+  // What a just-started server costs (the first window of its warm-up: V8 still compiling
+  // vdpush) beside the measured, warmed-up update: the start-up is reported, not hidden.
+  const wv = vnc.warmup?.vdpush;
+  const wx = vnc.warmup?.x11vnc;
+  if (wv && wx && vnc.servers?.vdpush?.animation && vnc.servers?.x11vnc?.animation) {
+    const first = (c, w) => `${n(c[w][0], 2)} → ${n(vnc.servers[c === wv ? 'vdpush' : 'x11vnc'][w].cpuSecPer1000, 2)}`;
+    row(`RFB server, ${vnc.resolution}, CPU ms per update in the first ${n(wv.windowSeconds, 0)} s of each busy workload's warm-up (the server just started, on the animation) → measured after the ${n(wv.windowSeconds * wv.animation.length * 2, 0)} s warm-up`,
+      `vdpush animation ${first(wv, 'animation')}, desktop ${first(wv, 'desktop')}`,
+      `x11vnc animation ${first(wx, 'animation')}, desktop ${first(wx, 'desktop')}; first windows vdpush/x11vnc ${x(wv.animation[0] / wx.animation[0])} / ${x(wv.desktop[0] / wx.desktop[0])}`, '');
+  }
   // The physical cost of a whole new frame on the same Xvfb (pread + one compare pass), beside
   // x11vnc's CPU per animation update: what the animation's target leaves for everything else.
   const b = vnc.animationBound;

@@ -35,6 +35,15 @@ export function formatVncBench(r: VncBenchResult): string {
       lines.push(`  vdpush/x11vnc: ${f2(q.cpuPerUpdate)}x CPU per update (${f2(q.cpuPerUpdateWithXvfb)}x with the extra X-server CPU), ${f2(q.p99Latency)}x p99 latency, ${f2(q.updatesPerSec)}x updates/s`);
     }
   }
+  const warm = SERVERS.filter((s) => r.warmup?.[s]);
+  if (warm.length > 0) {
+    lines.push('');
+    lines.push(`warm-up before the measured windows (CPU ms per update, each ${r.warmup[warm[0]!]!.windowSeconds} s window in turn; the first is a just-started server):`);
+    for (const s of warm) {
+      const c = r.warmup[s]!;
+      lines.push(`  ${s.padEnd(9)}animation ${c.animation.map(f2).join(' ')}; desktop ${c.desktop.map(f2).join(' ')}`);
+    }
+  }
   const b = r.animationBound;
   if (b) {
     lines.push('');

@@ -1,6 +1,7 @@
 /** The result of `vdpush bench vnc` (its JSON), shared by the bench and its text report. */
 import type { ServerName } from './vnc-servers.js';
 import type { FrameReadBound } from './frame-read-bound.js';
+import type { WarmupCurve } from './server-warmup.js';
 
 export const SERVERS: readonly ServerName[] = ['x11vnc', 'vdpush'];
 export const WORKLOADS = ['animation', 'desktop', 'idle'] as const;
@@ -72,6 +73,11 @@ export interface VncBenchResult {
   resolution: string;
   refreshHz: number;
   servers: Record<ServerName, Record<Workload, VncNumbers> | { error: string }>;
+  /**
+   * Each server's CPU ms per update in the windows of its warm-up (server-warmup.ts), which comes
+   * before every measured window: the first window is what a just-started server costs.
+   */
+  warmup: Partial<Record<ServerName, WarmupCurve>>;
   /** The workloads drawn with no RFB server attached: the X server's CPU per draw (what the extra is counted beyond). */
   workloadAlone: Record<'animation' | 'desktop', { drawsPerSec: number; xvfbCpuMsPerDraw: number }>;
   /**

@@ -8,7 +8,9 @@
  *  - desktop:   a text-line strip, 1% of the screen, changes at 60 Hz;
  *  - idle:      nothing changes.
  * First, before either server attaches, each busy workload draws alone: the X server's CPU per
- * draw. Per server and workload, after a warm-up: updates/s, bytes per update, the server's CPU
+ * draw. Each server first serves both busy workloads to the client for 20 s (server-warmup.ts: a
+ * server measured in its first seconds was measured on V8's start-up; each window's CPU per
+ * update is reported). Per server and workload, after a further short settle: updates/s, bytes per update, the server's CPU
  * seconds per 1,000 updates (its /proc/<pid>/stat, every thread), the X server's beside it, the
  * same plus the X-server CPU the server causes (the X server's CPU beyond what the phase's draws
  * cost it alone: x11vnc's XShmGetImage copy is done by the X server, vdpush's pread by vdpush
@@ -33,13 +35,12 @@
  * Targets are reported, never asserted: on every workload at most 0.5x x11vnc's CPU per update and
  * a lower p99 latency; idle under 1% of a core.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { cpus } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { startXvfb } from '../../src/backends/xvfb/xvfb-server.js';
-import { WORKLOAD_TILE } from '../../src/backends/xvfb/workload.js';
 import { procCpuSeconds } from '../xvfb/proc-cpu.js';
-import { BenchRfbClient, type UpdateSample } from './bench-rfb-client.js';
+import { BenchRfbClient } from './bench-rfb-client.js';
+import { StampedWorkload, stampOf } from './stamped-workload.js';
+import { warmUp } from './server-warmup.js';
 import { requireX11vnc, startServer } from './vnc-servers.js';
 import { measureFrameReadBound, type FrameReadBound } from './frame-read-bound.js';
 import { measureCrossThreadScan, type CrossThreadScan } from './cross-thread-scan.js';
@@ -66,61 +67,9 @@ const IDLE_SETTLE_S = 12;
 const NO_CLIENT_WARMUP_S = 1;
 const NO_CLIENT_S = 3;
 const ALONE_S = 3;
-const SEQ_MASK = 0xffffff;
 /** The desktop workload's strip (stamped-workload-main.ts: 60% of the width, 1/60 of the height) as a fraction of the frame. */
 const DESKTOP_DAMAGE_FRACTION = (Math.floor(WIDTH * 0.6) * Math.floor(HEIGHT / 60)) / (WIDTH * HEIGHT);
 
-
-class StampedWorkload {
-  /** Draw time (epoch ms) by frame number mod 2^16. */
-  readonly drawn = new Float64Array(1 << 16);
-  readonly seqAt = new Uint32Array(1 << 16);
-  draws = 0;
-  private constructor(private readonly child: ChildProcess) {}
-
-  static async start(display: string, kind: 'animation' | 'desktop'): Promise<StampedWorkload> {
-    const main = fileURLToPath(new URL('./stamped-workload-main.js', import.meta.url));
-    const child = fork(main, ['--display', display, '--kind', kind, '--fps', String(REFRESH_HZ)], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'], execArgv: [] });
-    const w = new StampedWorkload(child);
-    let rest = '';
-    await new Promise<void>((resolve, reject) => {
-      child.once('exit', (code) => reject(new Error(`the ${kind} workload exited (${code})`)));
-      child.stdout!.setEncoding('latin1');
-      child.stdout!.on('data', (s: string) => {
-        const lines = (rest + s).split('\n');
-        rest = lines.pop()!;
-        for (const line of lines) {
-          if (line === 'ready') resolve();
-          const sp = line.indexOf(' ');
-          if (sp < 0) continue;
-          const seq = Number(line.slice(0, sp)) & SEQ_MASK;
-          w.drawn[seq & 0xffff] = Number(line.slice(sp + 1));
-          w.seqAt[seq & 0xffff] = seq;
-          w.draws++;
-        }
-      });
-    });
-    return w;
-  }
-
-  drawTime(seq: number): number | null {
-    const i = seq & 0xffff;
-    return this.seqAt[i] === seq ? this.drawn[i]! : null;
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return;
-    const exited = new Promise((r) => this.child.once('exit', r));
-    this.child.kill('SIGTERM');
-    await exited;
-  }
-}
-
-/** The frame number an update shows, from its first pixel (odd squares hold the complement). */
-function stampOf(first: NonNullable<UpdateSample['first']>): number {
-  const odd = (Math.floor(first.x / WORKLOAD_TILE) + Math.floor(first.y / WORKLOAD_TILE)) & 1;
-  return odd ? ~first.pixel & SEQ_MASK : first.pixel & SEQ_MASK;
-}
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -129,7 +78,7 @@ function percentile(sorted: number[], p: number): number {
 
 /** The server's CPU (% of a core) while the workload draws and no client is connected. */
 async function measureNoClient(display: string, serverPid: number, workload: 'animation' | 'desktop'): Promise<number> {
-  const stamps = await StampedWorkload.start(display, workload);
+  const stamps = await StampedWorkload.start(display, workload, REFRESH_HZ);
   try {
     await new Promise((r) => setTimeout(r, NO_CLIENT_WARMUP_S * 1000));
     const cpu0 = procCpuSeconds(serverPid);
@@ -143,7 +92,7 @@ async function measureNoClient(display: string, serverPid: number, workload: 'an
 
 /** The workload drawing with no RFB server attached: its draw rate and the X server's CPU per draw. */
 async function measureAlone(display: string, xvfbPid: number, workload: 'animation' | 'desktop'): Promise<{ drawsPerSec: number; xvfbCpuMsPerDraw: number }> {
-  const stamps = await StampedWorkload.start(display, workload);
+  const stamps = await StampedWorkload.start(display, workload, REFRESH_HZ);
   try {
     await new Promise((r) => setTimeout(r, NO_CLIENT_WARMUP_S * 1000));
     const x0 = procCpuSeconds(xvfbPid);
@@ -160,7 +109,7 @@ async function measureAlone(display: string, xvfbPid: number, workload: 'animati
 
 async function measure(display: string, serverPid: number, xvfbPid: number, port: number, workload: Workload, alone: VncBenchResult['workloadAlone']): Promise<VncNumbers> {
   const noClientCorePercent = workload === 'idle' ? Number.NaN : await measureNoClient(display, serverPid, workload);
-  const stamps = workload === 'idle' ? null : await StampedWorkload.start(display, workload);
+  const stamps = workload === 'idle' ? null : await StampedWorkload.start(display, workload, REFRESH_HZ);
   let measuring = false;
   let updates = 0;
   let bytes = 0;
@@ -219,6 +168,7 @@ export async function runVncBench(_opts: { json: boolean }): Promise<VncBenchRes
   await requireX11vnc();
   const xvfb = await startXvfb({ width: WIDTH, height: HEIGHT, depth: 24 });
   const servers = {} as VncBenchResult['servers'];
+  const warmup = {} as VncBenchResult['warmup'];
   const workloadAlone = {} as VncBenchResult['workloadAlone'];
   let frameRead: FrameReadBound;
   let floors: { crossScan: CrossThreadScan; wake: WakeFloor; host: HostFloor } | null = null;
@@ -234,6 +184,7 @@ export async function runVncBench(_opts: { json: boolean }): Promise<VncBenchRes
         continue;
       }
       try {
+        warmup[name] = await warmUp(xvfb.display, server.pid, server.port, REFRESH_HZ);
         const rows = {} as Record<Workload, VncNumbers>;
         for (const w of WORKLOADS) rows[w] = await measure(xvfb.display, server.pid, xvfb.pid, server.port, w, workloadAlone);
         servers[name] = rows;
@@ -323,7 +274,7 @@ export async function runVncBench(_opts: { json: boolean }): Promise<VncBenchRes
       },
     };
   }
-  return { resolution: `${WIDTH}x${HEIGHT}`, refreshHz: REFRESH_HZ, servers, workloadAlone, ratios, targets, animationBound, desktopBound, machine: { cpus: cpus().length, node: process.version } };
+  return { resolution: `${WIDTH}x${HEIGHT}`, refreshHz: REFRESH_HZ, servers, warmup, workloadAlone, ratios, targets, animationBound, desktopBound, machine: { cpus: cpus().length, node: process.version } };
 }
 
 export { formatVncBench } from './vnc-bench-format.js';

@@ -65,3 +65,29 @@ test('the paced pipeline row says what was paced: the pread and the pass, or (an
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("the performance table sets a just-started server's first warm-up window beside its measured, warmed-up update", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vdp-bench-table-'));
+  try {
+    const file = join(dir, 'bench.json');
+    const curve = (a: number, d: number): object => ({ windowSeconds: 2, animation: [a, 4, 4, 4, 4], desktop: [d, 1, 1, 1, 1] });
+    const vnc = {
+      resolution: '1920x1080',
+      servers: {
+        vdpush: { animation: { updates: 240, cpuSecPer1000: 3.5 }, desktop: { updates: 240, cpuSecPer1000: 1.25 } },
+        x11vnc: { animation: { updates: 160, cpuSecPer1000: 3 }, desktop: { updates: 140, cpuSecPer1000: 1.5 } },
+      },
+      warmup: { vdpush: curve(6, 2), x11vnc: curve(3, 1.25) },
+      ratios: {},
+    };
+    writeFileSync(file, JSON.stringify({ vnc }));
+    const out = execFileSync(process.execPath, [join(repoRoot(), 'scripts', 'bench-table.mjs'), file], { encoding: 'utf8' });
+    const row = out.split('\n').find((l) => l.includes('warm-up'));
+    assert.ok(row !== undefined, out);
+    assert.match(row, /first 2 s of each busy workload's warm-up .* after the 20 s warm-up/);
+    assert.match(row, /vdpush animation 6\.00 → 3\.50, desktop 2\.00 → 1\.25/);
+    assert.match(row, /x11vnc animation 3\.00 → 3\.00, desktop 1\.25 → 1\.50; first windows vdpush\/x11vnc \*\*2\.00x\*\* \/ \*\*1\.60x\*\*/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
