@@ -93,7 +93,7 @@ if (vnc && vnc.ratios) {
   const wx = vnc.warmup?.x11vnc;
   if (wv && wx && vnc.servers?.vdpush?.animation && vnc.servers?.x11vnc?.animation) {
     const first = (c, w) => `${n(c[w][0], 2)} → ${n(vnc.servers[c === wv ? 'vdpush' : 'x11vnc'][w].cpuSecPer1000, 2)}`;
-    row(`RFB server, ${vnc.resolution}, CPU ms per update in the first ${n(wv.windowSeconds, 0)} s of each busy workload's warm-up (the server just started, on the animation) → measured after the ${n(wv.windowSeconds * wv.animation.length * 2, 0)} s warm-up`,
+    row(`RFB server, ${vnc.resolution}, CPU ms per update in the first ${n(wv.windowSeconds, 0)} s of a just-started server (each workload has its own) → measured after its ${n(wv.windowSeconds * wv.animation.length, 0)} s warm-up`,
       `vdpush animation ${first(wv, 'animation')}, desktop ${first(wv, 'desktop')}`,
       `x11vnc animation ${first(wx, 'animation')}, desktop ${first(wx, 'desktop')}; first windows vdpush/x11vnc ${x(wv.animation[0] / wx.animation[0])} / ${x(wv.desktop[0] / wx.desktop[0])}`, '');
   }
