@@ -57,12 +57,13 @@ const MEASURE_S = 4;
 /** Long enough that /proc's 10 ms CPU ticks resolve an idle server to 0.125% of a core (1% is the target). */
 const IDLE_S = 8;
 /**
- * How long the idle display sits (the client connected, nothing drawn) before its window opens:
- * what a display left alone costs, not one just left by the busy phases. For vdpush that is V8's
- * one-off work after them (its memory reducer compacts each isolate's heap ~8 s after a process
- * goes quiet; the optimising compiler finishes the phases' functions), which the 8 s window met
- * in some runs and not others (0.37% vs 1.25% of a core in two runs back to back, 2026-12-02);
- * bench xvfb's idle waits 12 s for the same reason (idle-bench.ts). The same for both servers.
+ * How long the idle display sits (its own fresh server, the client connected, nothing drawn)
+ * before its window opens: what a display left alone costs, not one just started. For vdpush
+ * that is V8's one-off work of its first seconds (its memory reducer compacts each isolate's
+ * heap ~8 s after a process goes quiet; the optimising compiler finishes what ran), which an 8 s
+ * window met in some runs and not others (0.37% vs 1.25% of a core in two runs back to back,
+ * 2026-12-02, when the idle phase followed the busy ones on one server); bench xvfb's idle waits
+ * 12 s for the same reason (idle-bench.ts). The same for both servers.
  */
 const IDLE_SETTLE_S = 12;
 const NO_CLIENT_WARMUP_S = 1;
