@@ -32,8 +32,8 @@ export interface VncNumbers {
   drawsPerSec: number;
   /**
    * The server's CPU as % of one core with the same workload and no client connected (NaN on
-   * idle): for vdpush the drain of every frame into the ring, which it pays whether or not anyone
-   * watches (the host takes no frames then: frame-demand.ts); for x11vnc its polling without a client.
+   * idle): for vdpush on Xvfb nothing is captured then (capture-watch.ts: no damage taken, no
+   * pixel read, the host takes no frames); for x11vnc its polling without a client.
    */
   noClientCorePercent: number;
 }

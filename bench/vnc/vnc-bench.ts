@@ -19,9 +19,8 @@
  * from a frame's draw to the client holding the update that shows it (decoded from the first pixel
  * of the update: every square of the checkerboard encodes the frame number), p50 and p99. Idle:
  * each server's CPU as % of one core. Before each busy workload's client connects, the server's CPU
- * with the workload drawing and no client ("no-client core %"): vdpush's drain of every frame
- * (the capture into the ring; the host takes frames only while a client looks, frame-demand.ts),
- * which bounds how low its CPU per update can go (drain % / updates/s).
+ * with the workload drawing and no client ("no-client core %"): what a served display nobody looks
+ * at costs (vdpush on Xvfb captures nothing then, capture-watch.ts; x11vnc polls).
  *
  * Last, with no server and no workload, the physical cost of one whole new frame on the same Xvfb
  * (frame-read-bound.ts: its pread from the framebuffer file plus one compare pass over it), as a

@@ -214,4 +214,12 @@ export interface DisplaySystem {
    * Absent: the display's mode is fixed.
    */
   requestMode?(mode: { width: number; height: number; refreshHz: number }): Promise<void>;
+  /**
+   * Whether anyone looks at the frames (serve with no client and no page: not). An unwatched
+   * display may stop capturing, as long as nothing it would have shown is lost: watched again, it
+   * captures what changed meanwhile and calls `caughtUp` once that frame is published (or at once
+   * if nothing changed). Absent: the display always captures (the simulated OS composes and
+   * must be drained whoever looks).
+   */
+  setWatched?(watched: boolean, caughtUp: () => void): void;
 }

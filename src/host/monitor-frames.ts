@@ -11,8 +11,9 @@
  * On demand (frames({ onDemand: true }), serve's pumps): while nobody looks at the monitor
  * (frame-demand.ts) the pass waits for no frame, only for its housekeeping (a timer, a host fault,
  * the end, a consumer arriving); a consumer arriving is handed the newest frame the ring holds at
- * once. Never with the virtual clock (the lockstep needs every slice consumed), never once the
- * monitor ended (the frames still in the ring are taken, as always).
+ * once, after the display caught up if it had stopped watching (frame-demand.ts). Never with the
+ * virtual clock (the lockstep needs every slice consumed), never once the monitor ended (the
+ * frames still in the ring are taken, as always).
  *
  * Invariant: a frame handed out stays held until its step ends or, when kept, until the keeper
  * releases it; every frame taken from the ring is released exactly once.
@@ -85,13 +86,18 @@ export class MonitorFrames {
     const d = this.demand;
     const onDemand = opts?.onDemand === true && h.lockstep === null;
     h.lockstep?.consumerEnter();
-    d.begin();
+    d.begin(onDemand);
     try {
       while (true) {
         h.housekeeping();
         const fault = h.nextHostFault();
         if (fault !== undefined) await performHostFault(fault, h.faultTarget);
         if (onDemand && !d.wanted && !h.isFinished()) {
+          await d.idle(IDLE_HOUSEKEEPING_MS);
+          continue;
+        }
+        if (d.catchingUp && !h.isFinished()) {
+          // The display was told to watch again: its catch-up frame, if any, comes first.
           await d.idle(IDLE_HOUSEKEEPING_MS);
           continue;
         }

@@ -118,6 +118,7 @@ export class MonitorLink {
       },
       verifier,
     );
+    this.consumption.demand.setWatchLink((watched, seq) => this.post({ type: 'watch', watched, seq }));
   }
 
   private get ring(): HostRing {
@@ -157,6 +158,7 @@ export class MonitorLink {
         this.consumption.wake();
       },
       modeSet: (m) => this.modeRequests.settle(m.id, m.error),
+      caughtUp: (seq) => this.consumption.demand.caughtUp(seq),
       done: () => {
         this.stoppedInOrder = true;
         this.finish();

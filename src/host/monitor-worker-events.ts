@@ -3,7 +3,7 @@
  * (worker-reports.ts) keeps what each message reports; the reactions are the link's: the
  * watchdog follows the display's children, recovery events go to the session, cursor listeners
  * and the clipboard are told, the ring is woken for a host fault (housekeeping performs it), a
- * 'mode-set' settles its request, and 'done', 'error', a crash or the thread's exit end the link.
+ * 'mode-set' settles its request, 'caught-up' answers a watch (frame-demand.ts), and 'done', 'error', a crash or the thread's exit end the link.
  */
 import type { Worker } from 'node:worker_threads';
 import { VdpushError } from '../contract/errors.js';
@@ -19,6 +19,8 @@ export interface WorkerReactions {
   clipboard(text: string): void;
   hostFault(): void;
   modeSet(m: Extract<WorkerToHost, { type: 'mode-set' }>): void;
+  /** 'caught-up': the display answered a watch (frame-demand.ts). */
+  caughtUp(seq: number): void;
   /** 'done': the worker stopped its display in order. */
   done(): void;
   /** The worker reported an error, or its thread crashed. */
@@ -54,6 +56,9 @@ export function reactToWorker(worker: Worker, targetId: number, r: WorkerReactio
         break;
       case 'mode-set':
         r.modeSet(m);
+        break;
+      case 'caught-up':
+        r.caughtUp(m.seq);
         break;
       default:
         break;

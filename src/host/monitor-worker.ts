@@ -94,6 +94,13 @@ function onHostMessage(r: Running, ringPort: MailboxRingPort, faults: FaultSourc
         );
       break;
     }
+    case 'watch': {
+      const display = r.display;
+      const caughtUp = (): void => post({ type: 'caught-up', seq: m.seq });
+      if (display.setWatched !== undefined) display.setWatched(m.watched, caughtUp);
+      else if (m.watched) caughtUp(); // a display that always captures is always caught up
+      break;
+    }
     case 'stop':
       r.stopRequested = true;
       r.wakeStop();

@@ -75,6 +75,8 @@ export type HostToWorker =
   | { type: 'set-mode'; id: number; mode: { width: number; height: number; refreshHz: number } }
   /** A remote client's input, for the backend's DisplayInput (src/display/input.ts). */
   | { type: 'input'; event: InputEvent }
+  /** Whether anyone looks at this monitor (frame-demand.ts); `watched` is answered with 'caught-up' carrying `seq`. */
+  | { type: 'watch'; watched: boolean; seq: number }
   | { type: 'stop' };
 
 export type InputEvent =
@@ -129,7 +131,9 @@ export type WorkerToHost =
   | { type: 'snapshot'; snapshot: WorkerSnapshot }
   | { type: 'done'; snapshot: WorkerSnapshot; invariants: string[]; faultLog: Array<{ atMs: number; kind: string }> }
   | { type: 'error'; code: string; message: string }
-  | { type: 'mode-set'; id: number; error: null | { code: string; message: string } };
+  | { type: 'mode-set'; id: number; error: null | { code: string; message: string } }
+  /** The display captured and published what changed while nobody watched (or nothing had). */
+  | { type: 'caught-up'; seq: number };
 
 /** How the host checks a frame's pixels: which backend's pattern, and its parameters. */
 export interface VerifyDescriptor {

@@ -50,8 +50,13 @@ export interface SwapChainHost {
   readonly fullFrameReads: boolean;
   /** The driver deleted the swap-chain (WdfObjectDelete): the OS assigns a new one. */
   onDeleted(sc: SwapChain): void;
-  /** An injected idle (xvfb-faults.ts): the OS presents nothing, damage accumulates meanwhile. */
+  /**
+   * An injected idle (xvfb-faults.ts), or nobody watching (capture-watch.ts): the OS presents
+   * nothing, damage accumulates meanwhile.
+   */
   readonly presentsPaused: boolean;
+  /** A capture ended: its frame was finished, or it had nothing to deliver (capture-watch.ts). */
+  captureEnded(sc: SwapChain): void;
   /** An injected flap (xvfb-faults.ts): SetDevice fails with ACCESS_LOST while the monitor flaps. */
   setDeviceRefused(): boolean;
 }

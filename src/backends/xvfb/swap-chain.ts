@@ -186,9 +186,19 @@ export class XvfbSwapChain implements SwapChain {
     this.release();
     this.state = IDLE;
     const conn = this.device?.conn;
-    if (!conn || conn.closed) return S_OK;
-    this.maybeCapture();
+    if (conn && !conn.closed) this.maybeCapture();
+    this.host.captureEnded(this);
     return S_OK;
+  }
+
+  /** No capture in flight and no frame ready or held (capture-watch.ts). */
+  get idle(): boolean {
+    return this.state === IDLE;
+  }
+
+  /** A capture's requests are out and its frame not yet ready (capture-watch.ts). */
+  get capturing(): boolean {
+    return this.state === CAPTURING;
   }
 
   /** Starts a capture if there is something to deliver and nothing in the way. */
@@ -236,6 +246,7 @@ export class XvfbSwapChain implements SwapChain {
       if (err) this.host.region.markAll();
       this.ungrab(dev);
       this.state = IDLE;
+      this.host.captureEnded(this);
       this.surfaceAvailable.set();
       return;
     }
@@ -244,6 +255,7 @@ export class XvfbSwapChain implements SwapChain {
       // nothing to deliver now; the damage stays for the capture that follows.
       this.ungrab(dev);
       this.state = IDLE;
+      this.host.captureEnded(this);
       return;
     }
     this.grabHold.replied();
@@ -257,6 +269,7 @@ export class XvfbSwapChain implements SwapChain {
       // Damage outside the current screen only: nothing to deliver.
       this.ungrab(dev);
       this.state = IDLE;
+      this.host.captureEnded(this);
       return;
     }
     if (dev.framebuffer !== null) {
@@ -274,12 +287,14 @@ export class XvfbSwapChain implements SwapChain {
     if (this.state !== CAPTURING) return;
     if (this.heldBack) {
       this.state = IDLE;
+      this.host.captureEnded(this);
       return;
     }
     if (!ok) {
       this.host.counters.readFailures++;
       dev?.markFailed();
       this.state = IDLE;
+      this.host.captureEnded(this);
       this.surfaceAvailable.set();
       return;
     }

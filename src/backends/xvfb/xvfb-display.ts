@@ -43,6 +43,7 @@ import { validateWorkload } from './workload-process.js';
 import type { FaultRecord } from '../sim/fault-injector.js';
 import type { XvfbFaults } from './xvfb-faults.js';
 import { createDisplayFaults } from './display-faults.js';
+import { CaptureWatch } from './capture-watch.js';
 import { DisplayRecord } from './display-record.js';
 import { xvfbStats } from './display-stats.js';
 import type { XConnection } from './x-connection.js';
@@ -73,6 +74,7 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
 
   private life!: ServerLife;
   private faults!: XvfbFaults;
+  private readonly watch = new CaptureWatch();
   private readonly router: XEventRouter;
   private readonly assigner: SwapChainAssigner;
   private readonly devices: XvfbRenderDevices;
@@ -329,7 +331,16 @@ export class XvfbDisplay implements DisplaySystem, IndirectDisplayAdapter, SwapC
   }
 
   get presentsPaused(): boolean {
-    return this.faults.presentsPaused;
+    return this.faults.presentsPaused || this.watch.unwatched;
+  }
+
+  /** Nobody looks: capture nothing until watched again (capture-watch.ts). */
+  setWatched(watched: boolean, caughtUp: () => void): void {
+    this.watch.set(watched, caughtUp, this.assigner.current);
+  }
+
+  captureEnded(sc: XvfbSwapChain): void {
+    this.watch.captureEnded(sc);
   }
 
   setDeviceRefused(): boolean {
