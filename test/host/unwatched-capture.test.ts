@@ -37,6 +37,18 @@ async function grabServer(display: string): Promise<{ release(): Promise<void> }
 }
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** The count once it held still over two of the worker's 200 ms reports (a loaded machine delays them). */
+async function settledCount(count: () => number): Promise<number> {
+  let last = count();
+  for (let i = 0; i < 20; i++) {
+    await sleep(450);
+    const now = count();
+    if (now === last) return now;
+    last = now;
+  }
+  throw new Error(`the count never held still (last ${last})`);
+}
+
 test('an Xvfb display nobody looks at reads no frame; a client arriving is shown the screen as it is now, and frames stop again when it leaves', { timeout: 60_000 }, async () => {
   const owner = await createXvfbDisplay({ mode: { width: 320, height: 240, refreshHz: 60 }, workload: 'none' });
   const env = { ...process.env, DISPLAY: owner.display };
@@ -51,8 +63,7 @@ test('an Xvfb display nobody looks at reads no frame; a client arriving is shown
     let port = 0;
     await rfb.listenTcp({ host: '127.0.0.1', basePort: 0, onPort: (_id, p) => (port = p), onPortError: () => undefined });
     // The pump began with nobody looking and told the display so; a capture on its way may end.
-    await sleep(600);
-    const before = published();
+    const before = await settledCount(published);
     for (const c of ['#ff0000', '#0000ff', '#30c060']) {
       paint(c);
       await sleep(150);
@@ -81,8 +92,7 @@ test('an Xvfb display nobody looks at reads no frame; a client arriving is shown
     await client.waitClosed();
     client = null;
     await until(() => rfb.server.sessions.size === 0 && !session.frameDemand(1).wanted, 'the server to see the client leave');
-    await sleep(400);
-    const after = published();
+    const after = await settledCount(published);
     paint('#ffffff');
     await sleep(600);
     assert.equal(published(), after, 'no frame read once the client left');
