@@ -141,6 +141,8 @@ export class WorkloadProcess {
     const child = fork(main, ['--display', display, '--kind', spec, '--fps', String(fps), '--target', String(targetId)], {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       execArgv: [],
+      // Out of vdpush's process group, as Xvfb is (xvfb-server.ts): a Ctrl-C reaches only vdpush.
+      detached: true,
     });
     const wp = new WorkloadProcess(child, child.pid!, false);
     let stderr = '';

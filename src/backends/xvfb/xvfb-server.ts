@@ -245,7 +245,11 @@ async function launchXvfb(specs: readonly XvfbScreenSpec[], displayNumber: numbe
   specs.forEach((spec, i) => args.push('-screen', String(i), `${spec.width}x${spec.height}x${spec.depth}`));
   let child: ChildProcess;
   try {
-    child = spawn(XVFB_BINARY, args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+    // Its own process group: a terminal's Ctrl-C (SIGINT to the foreground group) must reach only
+    // vdpush, which stops the driver and then this server; killed by the signal itself, the server
+    // died under a running driver (a device-removed recovery in the summary of a clean stop). A
+    // vdpush killed outright is still cleaned up after: the exit guard and the watchdog kill it by pid.
+    child = spawn(XVFB_BINARY, args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe'], detached: true });
   } catch (e) {
     rmSync(fbDir, { recursive: true, force: true });
     throw e;
