@@ -60,11 +60,22 @@ test('a swept server\'s socket and lock are left to the newer server that alread
   // The race the sweep lost (the xvfb-lifecycle flake): the sweep SIGKILLs a stale server on :N,
   // another Xvfb takes the freed :N at once, and the sweep then removed "the killed server's"
   // socket, which was the new server's by then: its clients fell back to TCP and were refused.
-  const old = await startUserXvfb(64, 64);
-  const sockets = xSocketsOf(old.pid);
-  assert.deepEqual(sockets, [`/tmp/.X11-unix/X${old.number}`]);
-  await old.kill();
-  const newer = await startUserXvfb(64, 64, old.number);
+  // The freed number can be taken by another test's server before the newer one binds it (a
+  // concurrent file's startUserXvfb probes the same range): then the pair is tried again.
+  let old!: Awaited<ReturnType<typeof startUserXvfb>>;
+  let newer: Awaited<ReturnType<typeof startUserXvfb>> | null = null;
+  let sockets: string[] = [];
+  for (let attempt = 0; newer === null; attempt++) {
+    old = await startUserXvfb(64, 64);
+    sockets = xSocketsOf(old.pid);
+    assert.deepEqual(sockets, [`/tmp/.X11-unix/X${old.number}`]);
+    await old.kill();
+    try {
+      newer = await startUserXvfb(64, 64, old.number);
+    } catch (e) {
+      if (attempt === 2) throw e;
+    }
+  }
   try {
     removeXFilesOf(old.pid, sockets);
     assert.ok(existsSync(sockets[0]!), 'the newer server keeps its socket');
