@@ -5,10 +5,11 @@
  * Xvfbs, a freed low number is taken within a second, and vdpush would reattach to that stranger.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitUntil } from './process-probe.js';
+import { parseXwdHeader, XWD_MAX_HEADER_BYTES } from '../../src/backends/xvfb/xwd-header.js';
 
 export interface UserXvfb {
   display: string;
@@ -50,6 +51,23 @@ function fileSize(path: string): number {
     return statSync(path).size;
   } catch {
     return -1;
+  }
+}
+
+/** The file's XWD header is whole: vdpush parses it (attach-probe.ts) before anything else. */
+function headerWritten(path: string): boolean {
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      const head = Buffer.alloc(XWD_MAX_HEADER_BYTES);
+      const n = readSync(fd, head, 0, head.length, 0);
+      parseXwdHeader(head.subarray(0, n), fstatSync(fd).size);
+      return true;
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
   }
 }
 
@@ -95,7 +113,9 @@ async function startOn(screens: ReadonlyArray<{ width: number; height: number }>
   // Up once its own lock names it (a crashed server on this number leaves a stale lock and socket),
   // its socket is there and its framebuffer files are written: Xvfb takes the lock first and creates
   // a file empty before it sizes it, and vdpush refuses to attach to a file without its header.
-  const written = (): boolean => screens.every((sc, i) => fileSize(join(dir, `Xvfb_screen${i}`)) >= sc.width * sc.height * 4);
+  // Sized is not written: Xvfb sizes the file before it writes the XWD header into it, and a probe
+  // in between read header_size 0 (display-event-order's "bad framebuffer header" flake).
+  const written = (): boolean => screens.every((sc, i) => fileSize(join(dir, `Xvfb_screen${i}`)) >= sc.width * sc.height * 4 && headerWritten(join(dir, `Xvfb_screen${i}`)));
   const running = (): boolean => child.exitCode === null && child.signalCode === null;
   const up = await waitUntil(() => !running() || (lockOwner(n) === child.pid && existsSync(`/tmp/.X11-unix/X${n}`) && written()), 10_000);
   if (!up || !running()) {
