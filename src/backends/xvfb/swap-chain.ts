@@ -245,8 +245,7 @@ export class XvfbSwapChain implements SwapChain {
       // A refused fetch took the damage without its rectangles: the next frame is the whole screen.
       if (err) this.host.region.markAll();
       this.ungrab(dev);
-      this.state = IDLE;
-      this.host.captureEnded(this);
+      this.captureDropped();
       this.surfaceAvailable.set();
       return;
     }
@@ -254,8 +253,7 @@ export class XvfbSwapChain implements SwapChain {
       // The screen changed size (or an injected idle began) while this capture was on its way:
       // nothing to deliver now; the damage stays for the capture that follows.
       this.ungrab(dev);
-      this.state = IDLE;
-      this.host.captureEnded(this);
+      this.captureDropped();
       return;
     }
     this.grabHold.replied();
@@ -268,8 +266,7 @@ export class XvfbSwapChain implements SwapChain {
     if (n === 0 && !cursorChanged) {
       // Damage outside the current screen only: nothing to deliver.
       this.ungrab(dev);
-      this.state = IDLE;
-      this.host.captureEnded(this);
+      this.captureDropped();
       return;
     }
     if (dev.framebuffer !== null) {
@@ -280,21 +277,25 @@ export class XvfbSwapChain implements SwapChain {
     } else this.onRead(false);
   }
 
+  /** A capture ends without a frame to deliver (capture-watch.ts waits for such ends too). */
+  private captureDropped(): void {
+    this.state = IDLE;
+    this.host.captureEnded(this);
+  }
+
   /** GetImage's pixels arrived (software adapter). */
   private onRead(ok: boolean): void {
     const dev = this.device;
     this.ungrab(dev);
     if (this.state !== CAPTURING) return;
     if (this.heldBack) {
-      this.state = IDLE;
-      this.host.captureEnded(this);
+      this.captureDropped();
       return;
     }
     if (!ok) {
       this.host.counters.readFailures++;
       dev?.markFailed();
-      this.state = IDLE;
-      this.host.captureEnded(this);
+      this.captureDropped();
       this.surfaceAvailable.set();
       return;
     }
