@@ -96,6 +96,14 @@ if (vnc && vnc.ratios) {
     row(`RFB server, ${vnc.resolution}, CPU ms per update in the first ${n(wv.windowSeconds, 0)} s of a just-started server (each workload has its own) → measured after its ${n(wv.windowSeconds * wv.animation.length, 0)} s warm-up`,
       `vdpush animation ${first(wv, 'animation')}, desktop ${first(wv, 'desktop')}`,
       `x11vnc animation ${first(wx, 'animation')}, desktop ${first(wx, 'desktop')}; first windows vdpush/x11vnc ${x(wv.animation[0] / wx.animation[0])} / ${x(wv.desktop[0] / wx.desktop[0])}`, '');
+    // A client that connects again re-tiers vdpush's per-update code (server-warmup.ts): its
+    // first window, beside x11vnc's, is reported with the steady figure above it.
+    if (wv.reconnect && wx.reconnect) {
+      const again = (c) => `animation ${n(c.reconnect.animation, 2)}, desktop ${n(c.reconnect.desktop, 2)}`;
+      row(`RFB server, ${vnc.resolution}, CPU ms per update in the first ${n(wv.reconnect.windowSeconds, 0)} s of a client that connects again once the measured one left`,
+        `vdpush ${again(wv)}`,
+        `x11vnc ${again(wx)}; vdpush/x11vnc ${x(wv.reconnect.animation / wx.reconnect.animation)} / ${x(wv.reconnect.desktop / wx.reconnect.desktop)}`, '');
+    }
   }
   // The physical cost of a whole new frame on the same Xvfb (pread + one compare pass), beside
   // x11vnc's CPU per animation update: what the animation's target leaves for everything else.

@@ -38,10 +38,11 @@ export function formatVncBench(r: VncBenchResult): string {
   const warm = SERVERS.filter((s) => r.warmup?.[s]);
   if (warm.length > 0) {
     lines.push('');
-    lines.push(`warm-up before the measured windows (CPU ms per update, each ${r.warmup[warm[0]!]!.windowSeconds} s window in turn; the first is a just-started server):`);
+    lines.push(`warm-up of the measured client (CPU ms per update, each ${r.warmup[warm[0]!]!.windowSeconds} s window in turn; the first is a just-started server), and a client that connected again, its first window:`);
     for (const s of warm) {
       const c = r.warmup[s]!;
       lines.push(`  ${s.padEnd(9)}animation ${c.animation.map(f2).join(' ')}; desktop ${c.desktop.map(f2).join(' ')}`);
+      if (c.reconnect) lines.push(`  ${''.padEnd(9)}connected again: animation ${f2(c.reconnect.animation)}, desktop ${f2(c.reconnect.desktop)}`);
     }
   }
   const b = r.animationBound;

@@ -8,19 +8,20 @@
  *  - desktop:   a text-line strip, 1% of the screen, changes at 60 Hz;
  *  - idle:      nothing changes.
  * First, before either server attaches, each busy workload draws alone: the X server's CPU per
- * draw. Each workload gets a server process of its own, which first serves that workload to the
- * client for 16 s (server-warmup.ts: a server measured in its first seconds was measured on V8's
- * start-up; each window's CPU per update is reported). Per server and workload, after a further
- * short settle: updates/s, bytes per update, the server's CPU
+ * draw. Each workload gets a server process of its own, whose client is served that workload for
+ * 28 s before the same client is measured (server-warmup.ts: a server measured in its first
+ * seconds, or just after a client connected again, was measured on V8 compiling; each warm-up
+ * window's CPU per update is reported, and a reconnected client's first window). Per server and
+ * workload: updates/s, bytes per update, the server's CPU
  * seconds per 1,000 updates (its /proc/<pid>/stat, every thread), the X server's beside it, the
  * same plus the X-server CPU the server causes (the X server's CPU beyond what the phase's draws
  * cost it alone: x11vnc's XShmGetImage copy is done by the X server, vdpush's pread by vdpush
  * itself, so only the sum compares like with like), and the latency
  * from a frame's draw to the client holding the update that shows it (decoded from the first pixel
  * of the update: every square of the checkerboard encodes the frame number), p50 and p99. Idle:
- * each server's CPU as % of one core. Before each busy workload's client connects, the server's CPU
- * with the workload drawing and no client ("no-client core %"): what a served display nobody looks
- * at costs (vdpush on Xvfb captures nothing then, capture-watch.ts; x11vnc polls).
+ * each server's CPU as % of one core. Once the measured client left, the server's CPU with the
+ * workload drawing and no client ("no-client core %"): what a served display nobody looks at costs
+ * (vdpush on Xvfb captures nothing then, capture-watch.ts; x11vnc polls).
  *
  * Last, with no server and no workload, the physical cost of one whole new frame on the same Xvfb
  * (frame-read-bound.ts: its pread from the framebuffer file plus one compare pass over it), as a
@@ -40,7 +41,7 @@ import { startXvfb } from '../../src/backends/xvfb/xvfb-server.js';
 import { procCpuSeconds } from '../xvfb/proc-cpu.js';
 import { BenchRfbClient } from './bench-rfb-client.js';
 import { StampedWorkload, stampOf } from './stamped-workload.js';
-import { warmUp, WARMUP_WINDOW_S, type WarmupCurve } from './server-warmup.js';
+import { cpuPerUpdateWindows, RECONNECT_WINDOW_S, WARMUP_WINDOW_S, WARMUP_WINDOWS, type WarmupCurve } from './server-warmup.js';
 import { requireX11vnc, startServer } from './vnc-servers.js';
 import { measureFrameReadBound, type FrameReadBound } from './frame-read-bound.js';
 import { measureCrossThreadScan, type CrossThreadScan } from './cross-thread-scan.js';
@@ -51,7 +52,8 @@ import { SERVERS, WORKLOADS, xvfbExtraCpuSec, type VncBenchResult, type VncNumbe
 const WIDTH = 1920;
 const HEIGHT = 1080;
 const REFRESH_HZ = 60;
-const WARMUP_S = 1.5;
+/** The host-floor probe's own warm-up (host-floor-main.ts: a bare loop, no session to re-tier). */
+const HOST_FLOOR_WARMUP_S = 1.5;
 const MEASURE_S = 4;
 /** Long enough that /proc's 10 ms CPU ticks resolve an idle server to 0.125% of a core (1% is the target). */
 const IDLE_S = 8;
@@ -77,20 +79,6 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-/** The server's CPU (% of a core) while the workload draws and no client is connected. */
-async function measureNoClient(display: string, serverPid: number, workload: 'animation' | 'desktop'): Promise<number> {
-  const stamps = await StampedWorkload.start(display, workload, REFRESH_HZ);
-  try {
-    await new Promise((r) => setTimeout(r, NO_CLIENT_WARMUP_S * 1000));
-    const cpu0 = procCpuSeconds(serverPid);
-    const t0 = performance.now();
-    await new Promise((r) => setTimeout(r, NO_CLIENT_S * 1000));
-    return ((procCpuSeconds(serverPid) - cpu0) / ((performance.now() - t0) / 1000)) * 100;
-  } finally {
-    await stamps.stop();
-  }
-}
-
 /** The workload drawing with no RFB server attached: its draw rate and the X server's CPU per draw. */
 async function measureAlone(display: string, xvfbPid: number, workload: 'animation' | 'desktop'): Promise<{ drawsPerSec: number; xvfbCpuMsPerDraw: number }> {
   const stamps = await StampedWorkload.start(display, workload, REFRESH_HZ);
@@ -108,28 +96,45 @@ async function measureAlone(display: string, xvfbPid: number, workload: 'animati
   }
 }
 
-async function measure(display: string, serverPid: number, xvfbPid: number, port: number, workload: Workload, alone: VncBenchResult['workloadAlone']): Promise<VncNumbers> {
-  const noClientCorePercent = workload === 'idle' ? Number.NaN : await measureNoClient(display, serverPid, workload);
+interface Measured {
+  numbers: VncNumbers;
+  /** The warm-up windows before the measured one (busy workloads; empty on idle). */
+  warmup: number[];
+  /** A client that connected again: CPU ms per update in its first window (NaN on idle). */
+  reconnectMs: number;
+}
+
+/**
+ * One workload on a fresh server: the client connects, is served through the warm-up windows,
+ * then measured; once it left, the server with the workload drawing and no client; last, a client
+ * that connects again, its first window (server-warmup.ts says why in this order).
+ */
+async function measure(display: string, serverPid: number, xvfbPid: number, port: number, workload: Workload, alone: VncBenchResult['workloadAlone']): Promise<Measured> {
   const stamps = workload === 'idle' ? null : await StampedWorkload.start(display, workload, REFRESH_HZ);
   let measuring = false;
+  let total = 0;
   let updates = 0;
   let bytes = 0;
   const latencies: number[] = [];
-  const client = await BenchRfbClient.connect({
-    host: '127.0.0.1',
-    port,
-    onUpdate: (u) => {
-      if (!measuring) return;
-      updates++;
-      bytes += u.bytes;
-      if (stamps && u.first) {
-        const t = stamps.drawTime(stampOf(u.first));
-        if (t !== null && u.atMs >= t) latencies.push(u.atMs - t);
-      }
-    },
-  });
+  let client: BenchRfbClient | null = null;
   try {
-    await new Promise((r) => setTimeout(r, (workload === 'idle' ? IDLE_SETTLE_S : WARMUP_S) * 1000));
+    client = await BenchRfbClient.connect({
+      host: '127.0.0.1',
+      port,
+      onUpdate: (u) => {
+        total++;
+        if (!measuring) return;
+        updates++;
+        bytes += u.bytes;
+        if (stamps && u.first) {
+          const t = stamps.drawTime(stampOf(u.first));
+          if (t !== null && u.atMs >= t) latencies.push(u.atMs - t);
+        }
+      },
+    });
+    const c = client;
+    const warmup = stamps === null ? [] : await cpuPerUpdateWindows(serverPid, c, () => total, WARMUP_WINDOWS, WARMUP_WINDOW_S, `while warming the server up on the ${workload} workload`);
+    if (stamps === null) await new Promise((r) => setTimeout(r, IDLE_SETTLE_S * 1000));
     const cpu0 = procCpuSeconds(serverPid);
     const x0 = procCpuSeconds(xvfbPid);
     const draws0 = stamps?.draws ?? 0;
@@ -137,15 +142,25 @@ async function measure(display: string, serverPid: number, xvfbPid: number, port
     measuring = true;
     await new Promise((r) => setTimeout(r, (workload === 'idle' ? IDLE_S : MEASURE_S) * 1000));
     measuring = false;
-    if (client.failure) throw new Error(`the bench's RFB client stopped during the ${workload} phase: ${client.failure.message}`);
+    if (c.failure) throw new Error(`the bench's RFB client stopped during the ${workload} phase: ${c.failure.message}`);
     const seconds = (performance.now() - t0) / 1000;
     const cpu = procCpuSeconds(serverPid) - cpu0;
     const xcpu = procCpuSeconds(xvfbPid) - x0;
     latencies.sort((a, b) => a - b);
     const draws = (stamps?.draws ?? 0) - draws0;
+    c.close();
+    client = null;
     // What the workload's draws would have cost the X server with no RFB server attached.
     const xvfbExtra = workload === 'idle' ? Number.NaN : xvfbExtraCpuSec(xcpu, alone[workload].xvfbCpuMsPerDraw, draws);
-    return {
+    let noClientCorePercent = Number.NaN;
+    let reconnectMs = Number.NaN;
+    if (stamps !== null) {
+      noClientCorePercent = await measureNoClient(serverPid);
+      let again = 0;
+      client = await BenchRfbClient.connect({ host: '127.0.0.1', port, onUpdate: () => void again++ });
+      reconnectMs = (await cpuPerUpdateWindows(serverPid, client, () => again, 1, RECONNECT_WINDOW_S, `in its first window after connecting again (${workload})`))[0]!;
+    }
+    const numbers: VncNumbers = {
       updates,
       seconds,
       updatesPerSec: updates / seconds,
@@ -159,10 +174,20 @@ async function measure(display: string, serverPid: number, xvfbPid: number, port
       drawsPerSec: draws / seconds,
       noClientCorePercent,
     };
+    return { numbers, warmup, reconnectMs };
   } finally {
-    client.close();
+    client?.close();
     await stamps?.stop();
   }
+}
+
+/** The server's CPU (% of a core) with the workload drawing and no client connected (the measured client just left). */
+async function measureNoClient(serverPid: number): Promise<number> {
+  await new Promise((r) => setTimeout(r, NO_CLIENT_WARMUP_S * 1000));
+  const cpu0 = procCpuSeconds(serverPid);
+  const t0 = performance.now();
+  await new Promise((r) => setTimeout(r, NO_CLIENT_S * 1000));
+  return ((procCpuSeconds(serverPid) - cpu0) / ((performance.now() - t0) / 1000)) * 100;
 }
 
 export async function runVncBench(_opts: { json: boolean }): Promise<VncBenchResult> {
@@ -181,13 +206,17 @@ export async function runVncBench(_opts: { json: boolean }): Promise<VncBenchRes
     // before, in one process), each warmed up on that workload first (server-warmup.ts).
     for (const name of SERVERS) {
       const rows = {} as Record<Workload, VncNumbers>;
-      const curve: WarmupCurve = { windowSeconds: WARMUP_WINDOW_S, animation: [], desktop: [] };
+      const curve: WarmupCurve = { windowSeconds: WARMUP_WINDOW_S, animation: [], desktop: [], reconnect: { windowSeconds: RECONNECT_WINDOW_S, animation: Number.NaN, desktop: Number.NaN } };
       try {
         for (const w of WORKLOADS) {
           const server = await startServer(name, xvfb.display, REFRESH_HZ);
           try {
-            if (w !== 'idle') curve[w] = await warmUp(xvfb.display, server.pid, server.port, REFRESH_HZ, w);
-            rows[w] = await measure(xvfb.display, server.pid, xvfb.pid, server.port, w, workloadAlone);
+            const m = await measure(xvfb.display, server.pid, xvfb.pid, server.port, w, workloadAlone);
+            rows[w] = m.numbers;
+            if (w !== 'idle') {
+              curve[w] = m.warmup;
+              curve.reconnect[w] = m.reconnectMs;
+            }
           } finally {
             await server.stop();
           }
@@ -207,7 +236,7 @@ export async function runVncBench(_opts: { json: boolean }): Promise<VncBenchRes
     try {
       const crossScan = await measureCrossThreadScan(xvfb.framebufferPathOf(0), WIDTH, HEIGHT, 1000 / REFRESH_HZ);
       const wake = await measureWakeFloor(xvfb.display, xvfb.pid);
-      const host = await measureHostFloor(REFRESH_HZ, WARMUP_S, MEASURE_S);
+      const host = await measureHostFloor(REFRESH_HZ, HOST_FLOOR_WARMUP_S, MEASURE_S);
       floors = { crossScan, wake, host };
     } catch (e) {
       process.stderr.write(`vdpush bench vnc: the design's floors were not measured: ${(e as Error).message}\n`);

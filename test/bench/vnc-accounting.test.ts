@@ -70,7 +70,7 @@ test("the performance table sets a just-started server's first warm-up window be
   const dir = mkdtempSync(join(tmpdir(), 'vdp-bench-table-'));
   try {
     const file = join(dir, 'bench.json');
-    const curve = (a: number, d: number): object => ({ windowSeconds: 2, animation: [a, 4, 4, 4, 4], desktop: [d, 1, 1, 1, 1] });
+    const curve = (a: number, d: number): object => ({ windowSeconds: 2, animation: [a, 4, 4, 4, 4], desktop: [d, 1, 1, 1, 1], reconnect: { windowSeconds: 2, animation: a / 2, desktop: d / 2 } });
     const vnc = {
       resolution: '1920x1080',
       servers: {
@@ -87,6 +87,10 @@ test("the performance table sets a just-started server's first warm-up window be
     assert.match(row, /first 2 s of a just-started server .* after its 10 s warm-up/);
     assert.match(row, /vdpush animation 6\.00 → 3\.50, desktop 2\.00 → 1\.25/);
     assert.match(row, /x11vnc animation 3\.00 → 3\.00, desktop 1\.25 → 1\.50; first windows vdpush\/x11vnc \*\*2\.00x\*\* \/ \*\*1\.60x\*\*/);
+    const again = out.split('\n').find((l) => l.includes('connects again'));
+    assert.ok(again !== undefined, out);
+    assert.match(again, /first 2 s of a client that connects again/);
+    assert.match(again, /vdpush animation 3\.00, desktop 1\.00 \| x11vnc animation 1\.50, desktop 0\.63; vdpush\/x11vnc \*\*2\.00x\*\* \/ \*\*1\.60x\*\*/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
