@@ -83,6 +83,9 @@ export interface DesktopNumbers {
   /** Bytes read from the framebuffer per frame. */
   bytesPerFrame: number;
   grabHeldMs: number;
+  /** CPU ms per frame in each window served before the measured one, in order (empty: none). */
+  warmupCpuMsPerFrame: number[];
+  warmupWindowSeconds: number;
 }
 
 export interface XvfbBenchRow {
