@@ -62,7 +62,7 @@ if (xv) {
     const wu = d.dirtyRects.warmupCpuMsPerFrame;
     const warm = wu?.length ? ` (after ${n(wu.length * d.dirtyRects.warmupWindowSeconds, 0)} s of it; its first ${n(d.dirtyRects.warmupWindowSeconds, 0)} s ${n(wu[0], 3)} ms)` : '';
     row(`Xvfb ${r.resolution}, 1% desktop workload vs full frames, CPU per frame`, `${n(d.dirtyRects.cpuMsPerFrame, 3)}${warm} vs ${n(d.fullFrame.cpuMsPerFrame, 3)} ms`,
-      `${x(d.cpuRatio, 1)} (bytes ${n(d.bytesMsPerFrame, 3)} ms, per-frame work ${n(d.fixedMsPerFrame, 3)} ms${d.wakeFloor ? `, of it a wake-up + an X round trip ${n(d.wakeFloor.floorMs, 3)} ms${d.wakeFloor.grabbedFloorMs !== undefined ? `, ${n(d.wakeFloor.grabbedFloorMs, 3)} ms with the grab and its ungrab write` : ''}${d.wakeFloor.grabbedFloorMs60Hz !== undefined ? ` (${n(d.wakeFloor.grabbedFloorMs60Hz, 3)} ms after a 60 Hz frame's idle gap)` : ''}` : ''}; 20x needs <= ${n(d.neededMsPerFrameFor20x, 3)} ms)`, '>= 20x');
+      `${x(d.cpuRatio, 1)} (bytes ${n(d.bytesMsPerFrame, 3)} ms${d.dirtyRects.copyMs !== undefined ? ` at the bulk pread rate, read in ${n(d.dirtyRects.copyMs, 3)} ms` : ''}, per-frame work ${n(d.fixedMsPerFrame, 3)} ms${d.wakeFloor ? `, of it a wake-up + an X round trip ${n(d.wakeFloor.floorMs, 3)} ms${d.wakeFloor.grabbedFloorMs !== undefined ? `, ${n(d.wakeFloor.grabbedFloorMs, 3)} ms with the grab and its ungrab write` : ''}${d.wakeFloor.grabbedFloorMs60Hz !== undefined ? ` (${n(d.wakeFloor.grabbedFloorMs60Hz, 3)} ms after a 60 Hz frame's idle gap)` : ''}` : ''}; 20x needs <= ${n(d.neededMsPerFrameFor20x, 3)} ms)`, '>= 20x');
   }
   const i = xv.idle;
   row('Xvfb idle display (`vdpush run` in its own process: worker + host)', `${n(i.vdpushCorePercent, 2)}% of a core`,

@@ -54,7 +54,7 @@ export function formatXvfbBench(r: XvfbBenchResult): string {
     const dr = row.desktop.dirtyRects;
     const ff = row.desktop.fullFrame;
     lines.push(`  desktop workload (1% of the screen per frame):`);
-    lines.push(`    dirty rects: ${f1(dr.fps)} frames/s, ${f3(dr.cpuMsPerFrame)} ms CPU/frame, grab held ${f3(dr.grabHeldMs)} ms, ${Math.round(dr.bytesPerFrame)} B read/frame`);
+    lines.push(`    dirty rects: ${f1(dr.fps)} frames/s, ${f3(dr.cpuMsPerFrame)} ms CPU/frame, grab held ${f3(dr.grabHeldMs)} ms, ${Math.round(dr.bytesPerFrame)} B read/frame in ${f3(dr.copyMs)} ms`);
     if (dr.warmupCpuMsPerFrame?.length) lines.push(`      after its warm-up: ${dr.warmupWindowSeconds} s windows of ${dr.warmupCpuMsPerFrame.map(f3).join(', ')} ms CPU/frame`);
     lines.push(`    full frame : ${f1(ff.fps)} frames/s, ${f3(ff.cpuMsPerFrame)} ms CPU/frame, grab held ${f3(ff.grabHeldMs)} ms, ${Math.round(ff.bytesPerFrame)} B read/frame`);
     lines.push(`    → ${f1(row.desktop.cpuRatio)}x less CPU per frame with dirty rects (grab ${f1(row.desktop.grabRatio)}x shorter)`);

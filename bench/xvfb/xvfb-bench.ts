@@ -192,7 +192,7 @@ async function withVdpush<T>(server: XvfbServer, onConsumed: (f: ConsumedFrame) 
 }
 
 /** CPU ms per presented frame over the next `seconds` (this process: the whole one-thread pipeline). */
-async function cpuMsPerFrameOver(d: XvfbDisplay, seconds: number): Promise<{ frames: number; wall: number; cpu: number; bytes: number; grabMs: number }> {
+async function cpuMsPerFrameOver(d: XvfbDisplay, seconds: number): Promise<{ frames: number; wall: number; cpu: number; bytes: number; grabMs: number; copyMs: number }> {
   const c = d.counters;
   const c0 = { ...c };
   const cpu0 = selfCpuSeconds();
@@ -204,6 +204,7 @@ async function cpuMsPerFrameOver(d: XvfbDisplay, seconds: number): Promise<{ fra
     cpu: selfCpuSeconds() - cpu0,
     bytes: c.bytesRead - c0.bytesRead,
     grabMs: c.grabHeldMs - c0.grabHeldMs,
+    copyMs: c.copyMs - c0.copyMs,
   };
 }
 
@@ -222,6 +223,7 @@ async function measureDesktop(d: XvfbDisplay, seconds: number, full: boolean, wa
     cpuMsPerFrame: (m.cpu / m.frames) * 1000,
     bytesPerFrame: m.bytes / m.frames,
     grabHeldMs: m.grabMs / m.frames,
+    copyMs: m.copyMs / m.frames,
     warmupCpuMsPerFrame,
     warmupWindowSeconds: DESKTOP_WARMUP_WINDOW_S,
   };

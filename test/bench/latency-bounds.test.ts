@@ -88,7 +88,7 @@ test('the performance table prints the ring floors and the Xvfb CPU bound beside
             split: { readsWallMs: 1.1, ownCpuBeyondReadsMs: 0.4, xvfbExtraMs: 0.1, readsCpuMs: 1.08, beyondFloorMs: 0.1 } } },
         vdpushWithoutGrab: cap(1.5), ffmpeg: cap(3.15),
         ceilings: { memcpyGBps: 24, preadGBps: 12 },
-        desktop: { dirtyRects: { cpuMsPerFrame: 0.44, warmupCpuMsPerFrame: [0.9, 0.6, 0.5], warmupWindowSeconds: 2 }, fullFrame: { cpuMsPerFrame: 2 }, cpuRatio: 4.5, bytesMsPerFrame: 0.02, fixedMsPerFrame: 0.42, neededMsPerFrameFor20x: 0.1, wakeFloor: { floorMs: 0.37, grabbedFloorMs: 0.37, grabbedFloorMs60Hz: 0.52 } },
+        desktop: { dirtyRects: { cpuMsPerFrame: 0.44, copyMs: 0.05, warmupCpuMsPerFrame: [0.9, 0.6, 0.5], warmupWindowSeconds: 2 }, fullFrame: { cpuMsPerFrame: 2 }, cpuRatio: 4.5, bytesMsPerFrame: 0.02, fixedMsPerFrame: 0.42, neededMsPerFrameFor20x: 0.1, wakeFloor: { floorMs: 0.37, grabbedFloorMs: 0.37, grabbedFloorMs60Hz: 0.52 } },
       }],
       idle: { vdpushCorePercent: 0.8, workerPassMicros: 200, workerIdleWaitMs: 250, workerWaitCorePercent: 0.08, hostPollMicros: 400, hostIdleWakeMs: 1000, hostPollCorePercent: 0.04 },
     };
@@ -114,6 +114,8 @@ test('the performance table prints the ring floors and the Xvfb CPU bound beside
     assert.match(desktop ?? '', /0\.370 ms with the grab and its ungrab write \(0\.520 ms after a 60 Hz frame's idle gap\)/, out);
     // The 1% frame is the warmed-up one; its warm-up's first window is quoted beside it.
     assert.match(desktop ?? '', /\| 0\.440 \(after 6 s of it; its first 2 s 0\.900 ms\) vs 2\.000 ms \|/, out);
+    // The strip's bytes at the bulk pread rate, beside the time its reads took.
+    assert.match(desktop ?? '', /\(bytes 0\.020 ms at the bulk pread rate, read in 0\.050 ms, per-frame work 0\.420 ms/, out);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
