@@ -22,25 +22,34 @@ test('a folder whose owner died is swept with the real Xvfb serving from it and 
   await new Promise((r) => owner.on('exit', r));
   writeFileSync(join(dir, OWNER_FILE), `${owner.pid} 1\n`);
   const xvfb = spawn('Xvfb', ['-displayfd', '1', '-fbdir', dir, '-screen', '0', '64x64x24', '-nolisten', 'tcp'], { stdio: ['ignore', 'pipe', 'ignore'] });
-  let out = '';
-  xvfb.stdout.on('data', (d) => (out += d));
-  assert.ok(await waitUntil(() => out.includes('\n')), 'Xvfb started');
-  const pid = xvfb.pid!;
-  const sockets = xSocketsOf(pid);
-  assert.equal(sockets.length, 1, `Xvfb listens on ${sockets.join(',')}`);
-  assert.deepEqual(sweepStaleXvfb([root]), [dir]);
-  assert.ok(await waitUntil(() => !alive(pid)), 'the orphaned Xvfb was killed');
-  assert.equal(existsSync(dir), false);
-  // Its X socket is gone, unless another Xvfb (someone else's, or a concurrent test file's, on this
-  // shared machine) has already taken the freed display number (-displayfd counts up from 0): then
-  // the lock names that server, or (a -displayfd server takes no lock) a live socket is bound there.
-  const socket = sockets[0]!;
-  const n = /X(\d+)$/.exec(socket)?.[1];
-  const lockOwner = (): number => Number.parseInt(readFileSync(`/tmp/.X${n}-lock`, 'latin1').trim(), 10);
-  const takenBy = existsSync(socket) && existsSync(`/tmp/.X${n}-lock`) ? lockOwner() : null;
-  const rebound = (): boolean => readFileSync('/proc/net/unix', 'latin1').split('\n').some((l) => l.endsWith(` ${socket}`));
-  assert.ok(!existsSync(socket) || (takenBy !== null && takenBy !== pid && alive(takenBy)) || rebound(), `its X socket ${socket} is gone (or another live server's)`);
-  rmSync(root, { recursive: true, force: true });
+  const exited = new Promise<void>((r) => xvfb.once('exit', () => r()));
+  // A failed assertion still leaves no server and no folder behind (one did, on a CI run's failure).
+  try {
+    let out = '';
+    xvfb.stdout.on('data', (d) => (out += d));
+    assert.ok(await waitUntil(() => out.includes('\n')), 'Xvfb started');
+    const pid = xvfb.pid!;
+    const sockets = xSocketsOf(pid);
+    assert.equal(sockets.length, 1, `Xvfb listens on ${sockets.join(',')}`);
+    assert.deepEqual(sweepStaleXvfb([root]), [dir]);
+    assert.ok(await waitUntil(() => !alive(pid)), 'the orphaned Xvfb was killed');
+    assert.equal(existsSync(dir), false);
+    // Its X socket is gone, unless another Xvfb (someone else's, or a concurrent test file's, on this
+    // shared machine) has already taken the freed display number (-displayfd counts up from 0): then
+    // the lock names that server, or (a -displayfd server takes no lock) a live socket is bound there.
+    const socket = sockets[0]!;
+    const n = /X(\d+)$/.exec(socket)?.[1];
+    const lockOwner = (): number => Number.parseInt(readFileSync(`/tmp/.X${n}-lock`, 'latin1').trim(), 10);
+    const takenBy = existsSync(socket) && existsSync(`/tmp/.X${n}-lock`) ? lockOwner() : null;
+    const rebound = (): boolean => readFileSync('/proc/net/unix', 'latin1').split('\n').some((l) => l.endsWith(` ${socket}`));
+    assert.ok(!existsSync(socket) || (takenBy !== null && takenBy !== pid && alive(takenBy)) || rebound(), `its X socket ${socket} is gone (or another live server's)`);
+  } finally {
+    if (xvfb.exitCode === null && xvfb.signalCode === null) {
+      xvfb.kill('SIGKILL');
+      await exited;
+    }
+    rmSync(root, { recursive: true, force: true });
+  }
 });
 
 test('a folder of a live owner, a fresh unowned folder, and other names are left alone; an old unowned one goes', () => {
@@ -53,9 +62,12 @@ test('a folder of a live owner, a fresh unowned folder, and other names are left
   utimesSync(old, past, past);
   const other = mkdtempSync(join(root, 'someone-else-'));
   utimesSync(other, past, past);
-  assert.deepEqual(sweepStaleXvfb([root]), [old]);
-  for (const d of [mine, fresh, other]) assert.ok(existsSync(d), `${d} kept`);
-  rmSync(root, { recursive: true, force: true });
+  try {
+    assert.deepEqual(sweepStaleXvfb([root]), [old]);
+    for (const d of [mine, fresh, other]) assert.ok(existsSync(d), `${d} kept`);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });
 
 test('a swept server\'s socket and lock are left to the newer server that already took its display number', async () => {
