@@ -9,7 +9,7 @@
  * 3 s of a fresh `serve`, 1.0-1.2 ms at 16-20 s, 0.7-0.8 ms from ~30 s on, 2026-12-03); x11vnc, a
  * C program, costs the same from its first update. A client that connects again re-tiers it: its
  * handshake and first whole-screen update take paths the steady strip never did, so V8 drops the
- * optimized code that meets them (~70 deopts) and compiles ~115 functions again over the next
+ * optimized code that meets them (~40 deopts) and compiles ~115 functions again over the next
  * ~20 s, and an update costs ~1.5x the steady one meanwhile (trace-opt of a served desktop, the
  * bench's old order: warm-up client, a pause, a new client measured 1.5 s after it connected).
  * So the same client is warmed up and measured; the start-up curve (`WarmupCurve`) and a

@@ -86,7 +86,7 @@ export interface DesktopNumbers {
   /**
    * Wall ms per frame inside the frame's reads (the pread of its damage, just drawn, into the slot:
    * CPU on an uncontended core). A 1% frame's reads run well below the bulk pread rate `bytesMsPerFrame`
-   * assumes (~5.5 against ~13 GB/s, 2026-12-03): the strip was just drawn on the other core.
+   * assumes (~5.5-6 against ~13 GB/s, 2026-12-03): the strip was just drawn on the other core.
    */
   copyMs: number;
   /** CPU ms per frame in each window served before the measured one, in order (empty: none). */

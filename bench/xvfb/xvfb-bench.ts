@@ -191,8 +191,8 @@ async function withVdpush<T>(server: XvfbServer, onConsumed: (f: ConsumedFrame) 
   }
 }
 
-/** CPU ms per presented frame over the next `seconds` (this process: the whole one-thread pipeline). */
-async function cpuMsPerFrameOver(d: XvfbDisplay, seconds: number): Promise<{ frames: number; wall: number; cpu: number; bytes: number; grabMs: number; copyMs: number }> {
+/** What the pipeline did over the next `seconds`: frames presented, wall and CPU seconds (this process: the whole one-thread pipeline), bytes read, grab and copy ms. */
+async function counterWindow(d: XvfbDisplay, seconds: number): Promise<{ frames: number; wall: number; cpu: number; bytes: number; grabMs: number; copyMs: number }> {
   const c = d.counters;
   const c0 = { ...c };
   const cpu0 = selfCpuSeconds();
@@ -213,10 +213,10 @@ async function measureDesktop(d: XvfbDisplay, seconds: number, full: boolean, wa
   await sleep(WARMUP_MS);
   const warmupCpuMsPerFrame: number[] = [];
   for (let i = 0; i < warmupWindows; i++) {
-    const w = await cpuMsPerFrameOver(d, DESKTOP_WARMUP_WINDOW_S);
+    const w = await counterWindow(d, DESKTOP_WARMUP_WINDOW_S);
     warmupCpuMsPerFrame.push((w.cpu / w.frames) * 1000);
   }
-  const m = await cpuMsPerFrameOver(d, seconds);
+  const m = await counterWindow(d, seconds);
   d.setFullFrameReads(false);
   return {
     fps: m.frames / m.wall,
