@@ -49,6 +49,9 @@ export class DamageTracker {
     this.counts = new Int32Array(ringLen);
     this.rects = new Int32Array(ringLen * MAX_DAMAGE_RECTS * 4);
     this.area = new Float64Array(ringLen);
+    // A new publisher cannot know what changed while none was attached (a device recreate, a
+    // new swap-chain on the same ring): its first published frame is wholly dirty to consumers.
+    this.unionSincePublish(0, 0, width, height);
   }
 
   markAllFull(): void {

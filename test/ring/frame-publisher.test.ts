@@ -207,6 +207,27 @@ test('a publisher re-attaching to the same generation continues the numbering, s
   assert.equal(host.tryConsume()?.sequence, 4);
 });
 
+test('a publisher re-attaching to the same generation reports its first frame wholly dirty: what changed while none was attached is unknown', () => {
+  const host = ring('slot-state', 3, 40, 30);
+  const first = FramePublisher.open(host.buffer, { targetId: TARGET });
+  assert.ok(first.ok);
+  const src = new SourceDisplay(40, 30, FORMAT_BGRA8);
+  first.publisher.publish(src.next('full'));
+  host.release(host.tryConsume()!);
+  first.publisher.detach();
+  // The display changed here while no publisher was attached (a device recreate, a new swap-chain).
+  src.next([[0, 0, 10, 10]]);
+  const second = FramePublisher.open(host.buffer, { targetId: TARGET });
+  assert.ok(second.ok);
+  second.publisher.publish(src.next([[30, 20, 2, 2]]));
+  const f = host.tryConsume()!;
+  assert.equal(f.sequence, 2, 'the next sequence: a consumer takes its dirty bounds as all that changed');
+  assert.deepEqual({ ...f.dirty }, { x: 0, y: 0, w: 40, h: 30 });
+  host.release(f);
+  second.publisher.publish(src.next([[30, 20, 2, 2]]));
+  assert.deepEqual({ ...host.tryConsume()!.dirty }, { x: 30, y: 20, w: 2, h: 2 }, 'after that, its own damage again');
+});
+
 test('detach gives back a slot held mid-publish, is idempotent, and silences the setters', () => {
   const host = ring('slot-state', 1);
   const r = FramePublisher.open(host.buffer, { targetId: TARGET });
