@@ -13,7 +13,7 @@
  */
 import type { FrameView } from './frame-view.js';
 import type { FrameFraming } from './y4m-encoder.js';
-import { i420Size } from './pixel-convert.js';
+import { i420Size } from './i420-convert.js';
 
 /** Matroska timestamp unit in ns: 0.1 ms, finer than any present time the displays report. */
 export const MKV_TIMESTAMP_SCALE_NS = 100_000;

@@ -1,6 +1,6 @@
 /**
- * Converts any ring format to what the outside world reads: 8-bit sRGB RGBA (PNG, the browser) and
- * planar YUV 4:2:0 (Y4M, ffmpeg).
+ * Converts any ring format to what the outside world reads: 8-bit sRGB RGBA (PNG, the browser, and
+ * the first stage of i420-convert.ts's planar YUV 4:2:0 for Y4M and ffmpeg).
  *
  * Per format:
  * - bgra8: a swizzle. The bytes are already sRGB-encoded.
@@ -198,60 +198,5 @@ export class RgbaConverter {
     this.colBpp = bpp;
     this.columns = new Uint32Array(w);
     for (let x = 0; x < w; x++) this.columns[x] = (w === srcW ? x : Math.floor(((x + 0.5) * srcW) / w)) * bpp;
-  }
-}
-
-/** Bytes of one planar 4:2:0 picture: Y (w*h), then U and V (ceil(w/2) * ceil(h/2) each). */
-export function i420Size(width: number, height: number): number {
-  return width * height + 2 * Math.ceil(width / 2) * Math.ceil(height / 2);
-}
-
-/**
- * 8-bit sRGB RGBA → planar YUV 4:2:0 (I420), BT.601 matrix, limited ("studio") range: Y 16..235,
- * U/V 16..240. That is what Y4M readers and H.264 decoders assume when a stream says nothing else.
- * Chroma is the mean of each 2x2 block, i.e. sited at the block's centre (Y4M's "420jpeg" siting).
- * Odd sizes: the last column/row of chroma averages the edge pixels with themselves.
- * Writes i420Size(width, height) bytes into `out` from `offset`; never allocates.
- */
-export function rgbaToI420(rgba: Uint8Array, width: number, height: number, out: Uint8Array, offset: number): void {
-  let yo = offset;
-  for (let i = 0, n = width * height * 4; i < n; i += 4) {
-    out[yo++] = ((66 * rgba[i]! + 129 * rgba[i + 1]! + 25 * rgba[i + 2]! + 128) >> 8) + 16;
-  }
-  const cw = Math.ceil(width / 2);
-  const ch = Math.ceil(height / 2);
-  let uo = offset + width * height;
-  let vo = uo + cw * ch;
-  const rowBytes = width * 4;
-  for (let cy = 0; cy < ch; cy++) {
-    const r0 = 2 * cy * rowBytes;
-    const r1 = Math.min(2 * cy + 1, height - 1) * rowBytes;
-    for (let cx = 0; cx < cw; cx++) {
-      const c0 = 8 * cx;
-      const c1 = Math.min(2 * cx + 1, width - 1) * 4;
-      const a = r0 + c0;
-      const b = r0 + c1;
-      const c = r1 + c0;
-      const d = r1 + c1;
-      const r = (rgba[a]! + rgba[b]! + rgba[c]! + rgba[d]! + 2) >> 2;
-      const g = (rgba[a + 1]! + rgba[b + 1]! + rgba[c + 1]! + rgba[d + 1]! + 2) >> 2;
-      const bl = (rgba[a + 2]! + rgba[b + 2]! + rgba[c + 2]! + rgba[d + 2]! + 2) >> 2;
-      out[uo++] = ((-38 * r - 74 * g + 112 * bl + 128) >> 8) + 128;
-      out[vo++] = ((112 * r - 94 * g - 18 * bl + 128) >> 8) + 128;
-    }
-  }
-}
-
-/** Frame → I420 (see rgbaToI420) through a reused RGBA stage; full size, no scaling. */
-export class I420Converter {
-  private readonly rgba = new RgbaConverter();
-
-  /** Writes i420Size(frame.width, frame.height) bytes into `out` at `offset` (caller sizes `out`). */
-  convert(frame: PixelSource, out: Uint8Array, offset: number): ConvertOutcomeCode {
-    const r = this.rgba.convert(frame);
-    if (r !== ConvertOutcome.Ok) return r;
-    if (out.length - offset < i420Size(frame.width, frame.height)) return ConvertOutcome.BadGeometry;
-    rgbaToI420(this.rgba.data, frame.width, frame.height, out, offset);
-    return ConvertOutcome.Ok;
   }
 }

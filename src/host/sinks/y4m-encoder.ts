@@ -4,7 +4,9 @@
  * Stream layout:
  *   "YUV4MPEG2 W<w> H<h> F<num>:<den> Ip A1:1 C420jpeg XCOLORRANGE=LIMITED\n"
  *   then per frame: "FRAME\n" + Y plane (w*h) + U plane + V plane (ceil(w/2)*ceil(h/2) each)
- * Colour: BT.601 limited range, chroma sited at the centre of each 2x2 block (see pixel-convert.ts).
+ * Colour: BT.601 limited range, chroma sited at the centre of each 2x2 block (see i420-convert.ts).
+ * A frame is converted into a pool buffer that already holds an earlier picture, so only what
+ * changed since that picture is converted again (stale-pictures.ts).
  *
  * Buffers: a fixed pool of POOL_SIZE frame buffers ("FRAME\n" + picture). A stream keeps a
  * reference to a written Buffer until it is flushed, so a buffer is reused only after every write
@@ -15,7 +17,9 @@ import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { ClosedError, InvalidArgumentError } from '../../contract/errors.js';
 import type { FrameView } from './frame-view.js';
-import { ConvertOutcome, I420Converter, i420Size } from './pixel-convert.js';
+import { ConvertOutcome } from './pixel-convert.js';
+import { I420Converter, i420Size } from './i420-convert.js';
+import { StalePictures } from './stale-pictures.js';
 import type { SinkOptions } from './frame-sink.js';
 
 const FRAME_MARKER = 'FRAME\n';
@@ -91,6 +95,9 @@ export class Y4mEncoder {
   /** The first error of the stream (or a write callback); once set, every write rejects with it. */
   failure: Error | null = null;
   private readonly converter = new I420Converter();
+  private readonly stale = new StalePictures(POOL_SIZE);
+  /** Scratch: the stale box of the buffer being converted (x0, y0, x1, y1). */
+  private readonly region = new Int32Array(4);
   private readonly pool: (Buffer | null)[] = new Array<Buffer | null>(POOL_SIZE).fill(null);
   /** Writes of each pool buffer not yet called back; 0 = free. */
   private readonly pending = new Int32Array(POOL_SIZE);
@@ -122,6 +129,8 @@ export class Y4mEncoder {
     if (!(Number.isInteger(repeat) && repeat >= 0)) {
       return Promise.reject(new InvalidArgumentError(`repeat must be a non-negative integer, got ${String(repeat)}`));
     }
+    // Every frame given counts for the pool's pictures, converted or not.
+    this.stale.note(frame);
     if (repeat === 0) return READY;
     // Y4M cannot change size mid-stream: a frame of another size is counted, never written.
     if (frame.width !== this.opts.width || frame.height !== this.opts.height) {
@@ -141,11 +150,16 @@ export class Y4mEncoder {
     if (!buf) {
       buf = Buffer.allocUnsafe(framing.prefixBytes + i420Size(this.opts.width, this.opts.height));
       this.pool[slot] = buf;
+      this.stale.stale(slot);
     }
-    if (this.converter.convert(frame, buf, framing.prefixBytes) !== ConvertOutcome.Ok) {
+    const r = this.region;
+    this.stale.staleBox(slot, frame.width, frame.height, r);
+    if (this.converter.convert(frame, buf, framing.prefixBytes, r[0], r[1], r[2], r[3]) !== ConvertOutcome.Ok) {
+      this.stale.stale(slot);
       this.framesDropped++;
       return READY;
     }
+    this.stale.fresh(slot);
     const before = framing.prefix(buf, frame);
     if (before !== null) {
       this.bytesWritten += before.length;

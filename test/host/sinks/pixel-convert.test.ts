@@ -7,8 +7,6 @@ import {
   fitSize,
   halfToFloat,
   halfToSrgb8Table,
-  i420Size,
-  rgbaToI420,
 } from '../../../src/host/sinks/pixel-convert.js';
 import { FORMAT_BGRA8 } from '../../../src/contract/pixel-format.js';
 import { HALF, bgraFrame, frameOf, halfFrame, tenBitFrame } from './test-frames.js';
@@ -93,25 +91,6 @@ test('the_output_buffer_is_reused_across_frames_of_one_size', () => {
   c.convert(bgraFrame(8, 8, () => [4, 5, 6]));
   assert.equal(c.data, first);
   assert.equal(c.data[0], 4);
-});
-
-test('rgb_to_i420_uses_bt601_limited_range', () => {
-  const px = (r: number, g: number, b: number): number[] => {
-    const out = new Uint8Array(i420Size(2, 2));
-    rgbaToI420(new Uint8Array([r, g, b, 255, r, g, b, 255, r, g, b, 255, r, g, b, 255]), 2, 2, out, 0);
-    return [out[0]!, out[4]!, out[5]!];
-  };
-  assert.deepEqual(px(255, 255, 255), [235, 128, 128]);
-  assert.deepEqual(px(0, 0, 0), [16, 128, 128]);
-  assert.deepEqual(px(255, 0, 0), [82, 90, 240]);
-});
-
-test('odd_sizes_get_rounded_up_chroma_planes', () => {
-  assert.equal(i420Size(3, 3), 9 + 2 * 4);
-  const out = new Uint8Array(i420Size(3, 1) + 2).fill(7);
-  const rgba = new Uint8Array(3 * 4).fill(255);
-  rgbaToI420(rgba, 3, 1, out, 2);
-  assert.deepEqual(Array.from(out), [7, 7, 235, 235, 235, 128, 128, 128, 128]);
 });
 
 test('formats_alternating_frame_by_frame_each_convert_in_their_own_format_scaled_or_not', () => {
