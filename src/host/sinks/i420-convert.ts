@@ -4,20 +4,21 @@
  * else. Chroma is the mean of each 2x2 block, sited at the block's centre (Y4M's "420jpeg"); an
  * odd last column or row averages the edge pixels with themselves.
  *
- * bgra8, the format of nearly every frame, goes straight from the frame to the planes in one pass
- * over 2x2 blocks, reading a pixel as one 32-bit word where the frame is word-aligned: 2.5-3x the
- * rate of the RGBA stage plus rgbaToI420 it replaced (1080p: ~13 ms against ~37 ms per frame here,
- * 2026-12-04), which held a 1080p60 recording to ~20 converted frames a second. And it converts
- * only a region when asked: a recording's buffer that already holds an earlier picture needs only
- * the blocks that changed since (y4m-encoder.ts). rgba16f, xrgb2101010 and a bgra8 frame that is
- * not word-aligned go through the RGBA stage (pixel-convert.ts) and are converted whole.
+ * One pass over 2x2 blocks, from the frame's pixels straight to the planes: a word-aligned bgra8
+ * frame (nearly every frame) is read as 32-bit words in place; any other (rgba16f through the sRGB
+ * table, xrgb2101010 through the 10-to-8-bit table, an unaligned bgra8 frame) has each row pair
+ * decoded into two scratch rows of the same words first (pixel-convert.ts's per-format rules).
+ * That is 2-3x the rate of the RGBA stage plus rgbaToI420 it replaced (per 1080p frame here,
+ * 2026-12-04: bgra8 ~13-15 ms against ~36, rgba16f and xrgb2101010 ~25 against ~50-53), which held
+ * a 1080p60 recording to ~20 converted frames a second. And it converts only a region when asked: a recording's buffer that already
+ * holds an earlier picture needs only the blocks that changed since (y4m-encoder.ts).
  *
- * Invariant: the per-frame calls never throw and allocate only when a new frame buffer is seen
- * (one word view, cached per buffer view); the output of every block written is exactly what
- * rgbaToI420 gives for the frame's RGBA.
+ * Invariant: the per-frame calls never throw and allocate only when a new frame buffer or a new
+ * width is seen (a word view cached per buffer view, the scratch rows); the output of every block
+ * written is exactly what rgbaToI420 gives for the frame's RGBA (RgbaConverter's).
  */
-import { FORMAT_BGRA8 } from '../../contract/pixel-format.js';
-import { ConvertOutcome, RgbaConverter, type ConvertOutcomeCode, type PixelSource } from './pixel-convert.js';
+import { FORMAT_BGRA8, FORMAT_RGBA16F, FORMAT_XRGB2101010, bytesPerPixel } from '../../contract/pixel-format.js';
+import { ConvertOutcome, TEN_TO_EIGHT, halfToSrgb8Table, type ConvertOutcomeCode, type PixelSource } from './pixel-convert.js';
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 /** Word views of the frame buffers seen last (a ring's slots, a framebuffer): a few, reused. */
@@ -59,84 +60,140 @@ export function rgbaToI420(rgba: Uint8Array, width: number, height: number, out:
 }
 
 /**
- * bgra8 words (little-endian: blue in the low byte) → I420, the 2x2 blocks [cx0, cx1) x [cy0, cy1)
- * only. `strideWords` is the frame's stride in words; a block past an odd edge repeats its edge pixel.
+ * One row pair of 2x2 blocks [cx0, cx1) into the planes: pixel x of the upper row is s0[i0 + x],
+ * of the lower s1[i1 + x], each a bgra word (blue in the low byte). `o0`/`o1` are the rows' luma
+ * offsets, `uo`/`vo` the chroma offsets of block cx0; a block past an odd right edge repeats its
+ * edge pixel (the caller passes the same row twice past an odd bottom edge).
  */
-function bgraWordsToI420(s: Int32Array, strideWords: number, w: number, h: number, out: Uint8Array, offset: number, cx0: number, cy0: number, cx1: number, cy1: number): void {
-  const cw = (w + 1) >> 1;
-  const uPlane = offset + w * h;
-  const vPlane = uPlane + cw * ((h + 1) >> 1);
-  for (let cy = cy0; cy < cy1; cy++) {
-    const y0 = 2 * cy;
-    const y1 = y0 + 1 < h ? y0 + 1 : y0;
-    const r0 = y0 * strideWords;
-    const r1 = y1 * strideWords;
-    const o0 = offset + y0 * w;
-    const o1 = offset + y1 * w;
-    let uo = uPlane + cy * cw + cx0;
-    let vo = vPlane + cy * cw + cx0;
-    for (let cx = cx0; cx < cx1; cx++) {
-      const x0 = 2 * cx;
-      const x1 = x0 + 1 < w ? x0 + 1 : x0;
-      const pa = s[r0 + x0]!;
-      const pb = s[r0 + x1]!;
-      const pc = s[r1 + x0]!;
-      const pd = s[r1 + x1]!;
-      const ba = pa & 255, ga = (pa >> 8) & 255, ra = (pa >> 16) & 255;
-      const bb = pb & 255, gb = (pb >> 8) & 255, rb = (pb >> 16) & 255;
-      const bc = pc & 255, gc = (pc >> 8) & 255, rc = (pc >> 16) & 255;
-      const bd = pd & 255, gd = (pd >> 8) & 255, rd = (pd >> 16) & 255;
-      out[o0 + x0] = ((66 * ra + 129 * ga + 25 * ba + 128) >> 8) + 16;
-      out[o0 + x1] = ((66 * rb + 129 * gb + 25 * bb + 128) >> 8) + 16;
-      out[o1 + x0] = ((66 * rc + 129 * gc + 25 * bc + 128) >> 8) + 16;
-      out[o1 + x1] = ((66 * rd + 129 * gd + 25 * bd + 128) >> 8) + 16;
-      const r = (ra + rb + rc + rd + 2) >> 2;
-      const g = (ga + gb + gc + gd + 2) >> 2;
-      const bl = (ba + bb + bc + bd + 2) >> 2;
-      out[uo++] = ((-38 * r - 74 * g + 112 * bl + 128) >> 8) + 128;
-      out[vo++] = ((112 * r - 94 * g - 18 * bl + 128) >> 8) + 128;
+function rowPairToI420(s0: Int32Array, i0: number, s1: Int32Array, i1: number, w: number, out: Uint8Array, o0: number, o1: number, uo: number, vo: number, cx0: number, cx1: number): void {
+  for (let cx = cx0; cx < cx1; cx++) {
+    const x0 = 2 * cx;
+    const x1 = x0 + 1 < w ? x0 + 1 : x0;
+    const pa = s0[i0 + x0]!;
+    const pb = s0[i0 + x1]!;
+    const pc = s1[i1 + x0]!;
+    const pd = s1[i1 + x1]!;
+    const ba = pa & 255, ga = (pa >> 8) & 255, ra = (pa >> 16) & 255;
+    const bb = pb & 255, gb = (pb >> 8) & 255, rb = (pb >> 16) & 255;
+    const bc = pc & 255, gc = (pc >> 8) & 255, rc = (pc >> 16) & 255;
+    const bd = pd & 255, gd = (pd >> 8) & 255, rd = (pd >> 16) & 255;
+    out[o0 + x0] = ((66 * ra + 129 * ga + 25 * ba + 128) >> 8) + 16;
+    out[o0 + x1] = ((66 * rb + 129 * gb + 25 * bb + 128) >> 8) + 16;
+    out[o1 + x0] = ((66 * rc + 129 * gc + 25 * bc + 128) >> 8) + 16;
+    out[o1 + x1] = ((66 * rd + 129 * gd + 25 * bd + 128) >> 8) + 16;
+    const r = (ra + rb + rc + rd + 2) >> 2;
+    const g = (ga + gb + gc + gd + 2) >> 2;
+    const bl = (ba + bb + bc + bd + 2) >> 2;
+    out[uo++] = ((-38 * r - 74 * g + 112 * bl + 128) >> 8) + 128;
+    out[vo++] = ((112 * r - 94 * g - 18 * bl + 128) >> 8) + 128;
+  }
+}
+
+/**
+ * Pixels [xa, xb) of a row as bgra words (8-bit sRGB, blue in the low byte) into dst[xa, xb),
+ * from the row's 32-bit words (pixel x at src[base + x], or its two words at base + 2x for rgba16f).
+ */
+function decodeRow(src: Int32Array, base: number, format: number, xa: number, xb: number, dst: Int32Array): void {
+  if (format === FORMAT_BGRA8) {
+    for (let x = xa; x < xb; x++) dst[x] = src[base + x]!;
+  } else if (format === FORMAT_RGBA16F) {
+    const lut = halfToSrgb8Table();
+    for (let x = xa; x < xb; x++) {
+      const rg = src[base + 2 * x]!;
+      const b = src[base + 2 * x + 1]! & 0xffff;
+      dst[x] = lut[b]! | (lut[rg >>> 16]! << 8) | (lut[rg & 0xffff]! << 16);
+    }
+  } else {
+    const t = TEN_TO_EIGHT;
+    // xrgb2101010: blue in bits 0..9, green 10..19, red 20..29.
+    for (let x = xa; x < xb; x++) {
+      const p = src[base + x]!;
+      dst[x] = t[p & 1023]! | (t[(p >> 10) & 1023]! << 8) | (t[(p >> 20) & 1023]! << 16);
     }
   }
 }
 
-/** Frame → I420; bgra8 in one pass (a region of it when asked), other formats through RGBA. */
+/** Frame → I420 in one pass over its 2x2 blocks (a region of them when asked). */
 export class I420Converter {
-  private readonly rgba = new RgbaConverter();
   private readonly viewOf: Array<Uint8Array | null> = new Array<Uint8Array | null>(WORD_VIEWS).fill(null);
   private readonly words: Array<Int32Array | null> = new Array<Int32Array | null>(WORD_VIEWS).fill(null);
   private nextView = 0;
+  /** Two decoded rows for frames not read in place, and an aligned copy of an unaligned row; rebuilt when the width grows. */
+  private row0 = new Int32Array(0);
+  private row1 = new Int32Array(0);
+  private rawWords = new Int32Array(0);
+  private rawBytes = new Uint8Array(0);
 
   /**
    * Writes the frame's picture, i420Size(width, height) bytes, into `out` at `offset` (the caller
-   * sizes `out`). With a region (pixels x0..x1, y0..y1, end exclusive) a word-aligned bgra8 frame
-   * writes only the 2x2 blocks that region touches, leaving the rest of `out` as it was; other
-   * frames always write the whole picture.
+   * sizes `out`). With a region (pixels x0..x1, y0..y1, end exclusive) only the 2x2 blocks that
+   * region touches are written, and the rest of `out` stays as it was.
    */
   convert(frame: PixelSource, out: Uint8Array, offset: number, x0 = 0, y0 = 0, x1 = frame.width, y1 = frame.height): ConvertOutcomeCode {
     const w = frame.width;
     const h = frame.height;
     const px = frame.pixels;
     const stride = frame.stride;
-    // A frame that is not word-aligned (none of the ring's or the framebuffer's is) goes the long way.
-    const aligned = LITTLE_ENDIAN && px.byteOffset % 4 === 0 && stride % 4 === 0;
-    if (frame.format !== FORMAT_BGRA8 || !aligned) {
-      const r = this.rgba.convert(frame);
-      if (r !== ConvertOutcome.Ok) return r;
-      if (out.length - offset < i420Size(w, h)) return ConvertOutcome.BadGeometry;
-      rgbaToI420(this.rgba.data, w, h, out, offset);
-      return ConvertOutcome.Ok;
-    }
-    if (!(w > 0 && h > 0 && Number.isInteger(w) && Number.isInteger(h)) || !(stride >= w * 4) || px.length < (h - 1) * stride + w * 4) {
+    const format = frame.format;
+    const bpp = format === FORMAT_BGRA8 || format === FORMAT_RGBA16F || format === FORMAT_XRGB2101010 ? bytesPerPixel(format) : 0;
+    if (bpp === 0) return ConvertOutcome.UnknownFormat;
+    if (!(w > 0 && h > 0 && Number.isInteger(w) && Number.isInteger(h)) || !(stride >= w * bpp) || px.length < (h - 1) * stride + w * bpp) {
       return ConvertOutcome.BadGeometry;
     }
     if (out.length - offset < i420Size(w, h)) return ConvertOutcome.BadGeometry;
+    const cw = (w + 1) >> 1;
     const cx0 = Math.max(0, x0 >> 1);
     const cy0 = Math.max(0, y0 >> 1);
-    const cx1 = Math.min((w + 1) >> 1, (x1 + 1) >> 1);
+    const cx1 = Math.min(cw, (x1 + 1) >> 1);
     const cy1 = Math.min((h + 1) >> 1, (y1 + 1) >> 1);
     if (cx1 <= cx0 || cy1 <= cy0) return ConvertOutcome.Ok;
-    bgraWordsToI420(this.wordView(px), stride >> 2, w, h, out, offset, cx0, cy0, cx1, cy1);
+    const uPlane = offset + w * h;
+    const vPlane = uPlane + cw * ((h + 1) >> 1);
+    // Read as words in place when word-aligned (every ring slot and framebuffer is); an unaligned
+    // frame's rows are copied into an aligned scratch row first.
+    const aligned = LITTLE_ENDIAN && px.byteOffset % 4 === 0 && stride % 4 === 0;
+    const words = aligned ? this.wordView(px) : null;
+    if (format !== FORMAT_BGRA8 || !aligned) this.ensureRows(w, bpp);
+    const xa = 2 * cx0;
+    const xb = Math.min(w, 2 * cx1);
+    for (let cy = cy0; cy < cy1; cy++) {
+      const ya = 2 * cy;
+      const yb = ya + 1 < h ? ya + 1 : ya;
+      const o0 = offset + ya * w;
+      const o1 = offset + yb * w;
+      const uo = uPlane + cy * cw + cx0;
+      const vo = vPlane + cy * cw + cx0;
+      if (words !== null && format === FORMAT_BGRA8) {
+        rowPairToI420(words, ya * (stride >> 2), words, yb * (stride >> 2), w, out, o0, o1, uo, vo, cx0, cx1);
+      } else {
+        this.decode(px, words, stride, format, bpp, ya, xa, xb, this.row0);
+        if (yb !== ya) this.decode(px, words, stride, format, bpp, yb, xa, xb, this.row1);
+        rowPairToI420(this.row0, 0, yb !== ya ? this.row1 : this.row0, 0, w, out, o0, o1, uo, vo, cx0, cx1);
+      }
+    }
     return ConvertOutcome.Ok;
+  }
+
+  private ensureRows(w: number, bpp: number): void {
+    if (this.row0.length < w) {
+      this.row0 = new Int32Array(w);
+      this.row1 = new Int32Array(w);
+    }
+    if (this.rawBytes.length < w * bpp) {
+      this.rawWords = new Int32Array((w * bpp) >> 2);
+      this.rawBytes = new Uint8Array(this.rawWords.buffer);
+    }
+  }
+
+  /** Row y's pixels [xa, xb) into `dst` as bgra words: from the frame's words, or an aligned copy of the row. */
+  private decode(px: Uint8Array, words: Int32Array | null, stride: number, format: number, bpp: number, y: number, xa: number, xb: number, dst: Int32Array): void {
+    if (words !== null) {
+      decodeRow(words, (y * stride) >> 2, format, xa, xb, dst);
+      return;
+    }
+    const raw = this.rawBytes;
+    for (let i = xa * bpp, s = y * stride + i, end = xb * bpp; i < end; i++, s++) raw[i] = px[s]!;
+    decodeRow(this.rawWords, 0, format, xa, xb, dst);
   }
 
   /** The frame buffer as words: a cached view per buffer view (a ring slot's stays the same object). */
