@@ -90,6 +90,8 @@ export class MonitorContext implements Monitor {
   /** Set just before IddCxReportCriticalError: from then on nothing reaches the OS or the ring. */
   private dead = false;
   private readonly isDead = (): boolean => this.dead;
+  /** The host's stop (the shared terminate word), as opposed to an unassign's terminate of one processor. */
+  private readonly isHostStopped = (): boolean => this.parent !== null && this.parent.requested;
   /** What an assign's transient retry waits on (a stop cuts it short). */
   private readonly assignWake: readonly Signal[];
   private assignmentEpoch = 0;
@@ -280,6 +282,7 @@ export class MonitorContext implements Monitor {
       onFrameAcquired: this.policy.noteFrame,
       onFrameDelivered: this.frameDelivered,
       driverStopped: this.isDead,
+      hostStopped: this.isHostStopped,
       // Called by the processor after it deleted the swap-chain: the device goes only now.
       releaseDevice: (dev, exit) => this.settle(sc, dev, exit, decided),
       tuning: this.tuning,

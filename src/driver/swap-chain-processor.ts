@@ -79,7 +79,13 @@ export interface SwapChainProcessorOptions {
   onFrameDelivered?: ((nowMs: number) => void) | null;
   /** True once the driver reported its critical error: nothing more may reach the OS or the ring. */
   driverStopped?: (() => boolean) | null;
-  /** Gives the device back; called after swapChain.delete(), never before. */
+  /**
+   * True once the host stopped the driver (the shared terminate word): the driver is going away,
+   * not the swap-chain failing, so the loop leaves it for the OS to take back (its unassign)
+   * rather than deleting it, which would have the OS assign another just to see it abandoned.
+   */
+  hostStopped?: (() => boolean) | null;
+  /** Gives the device back; called after swapChain.delete() (or once the loop left the swap-chain to the OS), never before. */
   releaseDevice?: ((device: RenderDevice, exit: ProcessorExit) => void) | null;
   tuning?: Partial<ProcessorTuning>;
 }
@@ -97,6 +103,7 @@ export class SwapChainProcessor {
   private readonly onAcquireError: ((hr: number, sinceMs: number) => number) | null;
   private readonly onFrameAcquired: (() => void) | null;
   private readonly driverStopped: () => boolean;
+  private readonly hostStopped: () => boolean;
   /** The first failed call since the last success (NaN: none). */
   private failingSince = Number.NaN;
   private readonly releaseDevice: ((device: RenderDevice, exit: ProcessorExit) => void) | null;
@@ -122,6 +129,7 @@ export class SwapChainProcessor {
     this.onAcquireError = options.onAcquireError ?? null;
     this.onFrameAcquired = options.onFrameAcquired ?? null;
     this.driverStopped = options.driverStopped ?? (() => false);
+    this.hostStopped = options.hostStopped ?? (() => false);
     this.releaseDevice = options.releaseDevice ?? null;
     this.tuning = validateTuning({ ...DEFAULT_PROCESSOR_TUNING, ...options.tuning });
     this.ring = new RingAttachment({
@@ -183,7 +191,7 @@ export class SwapChainProcessor {
     // Seed: delete the swap-chain BEFORE the device goes: the swap-chain references our device.
     // Deleting also tells the OS to assign a new swap-chain (the IddSample's "kick the system").
     try {
-      if (!stopped) this.swapChain.delete();
+      if (!stopped && !(exit.reason === 'terminated' && this.hostStopped())) this.swapChain.delete();
     } finally {
       // Give back what we borrowed: the device goes back to its pool (or is destroyed) only now.
       this.releaseDevice?.(this.device, exit);

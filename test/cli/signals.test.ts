@@ -85,6 +85,8 @@ test('run and serve --source xvfb closed by SIGHUP (terminal gone) stop Xvfb in 
     assert.equal(r.code, 129, `${c.args[0]}: ${r.stderr}`);
     assert.match(r.stdout, /^vdpush run: xvfb 320x240@30/m);
     assert.match(r.stdout, /devices\s+created \d+, destroyed \d+, live 0/);
+    // Stopped in order: the swap-chain taken back once, never a second one offered to a dead server.
+    assert.match(r.stdout, /swapchains\s+assigned 1, abandoned 0, deleted 1/, `${c.args[0]}: ${r.stdout}`);
     assert.ok(r.children.some((p) => p.comm === 'Xvfb'), `${c.args[0]} had started Xvfb: ${JSON.stringify(r.children)}`);
     // Xvfb is stopped before vdpush exits; the watchdog (detached) ends once its pipe closed.
     for (const p of r.children.filter((x) => x.comm === 'Xvfb')) assert.equal(alive(p.pid), false, `${c.args[0]}: Xvfb ${p.pid} is gone`);
@@ -129,5 +131,6 @@ test("Ctrl-C in a terminal (SIGINT to the whole process group) stops serve --sou
   assert.match(stdout, /^vdpush run: xvfb 320x240@30/m);
   assert.doesNotMatch(stdout, /device-removed|recovery\s+\d+ event/, 'the X server and its workload were stopped by vdpush, not killed under the driver by the signal');
   assert.doesNotMatch(stderr, /device-removed/);
+  assert.match(stdout, /swapchains\s+assigned 1, abandoned 0, deleted 1/, 'the X server outlived the orderly stop: no swap-chain was offered after it');
   assert.ok(await waitUntil(() => children.every((p) => !alive(p.pid)), 15_000), `nothing left of ${JSON.stringify(children)}`);
 });

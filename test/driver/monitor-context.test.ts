@@ -124,8 +124,11 @@ test('a_driver_wide_stop_reaches_the_running_processor_through_its_parent_flag',
   await clock.runFor(3);
   parent.request(clock.now());
   await clock.runFor(0);
-  assert.ok(sc.deleted);
   assert.equal(ctx.processor, null);
+  // The driver is going away, not the swap-chain failing: the OS takes it back when it unassigns.
+  // Deleting it would have the OS assign another only to see it abandoned (a clean stop's summary
+  // read "abandoned 1").
+  assert.equal(sc.deleted, false);
   // Refused while stopping, with the only failure IddCx accepts from assign.
   assert.equal(await clock.drive(ctx.assignSwapChain(new FakeSwapChain())), STATUS_GRAPHICS_INDIRECT_DISPLAY_ABANDON_SWAPCHAIN);
   await clock.drive(ctx.stop());
