@@ -21,6 +21,8 @@ import { watchInterrupts } from './interrupt.js';
 import { formatBytes, recordingSummary } from './record-report.js';
 
 const RECORD_EXTENSIONS = ['.y4m', '.mp4', '.mkv'];
+/** How often an idle display's periods are written (Recorder.catchUp). */
+const CATCH_UP_EVERY_MS = 100;
 
 /** A mode the sinks cannot write (e.g. @2000) is refused before the display starts, naming --mode. */
 function refuseUnrecordableMode(opts: SessionOptions, target: number): void {
@@ -110,6 +112,20 @@ export async function recordCommand(cmd: ParsedCommand): Promise<number> {
     let failed: unknown = null;
     // The other monitors are drained (and verified) meanwhile: on the virtual clock their time moves with ours.
     const others = session.targets().length > 1 ? session.drain(undefined, target) : Promise.resolve();
+    // An idle display sends no frames: its periods are written as time passes (Recorder.catchUp),
+    // so the video and the progress line keep pace and the end has little left to write. On the
+    // virtual clock the frames come back to back and the end fills the rest, as before.
+    const ticker =
+      mode.clock === 'virtual'
+        ? null
+        : setInterval(() => {
+            if (lastFrameAt.host === 0) return;
+            const now = lastFrameAt.present + (performance.now() - lastFrameAt.host);
+            recorder.catchUp(now).then(
+              () => bar.update(recorder.videoMs, detail()),
+              (e: unknown) => void (failed ??= e),
+            );
+          }, CATCH_UP_EVERY_MS);
     try {
       for await (const frame of session.frames(target)) {
         await recorder.accept(frame);
@@ -124,6 +140,7 @@ export async function recordCommand(cmd: ParsedCommand): Promise<number> {
     } catch (e) {
       failed = e;
     } finally {
+      if (ticker !== null) clearInterval(ticker);
       await session.close();
       await others.catch(() => undefined);
     }

@@ -12,6 +12,13 @@
  * carries the timestamps); only the last is written once more, one period before the end, when
  * the display stood still until then, so this video too lasts as long as the recording.
  *
+ * While the display stands still no frame comes to fill the periods, so `catchUp(now)` repeats the
+ * last frame over the periods that ended CATCH_UP_MARGIN_MS before now: the video (and a progress
+ * line) keeps pace with an idle display, and the end has a few periods left to write, not all of
+ * them (10 s of an idle 1080p60 desktop into libx264 took 7 s more after the display stopped). A
+ * frame presented within the margin but delivered later still lands in its own period. Calls are
+ * serialised: accept, catchUp and finish never write to the sink at the same time.
+ *
  * Accounting, so that nothing is lost silently: `written` source frames went into the file,
  * `repeated` output frames are copies of an earlier one, `skipped` source frames are not in the
  * file — frames the display published that the host never saw (a gap in the ring's sequence),
@@ -50,6 +57,13 @@ export interface RecordingCounts {
 /** Long idle stretches are repeated in chunks, each flushed before the next (bounded queueing). */
 const REPEAT_CHUNK = 32;
 
+/**
+ * How far behind the display's clock catchUp stays: a frame reaches the recorder a few ms after
+ * its present time (the ring, the host's wake), far more on a loaded machine; one that arrives
+ * later than this after it was presented finds its period already repeated and is skipped.
+ */
+export const CATCH_UP_MARGIN_MS = 250;
+
 export class Recorder {
   readonly counts: RecordingCounts = { sourceFrames: 0, written: 0, repeated: 0, skipped: 0, outputFrames: 0 };
   private readonly periodMs: number;
@@ -59,6 +73,8 @@ export class Recorder {
   private lastSlot = -1;
   private lastSequence = -1;
   private lastPresent = 0;
+  /** The sink's calls, one after another (accept, catchUp and finish may be called concurrently). */
+  private queue: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly sink: VideoSink,
@@ -80,8 +96,34 @@ export class Recorder {
     return this.counts.outputFrames === 0 ? 0 : this.lastPresent - this.t0 + this.periodMs;
   }
 
-  /** Takes one consumed frame (valid only during the call). */
-  async accept(frame: FrameView): Promise<void> {
+  /** Runs `op` after every call before it; a failed call still lets the later ones run. */
+  private serial(op: () => Promise<void>): Promise<void> {
+    const p = this.queue.then(op);
+    this.queue = p.catch(() => undefined);
+    return p;
+  }
+
+  /** Takes one consumed frame (valid only during the call: the caller awaits it). */
+  accept(frame: FrameView): Promise<void> {
+    return this.serial(() => this.acceptNow(frame));
+  }
+
+  /**
+   * Constant rate: repeats the last frame over the periods that ended CATCH_UP_MARGIN_MS before
+   * `nowMs` (display-clock time), up to the end. Nothing before the first frame, nothing at vfr.
+   */
+  catchUp(nowMs: number): Promise<void> {
+    return this.serial(async () => {
+      if (this.options.vfr || this.lastSlot < 0 || !Number.isFinite(nowMs)) return;
+      // The last period whose every moment is older than the margin.
+      const upTo = Math.min(this.totalSlots, Math.floor((nowMs - CATCH_UP_MARGIN_MS - this.t0) / this.periodMs + 0.5)) - 1;
+      if (upTo <= this.lastSlot) return;
+      await this.repeat(upTo - this.lastSlot);
+      this.lastSlot = upTo;
+    });
+  }
+
+  private async acceptNow(frame: FrameView): Promise<void> {
     const c = this.counts;
     c.sourceFrames++;
     // The ring numbers published frames; a jump means frames the host never consumed. A lower
@@ -108,7 +150,11 @@ export class Recorder {
    * Ends a constant-rate recording: repeats the last frame up to the end, or, when `stoppedAtMs`
    * (display-clock time the recording was stopped) is given, up to that moment.
    */
-  async finish(stoppedAtMs?: number): Promise<void> {
+  finish(stoppedAtMs?: number): Promise<void> {
+    return this.serial(() => this.finishNow(stoppedAtMs));
+  }
+
+  private async finishNow(stoppedAtMs?: number): Promise<void> {
     if (this.options.vfr) return this.finishVfr(stoppedAtMs);
     if (this.lastSlot < 0) return;
     let end = this.totalSlots;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Recorder, type VideoSink } from '../../src/host/recorder.js';
+import { CATCH_UP_MARGIN_MS, Recorder, type VideoSink } from '../../src/host/recorder.js';
 import type { FrameView } from '../../src/host/sinks/frame-view.js';
 
 /** A sink that records which source frame (by sequence) each output frame shows. */
@@ -45,4 +45,47 @@ test('stopped early, the video ends where the recording was stopped, not at the 
   await r.finish(450);
   assert.deepEqual(sink.shown, [1, 2, 2, 2, 2]);
   assert.equal(r.videoMs, 500);
+});
+
+test('an idle display is caught up as time passes: the periods older than the margin repeat, a late frame still lands in its own', async () => {
+  const sink = new ListSink();
+  const r = new Recorder(sink, { fps: 10, durationMs: 2000 });
+  await r.catchUp(5000);
+  assert.deepEqual(sink.shown, [], 'nothing before the first frame');
+  await r.accept(frame(1, 1000)); // t0: slot 0
+  await r.catchUp(1000 + CATCH_UP_MARGIN_MS + 620); // periods ending before 1620 ms repeat: slots 1..5
+  assert.deepEqual(sink.shown, [1, 1, 1, 1, 1, 1]);
+  await r.catchUp(1000 + CATCH_UP_MARGIN_MS + 620); // again: nothing new
+  assert.equal(sink.shown.length, 6);
+  // Presented at 1640 ms (slot 6), delivered within the margin: its own period.
+  await r.accept(frame(2, 1640));
+  // Presented at 1560 ms (slot 6 too, already taken): a second frame in one period, skipped.
+  await r.accept(frame(3, 1560));
+  await r.catchUp(1000 + CATCH_UP_MARGIN_MS + 99_000); // far past the end: up to the last period only
+  await r.finish();
+  assert.deepEqual(sink.shown, [1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2]);
+  assert.deepEqual(r.counts, { sourceFrames: 3, written: 2, repeated: 18, skipped: 1, outputFrames: 20 });
+});
+
+test('catchUp does nothing at a variable rate, and calls made at once reach the sink in order', async () => {
+  const vfr = new ListSink();
+  const v = new Recorder(vfr, { fps: 10, durationMs: 1000, vfr: true });
+  await v.accept(frame(1, 0));
+  await v.catchUp(900);
+  assert.deepEqual(vfr.shown, [1]);
+  // A sink whose writes take a turn each: catchUp, accept and finish called without waiting still interleave correctly.
+  class SlowSink extends ListSink {
+    override async write(f: FrameView, repeat = 1): Promise<void> {
+      await new Promise((res) => setImmediate(res));
+      await super.write(f, repeat);
+    }
+    override async repeatLast(n: number): Promise<void> {
+      await new Promise((res) => setImmediate(res));
+      await super.repeatLast(n);
+    }
+  }
+  const slow = new SlowSink();
+  const r = new Recorder(slow, { fps: 10, durationMs: 1000 });
+  await Promise.all([r.accept(frame(1, 0)), r.catchUp(CATCH_UP_MARGIN_MS + 300), r.accept(frame(2, 300)), r.finish()]);
+  assert.deepEqual(slow.shown, [1, 1, 1, 2, 2, 2, 2, 2, 2, 2]);
 });
