@@ -29,7 +29,7 @@ export function modeText(m) {
 export class MonitorView {
   /**
    * @param {HTMLElement} parent where the panel goes
-   * @param {{ RFB: any, decodeJpegOffThread?: (rfb: any) => ({ decoded: number, path: string } | null), target: number, token: string|null, viewOnly: boolean, remoteResize?: boolean, served?: boolean,
+   * @param {{ RFB: any, decodeJpegOffThread?: (rfb: any) => ({ decoded: number, path: string } | null), dropLateData?: (rfb: any) => boolean, target: number, token: string|null, viewOnly: boolean, remoteResize?: boolean, served?: boolean,
    *   setMode?: (target: number, mode: string) => void, onDismiss?: (view: MonitorView) => void }} opts
    */
   constructor(parent, opts) {
@@ -119,6 +119,8 @@ export class MonitorView {
     this.rfb = rfb;
     // Tight's JPEGs decoded on a worker thread instead of the page's (jpeg-off-thread.js).
     this.jpegs = this.opts.decodeJpegOffThread?.(rfb) ?? null;
+    // A disconnect while a frame is still drawn must not leave noVNC parsing late data (novnc-late-data.js).
+    this.opts.dropLateData?.(rfb);
     this.node.dataset.jpegOffThread = String(this.jpegs !== null);
     this.node.dataset.jpegPath = this.jpegs ? this.jpegs.path : 'novnc';
     rfb.viewOnly = this.opts.viewOnly;

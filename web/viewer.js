@@ -85,18 +85,20 @@ function noVncModules() {
     import(`./novnc/core/rfb.js${assetQuery}`),
     import(`./monitor-view.js${assetQuery}`),
     import(`./jpeg-off-thread.js${assetQuery}`),
-  ]).then(([{ default: RFB }, { MonitorView }, { decodeJpegOffThread }]) => ({ RFB, MonitorView, decodeJpegOffThread }));
+    import(`./novnc-late-data.js${assetQuery}`),
+  ]).then(([{ default: RFB }, { MonitorView }, { decodeJpegOffThread }, { dropLateData }]) => ({ RFB, MonitorView, decodeJpegOffThread, dropLateData }));
   return state.modules;
 }
 
 /** A panel for monitor `target` (once; a dismissed departed monitor never comes back). */
 async function ensureView(target, served) {
   if (state.views.has(target) || state.dismissed.has(target)) return state.views.get(target);
-  const { RFB, MonitorView, decodeJpegOffThread } = await noVncModules();
+  const { RFB, MonitorView, decodeJpegOffThread, dropLateData } = await noVncModules();
   if (state.views.has(target)) return state.views.get(target);
   const view = new MonitorView($('monitors'), {
     RFB,
     decodeJpegOffThread,
+    dropLateData,
     target,
     token,
     viewOnly: state.viewOnly,
