@@ -23,8 +23,14 @@ export interface FrameView {
   format: number;
   /** Bytes per row, >= width * bytesPerPixel(format). */
   stride: number;
+  /** The ring's sequence number (u32): consecutive frames of one ring count up by one. */
   sequence: number;
   presentTimeMs: number;
+  /**
+   * Everything that changed since the frame with the previous sequence (the ring's dirty bounds).
+   * A video sink converts only this much again when its last frame had the previous sequence, so a
+   * frame made by hand must cover its changes here, or break the sequence to be converted whole.
+   */
   dirty: DirtyBounds;
 }
 
