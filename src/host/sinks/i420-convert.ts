@@ -10,8 +10,9 @@
  * decoded into two scratch rows of the same words first (pixel-convert.ts's per-format rules).
  * That is 2-3x the rate of the RGBA stage plus rgbaToI420 it replaced (per 1080p frame here,
  * 2026-12-04: bgra8 ~13-15 ms against ~36, rgba16f and xrgb2101010 ~25 against ~50-53), which held
- * a 1080p60 recording to ~20 converted frames a second. And it converts only a region when asked: a recording's buffer that already
- * holds an earlier picture needs only the blocks that changed since (y4m-encoder.ts).
+ * a 1080p60 recording to ~20 converted frames a second. And it converts only a region when asked:
+ * a recording's buffer that already holds an earlier picture needs only the blocks that changed
+ * since (y4m-encoder.ts).
  *
  * Invariant: the per-frame calls never throw and allocate only when a new frame buffer or a new
  * width is seen (a word view cached per buffer view, the scratch rows); the output of every block
@@ -118,7 +119,7 @@ export class I420Converter {
   private readonly viewOf: Array<Uint8Array | null> = new Array<Uint8Array | null>(WORD_VIEWS).fill(null);
   private readonly words: Array<Int32Array | null> = new Array<Int32Array | null>(WORD_VIEWS).fill(null);
   private nextView = 0;
-  /** Two decoded rows for frames not read in place, and an aligned copy of an unaligned row; rebuilt when the width grows. */
+  /** Two decoded rows for frames not read in place, and an aligned copy of an unaligned row (grown with the width). */
   private row0 = new Int32Array(0);
   private row1 = new Int32Array(0);
   private rawWords = new Int32Array(0);
