@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { CLI, runCli } from './cli-helpers.js';
-import { decodeFrameNumbers, frameTimes, probeVideo } from './record-helpers.js';
+import { decodeFrameNumbers, frameTimes, probeVideo, recordToFramemd5 } from './record-helpers.js';
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'vdpush-rec-'));
@@ -78,17 +78,9 @@ test('--vfr writes each source frame once at its own present time (MP4 and MKV),
 });
 
 test('record - writes Y4M on stdout for a pipe into ffmpeg; messages go to stderr', async () => {
-  const child = spawn(process.execPath, [CLI, 'record', '-', '--clock', 'virtual', '--mode', '160x90@30', '--duration', '1s'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const ffmpeg = spawn('ffmpeg', ['-v', 'error', '-f', 'yuv4mpegpipe', '-i', 'pipe:0', '-f', 'framemd5', '-'], { stdio: ['pipe', 'pipe', 'pipe'] });
-  child.stdout.pipe(ffmpeg.stdin);
-  let err = '';
-  let md5 = '';
-  child.stderr.on('data', (d) => (err += d));
-  ffmpeg.stdout.on('data', (d) => (md5 += d));
-  const [code, ffcode] = await Promise.all([new Promise((r) => child.on('close', r)), new Promise((r) => ffmpeg.on('close', r))]);
+  const { code, ffcode, stderr: err, md5s: frames } = await recordToFramemd5(CLI, ['--clock', 'virtual', '--mode', '160x90@30', '--duration', '1s']);
   assert.equal(code, 0, err);
   assert.equal(ffcode, 0);
-  const frames = md5.split('\n').filter((l) => /^\s*0,/.test(l));
   assert.equal(frames.length, 30, 'ffmpeg read 30 frames from the pipe');
   assert.equal(summaryCounts(err).frames, 30);
 });

@@ -1,5 +1,5 @@
 /** Reading recordings back with the real ffprobe / ffmpeg, and the sim's frame number from each frame. */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { STAMP_TERM, codeOf } from '../../src/backends/sim/pattern-codes.js';
 import { DEFAULT_STAMP_WIDTH } from '../../src/backends/sim/pattern-workload.js';
 import { FORMAT_BGRA8 } from '../../src/contract/pixel-format.js';
@@ -62,4 +62,24 @@ export function decodeFrameNumbers(path: string, width: number, height: number, 
     prev = best;
   }
   return out;
+}
+
+/**
+ * Runs `vdpush record - ...args` piped into ffmpeg reading Y4M (`-f framemd5`): both exit codes,
+ * vdpush's stderr, and the MD5 of every picture ffmpeg decoded, in order.
+ */
+export async function recordToFramemd5(cli: string, args: string[]): Promise<{ code: unknown; ffcode: unknown; stderr: string; md5s: string[] }> {
+  const child = spawn(process.execPath, [cli, 'record', '-', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const ffmpeg = spawn('ffmpeg', ['-v', 'error', '-f', 'yuv4mpegpipe', '-i', 'pipe:0', '-f', 'framemd5', '-'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stdout.pipe(ffmpeg.stdin);
+  let stderr = '';
+  let out = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  ffmpeg.stdout.on('data', (d) => (out += d));
+  const [code, ffcode] = await Promise.all([new Promise((r) => child.on('close', r)), new Promise((r) => ffmpeg.on('close', r))]);
+  const md5s = out
+    .split('\n')
+    .filter((l) => /^\s*0,/.test(l))
+    .map((l) => l.split(',').pop()!.trim());
+  return { code, ffcode, stderr, md5s };
 }

@@ -7,9 +7,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { CLI } from './cli-helpers.js';
+import { recordToFramemd5 } from './record-helpers.js';
 import { openSession } from '../../src/host/session.js';
 import { Recorder, type VideoSink } from '../../src/host/recorder.js';
 import { I420Converter, i420Size } from '../../src/host/sinks/i420-convert.js';
@@ -20,20 +20,10 @@ const W = 96;
 const H = 64;
 
 async function ffmpegMd5s(flags: string[]): Promise<string[]> {
-  const child = spawn(process.execPath, [CLI, 'record', '-', ...flags], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const ffmpeg = spawn('ffmpeg', ['-v', 'error', '-f', 'yuv4mpegpipe', '-i', 'pipe:0', '-f', 'framemd5', '-'], { stdio: ['pipe', 'pipe', 'pipe'] });
-  child.stdout.pipe(ffmpeg.stdin);
-  let err = '';
-  let out = '';
-  child.stderr.on('data', (d) => (err += d));
-  ffmpeg.stdout.on('data', (d) => (out += d));
-  const [code, ffcode] = await Promise.all([new Promise((r) => child.on('close', r)), new Promise((r) => ffmpeg.on('close', r))]);
-  assert.equal(code, 0, err);
+  const { code, ffcode, stderr, md5s } = await recordToFramemd5(CLI, flags);
+  assert.equal(code, 0, stderr);
   assert.equal(ffcode, 0);
-  return out
-    .split('\n')
-    .filter((l) => /^\s*0,/.test(l))
-    .map((l) => l.split(',').pop()!.trim());
+  return md5s;
 }
 
 /** The same run in this process, every picture converted whole. */

@@ -8,7 +8,7 @@
  * frame (nearly every frame) is read as 32-bit words in place; any other (rgba16f through the sRGB
  * table, xrgb2101010 through the 10-to-8-bit table, an unaligned bgra8 frame) has each row pair
  * decoded into two scratch rows of the same words first (pixel-convert.ts's per-format rules).
- * That is 2-3x the rate of the RGBA stage plus rgbaToI420 it replaced (per 1080p frame here,
+ * That is 2-3x the rate of the RGBA stage plus RGBA-to-I420 pass it replaced (per 1080p frame here,
  * 2026-12-04: bgra8 ~13-15 ms against ~36, rgba16f and xrgb2101010 ~25 against ~50-53), which held
  * a 1080p60 recording to ~20 converted frames a second. And it converts only a region when asked:
  * a recording's buffer that already holds an earlier picture needs only the blocks that changed
@@ -16,7 +16,8 @@
  *
  * Invariant: the per-frame calls never throw and allocate only when a new frame buffer or a new
  * width is seen (a word view cached per buffer view, the scratch rows); the output of every block
- * written is exactly what rgbaToI420 gives for the frame's RGBA (RgbaConverter's).
+ * written is exactly what the two-stage path gave for the frame's RGBA (RgbaConverter's; the
+ * test keeps that path as its reference).
  */
 import { FORMAT_BGRA8, FORMAT_RGBA16F, FORMAT_XRGB2101010, bytesPerPixel } from '../../contract/pixel-format.js';
 import { ConvertOutcome, TEN_TO_EIGHT, halfToSrgb8Table, type ConvertOutcomeCode, type PixelSource } from './pixel-convert.js';
@@ -28,36 +29,6 @@ const WORD_VIEWS = 8;
 /** Bytes of one planar 4:2:0 picture: Y (w*h), then U and V (ceil(w/2) * ceil(h/2) each). */
 export function i420Size(width: number, height: number): number {
   return width * height + 2 * Math.ceil(width / 2) * Math.ceil(height / 2);
-}
-
-/** Tightly packed 8-bit RGBA → I420 at `out[offset..]`; never allocates. */
-export function rgbaToI420(rgba: Uint8Array, width: number, height: number, out: Uint8Array, offset: number): void {
-  let yo = offset;
-  for (let i = 0, n = width * height * 4; i < n; i += 4) {
-    out[yo++] = ((66 * rgba[i]! + 129 * rgba[i + 1]! + 25 * rgba[i + 2]! + 128) >> 8) + 16;
-  }
-  const cw = Math.ceil(width / 2);
-  const ch = Math.ceil(height / 2);
-  let uo = offset + width * height;
-  let vo = uo + cw * ch;
-  const rowBytes = width * 4;
-  for (let cy = 0; cy < ch; cy++) {
-    const r0 = 2 * cy * rowBytes;
-    const r1 = Math.min(2 * cy + 1, height - 1) * rowBytes;
-    for (let cx = 0; cx < cw; cx++) {
-      const c0 = 8 * cx;
-      const c1 = Math.min(2 * cx + 1, width - 1) * 4;
-      const a = r0 + c0;
-      const b = r0 + c1;
-      const c = r1 + c0;
-      const d = r1 + c1;
-      const r = (rgba[a]! + rgba[b]! + rgba[c]! + rgba[d]! + 2) >> 2;
-      const g = (rgba[a + 1]! + rgba[b + 1]! + rgba[c + 1]! + rgba[d + 1]! + 2) >> 2;
-      const bl = (rgba[a + 2]! + rgba[b + 2]! + rgba[c + 2]! + rgba[d + 2]! + 2) >> 2;
-      out[uo++] = ((-38 * r - 74 * g + 112 * bl + 128) >> 8) + 128;
-      out[vo++] = ((112 * r - 94 * g - 18 * bl + 128) >> 8) + 128;
-    }
-  }
 }
 
 /**
@@ -154,7 +125,7 @@ export class I420Converter {
     // frame's rows are copied into an aligned scratch row first.
     const aligned = LITTLE_ENDIAN && px.byteOffset % 4 === 0 && stride % 4 === 0;
     const words = aligned ? this.wordView(px) : null;
-    if (format !== FORMAT_BGRA8 || !aligned) this.ensureRows(w, bpp);
+    if (format !== FORMAT_BGRA8 || !aligned) this.ensureRows(w, aligned ? 0 : bpp);
     const xa = 2 * cx0;
     const xb = Math.min(w, 2 * cx1);
     for (let cy = cy0; cy < cy1; cy++) {
@@ -175,13 +146,14 @@ export class I420Converter {
     return ConvertOutcome.Ok;
   }
 
-  private ensureRows(w: number, bpp: number): void {
+  /** Scratch rows for `w` pixels, and an aligned copy of `rawBpp`-byte pixels (0: none needed). */
+  private ensureRows(w: number, rawBpp: number): void {
     if (this.row0.length < w) {
       this.row0 = new Int32Array(w);
       this.row1 = new Int32Array(w);
     }
-    if (this.rawBytes.length < w * bpp) {
-      this.rawWords = new Int32Array((w * bpp) >> 2);
+    if (this.rawBytes.length < w * rawBpp) {
+      this.rawWords = new Int32Array((w * rawBpp) >> 2);
       this.rawBytes = new Uint8Array(this.rawWords.buffer);
     }
   }
@@ -200,10 +172,7 @@ export class I420Converter {
   /** The frame buffer as words: a cached view per buffer view (a ring slot's stays the same object). */
   private wordView(px: Uint8Array): Int32Array {
     for (let i = 0; i < WORD_VIEWS; i++) {
-      if (this.viewOf[i] === px) {
-        const v = this.words[i]!;
-        if (v.length === px.length >> 2) return v;
-      }
+      if (this.viewOf[i] === px) return this.words[i]!;
     }
     const i = this.nextView;
     this.nextView = (i + 1) % WORD_VIEWS;

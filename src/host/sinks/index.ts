@@ -13,7 +13,7 @@ export {
   halfToSrgb8Table,
   TEN_TO_EIGHT,
 } from './pixel-convert.js';
-export { I420Converter, rgbaToI420, i420Size } from './i420-convert.js';
+export { I420Converter, i420Size } from './i420-convert.js';
 export { encodePng, snapshotToPng, PngSink } from './png-sink.js';
 export { Y4MSink } from './y4m-sink.js';
 export { Y4mEncoder, y4mHeader, y4mFrameBytes, fpsToRational } from './y4m-encoder.js';

@@ -84,5 +84,4 @@ export class StalePictures {
   stale(i: number): void {
     this.full[i] = 1;
   }
-
 }

@@ -149,8 +149,7 @@ export class Y4mEncoder {
     let buf = this.pool[slot];
     if (!buf) {
       buf = Buffer.allocUnsafe(framing.prefixBytes + i420Size(this.opts.width, this.opts.height));
-      this.pool[slot] = buf;
-      this.stale.stale(slot);
+      this.pool[slot] = buf; // a buffer never written is wholly stale (StalePictures starts so)
     }
     const r = this.region;
     this.stale.staleBox(slot, frame.width, frame.height, r);

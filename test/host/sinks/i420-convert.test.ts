@@ -1,11 +1,44 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { I420Converter, i420Size, rgbaToI420 } from '../../../src/host/sinks/i420-convert.js';
+import { I420Converter, i420Size } from '../../../src/host/sinks/i420-convert.js';
 import { ConvertOutcome, RgbaConverter } from '../../../src/host/sinks/pixel-convert.js';
 import { FORMAT_BGRA8, FORMAT_RGBA16F, FORMAT_XRGB2101010, bytesPerPixel } from '../../../src/contract/pixel-format.js';
 import type { FrameView } from '../../../src/host/sinks/frame-view.js';
 import { frameOf } from './test-frames.js';
 import { prng, randInt, seedsFor, withSeed } from '../../ring/helpers.js';
+
+/**
+ * The reference: tightly packed 8-bit RGBA → I420 the plain way (a luma pass, then a chroma pass
+ * over 2x2 blocks), BT.601 limited range, the arithmetic the one-pass converter must reproduce.
+ */
+function rgbaToI420(rgba: Uint8Array, width: number, height: number, out: Uint8Array, offset: number): void {
+  let yo = offset;
+  for (let i = 0, n = width * height * 4; i < n; i += 4) {
+    out[yo++] = ((66 * rgba[i]! + 129 * rgba[i + 1]! + 25 * rgba[i + 2]! + 128) >> 8) + 16;
+  }
+  const cw = Math.ceil(width / 2);
+  const ch = Math.ceil(height / 2);
+  let uo = offset + width * height;
+  let vo = uo + cw * ch;
+  const rowBytes = width * 4;
+  for (let cy = 0; cy < ch; cy++) {
+    const r0 = 2 * cy * rowBytes;
+    const r1 = Math.min(2 * cy + 1, height - 1) * rowBytes;
+    for (let cx = 0; cx < cw; cx++) {
+      const c0 = 8 * cx;
+      const c1 = Math.min(2 * cx + 1, width - 1) * 4;
+      const a = r0 + c0;
+      const b = r0 + c1;
+      const c = r1 + c0;
+      const d = r1 + c1;
+      const r = (rgba[a]! + rgba[b]! + rgba[c]! + rgba[d]! + 2) >> 2;
+      const g = (rgba[a + 1]! + rgba[b + 1]! + rgba[c + 1]! + rgba[d + 1]! + 2) >> 2;
+      const bl = (rgba[a + 2]! + rgba[b + 2]! + rgba[c + 2]! + rgba[d + 2]! + 2) >> 2;
+      out[uo++] = ((-38 * r - 74 * g + 112 * bl + 128) >> 8) + 128;
+      out[vo++] = ((112 * r - 94 * g - 18 * bl + 128) >> 8) + 128;
+    }
+  }
+}
 
 /** The picture as the two-stage path gives it: RGBA first, then rgbaToI420 (the reference). */
 function reference(f: FrameView): Uint8Array {
