@@ -8,12 +8,15 @@
  *  animation: frame N covers the whole screen.
  *  desktop:   the checkerboard once, then each frame one text-line strip (60% x 1/60 of the screen:
  *             1%) walking down it.
+ *  luma:      `bench record`'s full-screen animation, stamped so that N survives I420 and H.264
+ *             (../record/luma-stamp.ts) instead of the checkerboard.
  *
- * Usage: node stamped-workload-main.js --display :N --kind animation|desktop --fps F
+ * Usage: node stamped-workload-main.js --display :N --kind animation|desktop|luma --fps F
  */
 import x11 from 'x11';
 import type { XClient } from 'x11';
 import { pixelForSequence, WORKLOAD_TILE } from '../../src/backends/xvfb/workload.js';
+import { LUMA_TILE_H, LUMA_TILE_W, lumaStampColours, lumaStampLightCells } from '../record/luma-stamp.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -50,7 +53,29 @@ client.CreateGC(gcTile, root, { fillStyle: 1, tile });
 const stripH = Math.max(1, Math.floor(height / 60));
 const rows = Math.max(1, Math.floor(height / stripH));
 
+const lumaTile = client.AllocID();
+const lumaGc = client.AllocID();
+const lumaFill = client.AllocID();
+const lightCells: number[] = [];
+if (kind === 'luma') {
+  if (depth !== 24) throw new Error(`the luma workload draws at depth 24 (the screen has ${depth})`);
+  (client as unknown as { CreatePixmap(p: number, d: number, depth: number, w: number, h: number): void }).CreatePixmap(lumaTile, root, depth, LUMA_TILE_W, LUMA_TILE_H);
+  client.CreateGC(lumaGc, lumaTile, { foreground: 0 });
+  client.CreateGC(lumaFill, root, { fillStyle: 1, tile: lumaTile });
+}
+
+function drawLuma(seq: number): void {
+  const { light, dark } = lumaStampColours(seq);
+  client.ChangeGC(lumaGc, { foreground: dark });
+  client.PolyFillRectangle(lumaTile, lumaGc, [0, 0, LUMA_TILE_W, LUMA_TILE_H]);
+  client.ChangeGC(lumaGc, { foreground: light });
+  client.PolyFillRectangle(lumaTile, lumaGc, lumaStampLightCells(seq, lightCells));
+  // One tiled fill: the only request that touches the screen, so a grabbed read sees one N.
+  client.PolyFillRectangle(root, lumaFill, [0, 0, width, height]);
+}
+
 function draw(seq: number): void {
+  if (kind === 'luma') return drawLuma(seq);
   client.ChangeGC(gcA, { foreground: pixelForSequence(seq, depth) });
   client.ChangeGC(gcB, { foreground: pixelForSequence(seq, depth, true) });
   client.PolyFillRectangle(tile, gcA, [0, 0, T, T, T, T, T, T]);

@@ -17,7 +17,7 @@ export class StampedWorkload {
   draws = 0;
   private constructor(private readonly child: ChildProcess) {}
 
-  static async start(display: string, kind: 'animation' | 'desktop', fps: number): Promise<StampedWorkload> {
+  static async start(display: string, kind: 'animation' | 'desktop' | 'luma', fps: number): Promise<StampedWorkload> {
     const main = fileURLToPath(new URL('./stamped-workload-main.js', import.meta.url));
     const child = fork(main, ['--display', display, '--kind', kind, '--fps', String(fps)], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'], execArgv: [] });
     const w = new StampedWorkload(child);

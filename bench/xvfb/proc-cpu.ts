@@ -36,6 +36,17 @@ export function procCpuSecondsPrecise(pid: number): number {
   }
 }
 
+/**
+ * CPU seconds of this process's children that have exited and been waited for (/proc/self/stat's
+ * cutime + cstime): a child's whole tree once it is gone, its own children included when it
+ * waited for them, so a process that spawns helpers (vdpush's ffmpeg) is counted with them.
+ */
+export function reapedChildrenCpuSeconds(): number {
+  const stat = readFileSync('/proc/self/stat', 'latin1');
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(rest[13]) + Number(rest[14])) / CLOCK_TICKS_PER_S;
+}
+
 /** CPU seconds this process has used so far. */
 export function selfCpuSeconds(): number {
   const u = process.cpuUsage();

@@ -31,6 +31,10 @@ async function load(target: string): Promise<BenchModule<unknown>> {
       const m = await import('../../bench/page/page-bench.js');
       return { run: (o) => m.runPageBench(o), format: (r) => m.formatPageBench(r as never) };
     }
+    case 'record': {
+      const m = await import('../../bench/record/record-bench.js');
+      return { run: (o) => m.runRecordBench(o), format: (r) => m.formatRecordBench(r as never) };
+    }
     default:
       throw new InvalidArgumentError(`bench: unknown target "${target}"`);
   }

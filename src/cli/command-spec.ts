@@ -118,7 +118,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'bench',
-    usage: 'vdpush bench ring|xvfb|processor|vnc|page|all [--json]',
+    usage: 'vdpush bench ring|xvfb|processor|vnc|page|record|all [--json]',
     summary: 'measure against the ceiling in the same run (memcpy, ffmpeg x11grab, x11vnc)',
     options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     flagHelp: [['--json', 'print one JSON object']],
@@ -126,7 +126,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
 ];
 
-export const BENCH_TARGETS = ['ring', 'xvfb', 'processor', 'vnc', 'page', 'all'] as const;
+export const BENCH_TARGETS = ['ring', 'xvfb', 'processor', 'vnc', 'page', 'record', 'all'] as const;
 
 export function findCommand(name: string): CommandSpec | undefined {
   return COMMANDS.find((c) => c.name === name);

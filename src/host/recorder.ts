@@ -31,6 +31,7 @@ export interface VideoSink {
   readonly framesWritten: number;
   readonly framesDropped: number;
   readonly bytesWritten: number;
+  /** Writes `frame` `repeat` times (default 1); 0 only shows it, so its damage counts for the next picture. */
   write(frame: FrameView, repeat?: number): Promise<void>;
   repeatLast(n: number): Promise<void>;
   /** Variable-rate sinks: the last frame once more at this present time. */
@@ -139,6 +140,10 @@ export class Recorder {
     const slot = Math.round((frame.presentTimeMs - this.t0) / this.periodMs);
     if (slot <= this.lastSlot || slot >= this.totalSlots) {
       c.skipped++;
+      // Not written, but shown to the sink: its damage is part of what the next picture changes
+      // (unseen, the next frame would look like a gap in the ring's sequence and be converted
+      // whole, which at 60 Hz into 60 Hz periods was nearly every frame of a 1% desktop).
+      if (slot <= this.lastSlot) await this.sink.write(frame, 0);
       return;
     }
     await this.repeat(slot - this.lastSlot - 1);
