@@ -13,7 +13,8 @@
  *
  * Who writes what:
  *   host:    MAGIC, VERSION, GENERATION, RING_LEN, WIDTH, HEIGHT, FORMAT, TARGET_ID, STRIDE,
- *            SLOT_STRIDE, PIXELS_OFFSET, HOST_CAPABILITIES, FRAME_READY (signal word)
+ *            SLOT_STRIDE, PIXELS_OFFSET, HOST_CAPABILITIES, FRAME_READY (signal word),
+ *            HOST_HEARTBEAT, HOST_LAST_TAKEN
  *   display: everything from LATEST on (token, times, status, health, counters, source desc)
  *
  * Memory map of one ring buffer:
@@ -46,6 +47,12 @@ export const OFF_HOST_CAPABILITIES = 44;
 export const OFF_FRAME_READY = 48;
 /** Bumped by the host each time it consumes, so a publisher can see a host that stopped reading. */
 export const OFF_HOST_HEARTBEAT = 52;
+/**
+ * The sequence (low 32 bits) of the last frame the host took, 0 before its first: the publisher
+ * makes each frame's dirty bounds cover everything since that frame (SLOT_OFF_DIRTY_SPAN), so a
+ * host that skipped published frames still knows what changed.
+ */
+export const OFF_HOST_LAST_TAKEN = 56;
 
 // ---- display-written, 64-bit ----
 export const OFF_LATEST = 64;
@@ -84,7 +91,10 @@ export const SLOT_OFF_MUTEX = 4;
 /** The token of the frame the slot holds (0 = never written this generation). */
 export const SLOT_OFF_TOKEN = 8;
 export const SLOT_OFF_PRESENT_TIME = 16;
-/** Bounding box of what changed in this frame relative to the previous source frame. */
+/**
+ * Bounding box of what changed in this frame since the frame DIRTY_SPAN published frames before
+ * it (at least since the previous one; frames dropped before publishing are folded in).
+ */
 export const SLOT_OFF_DIRTY_X = 24;
 export const SLOT_OFF_DIRTY_Y = 28;
 export const SLOT_OFF_DIRTY_W = 32;
@@ -97,6 +107,12 @@ export const SLOT_OFF_DIRTY_H = 36;
  * for the largest format it lets frames arrive in (ringGeometry's slotBytesPerPixel).
  */
 export const SLOT_OFF_FORMAT = 40;
+/**
+ * How many published frames back the dirty bounds reach: they cover everything that changed since
+ * frame (sequence - span). The publisher sets it to reach the host's last taken frame
+ * (OFF_HOST_LAST_TAKEN) when it remembers that far, else 1. 0 (a publisher before this field) is 1.
+ */
+export const SLOT_OFF_DIRTY_SPAN = 44;
 export const SLOT_ENTRY_SIZE = 64;
 
 /** Slot pixel data starts on this boundary (cache line) and each slot's stride is a multiple of it. */

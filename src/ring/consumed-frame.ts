@@ -32,8 +32,13 @@ export interface ConsumedFrame {
   readonly sequence: number;
   /** The display's present time for this frame, in its clock's milliseconds. */
   readonly presentTimeMs: number;
-  /** Bounding box of what changed in this frame relative to the previous source frame. */
+  /** Bounding box of what changed in this frame since the frame `dirtySpan` published frames before it. */
   readonly dirty: Readonly<DirtyBounds>;
+  /**
+   * How many published frames back `dirty` reaches (at least 1): after a skip of published frames,
+   * it reaches the frame the host took before when the publisher remembered that far.
+   */
+  readonly dirtySpan: number;
   readonly slot: number;
   readonly generation: number;
   /** The frame token (generation, sequence, slot). Builds a BigInt per read: not for the per-frame path. */
@@ -51,6 +56,7 @@ export class SlotFrame implements ConsumedFrame {
   readonly slot: number;
   readonly generation: number;
   readonly dirty: DirtyBounds = { x: 0, y: 0, w: 0, h: 0 };
+  dirtySpan = 1;
   sequence = 0;
   /**
    * [0] = the present time, in a typed array rather than a field: a double stored into an

@@ -21,6 +21,7 @@
 import {
   OFF_CAPABILITIES,
   OFF_HOST_HEARTBEAT,
+  OFF_HOST_LAST_TAKEN,
   OFF_LATEST,
   bytesPerPixel,
   negotiate,
@@ -178,7 +179,10 @@ export class FrameConsumer {
     f.sequence = sequence;
     this.table.copyPresentTime(slot, f.times);
     this.table.loadDirty(slot, f.dirty);
+    f.dirtySpan = this.table.loadDirtySpan(slot);
     this.view.add32(OFF_HOST_HEARTBEAT, 1);
+    // The publisher reaches each frame's dirty bounds back to this one (dirty-history.ts).
+    this.view.store32(OFF_HOST_LAST_TAKEN, sequence);
     return f;
   }
 

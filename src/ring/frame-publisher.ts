@@ -46,6 +46,7 @@ import {
   OFF_FRAME_READY,
   OFF_GENERATION,
   OFF_HEALTH_STATE,
+  OFF_HOST_LAST_TAKEN,
   OFF_LAST_PUBLISH_TIME,
   OFF_LATEST,
   OFF_MAGIC,
@@ -69,6 +70,7 @@ import {
 } from '../contract/index.js';
 import { AutoResetEvent } from './auto-reset-event.js';
 import { DamageTracker } from './damage-tracker.js';
+import { DirtyHistory } from './dirty-history.js';
 import { HeaderView } from './header-view.js';
 import { PixelCopier } from './pixel-copy.js';
 import { RetiredSignal } from './retired-signal.js';
@@ -108,6 +110,7 @@ export class FramePublisher {
   private readonly damage: DamageTracker;
   /** Scratch for the dirty bounds a commit stores (x, y, w, h). */
   private readonly publishBounds = new Int32Array(4);
+  private readonly history = new DirtyHistory();
   private readonly copier: PixelCopier;
   /** One copier per format code that fits the slots (null otherwise); built at open, never per frame. */
   private readonly copiers: Array<PixelCopier | null>;
@@ -304,7 +307,9 @@ export class FramePublisher {
     // Everything since the previous published frame, so a dropped frame's damage is not lost.
     const b = this.publishBounds;
     this.damage.takePublishBounds(b);
-    t.storeDirty(slot, b[0]!, b[1]!, b[2]!, b[3]!);
+    // ...and back to the frame the host took last, so a host that skipped some still knows.
+    const span = this.history.recordAndSpan(seq, v.load32(OFF_HOST_LAST_TAKEN) >>> 0, b);
+    t.storeDirty(slot, b[0]!, b[1]!, b[2]!, b[3]!, span);
     // Times go straight from the frame's field into the Float64Array, never through a call: a
     // double passed as an argument is boxed (a HeapNumber per frame) unless V8 inlines the callee.
     const f64 = v.f64;

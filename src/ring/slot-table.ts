@@ -15,6 +15,7 @@ import {
   PIXEL_FORMAT_CODES,
   SLOT_OFF_FORMAT,
   SLOT_OFF_DIRTY_H,
+  SLOT_OFF_DIRTY_SPAN,
   SLOT_OFF_DIRTY_W,
   SLOT_OFF_DIRTY_X,
   SLOT_OFF_DIRTY_Y,
@@ -183,9 +184,10 @@ export class SlotTable {
     this.view.f64[(slotEntryOffset(slot) + SLOT_OFF_PRESENT_TIME) >> 3] = ms;
   }
 
-  storeDirty(slot: number, x: number, y: number, w: number, h: number): void {
+  storeDirty(slot: number, x: number, y: number, w: number, h: number, span: number): void {
     const base = slotEntryOffset(slot);
     const i32 = this.view.i32;
+    Atomics.store(i32, (base + SLOT_OFF_DIRTY_SPAN) >> 2, span);
     Atomics.store(i32, (base + SLOT_OFF_DIRTY_X) >> 2, x);
     Atomics.store(i32, (base + SLOT_OFF_DIRTY_Y) >> 2, y);
     Atomics.store(i32, (base + SLOT_OFF_DIRTY_W) >> 2, w);
@@ -203,6 +205,12 @@ export class SlotTable {
     out.y = y;
     out.w = clamp(Atomics.load(i32, (base + SLOT_OFF_DIRTY_W) >> 2), 0, width - x);
     out.h = clamp(Atomics.load(i32, (base + SLOT_OFF_DIRTY_H) >> 2), 0, height - y);
+  }
+
+  /** How many published frames back the slot's dirty bounds reach (at least 1; 0 from an older publisher is 1). */
+  loadDirtySpan(slot: number): number {
+    const span = Atomics.load(this.view.i32, (slotEntryOffset(slot) + SLOT_OFF_DIRTY_SPAN) >> 2);
+    return span > 1 ? span : 1;
   }
 }
 

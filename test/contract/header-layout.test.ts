@@ -18,6 +18,7 @@ const HEADER_FIELDS: ReadonlyArray<readonly [string, number, 4 | 8]> = [
   ['HOST_CAPABILITIES', 44, 4],
   ['FRAME_READY', 48, 4],
   ['HOST_HEARTBEAT', 52, 4],
+  ['HOST_LAST_TAKEN', 56, 4],
   ['LATEST', 64, 8],
   ['PRESENT_TIME', 72, 8],
   ['RENDER_ADAPTER_LUID', 80, 8],
@@ -51,6 +52,7 @@ const SLOT_FIELDS: ReadonlyArray<readonly [string, number, 4 | 8]> = [
   ['DIRTY_W', 32, 4],
   ['DIRTY_H', 36, 4],
   ['FORMAT', 40, 4],
+  ['DIRTY_SPAN', 44, 4],
 ];
 
 const exported = L as unknown as Record<string, number>;

@@ -22,6 +22,7 @@ import {
   PublishOutcome,
 } from '../../src/contract/index.js';
 import { FramePublisher, HostRing } from '../../src/ring/index.js';
+import { DIRTY_HISTORY } from '../../src/ring/dirty-history.js';
 import { HeaderView } from '../../src/ring/header-view.js';
 import { SourceDisplay, firstDifference, prng } from './helpers.js';
 
@@ -301,4 +302,46 @@ test('a published frame\'s dirty bounds also cover the frames dropped since the 
   const f = host.tryConsume()!;
   assert.deepEqual({ ...f.dirty }, { x: 1, y: 2, w: 24, h: 13 });
   host.release(f);
+});
+
+for (const arm of ['slot-state', 'keyed-mutex'] as const) {
+  test(`a host that skipped published frames gets dirty bounds covering them, and how many frames back they reach (${arm})`, () => {
+    // A host busy for a few frames (a recording converting a whole 1080p picture) takes the newest
+    // and skips the rest; their damage used to be lost to it, so every consumer that accumulates
+    // damage had to treat the skip as "anything may have changed", and stayed behind.
+    const host = ring(arm, 6, 40, 30);
+    const r = FramePublisher.open(host.buffer, { targetId: TARGET });
+    assert.ok(r.ok);
+    const src = new SourceDisplay(40, 30, FORMAT_BGRA8);
+    r.publisher.publish(src.next('full'));
+    const first = host.tryConsume()!;
+    assert.equal(first.dirtySpan, 1);
+    host.release(first);
+    r.publisher.publish(src.next([[1, 2, 3, 3]]));
+    r.publisher.publish(src.next([[20, 10, 5, 5]]));
+    r.publisher.publish(src.next([[6, 6, 1, 1]]));
+    const f = host.tryConsume()!;
+    assert.equal(f.sequence, 4, 'the newest');
+    assert.equal(f.dirtySpan, 3, 'its bounds reach back to the frame the host took last');
+    assert.deepEqual({ ...f.dirty }, { x: 1, y: 2, w: 24, h: 13 });
+    host.release(f);
+    r.publisher.publish(src.next([[30, 1, 2, 2]]));
+    const g = host.tryConsume()!;
+    assert.deepEqual([g.dirtySpan, { ...g.dirty }], [1, { x: 30, y: 1, w: 2, h: 2 }], 'taken in turn: its own damage only');
+    host.release(g);
+  });
+}
+
+test('a host that skipped more frames than the publisher remembers gets span 1: the skip is its to resolve (a compare, a whole picture)', () => {
+  const host = ring('slot-state', 6, 40, 30);
+  const r = FramePublisher.open(host.buffer, { targetId: TARGET });
+  assert.ok(r.ok);
+  const src = new SourceDisplay(40, 30, FORMAT_BGRA8);
+  r.publisher.publish(src.next('full'));
+  host.release(host.tryConsume()!);
+  for (let i = 0; i < DIRTY_HISTORY + 3; i++) r.publisher.publish(src.next([[i % 30, 0, 1, 1]]));
+  const f = host.tryConsume()!;
+  assert.equal(f.sequence, DIRTY_HISTORY + 4);
+  assert.equal(f.dirtySpan, 1);
+  assert.deepEqual({ ...f.dirty }, { x: (DIRTY_HISTORY + 2) % 30, y: 0, w: 1, h: 1 });
 });

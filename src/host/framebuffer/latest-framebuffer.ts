@@ -17,10 +17,11 @@
  * Why the ring's format: each client converts only what it sends, to its own pixel format.
  *
  * Damage per frame, from what the ring says:
- * - the same generation and the next sequence: the frame's dirty bounds (the publisher's bounds
- *   cover everything since the previous PUBLISHED frame, dropped frames included);
- * - a sequence gap (the consumer skipped published frames, which the slot-state arm does when the
- *   host is busy) or a new generation of the same size: the skipped frames' damage is unknown,
+ * - the same generation and the next sequence, or one within the frame's dirtySpan: its dirty
+ *   bounds (the publisher's bounds cover everything since the previous PUBLISHED frame, dropped
+ *   frames included, and after the host skipped published frames, back to the one it took);
+ * - a longer sequence gap (the host skipped more published frames than the publisher remembers)
+ *   or a new generation of the same size: the skipped frames' damage is unknown,
  *   so the new frame is compared with the previous one row by row (memcmp) and the changed row
  *   bands are the damage;
  * - a new size: everything (subscribers are told to resize);
@@ -32,7 +33,7 @@
  * it). Nothing is allocated per frame except when a copied frame is larger than any before.
  */
 import { bytesPerPixel } from '../../contract/pixel-format.js';
-import type { FrameView } from '../sinks/frame-view.js';
+import { dirtyCoversSince, type FrameView } from '../sinks/frame-view.js';
 import { DamageRegion } from './damage-region.js';
 
 /** A consumed frame as the model reads it; `generation` is the ring's (ConsumedFrame has it). */
@@ -70,7 +71,7 @@ export class LatestFramebuffer {
   private heldBy: FrameKeeper | null = null;
   /** The copy's storage and its FrameView (made once; its pixels follow the storage). */
   private buffer = Buffer.alloc(0);
-  private readonly own: FrameView = { pixels: this.buffer, width: 0, height: 0, format: 0, stride: 0, sequence: 0, presentTimeMs: 0, dirty: { x: 0, y: 0, w: 0, h: 0 } };
+  private readonly own: FrameView = { pixels: this.buffer, width: 0, height: 0, format: 0, stride: 0, sequence: 0, presentTimeMs: 0, dirty: { x: 0, y: 0, w: 0, h: 0 }, dirtySpan: 1 };
   /** True while `own` shows the previous frame (so only the damage needs copying into it). */
   private ownCurrent = false;
   /** Buffers over the ring's slot views (stable per slot and format), made once each. */
@@ -139,7 +140,7 @@ export class LatestFramebuffer {
       d.markFull();
       known = false;
       this.counts.reformatted++;
-    } else if ((f.generation ?? 0) === this.generation && f.sequence === ((this.lastSequence + 1) >>> 0)) {
+    } else if ((f.generation ?? 0) === this.generation && dirtyCoversSince(f, this.lastSequence)) {
       d.clear();
       const b = f.dirty;
       d.add(b.x, b.y, b.w, b.h);
@@ -224,6 +225,7 @@ export class LatestFramebuffer {
     o.dirty.y = f.dirty.y;
     o.dirty.w = f.dirty.w;
     o.dirty.h = f.dirty.h;
+    o.dirtySpan = f.dirtySpan;
   }
 
   /**

@@ -27,11 +27,28 @@ export interface FrameView {
   sequence: number;
   presentTimeMs: number;
   /**
-   * Everything that changed since the frame with the previous sequence (the ring's dirty bounds).
-   * A video sink converts only this much again when its last frame had the previous sequence, so a
-   * frame made by hand must cover its changes here, or break the sequence to be converted whole.
+   * Everything that changed since the frame with the previous sequence (the ring's dirty bounds),
+   * or since `dirtySpan` sequences back. A video sink converts only this much again when its last
+   * frame is within that reach, so a frame made by hand must cover its changes here, or break the
+   * sequence to be converted whole.
    */
   dirty: DirtyBounds;
+  /**
+   * How many sequences back `dirty` reaches (default 1): a ring frame taken after published frames
+   * were skipped reaches the frame taken before, when the publisher remembered that far.
+   */
+  dirtySpan?: number;
+}
+
+/**
+ * Whether `frame`'s dirty bounds hold everything that changed since the frame numbered
+ * `lastSequence` (u32; negative: none seen): it is one of the next `dirtySpan` sequences.
+ */
+export function dirtyCoversSince(frame: FrameView, lastSequence: number): boolean {
+  if (lastSequence < 0) return false;
+  const gap = (frame.sequence - lastSequence) >>> 0;
+  const span = frame.dirtySpan !== undefined && frame.dirtySpan > 1 ? frame.dirtySpan : 1;
+  return gap >= 1 && gap <= span;
 }
 
 /** A hardware cursor beside the frame. `shape` is BGRA8, width*height*4 bytes (may be empty). */

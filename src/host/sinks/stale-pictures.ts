@@ -6,11 +6,12 @@
  * Invariant: a buffer's picture equals the current frame's outside its stale box. Every frame's
  * dirty bounds are added to every buffer's box, so a frame seen but not converted (no free buffer)
  * still counts. The dirty bounds of a frame cover what changed since the frame before it in the
- * ring's sequence, so anything but the next sequence (frames the caller never passed on: a ring
- * gap, a recorder's skipped frame, a new ring), another format or size, makes every box the whole
- * picture; so does a buffer never written or a conversion that failed.
+ * ring's sequence, or since the frame `dirtySpan` back (the host skipped published frames and the
+ * publisher reached back to the one it took before), so a sequence beyond that reach (frames the
+ * caller never passed on, a new ring), another format or size, makes every box the whole picture;
+ * so does a buffer never written or a conversion that failed.
  */
-import type { FrameView } from './frame-view.js';
+import { dirtyCoversSince, type FrameView } from './frame-view.js';
 
 export class StalePictures {
   /** Per buffer: x0, y0, x1, y1 (end exclusive); x1 <= x0 means nothing stale. */
@@ -28,7 +29,7 @@ export class StalePictures {
 
   /** Adds a frame the encoder was given (converted or not) to every buffer's stale box. */
   note(frame: FrameView): void {
-    const next = this.lastSequence >= 0 && frame.sequence >>> 0 === (this.lastSequence + 1) >>> 0;
+    const next = dirtyCoversSince(frame, this.lastSequence);
     const same = frame.format === this.lastFormat && frame.width === this.lastWidth && frame.height === this.lastHeight;
     this.lastSequence = frame.sequence >>> 0;
     this.lastFormat = frame.format;

@@ -56,6 +56,23 @@ test('a sequence gap (skipped frames) finds the damage by comparing rows, and co
   assert.equal(fb.view!.pixels[3 * 16 * 4], 7);
 });
 
+test('a gap the frame\'s dirty span reaches over takes its dirty bounds, with no compare', () => {
+  const fb = new LatestFramebuffer();
+  const acc = collect(fb);
+  fb.accept(frame(16, 20, 1, () => 1));
+  acc.damage.clear();
+  // Frames 2..3 were skipped, and the publisher reached frame 4's bounds back to frame 1.
+  const f = { ...frame(16, 20, 4, (x, y) => (x < 2 && y >= 5 && y < 7 ? 3 : 9), { x: 0, y: 5, w: 2, h: 2 }), dirtySpan: 3 };
+  fb.accept(f);
+  assert.deepEqual([fb.counts.compared, fb.counts.contiguous], [0, 1]);
+  assert.deepEqual([acc.damage.count, ...acc.damage.rects.subarray(0, 4)], [1, 0, 5, 2, 2]);
+  assert.equal(fb.view!.pixels[(5 * 16) * 4], 3);
+  assert.equal(fb.view!.pixels[(10 * 16) * 4], 1, 'outside the bounds nothing was copied');
+  // One sequence beyond the span is a gap again.
+  fb.accept({ ...frame(16, 20, 8, () => 1, { x: 0, y: 0, w: 1, h: 1 }), dirtySpan: 3 });
+  assert.equal(fb.counts.compared, 1);
+});
+
 test('a new size resizes the subscribers; a new format (per-frame formats) is full damage without a resize', () => {
   const fb = new LatestFramebuffer();
   const acc = collect(fb);

@@ -46,6 +46,11 @@ test('a_buffer_is_stale_where_frames_changed_since_it_was_written_and_whole_afte
   assert.deepEqual(box(s, 0), [3, 4, 4, 5], 'the sequence wraps at 2^32 without a gap');
   s.stale(0);
   assert.deepEqual(box(s, 0), [0, 0, 100, 50]);
+  s.fresh(0);
+  s.note({ ...frame(60, 50, 3, [5, 6, 2, 2]), dirtySpan: 3 });
+  assert.deepEqual(box(s, 0), [5, 6, 7, 8], 'a gap the frame\'s dirty span reaches over: its bounds');
+  s.note({ ...frame(60, 50, 7, [1, 1, 1, 1]), dirtySpan: 3 });
+  assert.deepEqual(box(s, 0), [0, 0, 100, 50], 'one beyond its reach: everything');
 });
 
 /** A stream that keeps a copy of every picture written (the encoder reuses its buffers) and calls back at once. */
