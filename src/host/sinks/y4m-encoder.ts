@@ -18,7 +18,8 @@ import { finished } from 'node:stream/promises';
 import { ClosedError, InvalidArgumentError } from '../../contract/errors.js';
 import type { FrameView } from './frame-view.js';
 import { ConvertOutcome } from './pixel-convert.js';
-import { I420Converter, i420Size } from './i420-convert.js';
+import { i420Size } from './i420-convert.js';
+import { I420Bands } from './i420-bands.js';
 import { StalePictures } from './stale-pictures.js';
 import type { SinkOptions } from './frame-sink.js';
 
@@ -94,7 +95,8 @@ export class Y4mEncoder {
   bytesWritten = 0;
   /** The first error of the stream (or a write callback); once set, every write rejects with it. */
   failure: Error | null = null;
-  private readonly converter = new I420Converter();
+  /** Whole pictures in bands on helper threads; a small region on this thread (i420-bands.ts). */
+  private readonly converter = new I420Bands();
   private readonly stale = new StalePictures(POOL_SIZE);
   /** Scratch: the stale box of the buffer being converted (x0, y0, x1, y1). */
   private readonly region = new Int32Array(4);
@@ -148,12 +150,28 @@ export class Y4mEncoder {
     }
     let buf = this.pool[slot];
     if (!buf) {
-      buf = Buffer.allocUnsafe(framing.prefixBytes + i420Size(this.opts.width, this.opts.height));
+      // Shared memory, so that helper threads can convert into it.
+      buf = Buffer.from(new SharedArrayBuffer(framing.prefixBytes + i420Size(this.opts.width, this.opts.height)));
       this.pool[slot] = buf; // a buffer never written is wholly stale (StalePictures starts so)
     }
     const r = this.region;
     this.stale.staleBox(slot, frame.width, frame.height, r);
-    if (this.converter.convert(frame, buf, framing.prefixBytes, r[0], r[1], r[2], r[3]) !== ConvertOutcome.Ok) {
+    const converted = this.converter.convert(frame, buf, framing.prefixBytes, r[0], r[1], r[2], r[3]);
+    if (typeof converted === 'number') return this.emit(frame, slot, buf, repeat, converted);
+    // Busy while its bands are converted: no other write or repeat may take this buffer.
+    this.pending[slot] = 1;
+    return converted.then((code) => {
+      this.pending[slot] = 0;
+      this.wake(); // an end() waiting for the pool re-checks it
+      if (this.failure) throw this.failure;
+      return this.emit(frame, slot, buf, repeat, code);
+    });
+  }
+
+  /** The converted picture in pool buffer `slot` goes to the stream `repeat` times. */
+  private emit(frame: FrameView, slot: number, buf: Buffer, repeat: number, code: number): Promise<void> {
+    const framing = this.framing;
+    if (code !== ConvertOutcome.Ok) {
       this.stale.stale(slot);
       this.framesDropped++;
       return READY;
@@ -220,6 +238,7 @@ export class Y4mEncoder {
     if (this.ended) return;
     this.ended = true;
     while (!this.failure && this.busy()) await this.whenFree();
+    await this.converter.close();
     if (!this.failure && this.encoderOptions.endStream === false) return;
     if (!this.failure) {
       this.stream.end();
