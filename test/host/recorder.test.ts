@@ -106,7 +106,7 @@ test('a frame that shares a period is not written but its damage still reaches t
       cb();
     },
   });
-  const enc = new Y4mEncoder(stream, { fps: 10, width: w, height: h }, (e) => e);
+  const enc = new Y4mEncoder(stream, { fps: 10, width: w, height: h }, (e) => e, { poolSize: 3 });
   const r = new Recorder(enc, { fps: 10, durationMs: 500 });
   const grey = new Uint8Array(w * h * 4).fill(128);
   const at = (sequence: number, t: number, dirty: [number, number, number, number], pixels: Uint8Array): FrameView => ({

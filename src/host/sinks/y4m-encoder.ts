@@ -8,10 +8,14 @@
  * A frame is converted into a pool buffer that already holds an earlier picture, so only what
  * changed since that picture is converted again (stale-pictures.ts).
  *
- * Buffers: a fixed pool of POOL_SIZE frame buffers ("FRAME\n" + picture). A stream keeps a
- * reference to a written Buffer until it is flushed, so a buffer is reused only after every write
- * of it has called back. That bounds the memory in flight to POOL_SIZE frames and is the
+ * Buffers: a fixed pool of frame buffers ("FRAME\n" + picture), poolSizeFor() of them. A stream
+ * keeps a reference to a written Buffer until it is flushed, so a buffer is reused only after
+ * every write of it has called back. That bounds the memory in flight to the pool and is the
  * backpressure: `write` resolves when a buffer is free again; a frame that finds none is dropped.
+ * The lowest free buffer is taken, so a consumer that keeps up uses one or two of them (and only
+ * those are ever allocated); the rest absorb a consumer that reads in bursts: libx264 behind a
+ * pipe read 1080p60 in bursts that a pool of 3 could not cover, and a recording of a full-screen
+ * animation kept 83 distinct frames of 360 where 8 buffers kept 230 at the same CPU.
  */
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
@@ -24,7 +28,15 @@ import { StalePictures } from './stale-pictures.js';
 import type { SinkOptions } from './frame-sink.js';
 
 const FRAME_MARKER = 'FRAME\n';
-const POOL_SIZE = 3;
+/** The pool is at most this many bytes (4K: 5 pictures) and 3..8 pictures. */
+const POOL_BYTES = 64 * 2 ** 20;
+const MIN_POOL = 3;
+const MAX_POOL = 8;
+
+/** How many picture buffers an encoder of `pictureBytes` pictures keeps. */
+export function poolSizeFor(pictureBytes: number): number {
+  return Math.max(MIN_POOL, Math.min(MAX_POOL, Math.floor(POOL_BYTES / Math.max(1, pictureBytes))));
+}
 const READY: Promise<void> = Promise.resolve();
 
 /** fps as the rational Y4M carries: 30 → 30:1, 29.97 → 30000:1001, 12.5 → 25:2. */
@@ -86,6 +98,8 @@ export interface Y4mEncoderOptions {
   endStream?: boolean;
   /** Default: Y4M. */
   framing?: FrameFraming;
+  /** Picture buffers (default poolSizeFor the picture size). */
+  poolSize?: number;
 }
 
 export class Y4mEncoder {
@@ -97,12 +111,13 @@ export class Y4mEncoder {
   failure: Error | null = null;
   /** Whole pictures in bands on helper threads; a small region on this thread (i420-bands.ts). */
   private readonly converter = new I420Bands();
-  private readonly stale = new StalePictures(POOL_SIZE);
+  private readonly poolSize: number;
+  private readonly stale: StalePictures;
   /** Scratch: the stale box of the buffer being converted (x0, y0, x1, y1). */
   private readonly region = new Int32Array(4);
-  private readonly pool: (Buffer | null)[] = new Array<Buffer | null>(POOL_SIZE).fill(null);
+  private readonly pool: (Buffer | null)[];
   /** Writes of each pool buffer not yet called back; 0 = free. */
-  private readonly pending = new Int32Array(POOL_SIZE);
+  private readonly pending: Int32Array;
   private readonly releasers: ((err?: Error | null) => void)[] = [];
   private wakeFree: (() => void) | null = null;
   private freed: Promise<void> | null = null;
@@ -117,7 +132,11 @@ export class Y4mEncoder {
     private readonly wrapError: (err: Error) => Error,
     private readonly encoderOptions: Y4mEncoderOptions = {},
   ) {
-    for (let i = 0; i < POOL_SIZE; i++) this.releasers.push((err) => this.release(i, err));
+    this.poolSize = encoderOptions.poolSize ?? poolSizeFor(i420Size(opts.width, opts.height));
+    this.stale = new StalePictures(this.poolSize);
+    this.pool = new Array<Buffer | null>(this.poolSize).fill(null);
+    this.pending = new Int32Array(this.poolSize);
+    for (let i = 0; i < this.poolSize; i++) this.releasers.push((err) => this.release(i, err));
     this.framing = encoderOptions.framing ?? new Y4mFraming(opts);
     stream.on('error', (err: Error) => this.fail(err));
     const header = this.framing.streamHeader();
@@ -252,12 +271,12 @@ export class Y4mEncoder {
   }
 
   private busy(): boolean {
-    for (let i = 0; i < POOL_SIZE; i++) if (this.pending[i]! > 0) return true;
+    for (let i = 0; i < this.poolSize; i++) if (this.pending[i]! > 0) return true;
     return false;
   }
 
   private freeSlot(): number {
-    for (let i = 0; i < POOL_SIZE; i++) if (this.pending[i] === 0) return i;
+    for (let i = 0; i < this.poolSize; i++) if (this.pending[i] === 0) return i;
     return -1;
   }
 

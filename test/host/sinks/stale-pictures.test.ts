@@ -69,7 +69,7 @@ test('the_y4m_encoder_converts_only_what_changed_since_its_buffer_held_a_picture
   const w = 8;
   const h = 4;
   const { stream, pictures } = collector(i420Size(w, h));
-  const enc = new Y4mEncoder(stream, { fps: 30, width: w, height: h }, (e) => e);
+  const enc = new Y4mEncoder(stream, { fps: 30, width: w, height: h }, (e) => e, { poolSize: 3 });
   const grey = new Uint8Array(w * h * 4).fill(128);
   await enc.write(frame(w, h, 1, [0, 0, w, h], grey));
   for (let seq = 2; seq <= 3; seq++) await enc.write(frame(w, h, seq, [0, 0, 0, 0], grey));

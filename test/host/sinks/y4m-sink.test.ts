@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { InvalidArgumentError } from '../../../src/contract/errors.js';
 import { Y4MSink } from '../../../src/host/sinks/y4m-sink.js';
 import { createSink } from '../../../src/host/sinks/create-sink.js';
-import { fpsToRational } from '../../../src/host/sinks/y4m-encoder.js';
+import { fpsToRational, poolSizeFor } from '../../../src/host/sinks/y4m-encoder.js';
+import { i420Size } from '../../../src/host/sinks/i420-convert.js';
 import { SinkError } from '../../../src/contract/errors.js';
 import { bgraFrame } from './test-frames.js';
 
@@ -71,13 +72,14 @@ test('a_writer_that_does_not_wait_has_frames_dropped_not_queued', () =>
     const sink = new Y4MSink(out, { fps: 60, width: 64, height: 64 });
     await sink.ready();
     const pending: Promise<void>[] = [];
-    for (let i = 0; i < 10; i++) pending.push(sink.write(bgraFrame(64, 64, () => [i, i, i])));
-    // Write callbacks cannot run inside this synchronous burst: the pool of 3 buffers fills, the rest drop.
-    assert.equal(sink.framesWritten, 3);
+    const pool = poolSizeFor(i420Size(64, 64));
+    for (let i = 0; i < pool + 7; i++) pending.push(sink.write(bgraFrame(64, 64, () => [i, i, i])));
+    // Write callbacks cannot run inside this synchronous burst: the pool's buffers fill, the rest drop.
+    assert.equal(sink.framesWritten, pool);
     assert.equal(sink.framesDropped, 7);
     await Promise.all(pending);
     await sink.close();
-    assert.equal(parseY4m(readFileSync(out), 64 * 64 + 2 * 32 * 32).frames.length, 3);
+    assert.equal(parseY4m(readFileSync(out), 64 * 64 + 2 * 32 * 32).frames.length, pool);
   }));
 
 test('a_frame_of_another_size_is_counted_and_skipped', () =>
@@ -111,3 +113,10 @@ test('an_uncreatable_file_is_a_sink_error', () =>
   withDir(async (dir) => {
     await assert.rejects(createSink(join(dir, 'no', 'such', 'dir.y4m'), { fps: 30, width: 4, height: 4 }), SinkError);
   }));
+
+test('the picture pool is 3 to 8 buffers and at most 64 MiB: 8 at 1080p, 5 at 4K, 3 at 8K', () => {
+  assert.equal(poolSizeFor(i420Size(64, 64)), 8);
+  assert.equal(poolSizeFor(i420Size(1920, 1080)), 8);
+  assert.equal(poolSizeFor(i420Size(3840, 2160)), 5);
+  assert.equal(poolSizeFor(i420Size(7680, 4320)), 3);
+});
