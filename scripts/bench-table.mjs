@@ -157,4 +157,25 @@ if (page && page.sources) {
   }
 }
 
+// `bench record` alone (its own JSON) or within `bench all`.
+const rec = all.record ?? (Array.isArray(all.rows) && all.rows[0]?.y4m ? all : undefined);
+if (rec) {
+  const kinds = { animation: 'full-screen animation', desktop: '1% desktop', idle: 'idle display' };
+  const pics = (r) => (r.distinct !== undefined ? `${r.distinct} distinct of ${r.frames} pictures (torn ${r.torn})` : `${r.frames} pictures`);
+  for (const r of rec.rows) {
+    const mode = `${r.width}x${r.height}@${r.fps}`;
+    for (const [c, label] of [['y4m', 'Y4M on stdout'], ['mp4', 'MP4 (libx264 ultrafast)']]) {
+      const v = r[c].vdpush;
+      const g = r[c].ffmpeg;
+      const dist = v.distinct !== undefined ? `distinct ${x(v.distinct / g.distinct)}, ` : '';
+      row(`recording ${mode}, ${kinds[r.workload]}, ${label}, ${v.seconds} s`, `vdpush ${pics(v)}, CPU ${n(v.cpuPercentOfCore, 0)}% of a core`,
+        `ffmpeg x11grab ${pics(g)}, CPU ${n(g.cpuPercentOfCore, 0)}% → ${dist}CPU ${x(v.cpuPercentOfCore / g.cpuPercentOfCore)}`, '');
+    }
+    const f = r.mp4.vdpushVfr;
+    const g = r.mp4.ffmpeg;
+    row(`recording ${mode}, ${kinds[r.workload]}, MP4 with \`--vfr\`, ${f.seconds} s`, `vdpush ${pics(f)}, CPU ${n(f.cpuPercentOfCore, 0)}% of a core`,
+      `ffmpeg x11grab (constant rate) CPU ${n(g.cpuPercentOfCore, 0)}% → CPU ${x(f.cpuPercentOfCore / g.cpuPercentOfCore)}`, '');
+  }
+}
+
 process.stdout.write(['| what | measured | ceiling or baseline in the same run | target |', '|---|---|---|---|', ...rows].join('\n') + '\n');

@@ -25,6 +25,11 @@ export function formatRecordBench(r: RecordBenchResult): string {
       const dist = v.distinct !== undefined && g.distinct !== undefined ? `distinct ${ratio(v.distinct, g.distinct)}, ` : '';
       out.push(`  ${c}  vdpush/ffmpeg: ${dist}CPU ${ratio(v.cpuPercentOfCore, g.cpuPercentOfCore)}, bytes ${ratio(v.bytes, g.bytes)}`);
     }
+    const vfr = row.mp4.vdpushVfr;
+    const g = row.mp4.ffmpeg;
+    const dist = vfr.distinct !== undefined && g.distinct !== undefined ? `distinct ${ratio(vfr.distinct, g.distinct)}, ` : '';
+    out.push(`  mp4  vdpush --vfr: ${describe(vfr)}`);
+    out.push(`  mp4  vdpush --vfr/ffmpeg: ${dist}CPU ${ratio(vfr.cpuPercentOfCore, g.cpuPercentOfCore)}, bytes ${ratio(vfr.bytes, g.bytes)}`);
   }
   return out.join('\n');
 }

@@ -38,7 +38,8 @@ export interface RecordBenchRow {
   workloadAloneFps: number;
   xvfbAloneCpuPercent: number;
   y4m: { vdpush: RecordingNumbers; ffmpeg: RecordingNumbers };
-  mp4: { vdpush: RecordingNumbers; ffmpeg: RecordingNumbers };
+  /** vdpushVfr: `record --vfr`, each frame once (`frames` counts what the file holds, fewer than seconds * fps). */
+  mp4: { vdpush: RecordingNumbers; ffmpeg: RecordingNumbers; vdpushVfr: RecordingNumbers };
 }
 
 export interface RecordBenchResult {

@@ -1,7 +1,7 @@
 /**
  * `vdpush bench record`: `vdpush record` against `ffmpeg -f x11grab` on the same Xvfb (1920x1080,
  * depth 24) and the same workloads, recording at the display's 60 frames/s to what a user keeps:
- * a Y4M stream on stdout and an MP4 file (recorders.ts).
+ * a Y4M stream on stdout and an MP4 file, and an MP4 from `vdpush record --vfr` (recorders.ts).
  *
  * Workloads, each drawn at 60 frames/s in its own process (bench/vnc/stamped-workload-main.ts):
  *  animation  the whole screen changes every frame, stamped with its frame number in a way that
@@ -38,13 +38,13 @@ export type { RecordBenchResult };
 const WIDTH = 1920;
 const HEIGHT = 1080;
 const FPS = 60;
-const RECORD_SECONDS = 6;
+const RECORD_SECONDS = 10;
 const ALONE_SECONDS = 2;
 const SETTLE_MS = 500;
 const WORKLOADS: readonly RecordWorkload[] = ['animation', 'desktop', 'idle'];
 /** Who goes first alternates between the containers. */
 const ORDER: ReadonlyArray<readonly [Container, RecorderName]> = [
-  ['y4m', 'vdpush'], ['y4m', 'ffmpeg'], ['mp4', 'ffmpeg'], ['mp4', 'vdpush'],
+  ['y4m', 'vdpush'], ['y4m', 'ffmpeg'], ['mp4', 'ffmpeg'], ['mp4', 'vdpush'], ['mp4', 'vdpushVfr'],
 ];
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -109,7 +109,7 @@ export async function runRecordBench(_opts: { json: boolean }): Promise<RecordBe
           mp4: {} as RecordBenchRow['mp4'],
         };
         for (const [container, name] of ORDER) {
-          row[container][name] = await recordOnce(name, container, target, workload, drawn, server.pid, xvfbAloneRate, dir);
+          (row[container] as Record<string, RecordingNumbers>)[name] = await recordOnce(name, container, target, workload, drawn, server.pid, xvfbAloneRate, dir);
         }
         rows.push(row);
       } finally {

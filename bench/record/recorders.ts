@@ -1,7 +1,8 @@
 /**
  * The two recorders `bench record` races on one Xvfb, each writing what a user keeps:
  *
- *  - `vdpush record --source xvfb --display :N` to `-` (Y4M on stdout) or to an MP4 file;
+ *  - `vdpush record --source xvfb --display :N` to `-` (Y4M on stdout) or to an MP4 file, and
+ *    to MP4 with `--vfr` (each frame once with its own time, what an idle stretch costs nothing);
  *  - `ffmpeg -f x11grab` at the same rate, to Y4M on stdout (yuv420p) or to an MP4 file with the
  *    encoder settings vdpush's MP4 sink uses (libx264 `ultrafast`, yuv420p), pointer not drawn
  *    (vdpush records the frame without it).
@@ -19,7 +20,8 @@ import { BackendError, MissingDependencyError } from '../../src/contract/errors.
 import { reapedChildrenCpuSeconds } from '../xvfb/proc-cpu.js';
 import { Y4mReader, type Y4mHeader } from './y4m-reader.js';
 
-export type RecorderName = 'vdpush' | 'ffmpeg';
+/** vdpushVfr: `vdpush record --vfr`, each frame once with its own time (MP4 only). */
+export type RecorderName = 'vdpush' | 'vdpushVfr' | 'ffmpeg';
 export type Container = 'y4m' | 'mp4';
 
 export interface RecordTarget {
@@ -45,12 +47,11 @@ export interface RecorderRun {
 const STDERR_TAIL = 2000;
 
 function recorderArgs(name: RecorderName, container: Container, t: RecordTarget, seconds: number, out: string): { cmd: string; args: string[] } {
-  if (name === 'vdpush') {
+  if (name !== 'ffmpeg') {
     const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
-    return {
-      cmd: process.execPath,
-      args: [cli, 'record', '--source', 'xvfb', '--display', t.display, '--mode', `${t.width}x${t.height}@${t.fps}`, '--duration', `${seconds}s`, out],
-    };
+    const args = [cli, 'record', '--source', 'xvfb', '--display', t.display, '--mode', `${t.width}x${t.height}@${t.fps}`, '--duration', `${seconds}s`];
+    if (name === 'vdpushVfr') args.push('--vfr');
+    return { cmd: process.execPath, args: [...args, out] };
   }
   const args = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y'];
   args.push('-f', 'x11grab', '-draw_mouse', '0', '-framerate', String(t.fps), '-video_size', `${t.width}x${t.height}`, '-i', t.display, '-t', String(seconds));
