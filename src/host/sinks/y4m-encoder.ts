@@ -175,6 +175,9 @@ export class Y4mEncoder {
     }
     const r = this.region;
     this.stale.staleBox(slot, frame.width, frame.height, r);
+    // The buffer holds this frame once converted: frames noted from now on (a caller that does
+    // not wait, while the bands convert) are stale in it again.
+    this.stale.fresh(slot);
     const converted = this.converter.convert(frame, buf, framing.prefixBytes, r[0], r[1], r[2], r[3]);
     if (typeof converted === 'number') return this.emit(frame, slot, buf, repeat, converted);
     // Busy while its bands are converted: no other write or repeat may take this buffer.
@@ -195,7 +198,6 @@ export class Y4mEncoder {
       this.framesDropped++;
       return READY;
     }
-    this.stale.fresh(slot);
     const before = framing.prefix(buf, frame);
     if (before !== null) {
       this.bytesWritten += before.length;

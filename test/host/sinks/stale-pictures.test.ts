@@ -9,7 +9,7 @@ import type { FrameView } from '../../../src/host/sinks/frame-view.js';
 import { frameOf } from './test-frames.js';
 import { prng, randInt, seedsFor, withSeed } from '../../ring/helpers.js';
 
-function frame(w: number, h: number, sequence: number, dirty: [number, number, number, number], pixels = new Uint8Array(w * h * 4)): FrameView {
+function frame(w: number, h: number, sequence: number, dirty: [number, number, number, number], pixels: Uint8Array = new Uint8Array(w * h * 4)): FrameView {
   const f = frameOf(FORMAT_BGRA8, w, h, w * 4, pixels, sequence);
   f.dirty = { x: dirty[0], y: dirty[1], w: dirty[2], h: dirty[3] };
   return f;
@@ -141,4 +141,38 @@ test('a_recording_of_honest_frames_with_random_damage_gaps_and_drops_writes_each
       for (let i = 0; i < expected.length; i++) assert.deepEqual(pictures[i], expected[i], `picture ${i}`);
     });
   }
+});
+
+test('a writer that does not wait while a whole picture converts on the helpers: a frame noted meanwhile stays stale in that buffer', async () => {
+  const w = 800;
+  const h = 600;
+  const { stream, pictures } = collector(i420Size(w, h));
+  const enc = new Y4mEncoder(stream, { fps: 30, width: w, height: h }, (e) => e, { poolSize: 3 });
+  const bands = (enc as unknown as { converter: { banded: number } }).converter;
+  const shared = (fill: number, block?: [number, number]): Uint8Array => {
+    const px = new Uint8Array(new SharedArrayBuffer(w * h * 4)).fill(fill);
+    if (block) for (let y = block[1]; y < block[1] + 2; y++) px.fill(255, (y * w + block[0]) * 4, (y * w + block[0] + 2) * 4);
+    return px;
+  };
+  let seq = 0;
+  // Whole pictures until the helpers have taken one (they start with the first).
+  for (let k = 0; k < 100 && bands.banded === 0; k++) {
+    await enc.write(frame(w, h, ++seq, [0, 0, w, h], shared(128)));
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.ok(bands.banded > 0, 'the helpers converted a picture');
+  for (let k = 0; k < 3; k++) await enc.write(frame(w, h, ++seq, [0, 0, w, h], shared(128)));
+  // Every buffer flushed, so the next whole picture takes buffer 0.
+  await new Promise((r) => setTimeout(r, 50));
+  // A whole picture converting on the helpers, and, without waiting, a frame whose white block at
+  // (100, 100) the next picture into that buffer must show.
+  const busy = enc.write(frame(w, h, ++seq, [0, 0, w, h], shared(128)));
+  const next = enc.write(frame(w, h, ++seq, [100, 100, 2, 2], shared(128, [100, 100])));
+  await Promise.all([busy, next]);
+  // Both flushed, so the next frame takes buffer 0 again: the one converted on the helpers.
+  await new Promise((r) => setTimeout(r, 50));
+  await enc.write(frame(w, h, ++seq, [0, 0, 0, 0], shared(128, [100, 100])));
+  const last = pictures.at(-1)!;
+  assert.equal(last[100 * w + 100], 235, 'the block changed after that buffer\'s conversion began is converted again');
+  await enc.end();
 });
