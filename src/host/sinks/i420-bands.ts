@@ -44,6 +44,11 @@ export class I420Bands {
   private readonly ids = new WeakMap<SharedArrayBuffer, number>();
   private nextId = 1;
   private closed = false;
+  /** A banded conversion is under way: the helpers' control words are taken. */
+  private inFlight = false;
+  /** The helpers ready for a job, and those a job went to (reused, never per frame). */
+  private readonly ready: Helper[] = [];
+  private readonly used: Helper[] = [];
   /** Conversions handed to helpers so far (for tests and the curious). */
   banded = 0;
 
@@ -61,13 +66,17 @@ export class I420Bands {
     const yb = Math.min(h, y1);
     const area = (Math.min(w, x1) - Math.max(0, x0)) * (yb - ya);
     const px = frame.pixels;
-    if (this.closed || area < BAND_MIN_PIXELS || !(px.buffer instanceof SharedArrayBuffer) || !(out.buffer instanceof SharedArrayBuffer)) {
+    // A second picture while one is in the helpers (a writer that does not wait): this thread.
+    if (this.closed || this.inFlight || area < BAND_MIN_PIXELS || !(px.buffer instanceof SharedArrayBuffer) || !(out.buffer instanceof SharedArrayBuffer)) {
       return this.inline.convert(frame, out, offset, x0, y0, x1, y1);
     }
     if (this.helpers.length === 0) this.start();
-    const ready = this.helpers.filter((hp) => hp.online && !hp.dead);
+    const ready = this.ready;
+    ready.length = 0;
+    for (const hp of this.helpers) if (hp.online && !hp.dead) ready.push(hp);
     if (ready.length < 2 || out.length - offset < i420Size(w, h)) return this.inline.convert(frame, out, offset, x0, y0, x1, y1);
-    return this.banded_(frame, out, offset, x0, ya, x1, yb, ready);
+    this.inFlight = true;
+    return this.banded_(frame, out, offset, x0, ya, x1, yb, ready).finally(() => (this.inFlight = false));
   }
 
   private async banded_(frame: PixelSource, out: Uint8Array, offset: number, x0: number, ya: number, x1: number, yb: number, ready: Helper[]): Promise<ConvertOutcomeCode> {
@@ -76,7 +85,8 @@ export class I420Bands {
     const rows = yb - ya;
     // Bands of whole block rows (even heights), the last one taking what is left.
     const band = Math.max(2, Math.ceil(rows / ready.length / 2) * 2);
-    const used: Helper[] = [];
+    const used = this.used;
+    used.length = 0;
     for (let i = 0, y = ya; i < ready.length && y < yb; i++, y += band) {
       const hp = ready[i]!;
       this.send(hp, src, frame.pixels.buffer as SharedArrayBuffer);

@@ -94,3 +94,31 @@ test('a helper that dies leaves the conversions right, and close() joins the res
   assert.equal(helpers.length, 0, 'every helper joined');
   assert.equal(typeof bands.convert(frame, out(), 0), 'number', 'after close, this thread converts');
 });
+
+test('a second large picture while one is in the helpers converts on this thread, and both are right', { timeout: 60_000 }, async () => {
+  const bands = new I420Bands(2);
+  try {
+    const a = sharedFrame(prng(4), FORMAT_BGRA8, 800, 600, 0);
+    const b = sharedFrame(prng(5), FORMAT_BGRA8, 800, 600, 0);
+    const out = (): Buffer => Buffer.from(new SharedArrayBuffer(i420Size(800, 600)));
+    for (let k = 0; k < 100 && bands.banded === 0; k++) {
+      await bands.convert(a, out(), 0);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.ok(bands.banded > 0);
+    const oa = out();
+    const ob = out();
+    const first = bands.convert(a, oa, 0);
+    const second = bands.convert(b, ob, 0);
+    assert.ok(first instanceof Promise, 'the first went to the helpers');
+    assert.equal(typeof second, 'number', 'the second did not wait for them');
+    await first;
+    for (const [f, o] of [[a, oa], [b, ob]] as const) {
+      const ref = Buffer.alloc(i420Size(800, 600));
+      new I420Converter().convert(f, ref, 0);
+      assert.ok(o.equals(ref));
+    }
+  } finally {
+    await bands.close();
+  }
+});
