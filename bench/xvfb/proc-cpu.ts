@@ -7,15 +7,21 @@ import { readdirSync, readFileSync } from 'node:fs';
 /** Linux's USER_HZ: /proc reports CPU time in these ticks (100 on every mainstream kernel). */
 const CLOCK_TICKS_PER_S = 100;
 
+/**
+ * The fields of /proc/<pid>/stat after the command name (field 3 on: state, ppid, ...; utime is
+ * [11], stime [12], cutime [13], cstime [14]). The name may hold spaces; what follows its closing
+ * paren is fixed.
+ */
+function statFields(path: string): string[] {
+  const stat = readFileSync(path, 'latin1');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
 /** CPU seconds a process has used so far, or NaN when it is gone. */
 export function procCpuSeconds(pid: number): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    // The command name (field 2) may hold spaces; the fields after its closing paren are fixed.
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const utime = Number(rest[11]);
-    const stime = Number(rest[12]);
-    return (utime + stime) / CLOCK_TICKS_PER_S;
+    const f = statFields(`/proc/${pid}/stat`);
+    return (Number(f[11]) + Number(f[12])) / CLOCK_TICKS_PER_S;
   } catch {
     return Number.NaN;
   }
@@ -42,9 +48,8 @@ export function procCpuSecondsPrecise(pid: number): number {
  * waited for them, so a process that spawns helpers (vdpush's ffmpeg) is counted with them.
  */
 export function reapedChildrenCpuSeconds(): number {
-  const stat = readFileSync('/proc/self/stat', 'latin1');
-  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(rest[13]) + Number(rest[14])) / CLOCK_TICKS_PER_S;
+  const f = statFields('/proc/self/stat');
+  return (Number(f[13]) + Number(f[14])) / CLOCK_TICKS_PER_S;
 }
 
 /** CPU seconds this process has used so far. */

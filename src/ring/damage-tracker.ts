@@ -13,6 +13,7 @@
  * unknown damage (dirtyCount -1), a format/size change, or damage larger than FULL_COPY_FRACTION
  * of the frame. Everything lives in preallocated typed arrays: nothing is allocated per frame.
  */
+import { widenBox } from './box-union.js';
 
 export const MAX_DAMAGE_RECTS = 4;
 /** Past this fraction of the frame's area, a full copy is both simpler and no slower. */
@@ -75,19 +76,7 @@ export class DamageTracker {
   }
 
   private unionSincePublish(x: number, y: number, w: number, h: number): void {
-    if (w <= 0 || h <= 0) return;
-    const p = this.sincePublish;
-    if (p[2]! <= p[0]! || p[3]! <= p[1]!) {
-      p[0] = x;
-      p[1] = y;
-      p[2] = x + w;
-      p[3] = y + h;
-      return;
-    }
-    if (x < p[0]!) p[0] = x;
-    if (y < p[1]!) p[1] = y;
-    if (x + w > p[2]!) p[2] = x + w;
-    if (y + h > p[3]!) p[3] = y + h;
+    widenBox(this.sincePublish, 0, x, y, x + w, y + h);
   }
 
   markFull(slot: number): void {

@@ -11,6 +11,7 @@
  * (taken, seq], or reports span 1 (the frame's own bounds) when it does not remember them all.
  * Nothing allocates after construction.
  */
+import { widenBox } from './box-union.js';
 
 /** How many published frames back a frame's dirty bounds can reach. */
 export const DIRTY_HISTORY = 16;
@@ -20,6 +21,8 @@ export class DirtyHistory {
   private readonly boxes = new Int32Array(4 * DIRTY_HISTORY);
   private readonly seqs = new Uint32Array(DIRTY_HISTORY);
   private readonly known = new Uint8Array(DIRTY_HISTORY);
+  /** Scratch: the union being built (x0, y0, x1, y1). */
+  private readonly union = new Int32Array(4);
 
   /** Forgets everything (a new generation or a new publisher: nothing before it is known). */
   clear(): void {
@@ -42,34 +45,21 @@ export class DirtyHistory {
     this.known[i] = 1;
     const span = (seq - taken) >>> 0;
     if (taken === 0 || span <= 1 || span > DIRTY_HISTORY) return 1;
-    for (let d = 1; d < span; d++) {
+    const u = this.union;
+    u.fill(0);
+    for (let d = 0; d < span; d++) {
       const s = (seq - d) >>> 0;
       const j = s % DIRTY_HISTORY;
+      // A frame in between it does not remember: its own bounds only.
       if (this.known[j] !== 1 || this.seqs[j] !== s) return 1;
+      const m = 4 * j;
+      widenBox(u, 0, box[m]!, box[m + 1]!, box[m + 2]!, box[m + 3]!);
     }
-    let x0 = 0;
-    let y0 = 0;
-    let x1 = 0;
-    let y1 = 0;
-    for (let d = 0; d < span; d++) {
-      const m = 4 * (((seq - d) >>> 0) % DIRTY_HISTORY);
-      if (box[m + 2]! <= box[m]! || box[m + 3]! <= box[m + 1]!) continue;
-      if (x1 <= x0 || y1 <= y0) {
-        x0 = box[m]!;
-        y0 = box[m + 1]!;
-        x1 = box[m + 2]!;
-        y1 = box[m + 3]!;
-        continue;
-      }
-      if (box[m]! < x0) x0 = box[m]!;
-      if (box[m + 1]! < y0) y0 = box[m + 1]!;
-      if (box[m + 2]! > x1) x1 = box[m + 2]!;
-      if (box[m + 3]! > y1) y1 = box[m + 3]!;
-    }
-    b[0] = x0;
-    b[1] = y0;
-    b[2] = x1 > x0 ? x1 - x0 : 0;
-    b[3] = y1 > y0 ? y1 - y0 : 0;
+    const empty = u[2]! <= u[0]! || u[3]! <= u[1]!;
+    b[0] = empty ? 0 : u[0]!;
+    b[1] = empty ? 0 : u[1]!;
+    b[2] = empty ? 0 : u[2]! - u[0]!;
+    b[3] = empty ? 0 : u[3]! - u[1]!;
     return span;
   }
 }

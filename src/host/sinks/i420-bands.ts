@@ -76,10 +76,10 @@ export class I420Bands {
     for (const hp of this.helpers) if (hp.online && !hp.dead) ready.push(hp);
     if (ready.length < 2 || out.length - offset < i420Size(w, h)) return this.inline.convert(frame, out, offset, x0, y0, x1, y1);
     this.inFlight = true;
-    return this.banded_(frame, out, offset, x0, ya, x1, yb, ready).finally(() => (this.inFlight = false));
+    return this.convertInBands(frame, out, offset, x0, ya, x1, yb, ready).finally(() => (this.inFlight = false));
   }
 
-  private async banded_(frame: PixelSource, out: Uint8Array, offset: number, x0: number, ya: number, x1: number, yb: number, ready: Helper[]): Promise<ConvertOutcomeCode> {
+  private async convertInBands(frame: PixelSource, out: Uint8Array, offset: number, x0: number, ya: number, x1: number, yb: number, ready: Helper[]): Promise<ConvertOutcomeCode> {
     const src = this.idOf(frame.pixels.buffer as SharedArrayBuffer);
     const dst = this.idOf(out.buffer as SharedArrayBuffer);
     const rows = yb - ya;

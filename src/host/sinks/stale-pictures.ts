@@ -11,10 +11,11 @@
  * caller never passed on, a new ring), another format or size, makes every box the whole picture;
  * so does a buffer never written or a conversion that failed.
  */
+import { widenBox } from '../../ring/box-union.js';
 import { dirtyCoversSince, type FrameView } from './frame-view.js';
 
 export class StalePictures {
-  /** Per buffer: x0, y0, x1, y1 (end exclusive); x1 <= x0 means nothing stale. */
+  /** Per buffer: x0, y0, x1, y1 (end exclusive; ring/box-union.ts); an empty box: nothing stale. */
   private readonly box: Int32Array;
   private readonly full: Uint8Array;
   private lastSequence = -1;
@@ -41,21 +42,8 @@ export class StalePictures {
     }
     const d = frame.dirty;
     if (!(d.w > 0 && d.h > 0)) return;
-    const b = this.box;
     for (let i = 0; i < this.buffers; i++) {
-      if (this.full[i] === 1) continue;
-      const k = 4 * i;
-      if (b[k + 2]! <= b[k]!) {
-        b[k] = d.x;
-        b[k + 1] = d.y;
-        b[k + 2] = d.x + d.w;
-        b[k + 3] = d.y + d.h;
-        continue;
-      }
-      if (d.x < b[k]!) b[k] = d.x;
-      if (d.y < b[k + 1]!) b[k + 1] = d.y;
-      if (d.x + d.w > b[k + 2]!) b[k + 2] = d.x + d.w;
-      if (d.y + d.h > b[k + 3]!) b[k + 3] = d.y + d.h;
+      if (this.full[i] !== 1) widenBox(this.box, 4 * i, d.x, d.y, d.x + d.w, d.y + d.h);
     }
   }
 
